@@ -1,0 +1,259 @@
+"""The catalog: every model, offer and exchange rate, merged from layers of sheets.
+
+Layers are folders: the bundled `pricing/` first, then each `--pricing DIR` in
+order. Inside one layer an id may be defined once; a later layer overrides an
+earlier one (a user's offer for the same provider and model replaces the
+bundled offer). The result is immutable and knows where each item came from.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from costcalc.errors import InputError, Problem
+from costcalc.loader import Document, load_folder
+from costcalc.schema.pricing import FxRate, FxTable, ModelInfo, ModelRegistry, Offer, PriceSheet, Provider
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where an item is written: file and line."""
+
+    file: str
+    line: int | None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class OfferEntry:
+    """One model at one provider, with where its prices are written."""
+
+    provider: Provider
+    model: ModelInfo
+    offer: Offer
+    origin: Origin
+    period_origins: tuple[Origin, ...]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.model.id, self.provider.id)
+
+    @property
+    def label(self) -> str:
+        return f"{self.model.id} @ {self.provider.id}"
+
+
+@dataclass(frozen=True)
+class FxEntry:
+    rate: FxRate
+    origin: Origin
+
+
+@dataclass
+class Catalog:
+    """Immutable-by-convention index of everything the sheets define."""
+
+    models: dict[str, ModelInfo]
+    model_origins: dict[str, Origin]
+    providers: dict[str, Provider]
+    offers: list[OfferEntry]
+    fx: list[FxEntry]
+    documents: list[Document] = field(default_factory=list)
+    """All loaded documents, for modules that index other kinds (benchmarks, profiles...)."""
+
+    _names: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for model in self.models.values():
+            self._names[model.id.lower()] = model.id
+            for alias in model.aliases:
+                self._names.setdefault(alias.lower(), model.id)
+
+    # --------------------------------------------------------------- lookups
+    def model(self, name: str) -> ModelInfo:
+        """A model by id or alias (case-insensitive), or an error that suggests the nearest ids."""
+        found = self._names.get(name.strip().lower())
+        if found is None:
+            raise InputError(f"unknown model {name!r}{did_you_mean(name, self._names)}")
+        return self.models[found]
+
+    def provider(self, name: str) -> Provider:
+        found = self.providers.get(name.strip().lower())
+        if found is None:
+            raise InputError(f"unknown provider {name!r}{did_you_mean(name, self.providers)}")
+        return found
+
+    def offers_for(self, model_id: str, provider: str | None = None) -> list[OfferEntry]:
+        """Offers of a model, optionally at one provider, sorted by provider id."""
+        if provider is not None:
+            self.provider(provider)
+        found = [
+            o
+            for o in self.offers
+            if o.model.id == model_id and (provider is None or o.provider.id == provider.lower())
+        ]
+        if provider is not None and not found:
+            others = sorted(o.provider.id for o in self.offers if o.model.id == model_id)
+            hint = f"; it is offered by: {', '.join(others)}" if others else "; it has no offers"
+            raise InputError(f"provider {provider!r} does not offer {model_id!r}{hint}")
+        return found
+
+    def documents_of(self, kind: str) -> list[Document]:
+        return [d for d in self.documents if d.kind == kind]
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """", did you mean 'x'?" for the closest known names, or "" when none is close."""
+    close = difflib.get_close_matches(name.lower(), list(choices), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    return "; did you mean " + " or ".join(repr(c) for c in close) + "?"
+
+
+def bundled_pricing_dir() -> Path:
+    """The price sheets shipped with costcalc (installed package, or the source checkout)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "bundled", here.parent / "pricing"):
+        if (candidate / "models.yaml").is_file():
+            return candidate
+    raise InputError("the bundled price sheets are missing from this installation")
+
+
+# ------------------------------------------------------------------- building
+
+
+def load_catalog(layers: Sequence[Path], *, include_bundled: bool = True) -> Catalog:
+    """Load and merge layers of sheets: bundled first, later layers override earlier ones."""
+    folders = ([bundled_pricing_dir()] if include_bundled else []) + list(layers)
+    loaded: list[list[Document]] = []
+    problems: list[Problem] = []
+    for folder in folders:
+        try:
+            loaded.append(load_folder(folder))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems=problems)
+    return build_catalog(loaded)
+
+
+def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
+    """Merge already-loaded layers; see the module docstring for the rules."""
+    models: dict[str, tuple[ModelInfo, Origin]] = {}
+    providers: dict[str, Provider] = {}
+    offers: dict[tuple[str, str], tuple[Offer, Provider, Origin, tuple[Origin, ...]]] = {}
+    fx: list[FxEntry] = []
+    problems: list[Problem] = []
+    documents: list[Document] = []
+
+    for layer in layers:
+        documents.extend(layer)
+        layer_models: dict[str, Origin] = {}
+        layer_providers: dict[str, Origin] = {}
+        layer_offers: dict[tuple[str, str], Origin] = {}
+        for doc in layer:
+            sheet: Any = doc.model
+            if isinstance(sheet, (ModelRegistry, PriceSheet)):
+                for i, info in enumerate(sheet.models):
+                    origin = Origin(doc.path, doc.line_of("models", i))
+                    if info.id in layer_models:
+                        problems.append(
+                            Problem(
+                                f"duplicate model id {info.id!r} (also defined at {layer_models[info.id]})",
+                                doc.path,
+                                origin.line,
+                                f"models[{i}].id",
+                            )
+                        )
+                        continue
+                    layer_models[info.id] = origin
+                    models[info.id] = (info, origin)
+            if isinstance(sheet, PriceSheet):
+                pid = sheet.provider.id
+                if pid in layer_providers:
+                    problems.append(
+                        Problem(
+                            f"duplicate provider id {pid!r} (also a sheet at {layer_providers[pid]})",
+                            doc.path,
+                            doc.line_of("provider", "id"),
+                            "provider.id",
+                        )
+                    )
+                    continue
+                layer_providers[pid] = Origin(doc.path, doc.line_of("provider"))
+                providers[pid] = sheet.provider
+                for i, offer in enumerate(sheet.offers):
+                    key = (offer.model, pid)
+                    origin = Origin(doc.path, doc.line_of("offers", i))
+                    if key in layer_offers:
+                        problems.append(
+                            Problem(
+                                f"duplicate offer of {offer.model!r} (also at {layer_offers[key]})",
+                                doc.path,
+                                origin.line,
+                                f"offers[{i}].model",
+                            )
+                        )
+                        continue
+                    layer_offers[key] = origin
+                    periods = tuple(
+                        Origin(doc.path, doc.line_of("offers", i, "prices", j))
+                        for j in range(len(offer.prices))
+                    )
+                    offers[key] = (offer, sheet.provider, origin, periods)
+            elif isinstance(sheet, FxTable):
+                for i, rate in enumerate(sheet.rates):
+                    fx.append(FxEntry(rate, Origin(doc.path, doc.line_of("rates", i))))
+
+    # Offers refer to models; report every dangling reference at the offer's line.
+    entries: list[OfferEntry] = []
+    for (model_id, _pid), (offer, provider, origin, periods) in sorted(offers.items()):
+        if model_id not in models:
+            problems.append(
+                Problem(
+                    f"unknown model {model_id!r}{did_you_mean(model_id, models)};"
+                    " define it in a models file or in this sheet's `models:`",
+                    origin.file,
+                    origin.line,
+                    "model",
+                )
+            )
+            continue
+        # A provider sheet overridden by a later layer keeps its own offers' provider facts.
+        entries.append(OfferEntry(providers[provider.id], models[model_id][0], offer, origin, periods))
+
+    names: dict[str, str] = {}
+    for model_id, (info, origin) in sorted(models.items()):
+        for alias in info.aliases:
+            other = names.get(alias)
+            if alias in models and alias != model_id:
+                problems.append(
+                    Problem(f"alias {alias!r} is already a model id", origin.file, origin.line, "aliases")
+                )
+            elif other is not None and other != model_id:
+                problems.append(
+                    Problem(
+                        f"alias {alias!r} is also an alias of {other!r}",
+                        origin.file,
+                        origin.line,
+                        "aliases",
+                    )
+                )
+            names[alias] = model_id
+    if problems:
+        raise InputError(problems=problems)
+    fx.sort(key=lambda e: (e.rate.base, e.rate.quote, e.rate.as_of))
+    return Catalog(
+        models={k: v[0] for k, v in sorted(models.items())},
+        model_origins={k: v[1] for k, v in sorted(models.items())},
+        providers=dict(sorted(providers.items())),
+        offers=entries,
+        fx=fx,
+        documents=documents,
+    )

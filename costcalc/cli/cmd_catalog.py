@@ -1,0 +1,370 @@
+"""Commands on the price catalog itself: models, cost, validate, schema."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from costcalc.cli.common import (
+    EXIT_INPUT,
+    AsOfOpt,
+    CurrencyOpt,
+    FormatOpt,
+    NoBundledOpt,
+    PricingOpt,
+    app,
+    as_of_day,
+    check_currency,
+    emit,
+    err,
+    handles_errors,
+    load_catalog,
+)
+from costcalc.render.tables import Format
+
+if TYPE_CHECKING:
+    from costcalc.catalog import Catalog
+    from costcalc.cost import CostResult
+
+
+@app.command("models")
+@handles_errors
+def models_command(
+    provider: Annotated[
+        str | None, typer.Option("--provider", help="Only models this provider offers.")
+    ] = None,
+    vendor: Annotated[
+        str | None, typer.Option("--vendor", help="Only models by this vendor (substring).")
+    ] = None,
+    open_weights: Annotated[
+        bool | None,
+        typer.Option("--open-weights/--closed-weights", help="Only open-weight (or closed) models."),
+    ] = None,
+    license_id: Annotated[
+        str | None, typer.Option("--license", help="Only models under this license id.")
+    ] = None,
+    pricing: PricingOpt = None,
+    no_bundled: NoBundledOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """List the models of the catalog with their license and where they are offered."""
+    from costcalc.render.tables import Column, Table
+
+    catalog = load_catalog(pricing, no_bundled)
+    if provider:
+        catalog.provider(provider)
+    offered: dict[str, list[str]] = {}
+    for o in catalog.offers:
+        offered.setdefault(o.model.id, []).append(o.provider.id)
+    rows: list[list[str]] = []
+    payload: list[dict[str, Any]] = []
+    for model in catalog.models.values():
+        providers = sorted(offered.get(model.id, []))
+        if provider and provider.lower() not in providers:
+            continue
+        if vendor and vendor.lower() not in model.vendor.lower():
+            continue
+        if open_weights is not None and model.open_weights != open_weights:
+            continue
+        if license_id and model.license != license_id.lower():
+            continue
+        params = ""
+        if model.parameters:
+            params = f"{model.parameters.total_b}B"
+            if model.parameters.active_b:
+                params += f" ({model.parameters.active_b}B active)"
+        rows.append(
+            [
+                model.id,
+                model.vendor,
+                "yes" if model.open_weights else "no",
+                model.license,
+                params,
+                f"{model.context_window:,}" if model.context_window else "",
+                ", ".join(providers) or "-",
+            ]
+        )
+        payload.append(
+            {
+                "id": model.id,
+                "name": model.name,
+                "vendor": model.vendor,
+                "open_weights": model.open_weights,
+                "license": model.license,
+                "parameters_total_b": str(model.parameters.total_b) if model.parameters else None,
+                "parameters_active_b": (
+                    str(model.parameters.active_b)
+                    if model.parameters and model.parameters.active_b
+                    else None
+                ),
+                "context_window": model.context_window,
+                "aliases": list(model.aliases),
+                "providers": providers,
+            }
+        )
+    table = Table(
+        [
+            Column("model"),
+            Column("vendor"),
+            Column("open weights"),
+            Column("license"),
+            Column("parameters", "right"),
+            Column("context", "right"),
+            Column("offered by"),
+        ],
+        rows,
+        title=f"{len(rows)} models",
+    )
+    emit([table], fmt, {"models": payload})
+
+
+def _result_payload(result: CostResult) -> dict[str, Any]:
+    from costcalc.money import decimal_str
+
+    choice = result.choice
+    return {
+        "model": result.model,
+        "provider": result.provider,
+        "currency": result.currency,
+        "total": decimal_str(result.total),
+        "price_currency": choice.currency,
+        "price_published_in_currency": choice.published,
+        "price_as_of": choice.period.as_of.isoformat(),
+        "price_source": choice.period.source,
+        "price_origin": str(choice.origin),
+        "conversion": (
+            {
+                "base": choice.conversion.base,
+                "quote": choice.conversion.quote,
+                "rate": decimal_str(choice.conversion.rate),
+                "as_of": choice.conversion.as_of.isoformat(),
+                "source": choice.conversion.source,
+                "origin": choice.conversion.origin,
+            }
+            if choice.conversion
+            else None
+        ),
+        "breakdown": [
+            {
+                "component": line.component,
+                "mode": line.mode,
+                "billed_as": line.billed_as,
+                "tier_above_input_tokens": line.tier,
+                "tokens": decimal_str(line.tokens),
+                "rate_per_million": decimal_str(line.rate),
+                "rate_currency": line.rate_currency,
+                "amount": decimal_str(line.amount),
+                "source": line.source,
+                "as_of": line.as_of.isoformat(),
+                "origin": line.origin,
+            }
+            for line in result.lines
+        ],
+        "notes": list(result.notes),
+    }
+
+
+def _breakdown_table(result: CostResult) -> Any:
+    from costcalc.money import fmt_money, fmt_tokens
+    from costcalc.render.tables import Column, Table
+
+    how = "published price" if result.choice.published else "converted"
+    rows = [
+        [
+            line.component + ("" if line.mode == "standard" else f" ({line.mode})"),
+            fmt_tokens(line.tokens),
+            f"{fmt_money(line.rate, line.rate_currency, places=_places(line.rate))}/M"
+            + (" as " + line.billed_as if line.billed_as != line.component else ""),
+            fmt_money(line.amount, result.currency),
+            f"{line.as_of} {line.source}",
+        ]
+        for line in result.lines
+    ]
+    rows.append(["total", "", "", fmt_money(result.total, result.currency), ""])
+    return Table(
+        [
+            Column("component"),
+            Column("tokens", "right"),
+            Column("price", "right"),
+            Column(f"cost ({result.currency})", "right"),
+            Column("as of / source"),
+        ],
+        rows,
+        title=f"{result.model} @ {result.provider}: {fmt_money(result.total, result.currency)}"
+        f" ({how})",
+        notes=[f"prices: {result.choice.origin}", *result.notes],
+    )
+
+
+def _places(rate: Decimal) -> int:
+    """Enough places to show a per-million price exactly, at least two."""
+    exponent = rate.normalize().as_tuple().exponent
+    return max(2, -exponent if isinstance(exponent, int) else 2)
+
+
+@app.command("cost")
+@handles_errors
+def cost_command(
+    model: Annotated[str, typer.Argument(help="Model id or alias.")],
+    input_tokens: Annotated[
+        int, typer.Option("--input-tokens", min=0, help="All prompt tokens, cached ones included.")
+    ],
+    output_tokens: Annotated[
+        int, typer.Option("--output-tokens", min=0, help="Visible answer tokens.")
+    ],
+    cached_tokens: Annotated[
+        int, typer.Option("--cached-tokens", min=0, help="Prompt tokens read from cache.")
+    ] = 0,
+    cache_write_tokens: Annotated[
+        int, typer.Option("--cache-write-tokens", min=0, help="Prompt tokens written to cache.")
+    ] = 0,
+    reasoning_tokens: Annotated[
+        int,
+        typer.Option("--reasoning-tokens", min=0, help="Hidden reasoning tokens billed on top."),
+    ] = 0,
+    requests: Annotated[
+        int, typer.Option("--requests", min=0, help="How many such requests.")
+    ] = 1,
+    batch_share: Annotated[
+        float, typer.Option("--batch-share", min=0, max=1, help="Share sent through a batch API.")
+    ] = 0.0,
+    off_peak_share: Annotated[
+        float, typer.Option("--off-peak-share", min=0, max=1, help="Share sent in off-peak hours.")
+    ] = 0.0,
+    provider: Annotated[
+        str | None, typer.Option("--provider", help="Price this provider's offer only.")
+    ] = None,
+    currency: CurrencyOpt = None,
+    as_of: AsOfOpt = None,
+    pricing: PricingOpt = None,
+    no_bundled: NoBundledOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Cost of a usage on a model's offers, with the breakdown behind the figure.
+
+    Without --provider every offer of the model is priced; the cheapest comes first.
+    """
+    from costcalc.cost import Usage, cost_of
+    from costcalc.errors import NoPriceError
+
+    catalog = load_catalog(pricing, no_bundled)
+    info = catalog.model(model)
+    entries = catalog.offers_for(info.id, provider)
+    if not entries:
+        raise _no_offer(catalog, info.id)
+    when = as_of_day(as_of)
+    usage = Usage(
+        input_tokens=Decimal(input_tokens),
+        output_tokens=Decimal(output_tokens),
+        cached_tokens=Decimal(cached_tokens),
+        cache_write_tokens=Decimal(cache_write_tokens),
+        reasoning_tokens=Decimal(reasoning_tokens),
+        requests=Decimal(requests),
+        batch_share=Decimal(str(batch_share)),
+        off_peak_share=Decimal(str(off_peak_share)),
+    )
+    results = []
+    skipped = []
+    for entry in entries:
+        cur = check_currency(currency, entry.provider.currency if len(entries) == 1 else "USD")
+        try:
+            results.append(cost_of(entry, usage, when=when, currency=cur, fx=catalog.fx))
+        except NoPriceError as exc:
+            if len(entries) == 1:
+                raise
+            skipped.append(str(exc.problems[0].message))
+    if not results:
+        from costcalc.errors import InputError
+
+        raise InputError(problems=[p for s in skipped for p in [_problem(s)]])
+    results.sort(key=lambda r: (r.total, r.provider))
+    best, others = results[0], results[1:]
+    tables = [_breakdown_table(best)]
+    payload = _result_payload(best)
+    if others or skipped:
+        from costcalc.money import fmt_money
+        from costcalc.render.tables import Column, Table
+
+        tables.append(
+            Table(
+                [Column("other offers of " + best.model), Column(f"cost ({best.currency})", "right")],
+                [[r.provider, fmt_money(r.total, r.currency)] for r in others],
+                notes=[f"not priced: {s}" for s in skipped],
+            )
+        )
+        payload["other_offers"] = [
+            {"provider": r.provider, "total": _result_payload(r)["total"]} for r in others
+        ]
+        payload["not_priced"] = skipped
+    emit(tables, fmt, payload)
+
+
+def _problem(message: str) -> Any:
+    from costcalc.errors import Problem
+
+    return Problem(message)
+
+
+def _no_offer(catalog: Catalog, model_id: str) -> Exception:
+    from costcalc.errors import InputError
+
+    return InputError(
+        f"{model_id!r} is in the catalog but no provider sheet offers it"
+        " (an open-weight model you would host yourself?); add an offer with --pricing"
+    )
+
+
+@app.command("validate")
+@handles_errors
+def validate_command(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Folders or files of sheets; the bundled ones when none is given."),
+    ] = None,
+    pricing: PricingOpt = None,
+    no_bundled: NoBundledOpt = False,
+) -> None:
+    """Check sheets: every field, every cross-reference; exit 2 naming file, line and field."""
+    catalog = load_catalog(list(pricing or []) + list(paths or []), no_bundled)
+    files = len({d.path for d in catalog.documents})
+    periods = sum(len(o.offer.prices) for o in catalog.offers)
+    err(
+        f"ok: {files} files, {len(catalog.models)} models, {len(catalog.providers)} providers,"
+        f" {len(catalog.offers)} offers, {periods} price periods, {len(catalog.fx)} exchange rates"
+    )
+
+
+@app.command("schema")
+@handles_errors
+def schema_command(
+    kind: Annotated[
+        str | None, typer.Argument(help="File kind: price-sheet, models, fx-rates, ...")
+    ] = None,
+    write: Annotated[
+        Path | None,
+        typer.Option("--write", help="Write every kind's schema as KIND.schema.json into this folder."),
+    ] = None,
+) -> None:
+    """Print the JSON Schema of a file kind, for editor completion and checking."""
+    import json
+
+    from costcalc.catalog import did_you_mean
+    from costcalc.errors import InputError
+    from costcalc.loader import KINDS, model_for_kind
+    from costcalc.yamlio import write_atomic
+
+    if write is not None:
+        for name in KINDS:
+            text = json.dumps(model_for_kind(name).model_json_schema(), indent=2) + "\n"
+            write_atomic(write / f"{name}.schema.json", text)
+        err(f"wrote {len(KINDS)} schemas to {write}")
+        return
+    if kind is None:
+        err("kinds: " + ", ".join(KINDS))
+        raise typer.Exit(EXIT_INPUT)
+    if kind not in KINDS:
+        raise InputError(f"unknown kind {kind!r}{did_you_mean(kind, KINDS)}; kinds: {', '.join(KINDS)}")
+    typer.echo(json.dumps(model_for_kind(kind).model_json_schema(), indent=2))

@@ -1,0 +1,148 @@
+"""Pieces every command shares: the app, common options, loading and error handling."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from costcalc import __version__
+from costcalc.render.tables import Format
+
+if TYPE_CHECKING:
+    from costcalc.catalog import Catalog
+    from costcalc.render.tables import Table
+
+app = typer.Typer(
+    help="Cost-effectiveness calculator for LLMs: exact prices, good-enough rankings, budgets, CI gate.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_OK = 0
+EXIT_POLICY = 1
+EXIT_INPUT = 2
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"costcalc {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = False,
+) -> None:
+    """costcalc: which model is good enough, and what it costs."""
+
+
+PricingOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--pricing",
+        envvar="COSTCALC_PRICING",
+        help="Extra folder (or file) of sheets, layered over the bundled ones; repeatable."
+        " COSTCALC_PRICING holds such paths separated by ':'.",
+        show_default=False,
+    ),
+]
+NoBundledOpt = Annotated[
+    bool,
+    typer.Option("--no-bundled", help="Leave out the bundled sheets: use only --pricing ones."),
+]
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format.", case_sensitive=False)
+]
+CurrencyOpt = Annotated[
+    str | None,
+    typer.Option("--currency", help="Currency of the amounts shown (e.g. CNY, USD).", show_default=False),
+]
+AsOfOpt = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Price as of this day (YYYY-MM-DD); default: today (UTC).",
+        show_default=False,
+    ),
+]
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.timezone.utc).date()
+
+
+def as_of_day(value: dt.datetime | None) -> dt.date:
+    return value.date() if value else today()
+
+
+def check_currency(value: str | None, default: str) -> str:
+    """Upper-case a currency code and refuse ones costcalc does not know."""
+    from costcalc.errors import InputError
+    from costcalc.schema.common import CURRENCIES
+
+    code = (value or default).strip().upper()
+    if code not in CURRENCIES:
+        raise InputError(f"unknown currency {value!r}; known: {', '.join(CURRENCIES)}")
+    return code
+
+
+def load_catalog(pricing: list[Path] | None, no_bundled: bool = False) -> Catalog:
+    from costcalc.catalog import load_catalog as load
+    from costcalc.errors import InputError
+
+    if no_bundled and not pricing:
+        raise InputError("--no-bundled needs at least one --pricing folder")
+    return load(list(pricing or []), include_bundled=not no_bundled)
+
+
+def err(message: str) -> None:
+    """Print a message for people to stderr (keeps stdout clean for pipes)."""
+    typer.echo(message, err=True)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def handles_errors(func: F) -> F:
+    """Turn costcalc errors into a message on stderr and exit code 2 (never a traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from costcalc.errors import CostcalcError
+
+        try:
+            return func(*args, **kwargs)
+        except CostcalcError as exc:
+            for problem in exc.problems:
+                err(f"error: {problem}")
+            raise typer.Exit(EXIT_INPUT) from None
+        except RecursionError:
+            err("error: input nested too deeply")
+            raise typer.Exit(EXIT_INPUT) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def emit(tables: list[Table], fmt: Format, payload: Any) -> None:
+    """Write a result to stdout in the chosen format."""
+    from costcalc.render.tables import render
+
+    width = None
+    if fmt is Format.table and sys.stdout.isatty():
+        width = os.get_terminal_size().columns
+    sys.stdout.write(render(tables, fmt, payload, width))
+    sys.stdout.flush()

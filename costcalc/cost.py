@@ -1,0 +1,283 @@
+"""Pure cost engine: a usage on an offer, priced as of a day, in a currency.
+
+Prices are per million tokens, so a line costs tokens x rate / 1,000,000, in
+Decimal from the sheet to the total. Every line of the result names the price it
+used, that price's source and date, and where it is written, so every figure
+shown can be traced back to a sheet.
+
+Rules (the README repeats them for users):
+- `input_tokens` counts every prompt token; cached reads and cache writes are
+  part of it, the rest is billed as uncached input;
+- a tier applies to the whole request when its prompt is longer than the tier's
+  threshold; the highest such tier wins;
+- `batch_share` of the requests is billed at batch prices and `off_peak_share`
+  at off-peak prices, the rest at standard prices; an offer without such prices
+  bills that share at standard prices, and the result says so;
+- reasoning tokens are billed at the reasoning price, or as output where none is
+  published; cached reads and cache writes without a price of their own are
+  billed as uncached input;
+- a price published in the asked currency wins; otherwise the period in the
+  provider's currency is converted with the dated FX rate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, localcontext
+
+from costcalc.catalog import FxEntry, OfferEntry, Origin
+from costcalc.errors import InputError, NoPriceError
+from costcalc.fx import PRECISION, Conversion, conversion
+from costcalc.schema.common import as_instant, start_of
+from costcalc.schema.pricing import Discounted, PricePeriod, Rates, Tier
+
+MILLION = Decimal(1_000_000)
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+COMPONENTS = ("input", "cached_input", "cache_write", "output", "reasoning")
+_USAGE_FIELD = {
+    "cached_input": "cached_tokens",
+    "cache_write": "cache_write_tokens",
+    "output": "output_tokens",
+    "reasoning": "reasoning_tokens",
+}
+FALLBACK = {"cached_input": "input", "cache_write": "input", "reasoning": "output"}
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Tokens of one request, and how many such requests are billed."""
+
+    input_tokens: Decimal
+    """Every prompt token, cached reads and cache writes included."""
+    output_tokens: Decimal
+    """Visible completion tokens."""
+    cached_tokens: Decimal = ZERO
+    cache_write_tokens: Decimal = ZERO
+    reasoning_tokens: Decimal = ZERO
+    """Hidden reasoning tokens billed on top of the visible output."""
+    requests: Decimal = ONE
+    batch_share: Decimal = ZERO
+    off_peak_share: Decimal = ZERO
+
+    def __post_init__(self) -> None:
+        for name in (
+            "input_tokens",
+            "output_tokens",
+            "cached_tokens",
+            "cache_write_tokens",
+            "reasoning_tokens",
+            "requests",
+        ):
+            value = getattr(self, name)
+            if not isinstance(value, Decimal):
+                object.__setattr__(self, name, value := Decimal(value))
+            if not value.is_finite() or value < 0:
+                raise InputError(f"{name.replace('_', '-')} must be a finite number >= 0, got {value}")
+        for name in ("batch_share", "off_peak_share"):
+            value = Decimal(getattr(self, name))
+            object.__setattr__(self, name, value)
+            if not value.is_finite() or not ZERO <= value <= ONE:
+                raise InputError(f"{name.replace('_', '-')} must be between 0 and 1, got {value}")
+        if self.batch_share + self.off_peak_share > ONE:
+            raise InputError("batch-share and off-peak-share together exceed 1")
+        if self.cached_tokens + self.cache_write_tokens > self.input_tokens:
+            raise InputError(
+                "cached and cache-write tokens are part of the input tokens and cannot exceed them"
+                f" ({self.cached_tokens} + {self.cache_write_tokens} > {self.input_tokens})"
+            )
+
+    def tokens(self, component: str) -> Decimal:
+        """Tokens of one request billed as a component (uncached input is what is left)."""
+        if component == "input":
+            return self.input_tokens - self.cached_tokens - self.cache_write_tokens
+        value: Decimal = getattr(self, _USAGE_FIELD[component])
+        return value
+
+    def times(self, factor: Decimal) -> Usage:
+        """The same requests, `factor` times as many."""
+        return replace(self, requests=self.requests * factor)
+
+
+@dataclass(frozen=True)
+class PriceChoice:
+    """The price period used for an offer on a day, and how it reaches the asked currency."""
+
+    period: PricePeriod
+    origin: Origin
+    currency: str
+    published: bool
+    """True when the period is in the asked currency; False when it is converted."""
+    conversion: Conversion | None
+
+
+@dataclass(frozen=True)
+class CostLine:
+    """One priced component of a usage."""
+
+    component: str
+    mode: str
+    billed_as: str
+    tier: int | None
+    tokens: Decimal
+    rate: Decimal
+    rate_currency: str
+    amount: Decimal
+    source: str
+    as_of: dt.date
+    origin: str
+
+
+@dataclass(frozen=True)
+class CostResult:
+    """The cost of a usage on one offer, with its full breakdown."""
+
+    model: str
+    provider: str
+    currency: str
+    usage: Usage
+    total: Decimal
+    lines: tuple[CostLine, ...]
+    choice: PriceChoice
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def in_force(as_of: dt.date | None, valid_until: dt.date | dt.datetime | None, when: dt.date) -> bool:
+    """Whether something dated [as_of, valid_until) holds on a day (at 00:00 UTC)."""
+    if as_of is not None and as_of > when:
+        return False
+    return valid_until is None or start_of(when) < as_instant(valid_until)
+
+
+def choose_period(
+    entry: OfferEntry, when: dt.date, currency: str, fx: Sequence[FxEntry]
+) -> PriceChoice:
+    """The price period in force on a day, preferring one published in the asked currency."""
+    default = entry.provider.currency
+    latest: dict[str, tuple[PricePeriod, Origin]] = {}
+    for period, origin in zip(entry.offer.prices, entry.period_origins, strict=True):
+        if not in_force(period.as_of, period.valid_until, when):
+            continue
+        cur = period.currency or default
+        if cur not in latest or period.as_of > latest[cur][0].as_of:
+            latest[cur] = (period, origin)
+    if not latest:
+        dates = ", ".join(
+            f"{p.as_of}..{p.valid_until or ''}" for p in sorted(entry.offer.prices, key=lambda p: p.as_of)
+        )
+        raise NoPriceError(
+            f"{entry.label}: no price in force on {when} (its prices cover {dates}); try --as-of",
+            file=entry.origin.file,
+            line=entry.origin.line,
+        )
+    if currency in latest:
+        period, origin = latest[currency]
+        return PriceChoice(period, origin, currency, True, None)
+    cur = default if default in latest else sorted(latest)[0]
+    period, origin = latest[cur]
+    return PriceChoice(period, origin, cur, False, conversion(fx, cur, currency, when))
+
+
+def _tier_for(period: PricePeriod, prompt: Decimal) -> Tier | None:
+    chosen = None
+    for tier in period.tiers:
+        if prompt > tier.above_input_tokens:
+            chosen = tier
+    return chosen
+
+
+def _price_block(
+    period: PricePeriod, tier: Tier | None, mode: str, when: dt.date, notes: list[str]
+) -> tuple[Rates, str, dt.date, str]:
+    """The rates a mode uses, with their source, date and a label; notes explain fallbacks."""
+    standard: tuple[Rates, str, dt.date, str] = (
+        (tier, tier.source or period.source, period.as_of, "standard")
+        if tier
+        else (period, period.source, period.as_of, "standard")
+    )
+    extra: Discounted | None
+    if mode == "batch":
+        extra = tier.batch if tier else period.batch
+    elif mode == "off-peak":
+        extra = period.off_peak
+    else:
+        return standard
+    if extra is None or not in_force(extra.as_of, extra.valid_until, when):
+        notes.append(f"no {mode} price in force: the {mode} share is billed at standard prices")
+        return standard
+    return (extra, extra.source or period.source, extra.as_of or period.as_of, mode)
+
+
+def cost_of(
+    entry: OfferEntry,
+    usage: Usage,
+    *,
+    when: dt.date,
+    currency: str,
+    fx: Sequence[FxEntry],
+) -> CostResult:
+    """Price a usage on an offer as of a day, in a currency, with a traceable breakdown."""
+    choice = choose_period(entry, when, currency, fx)
+    period = choice.period
+    tier = _tier_for(period, usage.input_tokens)
+    notes: list[str] = []
+    modes = [
+        ("standard", ONE - usage.batch_share - usage.off_peak_share),
+        ("batch", usage.batch_share),
+        ("off-peak", usage.off_peak_share),
+    ]
+    lines: list[CostLine] = []
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        for mode, share in modes:
+            if share == 0:
+                continue
+            rates, source, as_of, label = _price_block(period, tier, mode, when, notes)
+            for component in COMPONENTS:
+                tokens = usage.tokens(component) * share * usage.requests
+                if tokens == 0:
+                    continue
+                billed_as = component
+                rate = getattr(rates, component)
+                while rate is None:
+                    billed_as = FALLBACK[billed_as]
+                    rate = getattr(rates, billed_as)
+                native = tokens * rate / MILLION
+                amount = choice.conversion.apply(native) if choice.conversion else native
+                lines.append(
+                    CostLine(
+                        component=component,
+                        mode=label,
+                        billed_as=billed_as,
+                        tier=tier.above_input_tokens if tier else None,
+                        tokens=tokens,
+                        rate=rate,
+                        rate_currency=choice.currency,
+                        amount=amount,
+                        source=source,
+                        as_of=as_of,
+                        origin=str(choice.origin),
+                    )
+                )
+        total = sum((line.amount for line in lines), ZERO)
+    for line in lines:
+        if line.billed_as != line.component:
+            notes.append(f"{line.component} tokens are billed at the {line.billed_as} price")
+    if choice.conversion:
+        notes.append(
+            f"no {currency} price is published: {choice.currency} prices converted at"
+            f" {choice.conversion.describe()}"
+        )
+    return CostResult(
+        model=entry.model.id,
+        provider=entry.provider.id,
+        currency=currency,
+        usage=usage,
+        total=total,
+        lines=tuple(lines),
+        choice=choice,
+        notes=tuple(dict.fromkeys(notes)),
+    )

@@ -1,0 +1,73 @@
+"""Currency conversion through the dated exchange-rate table, and nothing else.
+
+The rate in force on a day is the latest one dated on or before it. A rate
+written one way (1 USD = 7.25 CNY) converts both ways; the inverse is a division
+done in a wide Decimal context and rounded only when displayed. No rate means an
+error: costcalc never guesses one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+
+from costcalc.catalog import FxEntry
+from costcalc.errors import NoPriceError
+
+PRECISION = 50
+"""Significant digits kept in money arithmetic: far beyond any amount shown."""
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """How an amount was converted: which rate, from which line of which file."""
+
+    source_currency: str
+    target_currency: str
+    factor: Decimal
+    """Multiply an amount in source_currency by this to get target_currency."""
+    rate: Decimal
+    """The rate as written in the table: 1 base = rate quote."""
+    base: str
+    quote: str
+    as_of: dt.date
+    source: str
+    origin: str
+
+    def describe(self) -> str:
+        return f"1 {self.base} = {self.rate} {self.quote} (as of {self.as_of}, {self.origin})"
+
+    def apply(self, amount: Decimal) -> Decimal:
+        with localcontext() as ctx:
+            ctx.prec = PRECISION
+            return amount * self.factor
+
+
+def conversion(
+    table: Sequence[FxEntry], source: str, target: str, when: dt.date
+) -> Conversion | None:
+    """The conversion from one currency to another in force on a day (None when the same)."""
+    if source == target:
+        return None
+    usable = [
+        e
+        for e in table
+        if {e.rate.base, e.rate.quote} == {source, target} and e.rate.as_of <= when
+    ]
+    if not usable:
+        dated = sorted(e.rate.as_of for e in table if {e.rate.base, e.rate.quote} == {source, target})
+        hint = f" (the earliest is dated {dated[0]})" if dated else ""
+        raise NoPriceError(
+            f"no {source}/{target} exchange rate dated on or before {when} in the FX table{hint};"
+            f" add one to an fx-rates file, or ask for --currency {source}"
+        )
+    entry = max(usable, key=lambda e: (e.rate.as_of, e.origin.file, e.origin.line or 0))
+    r = entry.rate
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        factor = r.rate if r.base == source else Decimal(1) / r.rate
+    return Conversion(
+        source, target, factor, r.rate, r.base, r.quote, r.as_of, r.source, str(entry.origin)
+    )

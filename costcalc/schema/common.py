@@ -1,0 +1,107 @@
+"""Field types shared by every file format: exact money, ids, currencies, dates.
+
+Units live in names (`*_tokens`, prices per million tokens). Each constrained
+type is declared once here so a rule (no negative price, no bool where a number
+belongs) holds in every format alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+
+
+def _no_bool(value: Any) -> Any:
+    # YAML reads yes/no/on/off as booleans and pydantic would turn True into 1.
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a yes/no value")
+    if isinstance(value, float):
+        # Binary floats never reach here from costcalc's own loader; refuse them so
+        # an exact price is never built from an inexact one.
+        raise ValueError("expected an exact decimal number (write it as text)")
+    return value
+
+
+def _finite(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError("must be a finite number")
+    return value
+
+
+class Strict(BaseModel):
+    """Base of every file format: unknown keys are errors, values are immutable."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
+        str_strip_whitespace=True,
+    )
+
+
+Price = Annotated[
+    Decimal,
+    BeforeValidator(_no_bool),
+    AfterValidator(_finite),
+    Field(ge=0, le=Decimal(10) ** 9),
+]
+"""A price per million tokens, exact, never negative."""
+
+Rate = Annotated[Decimal, BeforeValidator(_no_bool), AfterValidator(_finite), Field(gt=0)]
+"""A strictly positive exact number (exchange rate, multiple)."""
+
+Share = Annotated[Decimal, BeforeValidator(_no_bool), AfterValidator(_finite), Field(ge=0, le=1)]
+"""A fraction between 0 and 1 inclusive."""
+
+Count = Annotated[int, BeforeValidator(_no_bool), Field(ge=0)]
+"""A whole, non-negative count (tokens, requests)."""
+
+PositiveCount = Annotated[int, BeforeValidator(_no_bool), Field(gt=0)]
+
+Id = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z0-9][a-z0-9._/:+-]*$",
+        min_length=1,
+        max_length=160,
+        description="Lower-case identifier: letters, digits and . _ / : + -",
+    ),
+]
+
+Text = Annotated[str, Field(min_length=1, max_length=4000)]
+
+Source = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=2000,
+        description="Where the figure comes from: a URL, or repository/path@commit.",
+    ),
+]
+
+CURRENCIES = ("USD", "CNY", "EUR", "GBP", "JPY", "HKD", "SGD", "KRW", "INR", "CAD", "AUD", "CHF")
+Currency = Literal["USD", "CNY", "EUR", "GBP", "JPY", "HKD", "SGD", "KRW", "INR", "CAD", "AUD", "CHF"]
+"""ISO 4217 code of a currency costcalc knows; converting needs a rate in the FX table."""
+
+CURRENCY_SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£"}
+
+Day = dt.date
+"""A calendar date, written YYYY-MM-DD."""
+
+Instant = dt.date | dt.datetime
+"""A date, or a date and time (UTC when no offset is written)."""
+
+
+def start_of(day: dt.date) -> dt.datetime:
+    """The first instant (00:00 UTC) of a day: prices for a day are those in force then."""
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
+
+
+def as_instant(value: dt.date | dt.datetime) -> dt.datetime:
+    """A date or datetime as an aware UTC datetime, for comparing validity bounds."""
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return start_of(value)

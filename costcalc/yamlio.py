@@ -1,0 +1,339 @@
+"""Safe, exact, located YAML: the one place costcalc turns bytes into data.
+
+Why not plain `yaml.safe_load`:
+- money must stay exact, so YAML floats become `Decimal` built from their text;
+- errors must name the line, so mappings and lists remember where each item was;
+- input may be hostile (pull requests are checked in CI), so size, nesting and
+  alias expansion are bounded before anything is constructed;
+- YAML 1.1 has traps that silently change numbers (`16:30` is 990, `010` is 8,
+  a repeated key wins quietly): those are errors here.
+
+Only the safe loader family is used, the libyaml C parser when it is present.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Hashable, Iterator
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from costcalc.errors import InputError
+
+MAX_BYTES = 5 * 1024 * 1024
+"""Largest file read by default: the bundled catalog is ~100 KB; 5 MiB is ample."""
+
+MAX_NODES = 200_000
+"""Most YAML nodes a document may expand to, aliases counted at every use."""
+
+MAX_DEPTH = 64
+"""Deepest nesting accepted; real sheets nest fewer than ten levels."""
+
+_BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class LineDict(dict[Any, Any]):
+    """A mapping that remembers its own line and the line of each key."""
+
+    line: int = 0
+    lines: dict[Any, int]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines = {}
+
+
+class LineList(list[Any]):
+    """A sequence that remembers its own line and the line of each item."""
+
+    line: int = 0
+    lines: list[int]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines = []
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc]
+    """Safe loader with exact numbers, located containers and no silent traps."""
+
+    source_name = "<input>"
+
+
+def _fail(loader: _Loader, node: yaml.Node, message: str) -> InputError:
+    return InputError(message, file=loader.source_name, line=node.start_mark.line + 1)
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[LineDict]:
+    data = LineDict()
+    data.line = node.start_mark.line + 1
+    yield data
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, Hashable):
+            raise _fail(loader, key_node, "a mapping key must be a plain value")
+        line = key_node.start_mark.line + 1
+        if key in seen:
+            raise InputError(
+                f"duplicate key {key!r} (first at line {seen[key]}); YAML would keep only the last",
+                file=loader.source_name,
+                line=line,
+                field=str(key),
+            )
+        seen[key] = line
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        data[key] = loader.construct_object(value_node, deep=True)
+        data.lines[key] = key_node.start_mark.line + 1
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Iterator[LineList]:
+    data = LineList()
+    data.line = node.start_mark.line + 1
+    yield data
+    for item in node.value:
+        data.append(loader.construct_object(item, deep=True))
+        data.lines.append(item.start_mark.line + 1)
+
+
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
+    text = str(node.value).replace("_", "")
+    if ":" in text:
+        raise _fail(
+            loader,
+            node,
+            f"{node.value} is read by YAML as a base-60 number ({loader.construct_yaml_int(node)});"
+            f' write a time or ratio in quotes: "{node.value}"',
+        )
+    digits = text.lstrip("+-")
+    if len(digits) > 1 and digits.startswith("0") and digits[1] not in "box":
+        raise _fail(
+            loader,
+            node,
+            f"{node.value} has a leading zero, which YAML reads as octal"
+            f" ({loader.construct_yaml_int(node)}); remove the zero or quote it",
+        )
+    return int(loader.construct_yaml_int(node))
+
+
+def _construct_decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
+    text = str(node.value).replace("_", "").lower()
+    if ":" in text:
+        raise _fail(loader, node, f"{node.value} is read by YAML as a base-60 number; quote it")
+    special = {".inf": "Infinity", "+.inf": "Infinity", "-.inf": "-Infinity", ".nan": "NaN"}
+    try:
+        return Decimal(special.get(text, text))
+    except InvalidOperation:  # pragma: no cover - the resolver only sends float-shaped text
+        raise _fail(loader, node, f"{node.value!r} is not a number") from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+# Sets and ordered maps would carry no line information and no sheet needs them.
+_Loader.add_constructor("tag:yaml.org,2002:set", None)
+_Loader.add_constructor("tag:yaml.org,2002:omap", None)
+_Loader.add_constructor("tag:yaml.org,2002:pairs", None)
+
+
+def _check_shape(node: yaml.Node, source: str) -> None:
+    """Reject alias bombs, self-references and deep nesting before constructing."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(n: yaml.Node, depth: int) -> int:
+        key = id(n)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            raise InputError(
+                "an alias refers to the node that contains it (a cycle)",
+                file=source,
+                line=n.start_mark.line + 1,
+            )
+        if depth > MAX_DEPTH:
+            raise InputError(
+                f"nested more than {MAX_DEPTH} levels deep", file=source, line=n.start_mark.line + 1
+            )
+        total = 1
+        if isinstance(n, (yaml.SequenceNode, yaml.MappingNode)):
+            active.add(key)
+            children = (
+                n.value if isinstance(n, yaml.SequenceNode) else [c for kv in n.value for c in kv]
+            )
+            for child in children:
+                total += size(child, depth + 1)
+                if total > MAX_NODES:
+                    raise InputError(
+                        f"expands to more than {MAX_NODES:,} values (an alias bomb?)",
+                        file=source,
+                        line=n.start_mark.line + 1,
+                    )
+            active.discard(key)
+        sizes[key] = total
+        return total
+
+    size(node, 0)
+
+
+def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
+    """Read a UTF-8 text file, refusing huge, binary or mis-encoded files with a located error."""
+    name = str(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    if not path.is_file():
+        raise InputError("not a regular file", file=name)
+    if st.st_size > max_bytes:
+        raise InputError(
+            f"file is {st.st_size:,} bytes; the limit is {max_bytes:,} bytes", file=name
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    return decode_text(raw, name)
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """Decode UTF-8 strictly; a NUL byte or a bad sequence is an error naming its line."""
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        raise InputError("binary data (a NUL byte); expected UTF-8 YAML text", file=name, line=line)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            file=name,
+            line=line,
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def parse_yaml(text: str, source: str = "<input>") -> Any:
+    """Parse one YAML document from text into located, exact Python data."""
+    loader = _Loader(text)
+    loader.source_name = source
+    try:
+        try:
+            node = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = mark.line + 1 if mark else None
+            reason = exc.problem or exc.context or "invalid YAML"
+            raise InputError(f"invalid YAML: {reason}", file=source, line=line) from None
+        except yaml.YAMLError as exc:
+            raise InputError(f"invalid YAML: {exc}", file=source) from None
+        if node is None:
+            return None
+        _check_shape(node, source)
+        try:
+            return loader.construct_document(node)
+        except yaml.constructor.ConstructorError as exc:
+            mark = exc.problem_mark
+            line = mark.line + 1 if mark else None
+            raise InputError(f"invalid YAML: {exc.problem}", file=source, line=line) from None
+    finally:
+        loader.dispose()
+
+
+def load_yaml(path: Path, max_bytes: int = MAX_BYTES) -> Any:
+    """Read and parse a YAML file with every safety limit applied."""
+    return parse_yaml(read_text(path, max_bytes), str(path))
+
+
+def locate(data: Any, loc: tuple[int | str, ...]) -> tuple[int | None, str]:
+    """Follow a validation error's path into located data: (line, dotted field name).
+
+    Path parts that are not keys of the data (pydantic's union-branch labels) are
+    skipped, so the line is the deepest place the data really has.
+    """
+    line: int | None = getattr(data, "line", None) or None
+    parts: list[str] = []
+    node = data
+    for part in loc:
+        if isinstance(node, LineDict) and part in node:
+            line = node.lines.get(part, line)
+            parts.append(str(part))
+            node = node[part]
+        elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.lines[part]
+            if parts:
+                parts[-1] += f"[{part}]"
+            else:
+                parts.append(f"[{part}]")
+            node = node[part]
+        elif isinstance(part, str) and not node_has(node, part) and _looks_like_label(part):
+            continue
+        else:
+            parts.append(str(part))
+            node = None
+    return line, ".".join(parts)
+
+
+def node_has(node: Any, key: Any) -> bool:
+    return isinstance(node, dict) and key in node
+
+
+def _looks_like_label(part: str) -> bool:
+    return any(ch in part for ch in "[]()-,") or part.startswith(("function-", "tagged-"))
+
+
+# ----------------------------------------------------------------------- writing
+
+
+class _Dumper(yaml.SafeDumper):
+    """Dumps Decimal as a plain number and keeps key order."""
+
+
+def _represent_decimal(dumper: _Dumper, value: Decimal) -> yaml.ScalarNode:
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if "." not in text:
+        return dumper.represent_scalar("tag:yaml.org,2002:int", text)
+    return dumper.represent_scalar("tag:yaml.org,2002:float", text)
+
+
+_Dumper.add_representer(Decimal, _represent_decimal)
+_Dumper.add_representer(LineDict, _Dumper.represent_dict)
+_Dumper.add_representer(LineList, _Dumper.represent_list)
+
+
+def dump_yaml(data: Any, header: str = "") -> str:
+    """Serialise plain data (dicts, lists, Decimals, dates) as block YAML."""
+    body = yaml.dump(
+        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    )
+    return header + body
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file so readers see the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
