@@ -16,7 +16,15 @@ from typing import Any
 
 from costcalc.errors import InputError, Problem
 from costcalc.loader import Document, load_folder
-from costcalc.schema.pricing import FxRate, FxTable, ModelInfo, ModelRegistry, Offer, PriceSheet, Provider
+from costcalc.schema.pricing import (
+    FxRate,
+    FxTable,
+    ModelInfo,
+    ModelRegistry,
+    Offer,
+    PriceSheet,
+    Provider,
+)
 
 
 @dataclass(frozen=True)
@@ -109,7 +117,7 @@ class Catalog:
 
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
-    """", did you mean 'x'?" for the closest known names, or "" when none is close."""
+    """ ", did you mean 'x'?" for the closest known names, or "" when none is close."""
     close = difflib.get_close_matches(name.lower(), list(choices), n=3, cutoff=0.6)
     if not close:
         return ""
@@ -130,12 +138,14 @@ def bundled_pricing_dir() -> Path:
 
 def load_catalog(layers: Sequence[Path], *, include_bundled: bool = True) -> Catalog:
     """Load and merge layers of sheets: bundled first, later layers override earlier ones."""
-    folders = ([bundled_pricing_dir()] if include_bundled else []) + list(layers)
+    folders: list[tuple[Path, str | None]] = [(Path(p), None) for p in layers]
+    if include_bundled:
+        folders.insert(0, (bundled_pricing_dir(), "pricing"))
     loaded: list[list[Document]] = []
     problems: list[Problem] = []
-    for folder in folders:
+    for folder, display in folders:
         try:
-            loaded.append(load_folder(folder))
+            loaded.append(load_folder(folder, display=display))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -165,7 +175,8 @@ def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
                     if info.id in layer_models:
                         problems.append(
                             Problem(
-                                f"duplicate model id {info.id!r} (also defined at {layer_models[info.id]})",
+                                f"duplicate model id {info.id!r}"
+                                f" (also defined at {layer_models[info.id]})",
                                 doc.path,
                                 origin.line,
                                 f"models[{i}].id",
@@ -179,7 +190,8 @@ def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
                 if pid in layer_providers:
                     problems.append(
                         Problem(
-                            f"duplicate provider id {pid!r} (also a sheet at {layer_providers[pid]})",
+                            f"duplicate provider id {pid!r}"
+                            f" (also a sheet at {layer_providers[pid]})",
                             doc.path,
                             doc.line_of("provider", "id"),
                             "provider.id",
@@ -226,7 +238,9 @@ def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
             )
             continue
         # A provider sheet overridden by a later layer keeps its own offers' provider facts.
-        entries.append(OfferEntry(providers[provider.id], models[model_id][0], offer, origin, periods))
+        entries.append(
+            OfferEntry(providers[provider.id], models[model_id][0], offer, origin, periods)
+        )
 
     names: dict[str, str] = {}
     for model_id, (info, origin) in sorted(models.items()):
@@ -234,7 +248,12 @@ def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
             other = names.get(alias)
             if alias in models and alias != model_id:
                 problems.append(
-                    Problem(f"alias {alias!r} is already a model id", origin.file, origin.line, "aliases")
+                    Problem(
+                        f"alias {alias!r} is already a model id",
+                        origin.file,
+                        origin.line,
+                        "aliases",
+                    )
                 )
             elif other is not None and other != model_id:
                 problems.append(

@@ -76,7 +76,9 @@ class Usage:
             if not isinstance(value, Decimal):
                 object.__setattr__(self, name, value := Decimal(value))
             if not value.is_finite() or value < 0:
-                raise InputError(f"{name.replace('_', '-')} must be a finite number >= 0, got {value}")
+                raise InputError(
+                    f"{name.replace('_', '-')} must be a finite number >= 0, got {value}"
+                )
         for name in ("batch_share", "off_peak_share"):
             value = Decimal(getattr(self, name))
             object.__setattr__(self, name, value)
@@ -145,7 +147,9 @@ class CostResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def in_force(as_of: dt.date | None, valid_until: dt.date | dt.datetime | None, when: dt.date) -> bool:
+def in_force(
+    as_of: dt.date | None, valid_until: dt.date | dt.datetime | None, when: dt.date
+) -> bool:
     """Whether something dated [as_of, valid_until) holds on a day (at 00:00 UTC)."""
     if as_of is not None and as_of > when:
         return False
@@ -166,7 +170,8 @@ def choose_period(
             latest[cur] = (period, origin)
     if not latest:
         dates = ", ".join(
-            f"{p.as_of}..{p.valid_until or ''}" for p in sorted(entry.offer.prices, key=lambda p: p.as_of)
+            f"{p.as_of}..{p.valid_until or ''}"
+            for p in sorted(entry.offer.prices, key=lambda p: p.as_of)
         )
         raise NoPriceError(
             f"{entry.label}: no price in force on {when} (its prices cover {dates}); try --as-of",
@@ -176,7 +181,7 @@ def choose_period(
     if currency in latest:
         period, origin = latest[currency]
         return PriceChoice(period, origin, currency, True, None)
-    cur = default if default in latest else sorted(latest)[0]
+    cur: str = default if default in latest else sorted(latest)[0]
     period, origin = latest[cur]
     return PriceChoice(period, origin, cur, False, conversion(fx, cur, currency, when))
 
@@ -207,7 +212,7 @@ def _price_block(
         return standard
     if extra is None or not in_force(extra.as_of, extra.valid_until, when):
         notes.append(f"no {mode} price in force: the {mode} share is billed at standard prices")
-        return standard
+        return (standard[0], standard[1], standard[2], f"{mode} at standard prices")
     return (extra, extra.source or period.source, extra.as_of or period.as_of, mode)
 
 

@@ -52,12 +52,12 @@ def conversion(
     if source == target:
         return None
     usable = [
-        e
-        for e in table
-        if {e.rate.base, e.rate.quote} == {source, target} and e.rate.as_of <= when
+        e for e in table if {e.rate.base, e.rate.quote} == {source, target} and e.rate.as_of <= when
     ]
     if not usable:
-        dated = sorted(e.rate.as_of for e in table if {e.rate.base, e.rate.quote} == {source, target})
+        dated = sorted(
+            e.rate.as_of for e in table if {e.rate.base, e.rate.quote} == {source, target}
+        )
         hint = f" (the earliest is dated {dated[0]})" if dated else ""
         raise NoPriceError(
             f"no {source}/{target} exchange rate dated on or before {when} in the FX table{hint};"

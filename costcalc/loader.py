@@ -23,6 +23,9 @@ KINDS: dict[str, str] = {
     "price-sheet": "costcalc.schema.pricing:PriceSheet",
     "models": "costcalc.schema.pricing:ModelRegistry",
     "fx-rates": "costcalc.schema.pricing:FxTable",
+    "benchmarks": "costcalc.schema.quality:BenchmarkSheet",
+    "scores": "costcalc.schema.quality:ScoreSheet",
+    "profiles": "costcalc.schema.quality:ProfileSheet",
 }
 """Every file kind costcalc reads, as `kind:` value -> "module:Class" (imported on use)."""
 
@@ -62,7 +65,7 @@ def validation_problems(exc: ValidationError, data: Any, source: str) -> list[Pr
         if err["type"] == "extra_forbidden":
             message = "unknown field (check the spelling; `costcalc schema` lists the fields)"
         elif err["type"] == "string_type" and isinstance(err.get("input"), bool):
-            message = "YAML read this as a yes/no value; put it in quotes (e.g. \"NO\")"
+            message = 'YAML read this as a yes/no value; put it in quotes (e.g. "NO")'
         elif err["type"] == "literal_error" and "input" in err:
             message = f"{message} (got {err['input']!r})"
         problems.append(Problem(message, source, line, field or None))
@@ -79,11 +82,17 @@ def validate_data(data: Any, model: type[M], source: str) -> M:
 
 
 def load_document(
-    path: Path, expected: tuple[str, ...] | None = None, max_bytes: int = MAX_BYTES
+    path: Path,
+    expected: tuple[str, ...] | None = None,
+    max_bytes: int = MAX_BYTES,
+    name: str | None = None,
 ) -> Document:
-    """Load one YAML file and validate it against the model its `kind:` names."""
-    name = str(path)
-    data = load_yaml(path, max_bytes)
+    """Load one YAML file and validate it against the model its `kind:` names.
+
+    `name` is how messages and origins show the file (default: the path as given).
+    """
+    name = name or str(path)
+    data = load_yaml(path, max_bytes, name)
     if not isinstance(data, dict):
         raise InputError(
             "expected a mapping with a `kind:` key at the top of the file", file=name, line=1
@@ -115,13 +124,20 @@ def yaml_files(root: Path) -> list[Path]:
     )
 
 
-def load_folder(root: Path, expected: tuple[str, ...] | None = None) -> list[Document]:
-    """Load every YAML file of a folder, gathering all errors before raising."""
+def load_folder(
+    root: Path, expected: tuple[str, ...] | None = None, display: str | None = None
+) -> list[Document]:
+    """Load every YAML file of a folder, gathering all errors before raising.
+
+    With `display`, files are named `display/<path inside root>` (the bundled sheets
+    show as `pricing/...` wherever costcalc is installed).
+    """
     documents: list[Document] = []
     problems: list[Problem] = []
     for path in yaml_files(root):
+        name = f"{display}/{path.relative_to(root).as_posix()}" if display else None
         try:
-            documents.append(load_document(path, expected))
+            documents.append(load_document(path, expected, name=name))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:

@@ -185,9 +185,9 @@ def _check_shape(node: yaml.Node, source: str) -> None:
     size(node, 0)
 
 
-def read_text(path: Path, max_bytes: int = MAX_BYTES) -> str:
+def read_text(path: Path, max_bytes: int = MAX_BYTES, name: str | None = None) -> str:
     """Read a UTF-8 text file, refusing huge, binary or mis-encoded files with a located error."""
-    name = str(path)
+    name = name or str(path)
     try:
         st = path.stat()
     except OSError as exc:
@@ -250,9 +250,10 @@ def parse_yaml(text: str, source: str = "<input>") -> Any:
         loader.dispose()
 
 
-def load_yaml(path: Path, max_bytes: int = MAX_BYTES) -> Any:
-    """Read and parse a YAML file with every safety limit applied."""
-    return parse_yaml(read_text(path, max_bytes), str(path))
+def load_yaml(path: Path, max_bytes: int = MAX_BYTES, name: str | None = None) -> Any:
+    """Read and parse a YAML file with every safety limit applied (`name` labels messages)."""
+    name = name or str(path)
+    return parse_yaml(read_text(path, max_bytes, name), name)
 
 
 def locate(data: Any, loc: tuple[int | str, ...]) -> tuple[int | None, str]:
@@ -295,17 +296,24 @@ def _looks_like_label(part: str) -> bool:
 # ----------------------------------------------------------------------- writing
 
 
-class _Dumper(yaml.SafeDumper):
-    """Dumps Decimal as a plain number and keeps key order."""
+_BaseDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc]
+    """Dumps Decimal as a plain number and keeps key order.
+
+    The libyaml C emitter is used when present: same text, about 3x faster
+    (importing a 4,900-entry price map writes ~1 MB of YAML).
+    """
 
 
 def _represent_decimal(dumper: _Dumper, value: Decimal) -> yaml.ScalarNode:
     text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
-    if "." not in text:
-        return dumper.represent_scalar("tag:yaml.org,2002:int", text)
-    return dumper.represent_scalar("tag:yaml.org,2002:float", text)
+    tag = "tag:yaml.org,2002:float" if "." in text else "tag:yaml.org,2002:int"
+    node: yaml.ScalarNode = dumper.represent_scalar(tag, text)
+    return node
 
 
 _Dumper.add_representer(Decimal, _represent_decimal)
@@ -316,7 +324,12 @@ _Dumper.add_representer(LineList, _Dumper.represent_list)
 def dump_yaml(data: Any, header: str = "") -> str:
     """Serialise plain data (dicts, lists, Decimals, dates) as block YAML."""
     body = yaml.dump(
-        data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
     )
     return header + body
 

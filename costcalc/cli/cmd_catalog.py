@@ -41,7 +41,9 @@ def models_command(
     ] = None,
     open_weights: Annotated[
         bool | None,
-        typer.Option("--open-weights/--closed-weights", help="Only open-weight (or closed) models."),
+        typer.Option(
+            "--open-weights/--closed-weights", help="Only open-weight (or closed) models."
+        ),
     ] = None,
     license_id: Annotated[
         str | None, typer.Option("--license", help="Only models under this license id.")
@@ -168,21 +170,26 @@ def _result_payload(result: CostResult) -> dict[str, Any]:
 
 
 def _breakdown_table(result: CostResult) -> Any:
+    """The breakdown as a table; sources are numbered notes so the table stays narrow."""
     from costcalc.money import fmt_money, fmt_tokens
     from costcalc.render.tables import Column, Table
 
     how = "published price" if result.choice.published else "converted"
-    rows = [
-        [
-            line.component + ("" if line.mode == "standard" else f" ({line.mode})"),
-            fmt_tokens(line.tokens),
-            f"{fmt_money(line.rate, line.rate_currency, places=_places(line.rate))}/M"
-            + (" as " + line.billed_as if line.billed_as != line.component else ""),
-            fmt_money(line.amount, result.currency),
-            f"{line.as_of} {line.source}",
-        ]
-        for line in result.lines
-    ]
+    sources: list[str] = []
+    rows = []
+    for line in result.lines:
+        if line.source not in sources:
+            sources.append(line.source)
+        rows.append(
+            [
+                line.component + ("" if line.mode == "standard" else f" ({line.mode})"),
+                fmt_tokens(line.tokens),
+                f"{fmt_money(line.rate, line.rate_currency, places=_places(line.rate))}/M"
+                + (" as " + line.billed_as if line.billed_as != line.component else ""),
+                fmt_money(line.amount, result.currency),
+                f"{line.as_of} [{sources.index(line.source) + 1}]",
+            ]
+        )
     rows.append(["total", "", "", fmt_money(result.total, result.currency), ""])
     return Table(
         [
@@ -190,12 +197,16 @@ def _breakdown_table(result: CostResult) -> Any:
             Column("tokens", "right"),
             Column("price", "right"),
             Column(f"cost ({result.currency})", "right"),
-            Column("as of / source"),
+            Column("as of [source]"),
         ],
         rows,
         title=f"{result.model} @ {result.provider}: {fmt_money(result.total, result.currency)}"
         f" ({how})",
-        notes=[f"prices: {result.choice.origin}", *result.notes],
+        notes=[
+            *(f"[{i}] {text}" for i, text in enumerate(sources, 1)),
+            f"prices: {result.choice.origin}",
+            *result.notes,
+        ],
     )
 
 
@@ -225,9 +236,7 @@ def cost_command(
         int,
         typer.Option("--reasoning-tokens", min=0, help="Hidden reasoning tokens billed on top."),
     ] = 0,
-    requests: Annotated[
-        int, typer.Option("--requests", min=0, help="How many such requests.")
-    ] = 1,
+    requests: Annotated[int, typer.Option("--requests", min=0, help="How many such requests.")] = 1,
     batch_share: Annotated[
         float, typer.Option("--batch-share", min=0, max=1, help="Share sent through a batch API.")
     ] = 0.0,
@@ -290,7 +299,10 @@ def cost_command(
 
         tables.append(
             Table(
-                [Column("other offers of " + best.model), Column(f"cost ({best.currency})", "right")],
+                [
+                    Column("other offers of " + best.model),
+                    Column(f"cost ({best.currency})", "right"),
+                ],
                 [[r.provider, fmt_money(r.total, r.currency)] for r in others],
                 notes=[f"not priced: {s}" for s in skipped],
             )
@@ -345,7 +357,9 @@ def schema_command(
     ] = None,
     write: Annotated[
         Path | None,
-        typer.Option("--write", help="Write every kind's schema as KIND.schema.json into this folder."),
+        typer.Option(
+            "--write", help="Write every kind's schema as KIND.schema.json into this folder."
+        ),
     ] = None,
 ) -> None:
     """Print the JSON Schema of a file kind, for editor completion and checking."""
@@ -366,5 +380,7 @@ def schema_command(
         err("kinds: " + ", ".join(KINDS))
         raise typer.Exit(EXIT_INPUT)
     if kind not in KINDS:
-        raise InputError(f"unknown kind {kind!r}{did_you_mean(kind, KINDS)}; kinds: {', '.join(KINDS)}")
+        raise InputError(
+            f"unknown kind {kind!r}{did_you_mean(kind, KINDS)}; kinds: {', '.join(KINDS)}"
+        )
     typer.echo(json.dumps(model_for_kind(kind).model_json_schema(), indent=2))

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from costcalc.render.tables import Table
 
 app = typer.Typer(
-    help="Cost-effectiveness calculator for LLMs: exact prices, good-enough rankings, budgets, CI gate.",
+    help="Cost-effectiveness calculator for LLMs:"
+    " exact prices, good-enough rankings, budgets, CI gate.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
@@ -43,7 +44,9 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """costcalc: which model is good enough, and what it costs."""
@@ -68,7 +71,9 @@ FormatOpt = Annotated[
 ]
 CurrencyOpt = Annotated[
     str | None,
-    typer.Option("--currency", help="Currency of the amounts shown (e.g. CNY, USD).", show_default=False),
+    typer.Option(
+        "--currency", help="Currency of the amounts shown (e.g. CNY, USD).", show_default=False
+    ),
 ]
 AsOfOpt = Annotated[
     dt.datetime | None,

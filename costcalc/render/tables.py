@@ -80,13 +80,18 @@ def to_rich(tables: list[Table], width: int | None = None) -> str:
     from rich.text import Text
 
     out = io.StringIO()
-    console = Console(file=out, width=width or 120, force_terminal=False, color_system=None, soft_wrap=False)
+    console = Console(
+        file=out, width=width or 120, force_terminal=False, color_system=None, soft_wrap=False
+    )
     for i, table in enumerate(tables):
         if i:
             console.print()
-        rt = RichTable(title=table.title, title_justify="left", show_lines=False)
+        title = Text(table.title) if table.title else None
+        rt = RichTable(title=title, title_justify="left", show_lines=False)
         for col in table.columns:
-            rt.add_column(col.name, justify="right" if col.align == "right" else "left", overflow="fold")
+            rt.add_column(
+                Text(col.name), justify="right" if col.align == "right" else "left", overflow="fold"
+            )
         for row in table.rows:
             rt.add_row(*(Text(v) for v in row))
         console.print(rt)

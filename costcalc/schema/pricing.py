@@ -135,7 +135,8 @@ class PricePeriod(Rates):
         for extra in (self.batch, self.off_peak):
             if extra is not None and extra.as_of is not None and extra.as_of < self.as_of:
                 raise ValueError(
-                    f"a batch or off-peak as_of ({extra.as_of}) is before the period's ({self.as_of})"
+                    f"a batch or off-peak as_of ({extra.as_of})"
+                    f" is before the period's ({self.as_of})"
                 )
         return self
 
