@@ -181,9 +181,9 @@ def choose_period(
     if currency in latest:
         period, origin = latest[currency]
         return PriceChoice(period, origin, currency, True, None)
-    cur: str = default if default in latest else sorted(latest)[0]
-    period, origin = latest[cur]
-    return PriceChoice(period, origin, cur, False, conversion(fx, cur, currency, when))
+    chosen: str = default if default in latest else sorted(latest)[0]
+    period, origin = latest[chosen]
+    return PriceChoice(period, origin, chosen, False, conversion(fx, chosen, currency, when))
 
 
 def _tier_for(period: PricePeriod, prompt: Decimal) -> Tier | None:

@@ -1,14 +1,17 @@
-"""Shared test helpers: the mini catalog and a CLI runner."""
+"""Shared test fixtures: the mini catalog and a CLI runner."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-FIXTURES = Path(__file__).parent / "fixtures"
-MINI = FIXTURES / "mini"
+from helpers import MINI, REPO
+
+
+@pytest.fixture(autouse=True)
+def _run_from_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Relative fixture paths (and so golden outputs) are the same on every checkout."""
+    monkeypatch.chdir(REPO)
 
 
 @pytest.fixture

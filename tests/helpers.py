@@ -1,0 +1,24 @@
+"""Test helpers importable from any test module (`from helpers import ...`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).parent / "fixtures"
+MINI_REL = "tests/fixtures/mini"
+"""The mini catalog as a path relative to the repository root (tests run there), so
+golden outputs do not contain the checkout's absolute path."""
+MINI = FIXTURES / "mini"
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def assert_golden(relative: str, text: str) -> None:
+    """Compare output with tests/golden/<relative>; UPDATE_GOLDEN=1 rewrites the file instead."""
+    path = GOLDEN / relative
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.exists(), f"missing golden file {path}; run with UPDATE_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8")

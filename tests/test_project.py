@@ -1,0 +1,87 @@
+"""Project hygiene: packaging lists every subpackage, CI runs the README's test command,
+committed JSON Schemas match the models, and the core stays free of typer and rich."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import sys
+from pathlib import Path
+
+from helpers import REPO
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+CORE_EXEMPT = {"cli", "render"}
+
+
+def test_every_subpackage_is_packaged() -> None:
+    """A subpackage missing from pyproject's explicit list would be missing from the wheel."""
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {
+        ".".join(p.parent.relative_to(REPO).parts)
+        for p in (REPO / "costcalc").rglob("__init__.py")
+    }
+    assert found - listed == set()
+    assert "costcalc.bundled" in listed
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    readme = (REPO / "README.md").read_text()
+    blocks = re.findall(r"```sh\n(.*?)```", readme, flags=re.S)
+    test_command = next(b.strip() for b in blocks if "pytest" in b and "[test]" in b)
+    assert test_command in (REPO / ".ci" / "run").read_text()
+
+
+def test_committed_schemas_match_models() -> None:
+    """pricing/schemas/*.schema.json are regenerated with `costcalc schema --write pricing/schemas`."""
+    from costcalc.loader import KINDS, model_for_kind
+
+    folder = REPO / "pricing" / "schemas"
+    for kind in KINDS:
+        committed = json.loads((folder / f"{kind}.schema.json").read_text())
+        assert committed == model_for_kind(kind).model_json_schema(), kind
+
+
+def test_bundled_yaml_files_declare_their_schema() -> None:
+    for path in sorted((REPO / "pricing").rglob("*.yaml")):
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("# yaml-language-server: $schema="), path
+        target = first.split("$schema=", 1)[1].strip()
+        assert (path.parent / target).resolve().is_file(), path
+
+
+def test_core_does_not_import_typer_or_rich() -> None:
+    """The core never imports the CLI libraries (only costcalc/cli and costcalc/render may)."""
+    offenders = []
+    for path in (REPO / "costcalc").rglob("*.py"):
+        parts = path.relative_to(REPO / "costcalc").parts
+        if parts[0] in CORE_EXEMPT:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            if any(n.split(".")[0] in ("typer", "rich") for n in names):
+                offenders.append(str(path))
+    assert offenders == []
+
+
+def test_help_does_not_import_heavy_modules() -> None:
+    """`costcalc --help` must not build pydantic models or import rich tables (start-up time)."""
+    import subprocess
+
+    code = (
+        "import sys; from costcalc.cli import app\n"
+        "try:\n    app(['--help'], prog_name='costcalc')\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('pydantic', 'costcalc.schema.pricing', 'costcalc.catalog') if m in sys.modules]\n"
+        "print('HEAVY:' + ','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "HEAVY:"
