@@ -7,7 +7,6 @@ import ast
 import json
 import re
 import sys
-from pathlib import Path
 
 from helpers import REPO
 
@@ -21,10 +20,11 @@ CORE_EXEMPT = {"cli", "render"}
 
 def test_every_subpackage_is_packaged() -> None:
     """A subpackage missing from pyproject's explicit list would be missing from the wheel."""
-    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    listed = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
     found = {
-        ".".join(p.parent.relative_to(REPO).parts)
-        for p in (REPO / "costcalc").rglob("__init__.py")
+        ".".join(p.parent.relative_to(REPO).parts) for p in (REPO / "costcalc").rglob("__init__.py")
     }
     assert found - listed == set()
     assert "costcalc.bundled" in listed
@@ -40,11 +40,12 @@ def test_ci_runs_the_readme_test_command() -> None:
 def test_committed_schemas_match_models() -> None:
     """pricing/schemas/*.schema.json are regenerated with `costcalc schema --write pricing/schemas`."""
     from costcalc.loader import KINDS, model_for_kind
+    from costcalc.schema.docs import json_schema
 
     folder = REPO / "pricing" / "schemas"
     for kind in KINDS:
         committed = json.loads((folder / f"{kind}.schema.json").read_text())
-        assert committed == model_for_kind(kind).model_json_schema(), kind
+        assert committed == json_schema(model_for_kind(kind)), kind
 
 
 def test_bundled_yaml_files_declare_their_schema() -> None:
@@ -85,3 +86,19 @@ def test_help_does_not_import_heavy_modules() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().splitlines()[-1] == "HEAVY:"
+
+
+def test_schema_describes_documented_fields() -> None:
+    """Attribute docstrings become descriptions (editors show them while completing)."""
+    from costcalc.schema.docs import json_schema
+    from costcalc.schema.pricing import PriceSheet
+
+    schema = json_schema(PriceSheet)
+    period = schema["$defs"]["PricePeriod"]["properties"]
+    assert period["cached_input"]["description"].startswith(
+        "Prompt tokens read from the provider's cache"
+    )
+    assert (
+        schema["$defs"]["Tier"]["properties"]["input"]["description"]
+        == "Uncached prompt tokens (cache miss)."
+    )

@@ -368,11 +368,12 @@ def schema_command(
     from costcalc.catalog import did_you_mean
     from costcalc.errors import InputError
     from costcalc.loader import KINDS, model_for_kind
+    from costcalc.schema.docs import json_schema
     from costcalc.yamlio import write_atomic
 
     if write is not None:
         for name in KINDS:
-            text = json.dumps(model_for_kind(name).model_json_schema(), indent=2) + "\n"
+            text = json.dumps(json_schema(model_for_kind(name)), indent=2) + "\n"
             write_atomic(write / f"{name}.schema.json", text)
         err(f"wrote {len(KINDS)} schemas to {write}")
         return
@@ -383,4 +384,4 @@ def schema_command(
         raise InputError(
             f"unknown kind {kind!r}{did_you_mean(kind, KINDS)}; kinds: {', '.join(KINDS)}"
         )
-    typer.echo(json.dumps(model_for_kind(kind).model_json_schema(), indent=2))
+    typer.echo(json.dumps(json_schema(model_for_kind(kind)), indent=2))
