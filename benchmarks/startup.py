@@ -67,7 +67,8 @@ def main() -> None:
     if args.json:
         print(json.dumps(results, indent=2))
         return
-    print(f"| command | median ms | best ms | peak MiB |  ({args.runs} runs, {os.cpu_count()} cores)")
+    print(f"{args.runs} runs each, {os.cpu_count()} cores")
+    print("| command | median ms | best ms | peak MiB |")
     print("|---|---:|---:|---:|")
     for name, r in results.items():
         print(f"| `{name}` | {r['median_ms']} | {r['best_ms']} | {r['peak_mib']} |")

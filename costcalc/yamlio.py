@@ -174,7 +174,8 @@ def _check_shape(node: yaml.Node, source: str) -> None:
                 total += size(child, depth + 1)
                 if total > MAX_NODES:
                     raise InputError(
-                        f"expands to more than {MAX_NODES:,} values (an alias bomb?)",
+                        f"has more than {MAX_NODES:,} values once aliases are expanded"
+                        " (an alias bomb?)",
                         file=source,
                         line=n.start_mark.line + 1,
                     )
