@@ -26,6 +26,9 @@ KINDS: dict[str, str] = {
     "benchmarks": "costcalc.schema.quality:BenchmarkSheet",
     "scores": "costcalc.schema.quality:ScoreSheet",
     "profiles": "costcalc.schema.quality:ProfileSheet",
+    "workloads": "costcalc.schema.workload:WorkloadFile",
+    "selfhost": "costcalc.schema.selfhost:SelfHostSheet",
+    "procurement": "costcalc.schema.procurement:ProcurementFile",
 }
 """Every file kind costcalc reads, as `kind:` value -> "module:Class" (imported on use)."""
 

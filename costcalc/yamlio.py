@@ -13,7 +13,9 @@ Only the safe loader family is used, the libyaml C parser when it is present.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import tempfile
 from collections.abc import Hashable, Iterator
 from decimal import Decimal, InvalidOperation
@@ -307,6 +309,11 @@ class _Dumper(_BaseDumper):  # type: ignore[misc]
     (importing a 4,900-entry price map writes ~1 MB of YAML).
     """
 
+    def ignore_aliases(self, data: Any) -> bool:
+        # A value used twice (one date object for many periods) is written twice,
+        # never as an &anchor/*alias pair: sheets are read by people.
+        return True
+
 
 def _represent_decimal(dumper: _Dumper, value: Decimal) -> yaml.ScalarNode:
     text = format(value, "f")
@@ -322,8 +329,18 @@ _Dumper.add_representer(LineDict, _Dumper.represent_dict)
 _Dumper.add_representer(LineList, _Dumper.represent_list)
 
 
-def dump_yaml(data: Any, header: str = "") -> str:
-    """Serialise plain data (dicts, lists, Decimals, dates) as block YAML."""
+def dump_yaml(data: Any, header: str = "", *, quote_strings: bool = False) -> str:
+    """Serialise plain data (dicts, lists, Decimals, dates) as block YAML.
+
+    `quote_strings=True` writes every string value double-quoted with a small
+    emitter of its own, about five times faster than PyYAML's representer, for
+    generated files of thousands of entries (`costcalc import`); the text reads
+    back to the same data (tests/test_import_yaml.py checks it on random data).
+    """
+    if quote_strings:
+        lines: list[str] = []
+        _emit(data, 0, lines)
+        return header + "\n".join(lines) + "\n"
     body = yaml.dump(
         data,
         Dumper=_Dumper,
@@ -333,6 +350,88 @@ def dump_yaml(data: Any, header: str = "") -> str:
         width=100,
     )
     return header + body
+
+
+_PLAIN_KEY = re.compile(r"[a-z_][a-z0-9_]*")
+_YAML_WORDS = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null"])
+_NOT_PRINTABLE = re.compile(
+    "[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\\\\\"]"
+)
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(0)
+    if char in _ESCAPES:
+        return _ESCAPES[char]
+    code = ord(char)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, str):
+        return '"' + _NOT_PRINTABLE.sub(_escape, value) + '"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError(f"cannot write {value} as an exact number")
+        text = format(value, "f")
+        if "." in text:
+            text = text.rstrip("0").rstrip(".")
+        return "0" if text in ("-0", "") else text
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    raise TypeError(f"cannot write a {type(value).__name__} as YAML")
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key) and key not in _YAML_WORDS:
+        return key
+    return _scalar(key)
+
+
+def _emit(value: Any, indent: int, out: list[str]) -> None:
+    pad = " " * indent
+    if isinstance(value, dict):
+        if not value:
+            out.append(pad + "{}")
+        for key, item in value.items():
+            head = pad + _key(key) + ":"
+            if isinstance(item, dict) and item:
+                out.append(head)
+                _emit(item, indent + 2, out)
+            elif isinstance(item, list) and item:
+                out.append(head)
+                _emit(item, indent, out)
+            else:
+                out.append(head + " " + _flow(item))
+    elif isinstance(value, list):
+        if not value:
+            out.append(pad + "[]")
+        for item in value:
+            if isinstance(item, (dict, list)) and item:
+                start = len(out)
+                _emit(item, indent + 2, out)
+                out[start] = pad + "- " + out[start][indent + 2 :]
+            else:
+                out.append(pad + "- " + _flow(item))
+    else:
+        out.append(pad + _scalar(value))
+
+
+def _flow(value: Any) -> str:
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, list):
+        return "[]"
+    return _scalar(value)
 
 
 def write_atomic(path: Path, text: str) -> None:

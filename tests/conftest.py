@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
-
 from helpers import MINI, REPO
+from typer.testing import CliRunner
 
 
 @pytest.fixture(autouse=True)

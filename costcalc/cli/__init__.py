@@ -7,7 +7,15 @@ the core lazily inside each command so that `costcalc --help` stays fast.
 from __future__ import annotations
 
 from costcalc.cli.common import app
-from costcalc.cli import cmd_catalog  # noqa: F401  (registers models, cost, validate, schema)
+
+# isort: off
+# Import order is the order of `costcalc --help`: the everyday commands first.
+from costcalc.cli import cmd_catalog  # noqa: F401  (models, cost, validate, schema)
+from costcalc.cli import cmd_compare  # noqa: F401  (compare)
+from costcalc.cli import cmd_budget  # noqa: F401  (budget)
+from costcalc.cli import cmd_check  # noqa: F401  (check)
+from costcalc.cli import cmd_import  # noqa: F401  (import ..., prices diff)
+# isort: on
 
 
 def main() -> None:

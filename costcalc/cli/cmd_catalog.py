@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -338,15 +339,45 @@ def validate_command(
     ] = None,
     pricing: PricingOpt = None,
     no_bundled: NoBundledOpt = False,
+    max_age: Annotated[
+        str | None,
+        typer.Option(
+            "--max-age",
+            help="Warn about prices (in force on --as-of) and scores older than this: 90d, 12w.",
+            show_default=False,
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="With --max-age: stale figures fail (exit 1).")
+    ] = False,
+    as_of: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            help="With --max-age: measure ages on this day (YYYY-MM-DD); default: today (UTC).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
-    """Check sheets: every field, every cross-reference; exit 2 naming file, line and field."""
+    """Check sheets: every field, every cross-reference; exit 2 naming file, line and field.
+
+    With --max-age, also name every price and score older than the limit (a warning;
+    with --strict a failure, exit 1).
+    """
+    from costcalc.cli.cmd_import import check_staleness
+
     catalog = load_catalog(list(pricing or []) + list(paths or []), no_bundled)
+    from costcalc.quality import quality_index
+
+    quality_index(catalog)  # scores and profiles refer to known models and benchmarks
     files = len({d.path for d in catalog.documents})
     periods = sum(len(o.offer.prices) for o in catalog.offers)
     err(
         f"ok: {files} files, {len(catalog.models)} models, {len(catalog.providers)} providers,"
         f" {len(catalog.offers)} offers, {periods} price periods, {len(catalog.fx)} exchange rates"
     )
+    check_staleness(catalog, max_age, strict, as_of_day(as_of))
 
 
 @app.command("schema")

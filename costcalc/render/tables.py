@@ -28,6 +28,8 @@ class Column:
     name: str
     align: str = "left"
     """left or right (numbers)."""
+    no_wrap: bool = False
+    """Keep the cell on one line in rich tables (ids); other columns wrap instead."""
 
 
 @dataclass
@@ -90,7 +92,10 @@ def to_rich(tables: list[Table], width: int | None = None) -> str:
         rt = RichTable(title=title, title_justify="left", show_lines=False)
         for col in table.columns:
             rt.add_column(
-                Text(col.name), justify="right" if col.align == "right" else "left", overflow="fold"
+                Text(col.name),
+                justify="right" if col.align == "right" else "left",
+                overflow="fold",
+                no_wrap=col.no_wrap,
             )
         for row in table.rows:
             rt.add_row(*(Text(v) for v in row))

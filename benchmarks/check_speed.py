@@ -1,0 +1,158 @@
+"""Speed of `costcalc check` on many procurement files, and on a hostile file.
+
+1. Writes N procurement files (default 1,000, one decision each) to a temporary
+   folder: models and providers of the bundled catalog, 4 workloads x 2 quality
+   profiles x 2 budget currencies, every rule's policy fields set, one waiver in
+   three. Then runs `costcalc check FOLDER --as-of 2025-06-01 -f json` in fresh
+   processes (median and best of --runs) and reports the files per second.
+2. In process: the checker's work split into loading, checking (with the number of
+   comparisons the per-(workload, profile, day, currency) cache actually ran)
+   and rendering every report format.
+3. A hostile file (an alias bomb) must fail with exit 2 in under a second.
+
+Usage: python benchmarks/check_speed.py [--files N] [--runs N] [--json]
+It measures the costcalc on PATH next to this Python (install the project first).
+Results are recorded in benchmarks/README.md; this is not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+AS_OF = "2025-06-01"
+CHOICES = [
+    ("deepseek-r1", "deepseek"),
+    ("deepseek-r1-0528", "deepseek"),
+    ("deepseek-v3-0324", "deepseek"),
+    ("gemini-2.5-flash", "google"),
+    ("gpt-4.1-mini", "openai"),
+    ("qwq-32b", "groq"),
+    ("o3", "openai"),
+    ("no-such-model", "deepseek"),
+]
+WORKLOADS = [
+    "{requests_per_month: 100000, input_tokens: 2000, output_tokens: 500}",
+    "{requests_per_day: 5000, input_tokens: 4000, output_tokens: 600, cached_share: 0.5}",
+    "{requests_per_month: 20000, input_tokens: 1000, output_tokens: 300, batch_share: 1}",
+    "{preset: small}",
+]
+PROFILES = ["balanced", "coding"]
+CURRENCIES = [("USD", 500), ("CNY", 3000)]
+
+
+def write_files(folder: Path, n: int) -> None:
+    for i in range(n):
+        model, provider = CHOICES[i % len(CHOICES)]
+        workload = WORKLOADS[(i // len(CHOICES)) % len(WORKLOADS)]
+        profile = PROFILES[i % len(PROFILES)]
+        currency, budget = CURRENCIES[(i // 3) % len(CURRENCIES)]
+        waiver = (
+            "    waivers:\n"
+            "      - {rule: dominated, reason: bench, owner: bench, expires: 2025-12-31}\n"
+            if i % 3 == 0
+            else ""
+        )
+        (folder / f"team-{i:05}.yaml").write_text(
+            "kind: procurement\n"
+            "policy: {licenses: {deny: [llama-3.1-community]}, max_price_age_days: 365,"
+            " max_score_age_days: 3650, max_cost_multiple: 3, max_cost_per_point: 100,"
+            " rate_limit_headroom: 1.5}\n"
+            "decisions:\n"
+            f"  - name: decision-{i}\n"
+            f"    model: {model}\n"
+            f"    provider: {provider}\n"
+            f"    workload: {workload}\n"
+            f"    quality: {{profile: {profile}, min: 60}}\n"
+            f"    budget: {{monthly: {budget}, currency: {currency}}}\n" + waiver
+        )
+
+
+def wall(argv: list[str], runs: int) -> tuple[list[float], int]:
+    times = []
+    code = 0
+    for _ in range(runs):
+        start = time.perf_counter()
+        code = subprocess.run(argv, capture_output=True, check=False).returncode
+        times.append(time.perf_counter() - start)
+    return times, code
+
+
+def in_process(folder: Path) -> dict[str, Any]:
+    from costcalc.catalog import load_catalog
+    from costcalc.checkload import load_procurement
+    from costcalc.policy import Checker
+    from costcalc.render.reports import ReportFormat, formatter_for
+
+    t0 = time.perf_counter()
+    catalog = load_catalog([])
+    t1 = time.perf_counter()
+    docs = load_procurement([folder])
+    t2 = time.perf_counter()
+    checker = Checker(catalog, dt.date.fromisoformat(AS_OF))
+    result = checker.check(docs)
+    t3 = time.perf_counter()
+    sizes = {}
+    for fmt in ReportFormat:
+        sizes[fmt.value] = len(formatter_for(fmt).format(result))
+    t4 = time.perf_counter()
+    return {
+        "load_catalog_s": round(t1 - t0, 3),
+        "load_files_s": round(t2 - t1, 3),
+        "check_s": round(t3 - t2, 3),
+        "render_all_formats_s": round(t4 - t3, 3),
+        "decisions": len(result.decisions),
+        "findings": len(result.findings),
+        "comparisons_run": checker.comparisons,
+        "report_chars": sizes,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    exe = shutil.which("costcalc") or str(Path(sys.executable).with_name("costcalc"))
+    tmp = Path(tempfile.mkdtemp(prefix="costcalc-check-bench-"))
+    try:
+        folder = tmp / "procurement"
+        folder.mkdir()
+        write_files(folder, args.files)
+        times, code = wall([exe, "check", str(folder), "--as-of", AS_OF, "-f", "json"], args.runs)
+        bomb = tmp / "bomb.yaml"
+        rows = ["kind: procurement", 'a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
+        rows += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+        bomb.write_text("\n".join(rows) + "\n")
+        bomb_times, bomb_code = wall([exe, "check", str(bomb)], args.runs)
+        out = {
+            "files": args.files,
+            "check_exit_code": code,
+            "check_wall_median_s": round(statistics.median(times), 3),
+            "check_wall_best_s": round(min(times), 3),
+            "files_per_second": round(args.files / statistics.median(times)),
+            "in_process": in_process(folder),
+            "hostile_exit_code": bomb_code,
+            "hostile_wall_median_s": round(statistics.median(bomb_times), 3),
+        }
+    finally:
+        shutil.rmtree(tmp)
+    if args.json:
+        print(json.dumps(out, indent=2))
+    else:
+        for key, value in out.items():
+            print(f"{key:>24}: {value}")
+
+
+if __name__ == "__main__":
+    main()

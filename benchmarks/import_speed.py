@@ -1,0 +1,119 @@
+"""Speed of `costcalc import`: the whole LiteLLM map (target: at most 1 s on 2 cores).
+
+1. Wall time (median and best of N fresh processes) and peak resident memory of
+   `costcalc import litellm` on the 4,878-entry map in tests/fixtures/importers,
+   next to `python -c "import costcalc.cli"` (start-up alone), and the same for
+   the genai-prices snapshot (36 provider files) and the OpenRouter fixture.
+2. In-process phases of the LiteLLM import (median of N): reading the JSON with
+   exact decimals, converting (with per-row validation), rendering the YAML,
+   writing the files atomically.
+
+Usage: python benchmarks/import_speed.py [--runs N] [--json]
+It runs the costcalc next to this Python (install the project first).
+Results are recorded in benchmarks/README.md; this is not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures" / "importers"
+LITELLM = FIXTURES / "litellm" / "model_prices_and_context_window_backup.json"
+GENAI = FIXTURES / "genai-prices" / "providers"
+OPENROUTER = FIXTURES / "openrouter" / "models.json"
+AS_OF = "2026-11-27"
+
+
+def costcalc() -> str:
+    found = shutil.which("costcalc", path=str(Path(sys.executable).parent))
+    return found or "costcalc"
+
+
+def measure(argv: list[str], runs: int) -> dict[str, float]:
+    walls: list[float] = []
+    peak_kib = 0
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as out:
+            full = [a.replace("{out}", out) for a in argv]
+            start = time.perf_counter()
+            proc = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(proc.pid, 0)
+            walls.append(time.perf_counter() - start)
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise SystemExit(f"{' '.join(full)} failed")
+            peak_kib = max(peak_kib, usage.ru_maxrss)
+    return {
+        "median_ms": round(statistics.median(walls) * 1000, 1),
+        "best_ms": round(min(walls) * 1000, 1),
+        "peak_mib": round(peak_kib / 1024, 1),
+    }
+
+
+def phases(runs: int) -> dict[str, float]:
+    """Median milliseconds of each in-process phase of the LiteLLM import."""
+    from costcalc.importers import litellm
+    from costcalc.importers.output import apply, plan, render_files
+    from costcalc.importers.read import read_json
+
+    times: dict[str, list[float]] = {"read": [], "convert": [], "render": [], "write": []}
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as out:
+            t0 = time.perf_counter()
+            data = read_json(LITELLM)
+            t1 = time.perf_counter()
+            result = litellm.convert(data, source_file=LITELLM.name, as_of=dt.date(2026, 11, 27))
+            t2 = time.perf_counter()
+            files = render_files(result)
+            t3 = time.perf_counter()
+            apply(plan(Path(out), files, force=False))
+            t4 = time.perf_counter()
+        for name, value in zip(times, (t1 - t0, t2 - t1, t3 - t2, t4 - t3), strict=True):
+            value_ms = value * 1000
+            times[name].append(value_ms)
+    return {name: round(statistics.median(v), 1) for name, v in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    exe = costcalc()
+    commands = {
+        "python -c 'import costcalc.cli'": [sys.executable, "-c", "import costcalc.cli"],
+        "costcalc import litellm (4,878 entries)": [
+            exe, "import", "litellm", str(LITELLM), "-o", "{out}", "--as-of", AS_OF,
+        ],
+        "costcalc import genai-prices (36 files)": [
+            exe, "import", "genai-prices", str(GENAI), "-o", "{out}", "--as-of", AS_OF,
+        ],
+        "costcalc import openrouter (10 rows)": [
+            exe, "import", "openrouter", str(OPENROUTER), "-o", "{out}", "--as-of", AS_OF,
+        ],
+    }  # fmt: skip
+    results = {name: measure(argv, args.runs) for name, argv in commands.items()}
+    inside = phases(args.runs)
+    if args.json:
+        print(json.dumps({"commands": results, "litellm_phases_ms": inside}, indent=2))
+        return
+    print(f"{'command':45} {'median':>9} {'best':>9} {'peak RSS':>9}")
+    for name, r in results.items():
+        print(f"{name:45} {r['median_ms']:>7} ms {r['best_ms']:>7} ms {r['peak_mib']:>5} MiB")
+    steps = ", ".join(f"{k} {v}" for k, v in inside.items())
+    print(f"LiteLLM import, in process (median ms): {steps}")
+    print(f"cpus: {os.cpu_count()}, python {sys.version.split()[0]}")
+
+
+if __name__ == "__main__":
+    main()

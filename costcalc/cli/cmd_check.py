@@ -1,0 +1,245 @@
+"""`costcalc check`: the CI gate on procurement files (exit 0 passed, 1 failed, 2 bad input)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+
+from costcalc.cli.common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_POLICY,
+    AsOfOpt,
+    CurrencyOpt,
+    NoBundledOpt,
+    PricingOpt,
+    app,
+    as_of_day,
+    err,
+    handles_errors,
+    load_catalog,
+)
+from costcalc.render.reports import MARKDOWN_LIMIT, ReportFormat
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+if TYPE_CHECKING:
+    from costcalc.catalog import Catalog
+    from costcalc.policy import Checker, CheckResult, ProcurementDoc
+
+
+def _decimal(value: str | None, option: str) -> Decimal | None:
+    from costcalc.errors import InputError
+
+    if value is None:
+        return None
+    try:
+        number = Decimal(value.strip().rstrip("%"))
+    except InvalidOperation:
+        raise InputError(f"{option} must be a number, got {value!r}") from None
+    if not number.is_finite() or number < 0:
+        raise InputError(f"{option} must be a number >= 0, got {value!r}")
+    return number
+
+
+def parse_reports(specs: list[str]) -> list[tuple[ReportFormat, Path]]:
+    """`FORMAT=PATH` pairs of --report, checked before any work is done."""
+    from costcalc.errors import InputError
+
+    out = []
+    for spec in specs:
+        fmt, sep, path = spec.partition("=")
+        choices = ", ".join(f.value for f in ReportFormat)
+        if not sep or not path.strip():
+            raise InputError(f"--report takes FORMAT=PATH (e.g. sarif=out.sarif), got {spec!r}")
+        try:
+            out.append((ReportFormat(fmt.strip().lower()), Path(path.strip())))
+        except ValueError:
+            raise InputError(f"--report: unknown format {fmt!r}; formats: {choices}") from None
+    return out
+
+
+def run_check(
+    catalog: Catalog,
+    paths: list[Path],
+    when: dt.date,
+    *,
+    base: Path | None = None,
+    currency: str | None = None,
+    max_increase: Decimal | None = None,
+    max_increase_pct: Decimal | None = None,
+    fail_on_warn: bool = False,
+    docs: list[ProcurementDoc] | None = None,
+    base_docs: list[ProcurementDoc] | None = None,
+) -> tuple[CheckResult, Checker]:
+    """Load the procurement files (unless given), apply the rules and, with a base, the diff."""
+    from costcalc.checkdiff import diff_costs
+    from costcalc.checkload import load_procurement
+    from costcalc.policy import Checker
+
+    if docs is None:
+        docs = load_procurement(paths)
+    checker = Checker(catalog, when)
+    result = checker.check(docs)
+    result.fail_on_warn = fail_on_warn
+    if base is not None:
+        if base_docs is None:
+            base_docs = load_procurement([base])
+        base_checked = checker.check(base_docs)  # the same checker: its cache is shared
+        new_roots = [(d, _root_of(d.file, paths)) for d in result.decisions]
+        old_roots = [(d, base) for d in base_checked.decisions]
+        codes = {d.currency for d in result.decisions + base_checked.decisions}
+        cur = currency or (codes.pop() if len(codes) == 1 else "USD")
+        result.diff = diff_costs(
+            checker,
+            old_roots,
+            new_roots,
+            cur,
+            max_increase=max_increase,
+            max_increase_pct=max_increase_pct,
+        )
+        result.findings.extend(result.diff.findings)
+    return result, checker
+
+
+def _root_of(file: str, roots: list[Path]) -> Path:
+    for root in roots:
+        if root.is_dir() and Path(file).is_relative_to(root):
+            return root
+    return Path(file)
+
+
+def _no_crash_as_failure(func: F) -> F:
+    """A crash must not read as "policy failed" (exit 1): report it and exit 2 (could not run)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from costcalc.errors import CostcalcError
+
+        try:
+            return func(*args, **kwargs)
+        except (CostcalcError, RecursionError, typer.Exit):
+            raise
+        except Exception as exc:  # the gate could not run: never exit 1 for that
+            err(f"error: costcalc check could not run: {type(exc).__name__}: {exc}")
+            raise typer.Exit(EXIT_INPUT) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@app.command("check")
+@handles_errors
+@_no_crash_as_failure
+def check_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Procurement files or folders to check.", show_default=False),
+    ],
+    fmt: Annotated[
+        ReportFormat,
+        typer.Option("--format", "-f", help="Report written to stdout.", case_sensitive=False),
+    ] = ReportFormat.text,
+    report: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--report",
+            help="Also write a report to a file, FORMAT=PATH (repeatable),"
+            " e.g. sarif=costcalc.sarif.",
+            show_default=False,
+        ),
+    ] = None,
+    fail_on_warn: Annotated[
+        bool, typer.Option("--fail-on-warn", help="Exit 1 on warnings too, not only on denials.")
+    ] = False,
+    base: Annotated[
+        Path | None,
+        typer.Option(
+            "--base", help="The procurement folder or file before the change: report the cost diff."
+        ),
+    ] = None,
+    max_increase: Annotated[
+        str | None,
+        typer.Option(
+            "--max-increase", help="With --base: deny a monthly increase above this amount."
+        ),
+    ] = None,
+    max_increase_pct: Annotated[
+        str | None,
+        typer.Option(
+            "--max-increase-pct", help="With --base: deny a monthly increase above this percent."
+        ),
+    ] = None,
+    currency: CurrencyOpt = None,
+    summary_only: Annotated[
+        bool, typer.Option("--summary-only", help="Markdown: only the verdict and counts.")
+    ] = False,
+    max_markdown_bytes: Annotated[
+        int,
+        typer.Option("--max-markdown-bytes", min=1000, help="Markdown: cap on the report size."),
+    ] = MARKDOWN_LIMIT,
+    pricing: PricingOpt = None,
+    no_bundled: NoBundledOpt = False,
+    as_of: AsOfOpt = None,
+) -> None:
+    """Gate procurement decisions: budget, quality bar, cheaper alternatives, licences, freshness.
+
+    Exit codes, the same for every format: 0 passed (warnings allowed), 1 a rule
+    denied (or a warning with --fail-on-warn), 2 invalid input or usage.
+    """
+    from costcalc.cli.common import check_currency
+    from costcalc.errors import InputError
+    from costcalc.render.reports import formatter_for
+    from costcalc.yamlio import write_atomic
+
+    outputs = parse_reports(list(report or []))
+    limit = _decimal(max_increase, "--max-increase")
+    limit_pct = _decimal(max_increase_pct, "--max-increase-pct")
+    if base is None and (limit is not None or limit_pct is not None):
+        raise InputError("--max-increase and --max-increase-pct need --base")
+    code = check_currency(currency, "USD") if currency else None
+    from costcalc.checkload import load_procurement
+
+    # Untrusted files first: a hostile one fails before the catalog is even loaded.
+    docs = load_procurement(list(paths))
+    base_docs = load_procurement([base]) if base is not None else None
+    catalog = load_catalog(pricing, no_bundled)
+    result, _ = run_check(
+        catalog,
+        list(paths),
+        as_of_day(as_of),
+        base=base,
+        currency=code,
+        max_increase=limit,
+        max_increase_pct=limit_pct,
+        fail_on_warn=fail_on_warn,
+        docs=docs,
+        base_docs=base_docs,
+    )
+
+    import os
+    import sys
+
+    width = os.get_terminal_size().columns if sys.stdout.isatty() else 100
+
+    def render(choice: ReportFormat, to_file: bool = False) -> str:
+        return formatter_for(
+            choice,
+            max_bytes=max_markdown_bytes,
+            summary_only=summary_only,
+            width=100 if to_file else width,
+        ).format(result)
+
+    for choice, path in outputs:
+        write_atomic(path, render(choice, to_file=True))
+    typer.echo(render(fmt), nl=False)
+    if fmt is not ReportFormat.text:
+        from costcalc.render.reports.formats import summary_line
+
+        err(summary_line(result))
+    raise typer.Exit(EXIT_POLICY if result.failed else EXIT_OK)

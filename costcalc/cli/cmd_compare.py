@@ -1,0 +1,313 @@
+"""`costcalc compare`: which offers clear the quality bar, and which of them is cheapest."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from costcalc.cli.common import (
+    AsOfOpt,
+    CurrencyOpt,
+    FormatOpt,
+    NoBundledOpt,
+    PricingOpt,
+    app,
+    as_of_day,
+    check_currency,
+    emit,
+    err,
+    handles_errors,
+    load_catalog,
+)
+from costcalc.render.tables import Format
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from costcalc.catalog import Catalog
+    from costcalc.quality import QualityIndex
+
+
+def _decimal(text: str | None, option: str) -> Decimal | None:
+    from decimal import Decimal, InvalidOperation
+
+    from costcalc.errors import InputError
+
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation:
+        raise InputError(f"{option}: expected a number, got {text!r}") from None
+    if not value.is_finite():
+        raise InputError(f"{option}: expected a finite number, got {text!r}")
+    return value
+
+
+def parse_weights(text: str) -> dict[str, Decimal]:
+    """`aime-2024=2,gpqa-diamond=1` -> {benchmark: weight}."""
+    from costcalc.errors import InputError
+
+    weights: dict[str, Decimal] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        name, sep, value = part.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"--weights: expected BENCHMARK=WEIGHT, got {part.strip()!r}")
+        weight = _decimal(value, "--weights")
+        assert weight is not None
+        key = name.strip().lower()
+        if key in weights:
+            raise InputError(f"--weights: {key!r} is given twice")
+        weights[key] = weight
+    if not weights:
+        raise InputError("--weights: give at least one BENCHMARK=WEIGHT")
+    return weights
+
+
+def _profile_file(path: Path, catalog: Catalog, index: QualityIndex) -> str:
+    """Load a user's profiles file into the index; the id of its (first) profile."""
+    from costcalc.catalog import Origin
+    from costcalc.errors import InputError
+    from costcalc.loader import load_document
+    from costcalc.quality import _unusable
+
+    doc = load_document(path, ("profiles",))
+    sheet = doc.model
+    problems = []
+    for i, prof in enumerate(sheet.profiles):
+        index.profiles[prof.id] = prof
+        index.profile_origins[prof.id] = Origin(doc.path, doc.line_of("profiles", i))
+        for bid in prof.weights:
+            problem = _unusable(bid, index.benchmarks)
+            if problem:
+                line = doc.line_of("profiles", i, "weights", bid)
+                problems.append((problem, line, f"profiles[{i}].weights.{bid}"))
+    if problems:
+        from costcalc.errors import Problem
+
+        raise InputError(problems=[Problem(m, doc.path, ln, f) for m, ln, f in problems])
+    return str(sheet.profiles[0].id)
+
+
+def _write_bytes(path: Path, data: bytes) -> None:
+    """Write a file whole (a temporary file renamed over it), or fail with exit 2."""
+    import os
+    import tempfile
+
+    from costcalc.errors import InputError
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise InputError(f"cannot write the plot: {exc.strerror or exc}", file=str(path)) from None
+
+
+@app.command("compare")
+@handles_errors
+def compare_command(
+    models: Annotated[
+        list[str] | None,
+        typer.Argument(help="Models to compare (ids or aliases); every model when none is given."),
+    ] = None,
+    profile: Annotated[
+        str,
+        typer.Option(
+            "--profile",
+            help="Profile id (balanced, math, coding, knowledge, general, or your own),"
+            " or a profiles YAML file (its first profile is used).",
+        ),
+    ] = "balanced",
+    weights: Annotated[
+        str | None,
+        typer.Option(
+            "--weights",
+            help="Your own benchmark weights, e.g. aime-2024=2,gpqa-diamond=1"
+            " (replaces the profile).",
+        ),
+    ] = None,
+    min_quality: Annotated[
+        str | None,
+        typer.Option("--min-quality", help="Absolute quality bar, 0-100.", show_default=False),
+    ] = None,
+    good_enough: Annotated[
+        str | None,
+        typer.Option(
+            "--good-enough",
+            help="Bar as a fraction of the best quality among the candidates [default: 0.9].",
+            show_default=False,
+        ),
+    ] = None,
+    min_coverage: Annotated[
+        str | None,
+        typer.Option(
+            "--min-coverage",
+            help="Share of the profile weight a model needs scores for"
+            " [default: the profile's, else 0.5].",
+            show_default=False,
+        ),
+    ] = None,
+    input_tokens: Annotated[
+        int,
+        typer.Option("--input-tokens", min=0, help="Prompt tokens per request (cached included)."),
+    ] = 2000,
+    output_tokens: Annotated[
+        int, typer.Option("--output-tokens", min=0, help="Visible answer tokens per request.")
+    ] = 500,
+    cached_share: Annotated[
+        str,
+        typer.Option("--cached-share", help="Share of the prompt read from the provider's cache."),
+    ] = "0",
+    reasoning_tokens: Annotated[
+        int | None,
+        typer.Option(
+            "--reasoning-tokens",
+            min=0,
+            help="Hidden reasoning tokens per request billed by the models named with"
+            " --reasoning-model.",
+            show_default=False,
+        ),
+    ] = None,
+    reasoning_model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reasoning-model", help="A model --reasoning-tokens applies to; repeatable."
+        ),
+    ] = None,
+    provider: Annotated[
+        list[str] | None,
+        typer.Option("--provider", help="Only this provider's offers; repeatable."),
+    ] = None,
+    open_weights: Annotated[
+        bool | None,
+        typer.Option(
+            "--open-weights/--closed-weights", help="Only open-weight (or closed) models."
+        ),
+    ] = None,
+    license_id: Annotated[
+        list[str] | None,
+        typer.Option("--license", help="Only models under this license; repeatable."),
+    ] = None,
+    max_multiple_per_point: Annotated[
+        str | None,
+        typer.Option(
+            "--max-multiple-per-point",
+            help="Not worth it: extra cost, in multiples of the recommended offer's cost, per extra"
+            " point above this [default: 1; off when --max-cost-per-point is given alone].",
+            show_default=False,
+        ),
+    ] = None,
+    max_cost_per_point: Annotated[
+        str | None,
+        typer.Option(
+            "--max-cost-per-point",
+            help="Not worth it: extra money per extra point per month above this (in --currency);"
+            " needs --requests-per-month.",
+            show_default=False,
+        ),
+    ] = None,
+    requests_per_month: Annotated[
+        int | None,
+        typer.Option(
+            "--requests-per-month", min=1, help="Requests per month, for --max-cost-per-point."
+        ),
+    ] = None,
+    band: Annotated[
+        str,
+        typer.Option(
+            "--band", help="Half-width of the quality band in standard errors (1.96 = 95%)."
+        ),
+    ] = "1.96",
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Also draw cost against quality to FILE.svg or FILE.png."),
+    ] = None,
+    currency: CurrencyOpt = None,
+    as_of: AsOfOpt = None,
+    pricing: PricingOpt = None,
+    no_bundled: NoBundledOpt = False,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Rank offers by cost among those good enough for a profile, with the frontier and a verdict.
+
+    Good enough: the top of a model's quality band reaches the bar (--min-quality, or
+    --good-enough x the best quality). Cheapest good-enough offer first; see the README.
+    """
+    from decimal import Decimal
+
+    from costcalc.compare import CompareOptions, compare_full
+    from costcalc.cost import Usage
+    from costcalc.errors import InputError
+    from costcalc.quality import quality_index
+    from costcalc.render.compare import csv_table, payload, table
+
+    catalog = load_catalog(pricing, no_bundled)
+    index = quality_index(catalog)
+    if profile.endswith((".yaml", ".yml")) or Path(profile).is_file():
+        profile = _profile_file(Path(profile), catalog, index)
+    share = _decimal(cached_share, "--cached-share")
+    assert share is not None
+    if not Decimal(0) <= share <= 1:
+        raise InputError(f"--cached-share must be between 0 and 1, got {cached_share}")
+    if reasoning_model and reasoning_tokens is None:
+        raise InputError("--reasoning-model needs --reasoning-tokens N")
+    if reasoning_tokens is not None and not reasoning_model:
+        raise InputError(
+            "--reasoning-tokens applies to the models named with --reasoning-model"
+            " (the bundled sheets do not say which models bill hidden reasoning)"
+        )
+    z = _decimal(band, "--band")
+    assert z is not None
+    multiple = _decimal(max_multiple_per_point, "--max-multiple-per-point")
+    money = _decimal(max_cost_per_point, "--max-cost-per-point")
+    if multiple is None and money is None:
+        multiple = Decimal(1)
+    tokens_in = Decimal(input_tokens)
+    options = CompareOptions(
+        usage=Usage(
+            input_tokens=tokens_in,
+            output_tokens=Decimal(output_tokens),
+            cached_tokens=tokens_in * share,
+        ),
+        when=as_of_day(as_of),
+        currency=check_currency(currency, "USD"),
+        profile=profile,
+        weights=parse_weights(weights) if weights is not None else None,
+        min_quality=_decimal(min_quality, "--min-quality"),
+        good_enough=_decimal(good_enough, "--good-enough"),
+        min_coverage=_decimal(min_coverage, "--min-coverage"),
+        providers=provider or None,
+        open_weights=open_weights,
+        licenses=license_id or None,
+        models=models or None,
+        reasoning_tokens=Decimal(reasoning_tokens) if reasoning_tokens is not None else None,
+        reasoning_models=tuple(reasoning_model or ()),
+        max_multiple_per_point=multiple,
+        max_cost_per_point=money,
+        requests_per_month=Decimal(requests_per_month) if requests_per_month else None,
+        z=z,
+    )
+    ranking, result = compare_full(catalog, options, index)
+    data = table(ranking, options, result)
+    if plot is not None:
+        from costcalc.render.plot import plot as draw
+
+        image = draw(
+            ranking,
+            plot.suffix.lower().lstrip("."),
+            title=data.title or "compare",
+            currency=options.currency,
+        )
+        _write_bytes(plot, image)
+        err(f"wrote {plot}")
+    out = payload(ranking, options, result)
+    emit([csv_table(out) if fmt is Format.csv else data], fmt, out)

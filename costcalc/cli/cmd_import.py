@@ -1,0 +1,349 @@
+"""`costcalc import litellm|genai-prices|openrouter` and `costcalc prices diff`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from costcalc.cli.common import FormatOpt, NoBundledOpt, app, emit, err, handles_errors, today
+from costcalc.render.tables import Format
+
+if TYPE_CHECKING:
+    from costcalc.importers.common import ImportResult
+    from costcalc.pricediff import PriceDiff
+
+import_app = typer.Typer(
+    help="Turn a community price feed into costcalc price sheets.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+prices_app = typer.Typer(
+    help="Review price sheets: what changed between two versions.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+app.add_typer(import_app, name="import")
+app.add_typer(prices_app, name="prices")
+
+OutputOpt = Annotated[
+    Path,
+    typer.Option(
+        "--output", "-o", help="Folder to write models.yaml and providers/<id>.yaml into."
+    ),
+]
+ForceOpt = Annotated[
+    bool, typer.Option("--force", help="Overwrite sheets edited (or written) by hand.")
+]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="List every skipped row and unrepresented price.")
+]
+ImportDateOpt = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Date recorded as as_of for undated figures (YYYY-MM-DD); default: today (UTC).",
+        show_default=False,
+    ),
+]
+SHOWN_REASONS = 12
+
+
+def _bundled_providers(no_bundled: bool) -> dict[str, dict[str, Any]]:
+    """Provider facts of the bundled sheets: an imported sheet with the same id keeps them."""
+    if no_bundled:
+        return {}
+    from costcalc.catalog import bundled_pricing_dir
+    from costcalc.loader import load_folder
+
+    found: dict[str, dict[str, Any]] = {}
+    for doc in load_folder(bundled_pricing_dir() / "providers", ("price-sheet",)):
+        provider = doc.model.provider
+        found[provider.id] = provider.model_dump(exclude_none=True)
+    return found
+
+
+def _finish(result: ImportResult, output: Path, force: bool, verbose: bool) -> None:
+    """Report, refuse an empty import, check the folder, then write."""
+    from costcalc.errors import InputError
+    from costcalc.importers.output import apply, plan, render_files
+
+    if verbose:
+        for s in result.skipped:
+            err(f"skipped {s.key}: {s.reason}")
+        for u in result.unrepresented:
+            err(f"not representable {u.key}: {u.what}")
+    if result.skipped:
+        err(f"skipped {len(result.skipped):,} of {result.rows:,} rows:")
+        for reason, count in result.skip_reasons():
+            err(f"  {count:>6,}  {reason}")
+    if result.unrepresented:
+        counts = result.unrepresented_counts()
+        err(
+            f"not representable in a price sheet ({len(result.unrepresented):,} prices in"
+            f" {len({u.key for u in result.unrepresented}):,} imported rows;"
+            " the rest of each row is kept):"
+        )
+        for what, count in counts[:SHOWN_REASONS]:
+            err(f"  {count:>6,}  {what}")
+        if len(counts) > SHOWN_REASONS:
+            err(f"  ... and {len(counts) - SHOWN_REASONS} more kinds (--verbose lists every one)")
+    if result.offers == 0:
+        raise InputError(
+            f"nothing valid to import: all {_count(result.rows, 'row')} skipped", file=result.source
+        )
+    write_plan = plan(output, render_files(result), force=force)
+    apply(write_plan)
+    for path in write_plan.replaced_edits:
+        err(f"overwrote (--force): {path}")
+    for path in write_plan.remove:
+        err(f"removed (no longer in the feed): {path}")
+    err(
+        f"imported {result.offers:,} offers of {len(result.models):,} models from"
+        f" {_count(len(result.sheets), 'provider')}"
+        f" ({result.feed} {result.source}, as of {result.as_of})"
+        f" into {output}"
+    )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+def _day(value: dt.datetime | None) -> dt.date:
+    return value.date() if value else today()
+
+
+def _converted(func: Any, *args: Any, **kwargs: Any) -> ImportResult:
+    from costcalc.errors import InputError
+    from costcalc.importers.common import BadValue
+
+    try:
+        result: ImportResult = func(*args, **kwargs)
+    except BadValue as exc:
+        raise InputError(str(exc), file=kwargs.get("source_file") or kwargs.get("source")) from None
+    return result
+
+
+@import_app.command("litellm")
+@handles_errors
+def import_litellm(
+    file: Annotated[Path, typer.Argument(help="LiteLLM model_prices_and_context_window.json.")],
+    output: OutputOpt,
+    force: ForceOpt = False,
+    as_of: ImportDateOpt = None,
+    verbose: VerboseOpt = False,
+    no_bundled: NoBundledOpt = False,
+) -> None:
+    """Import LiteLLM's price map: one sheet per litellm_provider."""
+    from costcalc.importers import litellm
+    from costcalc.importers.read import read_json
+
+    data = read_json(file)
+    result = _converted(
+        litellm.convert,
+        data,
+        source_file=file.name,
+        as_of=_day(as_of),
+        bundled_providers=_bundled_providers(no_bundled),
+    )
+    _finish(result, output, force, verbose)
+
+
+@import_app.command("genai-prices")
+@handles_errors
+def import_genai_prices(
+    path: Annotated[
+        Path,
+        typer.Argument(help="genai-prices providers/ folder, one provider .yml, or data.json."),
+    ],
+    output: OutputOpt,
+    force: ForceOpt = False,
+    as_of: ImportDateOpt = None,
+    verbose: VerboseOpt = False,
+    no_bundled: NoBundledOpt = False,
+) -> None:
+    """Import pydantic/genai-prices: one sheet per provider."""
+    from costcalc.importers import genai_prices
+    from costcalc.importers.read import read_genai_prices
+
+    providers = read_genai_prices(path)
+    result = _converted(
+        genai_prices.convert,
+        providers,
+        source=path.name,
+        as_of=_day(as_of),
+        bundled_providers=_bundled_providers(no_bundled),
+    )
+    _finish(result, output, force, verbose)
+
+
+@import_app.command("openrouter")
+@handles_errors
+def import_openrouter(
+    file: Annotated[
+        Path, typer.Argument(help="A saved https://openrouter.ai/api/v1/models response.")
+    ],
+    output: OutputOpt,
+    force: ForceOpt = False,
+    as_of: ImportDateOpt = None,
+    verbose: VerboseOpt = False,
+    no_bundled: NoBundledOpt = False,
+) -> None:
+    """Import OpenRouter's model list (per-token prices as text; -1 = dynamic, skipped)."""
+    from costcalc.importers import openrouter
+    from costcalc.importers.read import read_json
+
+    data = read_json(file)
+    result = _converted(
+        openrouter.convert,
+        data,
+        source_file=file.name,
+        as_of=_day(as_of),
+        bundled_providers=_bundled_providers(no_bundled),
+    )
+    _finish(result, output, force, verbose)
+
+
+# ------------------------------------------------------------------ prices diff
+
+
+def diff_payload(result: PriceDiff, old: str, new: str) -> dict[str, Any]:
+    """The JSON of `prices diff`: exact decimal strings; percent rounded to 0.01."""
+    from costcalc.money import decimal_str
+
+    def offer(o: Any) -> dict[str, Any]:
+        return {
+            "provider": o.provider,
+            "model": o.model,
+            "currency": o.currency,
+            "as_of": o.as_of.isoformat(),
+            "prices": {k: decimal_str(v) for k, v in o.prices.items()},
+            "origin": o.origin,
+        }
+
+    return {
+        "old": old,
+        "new": new,
+        "summary": {
+            "added": len(result.added),
+            "removed": len(result.removed),
+            "changed_offers": result.changed_offers,
+            "changed_prices": len(result.changed),
+            "unchanged": result.unchanged,
+        },
+        "added": [offer(o) for o in result.added],
+        "removed": [offer(o) for o in result.removed],
+        "changed": [
+            {
+                "provider": c.provider,
+                "model": c.model,
+                "currency": c.currency,
+                "price": c.price,
+                "old": decimal_str(c.old) if c.old is not None else None,
+                "new": decimal_str(c.new) if c.new is not None else None,
+                "percent": decimal_str(c.percent) if c.percent is not None else None,
+                "old_as_of": c.old_as_of.isoformat(),
+                "new_as_of": c.new_as_of.isoformat(),
+                "origin": c.origin,
+            }
+            for c in result.changed
+        ],
+    }
+
+
+def diff_table(result: PriceDiff) -> Any:
+    """One table (so CSV holds everything): a row per added or removed offer, per changed price."""
+    from costcalc.money import decimal_str
+    from costcalc.render.tables import Column, Table
+
+    def in_out(prices: dict[str, Any]) -> str:
+        return f"in {decimal_str(prices['input'])} / out {decimal_str(prices['output'])}"
+
+    rows: list[list[str]] = []
+    for o in result.added:
+        rows.append(["added", o.model, o.provider, o.currency, "", "", in_out(o.prices), ""])
+    for o in result.removed:
+        rows.append(["removed", o.model, o.provider, o.currency, "", in_out(o.prices), "", ""])
+    for c in result.changed:
+        pct = c.percent
+        rows.append(
+            [
+                "changed",
+                c.model,
+                c.provider,
+                c.currency,
+                c.price,
+                decimal_str(c.old) if c.old is not None else "-",
+                decimal_str(c.new) if c.new is not None else "-",
+                (f"{pct:+.2f}%" if pct is not None else ""),
+            ]
+        )
+    title = (
+        f"{_count(len(result.added), 'offer')} added, {len(result.removed):,} removed,"
+        f" {_count(len(result.changed), 'price')} changed"
+        f" in {_count(result.changed_offers, 'offer')},"
+        f" {result.unchanged:,} unchanged (prices per million tokens)"
+    )
+    return Table(
+        [
+            Column("change"),
+            Column("model"),
+            Column("provider"),
+            Column("currency"),
+            Column("price"),
+            Column("old", "right"),
+            Column("new", "right"),
+            Column("change %", "right"),
+        ],
+        rows,
+        title=title,
+    )
+
+
+@prices_app.command("diff")
+@handles_errors
+def prices_diff(
+    old: Annotated[Path, typer.Argument(help="Folder or file of the old price sheets.")],
+    new: Annotated[Path, typer.Argument(help="Folder or file of the new price sheets.")],
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Offers added and removed, and prices changed (old, new, percent) between two sheet sets.
+
+    Each offer is compared through its latest price period per currency.
+    """
+    from costcalc.pricediff import diff, load_sheets
+
+    result = diff(load_sheets(old), load_sheets(new))
+    emit([diff_table(result)], fmt, diff_payload(result, str(old), str(new)))
+
+
+# ------------------------------------------------------------ validate --max-age
+
+
+def check_staleness(catalog: Any, max_age: str | None, strict: bool, when: dt.date) -> None:
+    """`validate --max-age`: warn about stale figures; with --strict exit 1 when there are any."""
+    from costcalc.cli.common import EXIT_POLICY
+    from costcalc.errors import InputError
+
+    if max_age is None:
+        if strict:
+            raise InputError("--strict needs --max-age (e.g. --max-age 90d)")
+        return
+    from costcalc.staleness import find_stale, parse_max_age
+
+    days = parse_max_age(max_age)
+    report = find_stale(catalog, when, days)
+    label = "error" if strict else "warning"
+    for item in report.items:
+        err(f"{label}: {item.message(days)}")
+    undated = f"; {report.scores_undated} scores have no as_of" if report.scores_undated else ""
+    err(
+        f"{len(report.items)} stale of {report.prices_checked} prices in force and"
+        f" {report.scores_checked} dated scores on {when} (limit {days} days){undated}"
+    )
+    if strict and report.items:
+        raise typer.Exit(EXIT_POLICY)

@@ -1,0 +1,206 @@
+"""The compare facade: catalog x options -> ranking of every offer (core: no typer, rich, clock).
+
+`compare(catalog, CompareOptions(...))` prices one request on every offer,
+scores every model under a profile, and ranks the offers against the bar (see
+costcalc.rank). Offers that cannot be ranked are not errors: they are listed in
+`Ranking.notes` (no price in force, no exchange rate, too little coverage, no
+score, no API offer).
+
+Reasoning tokens: a model whose facts give `reasoning` (tokens per request, or
+a multiple of the visible output) bills them on top of the output; the user's
+`reasoning_tokens` replaces that for the models in `reasoning_models`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from costcalc.catalog import Catalog, OfferEntry
+from costcalc.cost import Usage, cost_of
+from costcalc.errors import InputError, NoPriceError
+from costcalc.quality import Z95, QualityIndex, Weighting, model_quality, quality_index, weighting
+from costcalc.rank import DEFAULT_MULTIPLE_PER_POINT, Candidate, Ceiling, Ranking, rank
+
+DEFAULT_GOOD_ENOUGH = Decimal("0.9")
+"""Without --min-quality the bar is 90% of the best quality among the candidates."""
+
+DEFAULT_INPUT_TOKENS = Decimal(2000)
+DEFAULT_OUTPUT_TOKENS = Decimal(500)
+DEFAULT_CACHED_SHARE = Decimal(0)
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """What to compare, for which workload, against which bar."""
+
+    usage: Usage
+    """Per-request usage (requests=1); reasoning tokens are added per model."""
+    when: dt.date
+    currency: str
+    profile: str = "balanced"
+    """Bundled or user profile id."""
+    weights: Mapping[str, Decimal] | None = None
+    """Benchmark weights overriding the profile."""
+    min_quality: Decimal | None = None
+    """Absolute bar, 0-100; wins over good_enough."""
+    good_enough: Decimal | None = None
+    """Bar as a fraction of the best quality (default DEFAULT_GOOD_ENOUGH)."""
+    min_coverage: Decimal | None = None
+    """Share of the profile weight a model needs scores for (default: the profile's, else 0.5)."""
+    providers: Collection[str] | None = None
+    open_weights: bool | None = None
+    licenses: Collection[str] | None = None
+    models: Collection[str] | None = None
+    """Model ids or aliases to compare (all when None)."""
+    reasoning_tokens: Decimal | None = None
+    """Hidden reasoning tokens per request for the models in reasoning_models."""
+    reasoning_models: Collection[str] = ()
+    max_multiple_per_point: Decimal | None = DEFAULT_MULTIPLE_PER_POINT
+    max_cost_per_point: Decimal | None = None
+    """Money (in `currency`) per extra point per month; needs requests_per_month."""
+    requests_per_month: Decimal | None = None
+    z: Decimal = Z95
+    """Half-width of the quality band in standard errors (1.96: a 95% band)."""
+
+
+@dataclass
+class CompareResult:
+    """Extra facts about a comparison, beside the ranking."""
+
+    weighting: Weighting
+    notes: list[str] = field(default_factory=list)
+    reasoning: dict[str, Decimal] = field(default_factory=dict)
+    """Reasoning tokens per request added, per model id."""
+    good_enough: Decimal | None = None
+    """The fraction of the best quality used as the bar (None when the bar is absolute)."""
+
+
+def reasoning_for(entry: OfferEntry, options: CompareOptions, names: set[str]) -> Decimal:
+    """Hidden reasoning tokens one request bills on an offer's model."""
+    model = entry.model
+    if options.reasoning_tokens is not None and model.id in names:
+        return options.reasoning_tokens
+    if model.reasoning is not None:
+        if model.reasoning.tokens_per_request is not None:
+            return Decimal(model.reasoning.tokens_per_request)
+        if model.reasoning.output_multiple is not None:
+            return model.reasoning.output_multiple * options.usage.output_tokens
+    return Decimal(0)
+
+
+def _filtered(catalog: Catalog, options: CompareOptions) -> tuple[list[OfferEntry], set[str]]:
+    models: set[str] | None = None
+    if options.models:
+        models = {catalog.model(m).id for m in options.models}
+    providers = {catalog.provider(p).id for p in options.providers} if options.providers else None
+    licenses = {x.strip().lower() for x in options.licenses} if options.licenses else None
+    kept = [
+        o
+        for o in catalog.offers
+        if (models is None or o.model.id in models)
+        and (providers is None or o.provider.id in providers)
+        and (options.open_weights is None or o.model.open_weights == options.open_weights)
+        and (licenses is None or o.model.license in licenses)
+    ]
+    wanted = models if models is not None else set(catalog.models)
+    chosen_models = {
+        m
+        for m in wanted
+        if (options.open_weights is None or catalog.models[m].open_weights == options.open_weights)
+        and (licenses is None or catalog.models[m].license in licenses)
+    }
+    return kept, chosen_models
+
+
+def _check(options: CompareOptions) -> None:
+    """Refuse impossible options before any work."""
+    if options.usage.requests != 1:
+        raise InputError("compare prices one request: give a usage with requests=1")
+    if options.min_quality is not None and not Decimal(0) <= options.min_quality <= 100:
+        raise InputError(f"min-quality must be between 0 and 100, got {options.min_quality}")
+    good = options.good_enough
+    if good is not None and not Decimal(0) < good <= 1:
+        raise InputError(f"good-enough must be a fraction in (0, 1], got {good}")
+    for name, value in (
+        ("max-multiple-per-point", options.max_multiple_per_point),
+        ("max-cost-per-point", options.max_cost_per_point),
+        ("band", options.z),
+    ):
+        if value is not None and (not value.is_finite() or value < 0):
+            raise InputError(f"{name} must be a number >= 0, got {value}")
+    if options.requests_per_month is not None and not options.requests_per_month > 0:
+        raise InputError(f"requests-per-month must be > 0, got {options.requests_per_month}")
+    if options.max_cost_per_point is not None and options.requests_per_month is None:
+        raise InputError("--max-cost-per-point is per month: give --requests-per-month too")
+    if options.reasoning_tokens is not None and (
+        not options.reasoning_tokens.is_finite() or options.reasoning_tokens < 0
+    ):
+        raise InputError(f"reasoning-tokens must be >= 0, got {options.reasoning_tokens}")
+
+
+def compare_full(
+    catalog: Catalog, options: CompareOptions, index: QualityIndex | None = None
+) -> tuple[Ranking, CompareResult]:
+    """Rank every offer; also return the weighting used, the notes and reasoning tokens added."""
+    _check(options)
+    index = index or quality_index(catalog)
+    weights = weighting(index, options.profile, options.weights, options.min_coverage)
+    names = {catalog.model(m).id for m in options.reasoning_models}
+    offers, chosen = _filtered(catalog, options)
+    result = CompareResult(weights)
+    offered = {o.model.id for o in catalog.offers}
+    no_offer = sorted(m for m in chosen if m not in offered and (options.providers is None))
+    candidates: list[Candidate] = []
+    unscored: dict[str, str] = {}
+    not_priced: dict[str, str] = {}
+    for entry in offers:
+        quality = model_quality(index, entry.model.id, weights, options.z)
+        if quality is None:
+            unscored[entry.model.id] = "no score on the profile's benchmarks"
+            continue
+        if quality.coverage < weights.min_coverage:
+            unscored[entry.model.id] = (
+                f"scores cover {quality.coverage:.0%} of the profile weight"
+                f" (< {weights.min_coverage:.0%}; missing {', '.join(quality.missing)})"
+            )
+            continue
+        extra = reasoning_for(entry, options, names)
+        usage = replace(options.usage, reasoning_tokens=options.usage.reasoning_tokens + extra)
+        if extra:
+            result.reasoning[entry.model.id] = extra
+        try:
+            cost = cost_of(
+                entry, usage, when=options.when, currency=options.currency, fx=catalog.fx
+            )
+        except NoPriceError as exc:
+            not_priced[entry.label] = exc.problems[0].message.removeprefix(f"{entry.label}: ")
+            continue
+        candidates.append(Candidate(entry, cost, quality))
+    notes = [f"not priced: {label}: {why}" for label, why in sorted(not_priced.items())]
+    notes += [f"not scored: {m}: {why}" for m, why in sorted(unscored.items())]
+    if no_offer:
+        notes.append(
+            "no API offer: " + ", ".join(no_offer) + " (see `costcalc budget` for self-hosting)"
+        )
+    ceiling = Ceiling(
+        options.max_multiple_per_point, options.max_cost_per_point, options.requests_per_month
+    )
+    good = options.good_enough
+    if options.min_quality is None and good is None:
+        good = DEFAULT_GOOD_ENOUGH
+    result.good_enough = None if options.min_quality is not None else good
+    ranking = rank(candidates, bar=options.min_quality, good_enough=good, ceiling=ceiling)
+    ranking.notes = notes
+    ranking.unscored = unscored
+    ranking.not_priced = not_priced
+    ranking.no_offer = no_offer
+    result.notes = list(notes)
+    return ranking, result
+
+
+def compare(catalog: Catalog, options: CompareOptions) -> Ranking:
+    """Rank every offer of the catalog for a workload against a quality bar."""
+    return compare_full(catalog, options)[0]

@@ -1,0 +1,288 @@
+"""LiteLLM's `model_prices_and_context_window.json` -> costcalc price-sheet data.
+
+The map is keyed by LiteLLM model name; each entry names its `litellm_provider`
+and gives prices per token. Read it with `json.loads(text, parse_float=Decimal)`
+so each price is the exact decimal written in the file; a per-token price
+becomes a per-million price by moving the decimal point six places.
+
+Mapping (per token -> per million):
+
+| LiteLLM key | costcalc |
+| --- | --- |
+| `input_cost_per_token` | `input` |
+| `output_cost_per_token` | `output` |
+| `cache_read_input_token_cost` (or `input_cost_per_token_cache_hit`) | `cached_input` |
+| `cache_creation_input_token_cost` | `cache_write` |
+| `output_cost_per_reasoning_token` | `reasoning` |
+| `<key>_above_<N>k_tokens` | a tier `above_input_tokens: N*1000` |
+| `<key>_batches` | `batch` (and a tier's `batch`) |
+| `tiered_pricing` ranges `[start, end]` | the range at 0 is the base, others tiers above `start` |
+| `off_peak_pricing` with one daily UTC window | `off_peak` |
+
+A tier keeps the base price of anything it does not list (as LiteLLM does).
+Anything else priced (per request, second, image, character, audio token;
+priority, flex and other service tiers; 1-hour cache writes; weekday off-peak
+windows; regional uplifts) cannot be written in a costcalc sheet and is
+reported as not representable. Rows without a per-token input and output price
+(image, audio, search and rerank models) are skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from costcalc.importers.common import (
+    FEED_CURRENCY,
+    BadValue,
+    ImportResult,
+    SheetBuilder,
+    as_decimal,
+    first_error,
+    model_facts,
+    model_id,
+    per_million,
+    provider_id,
+)
+
+FEED = "litellm"
+DEFAULT_URL = "https://docs.litellm.ai/docs/providers"
+
+_COMPONENT = {
+    "input_cost_per_token": "input",
+    "output_cost_per_token": "output",
+    "cache_read_input_token_cost": "cached_input",
+    "cache_creation_input_token_cost": "cache_write",
+    "output_cost_per_reasoning_token": "reasoning",
+}
+_PRICE_KEY = re.compile(
+    r"^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost"
+    r"|cache_creation_input_token_cost|output_cost_per_reasoning_token)"
+    r"(?:_above_(\d+)k_tokens)?(?:_([a-z0-9]+))?$"
+)
+_CACHE_HIT = "input_cost_per_token_cache_hit"
+_HHMM_RANGE = re.compile(r"^(\d\d:\d\d)-(\d\d:\d\d)$")
+_PRICED = ("cost", "pricing", "multiplier")
+
+Key = tuple[int | None, str | None]
+"""(tier threshold or None, mode: None for standard or 'batches')."""
+
+
+class LiteLLMEntry(BaseModel):
+    """One entry of the LiteLLM map: the fields this importer reads; the rest is kept aside."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    litellm_provider: str
+    mode: str | None = None
+    source: str | None = None
+    max_input_tokens: Any = None
+    max_output_tokens: Any = None
+    deprecation_date: Any = None
+    tiered_pricing: list[dict[str, Any]] | None = None
+    off_peak_pricing: dict[str, Any] | None = None
+
+
+def _is_zero(value: Any) -> bool:
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, (int, Decimal)):
+        return value == 0
+    if isinstance(value, dict):
+        return all(_is_zero(v) for v in value.values())
+    return value in (None, "", [])
+
+
+def convert(
+    data: Any,
+    *,
+    source_file: str,
+    as_of: dt.date,
+    bundled_providers: Mapping[str, Mapping[str, Any]] | None = None,
+) -> ImportResult:
+    """Convert a parsed LiteLLM map (a dict of entries) into price-sheet data."""
+    builder = SheetBuilder(
+        FEED, source_file, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers
+    )
+    if not isinstance(data, dict):
+        raise BadValue("a LiteLLM map is a JSON object of model entries")
+    for key, raw in data.items():
+        builder.rows += 1
+        try:
+            _convert_entry(builder, str(key), raw, source_file)
+        except BadValue as exc:
+            builder.skip(str(key), str(exc))
+    return builder.result()
+
+
+def _convert_entry(builder: SheetBuilder, key: str, raw: Any, source_file: str) -> None:
+    if key == "sample_spec":
+        raise BadValue("documentation entry (sample_spec), not a model")
+    if not isinstance(raw, dict):
+        raise BadValue("entry is not an object")
+    try:
+        entry = LiteLLMEntry.model_validate(raw)
+    except ValidationError as exc:
+        raise BadValue(f"entry not valid: {first_error(exc)}") from None
+
+    prices: dict[Key, dict[str, Decimal]] = {}
+    for name, value in raw.items():
+        match = _PRICE_KEY.fullmatch(name)
+        if match and match.group(3) in (None, "batches"):
+            threshold = int(match.group(2)) * 1000 if match.group(2) else None
+            component = _COMPONENT[match.group(1)]
+            prices.setdefault((threshold, match.group(3)), {})[component] = per_million(value, name)
+        elif match:
+            if not _is_zero(value):
+                builder.cannot_represent(key, f"{match.group(3)} service-tier prices")
+        elif name == _CACHE_HIT:
+            hit = per_million(value, name)
+            if "cache_read_input_token_cost" not in raw:
+                prices.setdefault((None, None), {})["cached_input"] = hit
+            elif per_million(raw["cache_read_input_token_cost"], name) != hit:
+                builder.cannot_represent(key, f"{name} different from cache_read_input_token_cost")
+        elif name in ("tiered_pricing", "off_peak_pricing"):
+            continue
+        elif any(word in name for word in _PRICED) and not _is_zero(value):
+            builder.cannot_represent(key, name)
+
+    if entry.tiered_pricing:
+        _tiered(builder, key, entry.tiered_pricing, prices)
+
+    base = prices.get((None, None), {})
+    missing = [c for c in ("input", "output") if c not in base]
+    if missing:
+        raise BadValue(
+            f"no per-token {' and '.join(missing)} price: mode {entry.mode or 'unknown'}"
+        )
+
+    period: dict[str, Any] = {
+        "as_of": builder.as_of,
+        "currency": FEED_CURRENCY,
+        "source": builder.source_of(source_file, key),
+    }
+    period.update(_ordered(base))
+    if entry.source:
+        period["note"] = f"LiteLLM cites {entry.source}"[:4000]
+    tiers = []
+    for threshold in sorted(t for (t, mode) in prices if t is not None and mode is None):
+        tier: dict[str, Any] = {"above_input_tokens": threshold}
+        tier.update(_ordered({**base, **prices[(threshold, None)]}))
+        tier_batch = prices.get((threshold, "batches"))
+        if tier_batch is not None:
+            filled = {**prices.get((None, "batches"), {}), **tier_batch}
+            if "input" in filled and "output" in filled:
+                tier["batch"] = _ordered(filled)
+            else:
+                builder.cannot_represent(key, "tier batch prices without input and output")
+        tiers.append(tier)
+    orphan = [
+        t for (t, mode) in prices if t is not None and mode == "batches" and (t, None) not in prices
+    ]
+    if orphan:
+        builder.cannot_represent(key, "tier batch prices without standard tier prices")
+    if tiers:
+        period["tiers"] = tiers
+    batch = prices.get((None, "batches"))
+    if batch is not None:
+        if "input" in batch and "output" in batch:
+            period["batch"] = _ordered(batch)
+        else:
+            builder.cannot_represent(key, "batch prices without both input and output")
+    if entry.off_peak_pricing:
+        off_peak = _off_peak(builder, key, entry.off_peak_pricing)
+        if off_peak is not None:
+            period["off_peak"] = off_peak
+
+    pid = provider_id(entry.litellm_provider)
+    if not pid:
+        raise BadValue(f"litellm_provider is empty: {entry.litellm_provider!r}")
+    mid = model_id(pid, key, entry.litellm_provider)
+    note = f"LiteLLM mode: {entry.mode or 'unknown'}."
+    if entry.deprecation_date:
+        note += f" LiteLLM deprecation date: {entry.deprecation_date}."
+    model = model_facts(
+        mid,
+        name=key,
+        vendor=None,
+        feed="LiteLLM",
+        context_window=entry.max_input_tokens,
+        max_output=entry.max_output_tokens,
+        note=note,
+    )
+    offer = {"model": mid, "api_model": key[:200], "prices": [period]}
+    builder.add(key, pid, model, offer)
+
+
+_ORDER = ("input", "cached_input", "cache_write", "output", "reasoning")
+
+
+def _ordered(rates: Mapping[str, Decimal]) -> dict[str, Decimal]:
+    """Rates in the order sheets write them."""
+    return {c: rates[c] for c in _ORDER if c in rates}
+
+
+def _tiered(
+    builder: SheetBuilder,
+    key: str,
+    rows: list[dict[str, Any]],
+    prices: dict[Key, dict[str, Decimal]],
+) -> None:
+    """LiteLLM `tiered_pricing`: [{range: [start, end], <prices>}], one range starting at 0."""
+    for row in rows:
+        if not isinstance(row, dict):
+            raise BadValue("tiered_pricing row is not an object")
+        bounds = row.get("range")
+        if bounds is None:
+            builder.cannot_represent(key, "tiered_pricing without token ranges")
+            continue
+        if not isinstance(bounds, list) or len(bounds) != 2:
+            raise BadValue(f"tiered_pricing range is not [start, end]: {bounds!r}")
+        start = as_decimal(bounds[0], "tiered_pricing range start")
+        if start < 0 or start != start.to_integral_value():
+            raise BadValue(f"tiered_pricing range start is not a whole token count: {bounds[0]}")
+        threshold = int(start) or None
+        found: dict[str, Decimal] = {}
+        for name, value in row.items():
+            if name == "range":
+                continue
+            if name in _COMPONENT:
+                found[_COMPONENT[name]] = per_million(value, f"tiered_pricing {name}")
+            elif not _is_zero(value):
+                builder.cannot_represent(key, f"tiered_pricing {name}")
+        if not found:
+            continue
+        slot = prices.setdefault((threshold, None), {})
+        for component, value in found.items():
+            slot.setdefault(component, value)
+
+
+def _off_peak(builder: SheetBuilder, key: str, raw: dict[str, Any]) -> dict[str, Any] | None:
+    """One daily UTC window on every day becomes `off_peak`; anything finer is reported."""
+    windows = raw.get("windows")
+    simple = (
+        isinstance(windows, list)
+        and len(windows) == 1
+        and isinstance(windows[0], dict)
+        and isinstance(windows[0].get("hours_utc"), str)
+        and set(windows[0].get("weekdays", [1, 2, 3, 4, 5, 6, 7])) == {1, 2, 3, 4, 5, 6, 7}
+        and "weekday_timezone" not in raw
+    )
+    match = _HHMM_RANGE.fullmatch(windows[0]["hours_utc"]) if simple and windows else None
+    if not match or match.group(1) == match.group(2):
+        builder.cannot_represent(key, "off_peak_pricing with weekday or several windows")
+        return None
+    rates = {
+        _COMPONENT[name]: per_million(value, f"off_peak_pricing {name}")
+        for name, value in raw.items()
+        if name in _COMPONENT
+    }
+    if "input" not in rates or "output" not in rates:
+        builder.cannot_represent(key, "off_peak_pricing without input and output")
+        return None
+    return {"window": {"start": match.group(1), "end": match.group(2)}, **_ordered(rates)}

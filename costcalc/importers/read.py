@@ -1,0 +1,84 @@
+"""Reading feed files: the only I/O of the importers.
+
+JSON numbers are parsed with `parse_float=Decimal`, so a price is the exact
+decimal written in the file, never a binary float; `NaN` and `Infinity` are
+refused. genai-prices YAML goes through `costcalc.yamlio` (exact decimals,
+duplicate keys and YAML 1.1 traps refused), which already reads every file of
+the genai-prices snapshot in tests/fixtures.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from costcalc.errors import InputError
+from costcalc.yamlio import decode_text, load_yaml
+
+MAX_FEED_BYTES = 64 * 1024 * 1024
+"""Largest feed file read: LiteLLM's map is 3.5 MB today."""
+
+
+def _constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number a price can have")
+
+
+def read_json(path: Path, max_bytes: int = MAX_FEED_BYTES) -> Any:
+    """Parse a JSON feed with exact decimals, naming the line of a syntax error."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise InputError("not a regular file", file=name)
+        if size > max_bytes:
+            raise InputError(f"file is {size:,} bytes; the limit is {max_bytes:,} bytes", file=name)
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    text = decode_text(raw, name)
+    try:
+        return json.loads(text, parse_float=Decimal, parse_constant=_constant)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno) from None
+    except ValueError as exc:
+        raise InputError(f"invalid JSON: {exc}", file=name) from None
+
+
+class Unreadable(str):
+    """A feed file that could not be parsed; the text is the reason."""
+
+    __slots__ = ()
+
+
+def read_genai_prices(path: Path) -> list[tuple[str, Any]]:
+    """genai-prices providers as (file name, data): a folder of `*.yml`, one file, or data.json."""
+    if path.is_dir():
+        files = sorted(
+            p
+            for p in path.iterdir()
+            if p.suffix in (".yml", ".yaml") and not p.name.startswith(".")
+        )
+        if not files:
+            raise InputError(
+                "no genai-prices provider files (*.yml) in this folder", file=str(path)
+            )
+        found: list[tuple[str, Any]] = []
+        for p in files:
+            try:
+                found.append((p.name, load_yaml(p)))
+            except InputError as exc:
+                # One unreadable file is a skipped row of the import, not the end of it.
+                found.append((p.name, Unreadable(str(exc.problems[0]))))
+        return found
+    if not path.exists():
+        raise InputError("no such file or folder", file=str(path))
+    if path.suffix == ".json":
+        data = read_json(path)
+        if not isinstance(data, list):
+            raise InputError(
+                "expected a JSON list of providers (genai-prices data.json)", file=str(path)
+            )
+        return [(path.name, item) for item in data]
+    return [(path.name, load_yaml(path))]

@@ -1,0 +1,287 @@
+"""Pure quality scoring: benchmark scores x profile -> quality with uncertainty.
+
+Rules (the README repeats them for users):
+- a score is normalised to 0-100: a percent score is itself; a rating goes
+  through its benchmark's linear `mapping` (clipped to 0..100);
+- its standard error is the published one (a 95% interval counts as
+  +-1.96 standard errors), else the binomial error of a single pass over the
+  benchmark's items, 100 x sqrt(p(1-p)/n), with p kept within [1/n, 1-1/n] so
+  that a perfect score is not certain; else the benchmark's `default_stderr`;
+  else it is unknown and counted as 0 (the result says so);
+- quality is the weighted mean of the normalised scores the model has; its
+  standard error is sqrt(sum w^2 se^2) / sum w (scores taken as independent);
+  the band is quality +- z x se (z = 1.96, a 95% band), clipped to 0..100;
+- coverage is the share of the profile's weight the model has scores for; a
+  model below the minimum coverage is not scored. A missing score never counts
+  as zero.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+
+from costcalc.catalog import Catalog, Origin, did_you_mean
+from costcalc.errors import InputError, Problem
+from costcalc.schema.quality import (
+    Benchmark,
+    BenchmarkSheet,
+    Profile,
+    ProfileSheet,
+    Score,
+    ScoreSheet,
+)
+
+ZERO = Decimal(0)
+HUNDRED = Decimal(100)
+Z95 = Decimal("1.96")
+DEFAULT_MIN_COVERAGE = Decimal("0.5")
+"""Share of a profile's weight a model needs scores for, unless the profile or user say."""
+
+
+@dataclass(frozen=True)
+class ScoreEntry:
+    """A score with where it is written."""
+
+    score: Score
+    origin: Origin
+
+
+@dataclass(frozen=True)
+class Weighting:
+    """The benchmark weights in use: a profile, or the user's own weights."""
+
+    id: str
+    name: str
+    weights: dict[str, Decimal]
+    min_coverage: Decimal
+
+
+@dataclass(frozen=True)
+class Part:
+    """One benchmark's contribution to a model's quality."""
+
+    benchmark: str
+    weight: Decimal
+    value: Decimal
+    """Normalised score, 0-100."""
+    stderr: Decimal
+    uncertainty: str
+    """published, items, default or unknown: where the standard error comes from."""
+    entry: ScoreEntry
+
+
+@dataclass(frozen=True)
+class Quality:
+    """A model's quality under a weighting, with its uncertainty band and coverage."""
+
+    value: Decimal
+    stderr: Decimal
+    low: Decimal
+    high: Decimal
+    coverage: Decimal
+    """Share of the weighting's total weight the model has scores for (0-1)."""
+    parts: tuple[Part, ...]
+    missing: tuple[str, ...]
+    """Benchmarks of the weighting the model has no score for."""
+
+    def ties(self, other: Quality) -> bool:
+        """Whether two qualities are tied: their bands overlap."""
+        return self.low <= other.high and other.low <= self.high
+
+
+@dataclass
+class QualityIndex:
+    """Benchmarks, scores and profiles merged from the catalog's layers."""
+
+    benchmarks: dict[str, Benchmark]
+    benchmark_origins: dict[str, Origin]
+    scores: dict[str, dict[str, ScoreEntry]]
+    """model id -> benchmark id -> score."""
+    profiles: dict[str, Profile]
+    profile_origins: dict[str, Origin]
+
+    def profile(self, name: str) -> Profile:
+        found = self.profiles.get(name.strip().lower())
+        if found is None:
+            known = ", ".join(self.profiles) or "none"
+            raise InputError(
+                f"unknown profile {name!r}{did_you_mean(name, self.profiles)}; profiles: {known}"
+            )
+        return found
+
+    def benchmark(self, name: str) -> Benchmark:
+        found = self.benchmarks.get(name.strip().lower())
+        if found is None:
+            raise InputError(f"unknown benchmark {name!r}{did_you_mean(name, self.benchmarks)}")
+        return found
+
+
+def quality_index(catalog: Catalog) -> QualityIndex:
+    """Index the benchmark, score and profile documents of a catalog (later layers override).
+
+    Every score must name a known model and benchmark; every profile weight a
+    benchmark that can be put on 0-100. All problems are reported at once.
+    """
+    benchmarks: dict[str, Benchmark] = {}
+    b_origins: dict[str, Origin] = {}
+    scores: dict[str, dict[str, ScoreEntry]] = {}
+    profiles: dict[str, Profile] = {}
+    p_origins: dict[str, Origin] = {}
+    problems: list[Problem] = []
+    for doc in catalog.documents:
+        sheet = doc.model
+        if isinstance(sheet, BenchmarkSheet):
+            for i, bench in enumerate(sheet.benchmarks):
+                benchmarks[bench.id] = bench
+                b_origins[bench.id] = Origin(doc.path, doc.line_of("benchmarks", i))
+        elif isinstance(sheet, ProfileSheet):
+            for i, prof in enumerate(sheet.profiles):
+                profiles[prof.id] = prof
+                p_origins[prof.id] = Origin(doc.path, doc.line_of("profiles", i))
+    for doc in catalog.documents:
+        sheet = doc.model
+        if not isinstance(sheet, ScoreSheet):
+            continue
+        for i, score in enumerate(sheet.scores):
+            line = doc.line_of("scores", i)
+            if score.benchmark not in benchmarks:
+                problems.append(
+                    Problem(
+                        f"unknown benchmark {score.benchmark!r}"
+                        f"{did_you_mean(score.benchmark, benchmarks)};"
+                        " define it in a benchmarks file",
+                        doc.path,
+                        line,
+                        f"scores[{i}].benchmark",
+                    )
+                )
+                continue
+            if score.model not in catalog.models:
+                problems.append(
+                    Problem(
+                        f"unknown model {score.model!r}{did_you_mean(score.model, catalog.models)}",
+                        doc.path,
+                        line,
+                        f"scores[{i}].model",
+                    )
+                )
+                continue
+            scores.setdefault(score.model, {})[score.benchmark] = ScoreEntry(
+                score, Origin(doc.path, line)
+            )
+    for pid, prof in profiles.items():
+        origin = p_origins[pid]
+        for bid in prof.weights:
+            problem = _unusable(bid, benchmarks)
+            if problem:
+                problems.append(
+                    Problem(problem, origin.file, origin.line, f"profile {pid}: weights.{bid}")
+                )
+    if problems:
+        raise InputError(problems=problems)
+    return QualityIndex(benchmarks, b_origins, scores, profiles, p_origins)
+
+
+def _unusable(bid: str, benchmarks: Mapping[str, Benchmark]) -> str | None:
+    bench = benchmarks.get(bid)
+    if bench is None:
+        return f"unknown benchmark {bid!r}{did_you_mean(bid, benchmarks)}"
+    if bench.scale == "rating" and bench.mapping is None:
+        return f"{bid!r} is a rating with no `mapping` to 0-100, so it cannot be weighted"
+    return None
+
+
+def weighting(
+    index: QualityIndex,
+    profile: str,
+    weights: Mapping[str, Decimal] | None = None,
+    min_coverage: Decimal | None = None,
+) -> Weighting:
+    """The weights to use: the user's own when given, else the named profile's."""
+    if weights:
+        problems = [Problem(p) for bid in weights if (p := _unusable(bid, index.benchmarks))]
+        for bid, w in weights.items():
+            if not w.is_finite() or w <= 0:
+                problems.append(Problem(f"weight of {bid!r} must be a number > 0, got {w}"))
+        if problems:
+            raise InputError(problems=problems)
+        custom = DEFAULT_MIN_COVERAGE if min_coverage is None else min_coverage
+        return Weighting("custom", "custom weights", dict(weights), _share(custom))
+    prof = index.profile(profile)
+    cover = min_coverage if min_coverage is not None else prof.min_coverage
+    return Weighting(
+        prof.id,
+        prof.name,
+        dict(prof.weights),
+        _share(DEFAULT_MIN_COVERAGE if cover is None else cover),
+    )
+
+
+def _share(value: Decimal) -> Decimal:
+    if not value.is_finite() or not ZERO <= value <= 1:
+        raise InputError(f"min-coverage must be between 0 and 1, got {value}")
+    return value
+
+
+def normalised(bench: Benchmark, score: Score) -> tuple[Decimal, Decimal, str]:
+    """A score on 0-100, its standard error in the same points, and where the error comes from."""
+    raw = score.score
+    stderr: Decimal
+    how = "published"
+    unc = score.uncertainty
+    if unc is not None and unc.stderr is not None:
+        stderr = unc.stderr
+    elif unc is not None and unc.low is not None and unc.high is not None:
+        stderr = (unc.high - unc.low) / (2 * Z95)
+    elif bench.scale == "percent" and bench.items:
+        n = Decimal(bench.items)
+        p = min(max(raw / HUNDRED, 1 / n), 1 - 1 / n)
+        stderr = HUNDRED * (p * (1 - p) / n).sqrt()
+        how = "items"
+    elif bench.default_stderr is not None:
+        stderr = bench.default_stderr
+        how = "default"
+    else:
+        stderr = ZERO
+        how = "unknown"
+    if bench.scale == "rating":
+        assert bench.mapping is not None
+        span = bench.mapping.hundred - bench.mapping.zero
+        value = (raw - bench.mapping.zero) / span * HUNDRED
+        return min(max(value, ZERO), HUNDRED), stderr / span * HUNDRED, how
+    return raw, stderr, how
+
+
+def model_quality(
+    index: QualityIndex, model_id: str, weighting: Weighting, z: Decimal = Z95
+) -> Quality | None:
+    """A model's quality under a weighting, or None when it has no score in it at all.
+
+    A Quality is returned even below the minimum coverage; callers compare
+    `coverage` with `weighting.min_coverage`.
+    """
+    have = index.scores.get(model_id, {})
+    parts: list[Part] = []
+    missing: list[str] = []
+    for bid, weight in sorted(weighting.weights.items()):
+        entry = have.get(bid)
+        if entry is None:
+            missing.append(bid)
+            continue
+        value, stderr, how = normalised(index.benchmarks[bid], entry.score)
+        parts.append(Part(bid, weight, value, stderr, how, entry))
+    if not parts:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 28
+        total = sum(weighting.weights.values(), ZERO)
+        covered = sum((p.weight for p in parts), ZERO)
+        value = sum((p.weight * p.value for p in parts), ZERO) / covered
+        stderr = (
+            sum((p.weight * p.weight * p.stderr * p.stderr for p in parts), ZERO).sqrt() / covered
+        )
+        low = max(ZERO, value - z * stderr)
+        high = min(HUNDRED, value + z * stderr)
+    return Quality(value, stderr, low, high, covered / total, tuple(parts), tuple(missing))

@@ -1,0 +1,315 @@
+"""Pure good-enough ranking: the bar, the frontier, dominance and the price of extra points.
+
+Rules (the README repeats them for users):
+- an offer is *good enough* when the top of its quality band reaches the bar;
+- rank order: good-enough offers first, then the rest; inside each group the
+  cheapest first, then the higher quality, then the label (so the order never
+  depends on input order); the first good-enough offer is *recommended*;
+- *pareto*: no other offer is at most as expensive and at least as good (point
+  quality), with one of the two strictly;
+- *dominated_by*: another offer is cheaper (or as cheap and better), not
+  significantly worse (its band reaches this one's band) and clears the bar
+  whenever this one does; the best such offer is named. A dominated offer
+  therefore never ranks above its dominator;
+- for an offer that costs more than the recommended one and scores higher:
+  cost multiple = cost / recommended cost, gain = quality - recommended quality,
+  marginal cost per point = (cost - recommended cost) / gain; it is
+  *not worth it* when (multiple - 1) / gain exceeds `max_multiple_per_point`
+  (default 1: each extra point may cost at most one more recommended model's
+  worth; 100x the cost for 10 points is 9.9 per point), or when marginal cost per
+  point x requests per month exceeds `max_cost_per_point` (money per point per
+  month), whichever ceilings are set.
+
+Sorting dominates the work: everything is O(n log n).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from costcalc.catalog import OfferEntry
+from costcalc.cost import CostResult
+from costcalc.quality import Quality
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+DEFAULT_MULTIPLE_PER_POINT = Decimal(1)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An offer to rank: its cost per request and its quality."""
+
+    entry: OfferEntry
+    cost: CostResult
+    quality: Quality
+
+    @property
+    def label(self) -> str:
+        return self.entry.label
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """When a step up from the recommended offer is not worth it (None switches a rule off)."""
+
+    max_multiple_per_point: Decimal | None = DEFAULT_MULTIPLE_PER_POINT
+    """Extra cost, in multiples of the recommended offer's cost, allowed per extra point."""
+    max_cost_per_point: Decimal | None = None
+    """Money per extra point per month allowed (needs requests_per_month)."""
+    requests_per_month: Decimal | None = None
+
+
+@dataclass(slots=True)
+class RankRow:
+    """One offer in the ranking."""
+
+    entry: OfferEntry
+    cost: CostResult
+    """Cost of one request."""
+    quality: Quality
+    rank: int = 0
+    good_enough: bool = False
+    recommended: bool = False
+    pareto: bool = False
+    dominated_by: str | None = None
+    """Label ("model @ provider") of an offer cheaper and not significantly worse."""
+    not_worth_it: bool = False
+    cost_multiple: Decimal | None = None
+    """Cost / recommended cost (None without a recommendation, or when that costs 0)."""
+    quality_gain: Decimal | None = None
+    """Quality - recommended quality, in points."""
+    marginal_cost_per_point: Decimal | None = None
+    """(Cost - recommended cost) / gain, per request, for offers that cost more and score higher."""
+
+    @property
+    def label(self) -> str:
+        return self.entry.label
+
+    @property
+    def model(self) -> str:
+        return self.entry.model.id
+
+    @property
+    def provider(self) -> str:
+        return self.entry.provider.id
+
+
+@dataclass
+class Ranking:
+    """Every ranked offer in rank order, the bar, and the verdict."""
+
+    rows: list[RankRow]
+    bar: Decimal
+    best_quality: Decimal
+    """Highest point quality among the ranked offers."""
+    recommended: RankRow | None
+    verdict: str
+    best: RankRow | None = None
+    """The offer with the highest point quality (cheapest among equals)."""
+    ceiling: Ceiling = field(default_factory=Ceiling)
+    notes: list[str] = field(default_factory=list)
+    """Offers and models left out of the ranking, one line each (filled by costcalc.compare):
+    "not priced: LABEL: why", "not scored: MODEL: why", "no API offer: MODELS (...)"."""
+    unscored: dict[str, str] = field(default_factory=dict)
+    """Model id -> why it was not scored (no score, or too little coverage)."""
+    not_priced: dict[str, str] = field(default_factory=dict)
+    """Offer label -> why it has no price (none in force on the day, or no exchange rate)."""
+    no_offer: list[str] = field(default_factory=list)
+    """Models of the selection that no provider sheet offers."""
+
+
+def rank(
+    candidates: Sequence[Candidate],
+    *,
+    bar: Decimal | None = None,
+    good_enough: Decimal | None = None,
+    ceiling: Ceiling | None = None,
+) -> Ranking:
+    """Rank offers against a bar: absolute (`bar`) or a fraction of the best quality."""
+    ceiling = ceiling or Ceiling()
+    with _no_cyclic_gc():
+        return _rank(candidates, bar, good_enough, ceiling)
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while rows are built (restoring its state after).
+
+    Ranking builds one row per offer and no reference cycles; with 100,000 offers
+    alive the collector would otherwise re-scan all of them many times over,
+    which doubled the time measured in benchmarks/compare_speed.py.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _rank(
+    candidates: Sequence[Candidate],
+    bar: Decimal | None,
+    good_enough: Decimal | None,
+    ceiling: Ceiling,
+) -> Ranking:
+    if not candidates:
+        empty_bar = bar if bar is not None else ZERO
+        return Ranking([], empty_bar, ZERO, None, "No offer to rank.", None, ceiling)
+    # One sort serves everything: (cost, -quality, label) is the frontier and dominance sweep
+    # order, and the rank order is its stable partition into good enough and the rest. Each
+    # Decimal is preceded by its float, which orders the same way (correct rounding is
+    # monotonic) and settles almost every comparison cheaply; equal floats fall through to
+    # the exact Decimals, so the order is exact.
+    keys = [
+        (
+            float(c.cost.total),
+            c.cost.total,
+            -float(c.quality.value),
+            -c.quality.value,
+            c.label,
+            i,
+        )
+        for i, c in enumerate(candidates)
+    ]
+    order = sorted(range(len(candidates)), key=keys.__getitem__)
+    best_i = min(range(len(candidates)), key=lambda i: (keys[i][2:4], keys[i][0:2], keys[i][4:]))
+    best_q = candidates[best_i].quality.value
+    if bar is None:
+        bar = best_q * (good_enough if good_enough is not None else ONE)
+    by_cost = []
+    best: RankRow | None = None
+    for i in order:
+        c = candidates[i]
+        row = RankRow(c.entry, c.cost, c.quality, 0, c.quality.high >= bar)
+        by_cost.append(row)
+        if i == best_i:
+            best = row
+    _frontier(by_cost)
+    _dominance(by_cost)
+    rows = [r for r in by_cost if r.good_enough] + [r for r in by_cost if not r.good_enough]
+    for n, r in enumerate(rows, 1):
+        r.rank = n
+    recommended = rows[0] if rows[0].good_enough else None
+    if recommended is not None:
+        recommended.recommended = True
+        _value(rows, recommended, ceiling)
+    return Ranking(
+        rows, bar, best_q, recommended, verdict(rows, recommended, best, bar), best, ceiling
+    )
+
+
+def _frontier(by_cost: list[RankRow]) -> None:
+    """Mark the cost-quality frontier (point qualities) in one sweep over rows sorted by cost."""
+    top: Decimal | None = None
+    i = 0
+    n = len(by_cost)
+    while i < n:
+        # Offers with the same cost and quality share their fate.
+        cost, value = by_cost[i].cost.total, by_cost[i].quality.value
+        j = i + 1
+        while j < n and by_cost[j].cost.total == cost and by_cost[j].quality.value == value:
+            j += 1
+        if top is None or value > top:
+            for r in by_cost[i:j]:
+                r.pareto = True
+            top = value
+        i = j
+
+
+def _dominance(by_cost: list[RankRow]) -> None:
+    """Name, for each offer, the best offer that dominates it (see the module docstring).
+
+    Offers are swept by (cost, -quality); a prefix maximum of the band's top,
+    one over all offers and one over good-enough offers, finds a dominator.
+    Offers with the same cost and quality are added to the prefix together, so
+    none dominates its twin.
+    """
+    best_all: RankRow | None = None
+    best_good: RankRow | None = None
+    all_key: tuple[Decimal, Decimal] | None = None
+    good_key: tuple[Decimal, Decimal] | None = None
+    i = 0
+    n = len(by_cost)
+    while i < n:
+        cost, value = by_cost[i].cost.total, by_cost[i].quality.value
+        j = i + 1
+        while j < n and by_cost[j].cost.total == cost and by_cost[j].quality.value == value:
+            j += 1
+        group = by_cost[i:j]
+        for r in group:
+            cand = best_good if r.good_enough else best_all
+            if cand is not None and cand.quality.high >= r.quality.low:
+                r.dominated_by = cand.entry.label
+        for r in group:
+            key = (r.quality.high, r.quality.value)
+            if all_key is None or key > all_key:
+                best_all, all_key = r, key
+            if r.good_enough and (good_key is None or key > good_key):
+                best_good, good_key = r, key
+        i = j
+
+
+def _value(rows: list[RankRow], rec: RankRow, ceiling: Ceiling) -> None:
+    """Cost multiple, gain and marginal cost per point against the recommended offer."""
+    base = rec.cost.total
+    for r in rows:
+        gain = r.quality.value - rec.quality.value
+        r.quality_gain = gain
+        r.cost_multiple = r.cost.total / base if base > 0 else None
+        extra = r.cost.total - base
+        if gain <= 0 or extra <= 0:
+            continue
+        r.marginal_cost_per_point = extra / gain
+        flag = False
+        if ceiling.max_multiple_per_point is not None:
+            # (multiple - 1) / gain > ceiling, written without dividing by a zero base.
+            flag = extra > ceiling.max_multiple_per_point * gain * base
+        if ceiling.max_cost_per_point is not None and ceiling.requests_per_month is not None:
+            flag = (
+                flag
+                or r.marginal_cost_per_point * ceiling.requests_per_month
+                > ceiling.max_cost_per_point
+            )
+        r.not_worth_it = flag
+
+
+def _pct(value: Decimal) -> str:
+    if value >= 10:
+        return f"{value:.0f}%"
+    if value >= 1:
+        return f"{value:.1f}%"
+    return f"{value:.2g}%"
+
+
+def verdict(
+    rows: Sequence[RankRow], rec: RankRow | None, best: RankRow | None, bar: Decimal
+) -> str:
+    """One plain line: what to buy, at what share of the best cost, for how many points less."""
+    if not rows or best is None:
+        return "No offer to rank."
+    if rec is None:
+        return (
+            f"No offer reaches the bar of {bar:.1f}: the best is {best.label}"
+            f" at {best.quality.value:.1f} ± {best.quality.high - best.quality.value:.1f}."
+        )
+    q = f"{rec.quality.value:.1f}"
+    if rec.label == best.label or rec.quality.value >= best.quality.value:
+        return f"Buy {rec.label}: quality {q}, the best-scoring offer and the cheapest good enough."
+    gap = best.quality.value - rec.quality.value
+    share = ""
+    if best.cost.total > 0:
+        share = f" at {_pct(rec.cost.total / best.cost.total * 100)} of the cost of"
+    else:
+        share = " instead of"
+    tied = " (tied within the uncertainty)" if rec.quality.ties(best.quality) else ""
+    return (
+        f"Buy {rec.label}: quality {q},{share} the best-scoring {best.label}"
+        f" ({best.quality.value:.1f}), for {gap:.1f} points less{tied}."
+    )

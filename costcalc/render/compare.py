@@ -1,0 +1,301 @@
+"""A ranking as text: one table (rich, Markdown, CSV) and a stable JSON payload.
+
+JSON (documented in the README, stable): money as exact decimal strings
+(`cost_per_request`, `cost_per_1000_requests`), ratios of money rounded to 12
+places (`marginal_cost_per_point`) or 4 (`cost_multiple`), qualities as numbers
+rounded to 2 places, coverage as a share 0-1 rounded to 4 places.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from costcalc.compare import CompareOptions, CompareResult
+from costcalc.money import decimal_str, fmt_money, fmt_tokens
+from costcalc.rank import Ranking, RankRow
+from costcalc.render.tables import Column, Table
+
+THOUSAND = Decimal(1000)
+SCHEMA_VERSION = 1
+
+
+def _q(value: Decimal, places: str = "0.01") -> float:
+    """A quality figure for JSON: rounded, then a number (its text is exact at that rounding)."""
+    return float(value.quantize(Decimal(places)))
+
+
+def _opt(value: Decimal | None) -> str | None:
+    return None if value is None else decimal_str(value)
+
+
+def _ratio(value: Decimal | None, places: str) -> str | None:
+    return None if value is None else decimal_str(value.quantize(Decimal(places)))
+
+
+LEGEND = (
+    "flags: rec = recommended (cheapest good enough); ok = good enough (band reaches the bar);"
+    " pareto = on the cost-quality frontier; not worth it = extra points cost more than the"
+    " ceiling; dom #n = dominated by rank n (cheaper, not significantly worse)"
+)
+
+
+def flags(row: RankRow, ranks: dict[str, int] | None = None) -> list[str]:
+    """Short flags of a row; a dominator is named by its rank (#3) when ranks are given."""
+    out = []
+    if row.recommended:
+        out.append("rec")
+    elif row.good_enough:
+        out.append("ok")
+    if row.pareto:
+        out.append("pareto")
+    if row.not_worth_it:
+        out.append("not worth it")
+    if row.dominated_by:
+        out.append(f"dom #{ranks[row.dominated_by]}" if ranks else f"dom {row.dominated_by}")
+    return out
+
+
+def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResult) -> list[str]:
+    """What was left out, grouped into a few lines for people."""
+    notes: list[str] = []
+    missing_price = sorted(
+        label for label, why in ranking.not_priced.items() if "no price in force" in why
+    )
+    if missing_price:
+        notes.append(f"no price in force on {options.when}: " + ", ".join(missing_price))
+    notes += [
+        f"not priced: {label}: {why}"
+        for label, why in sorted(ranking.not_priced.items())
+        if label not in missing_price
+    ]
+    no_score = sorted(m for m, why in ranking.unscored.items() if why.startswith("no score"))
+    low = {m: why for m, why in ranking.unscored.items() if m not in no_score}
+    if low:
+        notes.append(
+            f"not scored, scores cover less than {result.weighting.min_coverage:.0%}"
+            " of the profile weight: "
+            + ", ".join(
+                f"{m} ({why.split(' of ')[0].removeprefix('scores cover ')})"
+                for m, why in sorted(low.items())
+            )
+        )
+    if no_score:
+        notes.append("no score on the profile's benchmarks: " + ", ".join(no_score))
+    if ranking.no_offer:
+        notes.append(
+            "no API offer: "
+            + ", ".join(ranking.no_offer)
+            + " (see `costcalc budget` for self-hosting)"
+        )
+    return notes
+
+
+def money3(value: Decimal, currency: str) -> str:
+    """An amount with at least 3 significant digits (per-request costs are small)."""
+    places = 2
+    if value != 0:
+        places = max(2, min(8, -value.adjusted() + 2))
+    return fmt_money(value, currency, places=places)
+
+
+def bar_text(ranking: Ranking, result: CompareResult) -> str:
+    if result.good_enough is None:
+        return f"bar {ranking.bar:.1f}"
+    share = decimal_str(result.good_enough * 100)
+    return f"bar {ranking.bar:.1f} = {share}% of best {ranking.best_quality:.1f}"
+
+
+def workload_text(options: CompareOptions) -> str:
+    u = options.usage
+    text = f"{fmt_tokens(u.input_tokens)} in/{fmt_tokens(u.output_tokens)} out tokens"
+    if u.cached_tokens:
+        text += f", {fmt_tokens(u.cached_tokens)} cached"
+    return text
+
+
+def table(
+    ranking: Ranking,
+    options: CompareOptions,
+    result: CompareResult,
+) -> Table:
+    cur = options.currency
+    ranks = {r.label: r.rank for r in ranking.rows}
+    rows: list[list[str]] = []
+    for r in ranking.rows:
+        q = r.quality
+        rows.append(
+            [
+                str(r.rank),
+                r.model,
+                r.provider,
+                f"{q.value:.1f} ± {options.z * q.stderr:.1f}",
+                f"{q.coverage * 100:.0f}%",
+                money3(r.cost.total, cur),
+                money3(r.cost.total * THOUSAND, cur),
+                "" if r.cost_multiple is None else f"{r.cost_multiple:.2f}×",
+                "" if r.quality_gain is None else f"{r.quality_gain:+.1f}",
+                ""
+                if r.marginal_cost_per_point is None
+                else money3(r.marginal_cost_per_point * THOUSAND, cur),
+                ", ".join(flags(r, ranks)),
+            ]
+        )
+    w = result.weighting
+    title = (
+        f"{w.id} profile · {bar_text(ranking, result)} · {workload_text(options)} · {cur}"
+        f" · {options.when.isoformat()}"
+    )
+    notes = display_notes(ranking, options, result)
+    for model_id, tokens in sorted(result.reasoning.items()):
+        notes.append(f"{model_id}: {fmt_tokens(tokens)} reasoning tokens per request added")
+    if rows:
+        notes.append(LEGEND)
+    notes.append(ranking.verdict)
+    return Table(
+        [
+            Column("#", "right"),
+            Column("model", no_wrap=True),
+            Column("provider", no_wrap=True),
+            Column("quality", "right", no_wrap=True),
+            Column("cover", "right"),
+            Column("/request", "right"),
+            Column("/1k req", "right"),
+            Column("×rec", "right"),
+            Column("gain", "right"),
+            Column("/point/1k", "right"),
+            Column("flags"),
+        ],
+        rows,
+        title=title,
+        notes=notes,
+    )
+
+
+def payload(
+    ranking: Ranking,
+    options: CompareOptions,
+    result: CompareResult,
+) -> dict[str, Any]:
+    u = options.usage
+    w = result.weighting
+    c = ranking.ceiling
+    models = []
+    for r in ranking.rows:
+        q = r.quality
+        models.append(
+            {
+                "model": r.model,
+                "provider": r.provider,
+                "label": r.label,
+                "rank": r.rank,
+                "quality": _q(q.value),
+                "quality_low": _q(q.low),
+                "quality_high": _q(q.high),
+                "quality_stderr": _q(q.stderr),
+                "coverage": _q(q.coverage, "0.0001"),
+                "cost_per_request": decimal_str(r.cost.total),
+                "cost_per_1000_requests": decimal_str(r.cost.total * THOUSAND),
+                "cost_multiple": _ratio(r.cost_multiple, "0.0001"),
+                "quality_gain": None if r.quality_gain is None else _q(r.quality_gain),
+                "marginal_cost_per_point": _ratio(r.marginal_cost_per_point, "1e-12"),
+                "good_enough": r.good_enough,
+                "recommended": r.recommended,
+                "pareto": r.pareto,
+                "dominated_by": r.dominated_by,
+                "not_worth_it": r.not_worth_it,
+                "reasoning_tokens": decimal_str(r.cost.usage.reasoning_tokens),
+                "price_as_of": r.cost.choice.period.as_of.isoformat(),
+                "price_source": r.cost.choice.period.source,
+                "benchmarks": [
+                    {
+                        "benchmark": p.benchmark,
+                        "weight": decimal_str(p.weight),
+                        "score": decimal_str(p.entry.score.score),
+                        "metric": p.entry.score.metric,
+                        "normalised": _q(p.value),
+                        "stderr": _q(p.stderr),
+                        "uncertainty": p.uncertainty,
+                        "source": p.entry.score.source,
+                    }
+                    for p in q.parts
+                ],
+                "missing": list(q.missing),
+            }
+        )
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "as_of": options.when.isoformat(),
+        "currency": options.currency,
+        "workload": {
+            "input_tokens": decimal_str(u.input_tokens),
+            "cached_tokens": decimal_str(u.cached_tokens),
+            "output_tokens": decimal_str(u.output_tokens),
+            "reasoning_tokens": decimal_str(u.reasoning_tokens),
+            "reasoning_tokens_added": {
+                k: decimal_str(v) for k, v in sorted(result.reasoning.items())
+            },
+        },
+        "profile": {
+            "id": w.id,
+            "name": w.name,
+            "weights": {k: decimal_str(v) for k, v in sorted(w.weights.items())},
+            "min_coverage": decimal_str(w.min_coverage),
+        },
+        "bar": {
+            "value": _q(ranking.bar),
+            "min_quality": _opt(options.min_quality),
+            "good_enough": _opt(result.good_enough),
+            "best_quality": _q(ranking.best_quality),
+            "band_z": decimal_str(options.z),
+        },
+        "ceiling": {
+            "max_multiple_per_point": _opt(c.max_multiple_per_point),
+            "max_cost_per_point": _opt(c.max_cost_per_point),
+            "requests_per_month": _opt(c.requests_per_month),
+        },
+        "recommended": ranking.recommended.label if ranking.recommended else None,
+        "verdict": ranking.verdict,
+        "models": models,
+        "notes": list(ranking.notes),
+        "not_priced": dict(sorted(ranking.not_priced.items())),
+        "not_scored": dict(sorted(ranking.unscored.items())),
+        "no_api_offer": list(ranking.no_offer),
+    }
+
+
+CSV_FIELDS = (
+    "rank",
+    "model",
+    "provider",
+    "quality",
+    "quality_low",
+    "quality_high",
+    "coverage",
+    "cost_per_request",
+    "cost_per_1000_requests",
+    "cost_multiple",
+    "quality_gain",
+    "marginal_cost_per_point",
+    "good_enough",
+    "recommended",
+    "pareto",
+    "dominated_by",
+    "not_worth_it",
+)
+
+
+def csv_table(data: dict[str, Any]) -> Table:
+    """The JSON models as a flat table of exact values, for spreadsheets (`--format csv`)."""
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    return Table(
+        [Column(name) for name in CSV_FIELDS],
+        [[cell(m[name]) for name in CSV_FIELDS] for m in data["models"]],
+    )

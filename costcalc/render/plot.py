@@ -1,0 +1,90 @@
+"""A ranking as a chart: cost per request (log scale) against quality, with bands.
+
+matplotlib is an optional extra (`pip install 'costcalc[plot]'`); without it
+`plot` raises an InputError that says how to install it. Amounts become floats
+here, at the very end, only to place points on the page.
+"""
+
+from __future__ import annotations
+
+import io
+
+from costcalc.errors import InputError
+from costcalc.rank import Ranking
+
+FORMATS = ("svg", "png")
+
+
+def plot(ranking: Ranking, fmt: str, *, title: str, currency: str) -> bytes:
+    """The chart of a ranking as SVG or PNG bytes (deterministic for SVG)."""
+    if fmt not in FORMATS:
+        raise InputError(f"--plot needs a file ending in .svg or .png, got .{fmt}")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise InputError(
+            "--plot needs matplotlib, an optional extra: pip install 'costcalc[plot]'"
+        ) from None
+    rows = [r for r in ranking.rows if r.cost.total > 0]
+    matplotlib.rcParams["svg.hashsalt"] = "costcalc"
+    fig, ax = plt.subplots(figsize=(9, 6), dpi=100)
+    try:
+        for group, color, marker in (
+            ([r for r in rows if r.good_enough], "tab:green", "o"),
+            ([r for r in rows if not r.good_enough], "tab:gray", "s"),
+        ):
+            if not group:
+                continue
+            xs = [float(r.cost.total) for r in group]
+            ys = [float(r.quality.value) for r in group]
+            err = [
+                [float(r.quality.value - r.quality.low) for r in group],
+                [float(r.quality.high - r.quality.value) for r in group],
+            ]
+            label = "good enough" if color == "tab:green" else "below the bar"
+            ax.errorbar(xs, ys, yerr=err, fmt=marker, color=color, capsize=3, label=label)
+        front = sorted((r for r in rows if r.pareto), key=lambda r: (r.cost.total, r.quality.value))
+        if front:
+            ax.step(
+                [float(r.cost.total) for r in front],
+                [float(r.quality.value) for r in front],
+                where="post",
+                color="tab:blue",
+                linewidth=1,
+                label="frontier",
+            )
+        ax.axhline(float(ranking.bar), color="tab:red", linestyle="--", linewidth=1, label="bar")
+        labelled: set[str] = set()
+        for r in rows:  # rank order: each model is labelled once, at its best-ranked offer
+            if r.model in labelled:
+                continue
+            labelled.add(r.model)
+            text = r.label + (" ★" if r.recommended else "")
+            ax.annotate(
+                text,
+                (float(r.cost.total), float(r.quality.value)),
+                textcoords="offset points",
+                xytext=(5, 4),
+                fontsize=7,
+            )
+        if rows:
+            from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+            ax.set_xscale("log")
+            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
+            ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel(f"cost per request ({currency}, log scale)")
+        ax.set_ylabel("quality (0-100, 95% band)")
+        ax.set_title(title, fontsize=9)
+        ax.grid(True, which="both", linewidth=0.3)
+        ax.legend(fontsize=8, loc="lower right")
+        out = io.BytesIO()
+        metadata: dict[str, str | None] = {"Date": None} if fmt == "svg" else {}
+        fig.savefig(out, format=fmt, metadata=metadata, bbox_inches="tight")
+        return out.getvalue()
+    finally:
+        plt.close(fig)

@@ -1,0 +1,118 @@
+"""Stale figures: prices and scores older than a limit (`costcalc validate --max-age`).
+
+A price's age is measured from the `as_of` of the period **in force** on the
+given day (per offer and currency: the latest period started and not ended).
+An offer whose every period has ended is reported too ("no price in force"),
+dated by its latest period; an offer whose prices all start later is not.
+A benchmark score's age is measured from its own `as_of`; scores without one
+cannot be aged and are only counted. Today is passed in, never read here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from costcalc.catalog import Catalog
+from costcalc.cost import in_force
+from costcalc.errors import InputError
+from costcalc.schema.pricing import PricePeriod
+
+_AGE = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$")
+
+
+def parse_max_age(text: str) -> int:
+    """'90d' (days), '12w' (weeks) or '90' (days) as a number of days."""
+    match = _AGE.match(text.lower())
+    if not match:
+        raise InputError(f"--max-age {text!r}: expected days or weeks, e.g. 90d or 12w")
+    days = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+    if days <= 0:
+        raise InputError(f"--max-age {text!r}: must be at least one day")
+    return days
+
+
+@dataclass(frozen=True)
+class StaleItem:
+    """One figure older than the limit."""
+
+    kind: str
+    """price or score"""
+    label: str
+    as_of: dt.date
+    age_days: int
+    origin: str
+    detail: str = ""
+
+    def message(self, max_age_days: int) -> str:
+        extra = f"; {self.detail}" if self.detail else ""
+        return (
+            f"{self.origin}: {self.kind} of {self.label} is {self.age_days} days old"
+            f" (as of {self.as_of}; limit {max_age_days} days){extra}"
+        )
+
+
+@dataclass
+class StaleReport:
+    items: list[StaleItem] = field(default_factory=list)
+    prices_checked: int = 0
+    scores_checked: int = 0
+    scores_undated: int = 0
+
+
+def find_stale(catalog: Catalog, today: dt.date, max_age_days: int) -> StaleReport:
+    """Every price in force today, and every dated score, older than `max_age_days`."""
+    report = StaleReport()
+    limit = dt.timedelta(days=max_age_days)
+    for entry in catalog.offers:
+        latest: dict[str, tuple[PricePeriod, Any]] = {}
+        ended: tuple[PricePeriod, Any] | None = None
+        for period, origin in zip(entry.offer.prices, entry.period_origins, strict=True):
+            currency: str = period.currency or entry.provider.currency
+            if in_force(period.as_of, period.valid_until, today):
+                if currency not in latest or period.as_of > latest[currency][0].as_of:
+                    latest[currency] = (period, origin)
+            elif period.as_of <= today and (ended is None or period.as_of > ended[0].as_of):
+                ended = (period, origin)
+        for currency, (period, origin) in sorted(latest.items()):
+            report.prices_checked += 1
+            age = today - period.as_of
+            if age > limit:
+                label = entry.label + (f" ({currency})" if len(latest) > 1 else "")
+                report.items.append(StaleItem("price", label, period.as_of, age.days, str(origin)))
+        if not latest and ended is not None:
+            period, origin = ended
+            report.prices_checked += 1
+            age = today - period.as_of
+            report.items.append(
+                StaleItem(
+                    "price",
+                    entry.label,
+                    period.as_of,
+                    age.days,
+                    str(origin),
+                    f"no price in force on {today} (the latest ended {period.valid_until})",
+                )
+            )
+    for doc in catalog.documents_of("scores"):
+        for i, score in enumerate(getattr(doc.model, "scores", [])):
+            as_of = getattr(score, "as_of", None)
+            if as_of is None:
+                report.scores_undated += 1
+                continue
+            report.scores_checked += 1
+            age = today - as_of
+            if age > limit:
+                line = doc.line_of("scores", i)
+                where = f"{doc.path}:{line}" if line else doc.path
+                label = f"{score.model} on {score.benchmark}"
+                report.items.append(StaleItem("score", label, as_of, age.days, where))
+    report.items.sort(key=lambda s: (s.origin.rsplit(":", 1)[0], _line(s.origin), s.label))
+    return report
+
+
+def _line(origin: str) -> int:
+    tail = origin.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
