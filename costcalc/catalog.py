@@ -136,21 +136,35 @@ def bundled_pricing_dir() -> Path:
 # ------------------------------------------------------------------- building
 
 
-def load_catalog(layers: Sequence[Path], *, include_bundled: bool = True) -> Catalog:
-    """Load and merge layers of sheets: bundled first, later layers override earlier ones."""
+def load_catalog(
+    layers: Sequence[Path], *, include_bundled: bool = True, cache_dir: Path | None = None
+) -> Catalog:
+    """Load and merge layers of sheets: bundled first, later layers override earlier ones.
+
+    With `cache_dir`, a catalog loaded before from the same contents is reused
+    (see costcalc.catalog_cache).
+    """
     folders: list[tuple[Path, str | None]] = [(Path(p), None) for p in layers]
     if include_bundled:
         folders.insert(0, (bundled_pricing_dir(), "pricing"))
-    loaded: list[list[Document]] = []
-    problems: list[Problem] = []
-    for folder, display in folders:
-        try:
-            loaded.append(load_folder(folder, display=display))
-        except InputError as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise InputError(problems=problems)
-    return build_catalog(loaded)
+
+    def build() -> Catalog:
+        loaded: list[list[Document]] = []
+        problems: list[Problem] = []
+        for folder, display in folders:
+            try:
+                loaded.append(load_folder(folder, display=display))
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(problems=problems)
+        return build_catalog(loaded)
+
+    if cache_dir is None:
+        return build()
+    from costcalc.catalog_cache import cached
+
+    return cached(cache_dir, folders, build)
 
 
 def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:

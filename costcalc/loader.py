@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from costcalc.errors import InputError, Problem
-from costcalc.yamlio import MAX_BYTES, LineDict, load_yaml, locate
+from costcalc.files import MAX_BYTES
+from costcalc.located import LineDict, locate
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -94,6 +95,8 @@ def load_document(
 
     `name` is how messages and origins show the file (default: the path as given).
     """
+    from costcalc.yamlio import load_yaml  # PyYAML is imported only when a file is parsed
+
     name = name or str(path)
     data = load_yaml(path, max_bytes, name)
     if not isinstance(data, dict):

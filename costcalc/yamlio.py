@@ -14,9 +14,7 @@ Only the safe loader family is used, the libyaml C parser when it is present.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-import tempfile
 from collections.abc import Hashable, Iterator
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -25,9 +23,22 @@ from typing import Any
 import yaml
 
 from costcalc.errors import InputError
+from costcalc.files import MAX_BYTES, decode_text, read_text, write_atomic
+from costcalc.located import LineDict, LineList, locate, node_has
 
-MAX_BYTES = 5 * 1024 * 1024
-"""Largest file read by default: the bundled catalog is ~100 KB; 5 MiB is ample."""
+__all__ = [
+    "MAX_BYTES",
+    "LineDict",
+    "LineList",
+    "decode_text",
+    "dump_yaml",
+    "load_yaml",
+    "locate",
+    "node_has",
+    "parse_yaml",
+    "read_text",
+    "write_atomic",
+]
 
 MAX_NODES = 200_000
 """Most YAML nodes a document may expand to, aliases counted at every use."""
@@ -36,28 +47,6 @@ MAX_DEPTH = 64
 """Deepest nesting accepted; real sheets nest fewer than ten levels."""
 
 _BaseLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class LineDict(dict[Any, Any]):
-    """A mapping that remembers its own line and the line of each key."""
-
-    line: int = 0
-    lines: dict[Any, int]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines = {}
-
-
-class LineList(list[Any]):
-    """A sequence that remembers its own line and the line of each item."""
-
-    line: int = 0
-    lines: list[int]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines = []
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc]
@@ -188,44 +177,6 @@ def _check_shape(node: yaml.Node, source: str) -> None:
     size(node, 0)
 
 
-def read_text(path: Path, max_bytes: int = MAX_BYTES, name: str | None = None) -> str:
-    """Read a UTF-8 text file, refusing huge, binary or mis-encoded files with a located error."""
-    name = name or str(path)
-    try:
-        st = path.stat()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
-    if not path.is_file():
-        raise InputError("not a regular file", file=name)
-    if st.st_size > max_bytes:
-        raise InputError(
-            f"file is {st.st_size:,} bytes; the limit is {max_bytes:,} bytes", file=name
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
-    return decode_text(raw, name)
-
-
-def decode_text(raw: bytes, name: str) -> str:
-    """Decode UTF-8 strictly; a NUL byte or a bad sequence is an error naming its line."""
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        line = raw.count(b"\n", 0, nul) + 1
-        raise InputError("binary data (a NUL byte); expected UTF-8 YAML text", file=name, line=line)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
-            file=name,
-            line=line,
-        ) from None
-    return text.removeprefix("\ufeff")
-
-
 def parse_yaml(text: str, source: str = "<input>") -> Any:
     """Parse one YAML document from text into located, exact Python data."""
     loader = _Loader(text)
@@ -257,43 +208,6 @@ def load_yaml(path: Path, max_bytes: int = MAX_BYTES, name: str | None = None) -
     """Read and parse a YAML file with every safety limit applied (`name` labels messages)."""
     name = name or str(path)
     return parse_yaml(read_text(path, max_bytes, name), name)
-
-
-def locate(data: Any, loc: tuple[int | str, ...]) -> tuple[int | None, str]:
-    """Follow a validation error's path into located data: (line, dotted field name).
-
-    Path parts that are not keys of the data (pydantic's union-branch labels) are
-    skipped, so the line is the deepest place the data really has.
-    """
-    line: int | None = getattr(data, "line", None) or None
-    parts: list[str] = []
-    node = data
-    for part in loc:
-        if isinstance(node, LineDict) and part in node:
-            line = node.lines.get(part, line)
-            parts.append(str(part))
-            node = node[part]
-        elif isinstance(node, LineList) and isinstance(part, int) and 0 <= part < len(node):
-            line = node.lines[part]
-            if parts:
-                parts[-1] += f"[{part}]"
-            else:
-                parts.append(f"[{part}]")
-            node = node[part]
-        elif isinstance(part, str) and not node_has(node, part) and _looks_like_label(part):
-            continue
-        else:
-            parts.append(str(part))
-            node = None
-    return line, ".".join(parts)
-
-
-def node_has(node: Any, key: Any) -> bool:
-    return isinstance(node, dict) and key in node
-
-
-def _looks_like_label(part: str) -> bool:
-    return any(ch in part for ch in "[]()-,") or part.startswith(("function-", "tagged-"))
 
 
 # ----------------------------------------------------------------------- writing
@@ -355,7 +269,7 @@ def dump_yaml(data: Any, header: str = "", *, quote_strings: bool = False) -> st
 _PLAIN_KEY = re.compile(r"[a-z_][a-z0-9_]*")
 _YAML_WORDS = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null"])
 _NOT_PRINTABLE = re.compile(
-    "[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\\\\\"]"
+    '[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\\\\"]'
 )
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
@@ -432,21 +346,3 @@ def _flow(value: Any) -> str:
     if isinstance(value, list):
         return "[]"
     return _scalar(value)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file so readers see the old or the new content, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    try:
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from helpers import MINI, REPO
 from typer.testing import CliRunner
+
+from helpers import MINI, REPO
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _catalog_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Every CLI run in the suite shares one fresh catalog cache (never the user's)."""
+    import os
+
+    os.environ["COSTCALC_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    os.environ.pop("COSTCALC_NO_CACHE", None)
 
 
 @pytest.fixture(autouse=True)

@@ -11,10 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import assert_golden
 from typer.testing import CliRunner
 
 from costcalc.cli import app
+from helpers import assert_golden
 
 CAT = "tests/fixtures/budget/catalog"
 FILE = "tests/fixtures/budget/workloads.yaml"

@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers import assert_golden
 from typer.testing import CliRunner
 
 from costcalc.cli import app
+from helpers import assert_golden
 
 ARGS = ["--no-bundled", "--pricing", "tests/fixtures/check/pricing", "--as-of", "2026-03-01"]
 NEW, BASE = "tests/fixtures/check/diff/new", "tests/fixtures/check/diff/base"

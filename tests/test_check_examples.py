@@ -76,6 +76,7 @@ def test_readme_procurement_example_passes(tmp_path) -> None:  # type: ignore[no
 
 def test_pre_commit_hook_runs_costcalc_check() -> None:
     import yaml
+
     from helpers import REPO
 
     (hook,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())

@@ -18,11 +18,11 @@ from typing import Any
 
 import jsonschema
 import pytest
-from helpers import REPO, assert_golden
 from typer.testing import CliRunner
 
 from costcalc.cli import app
 from costcalc.render.reports import ReportFormat, formatter_for
+from helpers import REPO, assert_golden
 
 ARGS = ["--no-bundled", "--pricing", "tests/fixtures/check/pricing", "--as-of", "2026-03-01"]
 TEAM = "tests/fixtures/check/report"

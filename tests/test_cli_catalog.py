@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
-from helpers import MINI, MINI_REL, assert_golden
 from typer.testing import CliRunner
 
 from costcalc.cli import app
+from helpers import MINI, MINI_REL, assert_golden
 
 MINI_ARGS = ["--no-bundled", "--pricing", MINI_REL]
 

@@ -13,12 +13,12 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from helpers import FIXTURES
 
 from costcalc.catalog import load_catalog
 from costcalc.compare import CompareOptions, compare, compare_full
 from costcalc.cost import Usage
 from costcalc.errors import InputError
+from helpers import FIXTURES
 
 D = Decimal
 WHEN = dt.date(2025, 6, 1)

@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import assert_golden
 from typer.testing import CliRunner
 
 from costcalc.cli import app
+from helpers import assert_golden
 
 ARGS = [
     "compare",

@@ -7,11 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, assert_golden
 from typer.testing import CliRunner
 
 from costcalc.cli import app
 from costcalc.importers.output import generated_state
+from helpers import FIXTURES, assert_golden
 
 OPENROUTER = "tests/fixtures/importers/openrouter/models.json"
 GENAI_DEEPSEEK = "tests/fixtures/importers/genai-prices/providers/deepseek.yml"

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import FIXTURES
 
 from costcalc.catalog import Catalog, load_catalog
 from costcalc.cost import Usage, cost_of
@@ -17,6 +16,7 @@ from costcalc.importers.common import ImportResult
 from costcalc.importers.output import apply, plan, render_files
 from costcalc.importers.read import read_genai_prices
 from costcalc.yamlio import parse_yaml
+from helpers import FIXTURES
 
 DAY = dt.date(2026, 11, 27)
 PROVIDERS = FIXTURES / "importers/genai-prices/providers"

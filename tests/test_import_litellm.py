@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import FIXTURES, assert_golden
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,6 +18,7 @@ from costcalc.importers import litellm
 from costcalc.importers.common import ImportResult, per_million
 from costcalc.importers.output import apply, plan, render_files
 from costcalc.importers.read import read_json
+from helpers import FIXTURES, assert_golden
 
 DAY = dt.date(2026, 11, 27)
 LITELLM = FIXTURES / "importers/litellm/model_prices_and_context_window_backup.json"

@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES, assert_golden
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -18,6 +17,7 @@ from costcalc.importers import litellm
 from costcalc.importers.output import apply, plan, render_files
 from costcalc.importers.read import read_json
 from costcalc.pricediff import PriceChange, diff, load_sheets
+from helpers import FIXTURES, assert_golden
 
 OLD = "tests/fixtures/importers/diff/old"
 NEW = "tests/fixtures/importers/diff/new"

@@ -6,7 +6,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from helpers import FIXTURES
 
 from costcalc.catalog import load_catalog
 from costcalc.errors import InputError
@@ -19,6 +18,7 @@ from costcalc.quality import (
     weighting,
 )
 from costcalc.schema.quality import Benchmark, BenchmarkSheet, Score, ScoreSheet, Uncertainty
+from helpers import FIXTURES
 
 COMPARE = FIXTURES / "compare"
 D = Decimal
@@ -269,6 +269,7 @@ def test_bundled_sheets_match_their_schema(kind: str) -> None:
 
     import jsonschema
     import yaml
+
     from helpers import REPO
 
     path = REPO / "pricing" / f"{kind}.yaml"

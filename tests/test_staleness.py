@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from helpers import MINI, MINI_REL, assert_golden
 from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -15,6 +14,7 @@ from costcalc.catalog import Catalog, load_catalog
 from costcalc.cli import app
 from costcalc.errors import InputError
 from costcalc.staleness import find_stale, parse_max_age
+from helpers import MINI, MINI_REL, assert_golden
 
 MINI_ARGS = ["--no-bundled", "--pricing", MINI_REL]
 

@@ -6,6 +6,8 @@ the core lazily inside each command so that `costcalc --help` stays fast.
 
 from __future__ import annotations
 
+import os
+
 from costcalc.cli.common import app
 
 # isort: off
@@ -20,6 +22,9 @@ from costcalc.cli import cmd_import  # noqa: F401  (import ..., prices diff)
 
 def main() -> None:
     """Console-script entry point."""
+    # pydantic looks up plugins through package metadata on first import (~15 ms);
+    # costcalc uses none, so skip the search unless the user asked otherwise.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     app(prog_name="costcalc")
 
 

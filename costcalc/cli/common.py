@@ -111,7 +111,21 @@ def load_catalog(pricing: list[Path] | None, no_bundled: bool = False) -> Catalo
 
     if no_bundled and not pricing:
         raise InputError("--no-bundled needs at least one --pricing folder")
-    return load(list(pricing or []), include_bundled=not no_bundled)
+    return load(list(pricing or []), include_bundled=not no_bundled, cache_dir=cache_dir())
+
+
+def cache_dir() -> Path | None:
+    """Where loaded catalogs are cached: COSTCALC_CACHE_DIR, else the user's cache folder.
+
+    COSTCALC_NO_CACHE=1 turns the cache off.
+    """
+    if os.environ.get("COSTCALC_NO_CACHE", "") not in ("", "0"):
+        return None
+    explicit = os.environ.get("COSTCALC_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "costcalc"
 
 
 def err(message: str) -> None:

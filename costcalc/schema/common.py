@@ -40,6 +40,7 @@ class Strict(BaseModel):
         # Field docstrings become schema descriptions in costcalc.schema.docs, not at
         # start-up (pydantic's use_attribute_docstrings costs ~45 ms per run).
         use_attribute_docstrings=False,
+        defer_build=True,
         str_strip_whitespace=True,
     )
 

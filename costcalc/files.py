@@ -1,0 +1,69 @@
+"""Reading and writing files safely: bounded, strictly decoded, atomically replaced."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from costcalc.errors import InputError
+
+MAX_BYTES = 5 * 1024 * 1024
+"""Largest file read by default: the bundled catalog is ~100 KB; 5 MiB is ample."""
+
+
+def read_text(path: Path, max_bytes: int = MAX_BYTES, name: str | None = None) -> str:
+    """Read a UTF-8 text file, refusing huge, binary or mis-encoded files with a located error."""
+    name = name or str(path)
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    if not path.is_file():
+        raise InputError("not a regular file", file=name)
+    if st.st_size > max_bytes:
+        raise InputError(
+            f"file is {st.st_size:,} bytes; the limit is {max_bytes:,} bytes", file=name
+        )
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
+    return decode_text(raw, name)
+
+
+def decode_text(raw: bytes, name: str) -> str:
+    """Decode UTF-8 strictly; a NUL byte or a bad sequence is an error naming its line."""
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        raise InputError("binary data (a NUL byte); expected UTF-8 YAML text", file=name, line=line)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+            file=name,
+            line=line,
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def write_atomic(path: Path, text: str | bytes) -> None:
+    """Write a file so readers see the old or the new content, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        os.fchmod(fd, 0o666 & ~umask)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
