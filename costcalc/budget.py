@@ -782,9 +782,7 @@ def apply_ranking(result: BudgetResult, ranking: Ranking) -> None:
     enough when an offer of the same model is. Rows of unscored models stay None.
     When nothing could be ranked (no model scored), the result is left unranked.
     """
-    unscored = sorted(
-        {n.split(":")[1].strip() for n in ranking.notes if n.startswith("not scored: ")}
-    )
+    unscored = sorted(ranking.unscored)
     if unscored:
         result.notes.append("not scored on the profile (no quality): " + ", ".join(unscored))
     if not ranking.rows:

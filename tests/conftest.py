@@ -15,6 +15,7 @@ def _catalog_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 
     os.environ["COSTCALC_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
     os.environ.pop("COSTCALC_NO_CACHE", None)
+    os.environ.pop("COLUMNS", None)  # golden tables are rendered at the non-terminal width
 
 
 @pytest.fixture(autouse=True)

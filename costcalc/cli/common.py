@@ -156,12 +156,22 @@ def handles_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def table_width() -> int:
+    """Width for rich tables: the terminal's; else $COLUMNS; else wide enough not to wrap
+    (piped output is pasted into documents, where wrapped cells are hard to read)."""
+    if sys.stdout.isatty():
+        try:
+            return os.get_terminal_size().columns
+        except OSError:
+            pass
+    columns = os.environ.get("COLUMNS", "")
+    return int(columns) if columns.isdigit() and int(columns) > 20 else 200
+
+
 def emit(tables: list[Table], fmt: Format, payload: Any) -> None:
     """Write a result to stdout in the chosen format."""
     from costcalc.render.tables import render
 
-    width = None
-    if fmt is Format.table and sys.stdout.isatty():
-        width = os.get_terminal_size().columns
+    width = table_width()
     sys.stdout.write(render(tables, fmt, payload, width))
     sys.stdout.flush()
