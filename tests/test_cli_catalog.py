@@ -141,3 +141,20 @@ def test_env_var_adds_pricing_folder(tmp_path) -> None:  # type: ignore[no-untyp
     )
     assert result.exit_code == 0, result.stderr
     assert "3 models" in result.stderr
+
+
+def test_validate_checks_cross_references_of_every_kind(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A self-host option and a score naming unknown models are both reported, with lines."""
+    (tmp_path / "sh.yaml").write_text(
+        "kind: selfhost\ngpu_prices: []\noptions:\n  - id: bad\n    model: no-such-model\n"
+        "    hardware: {gpu: H200 141GB, count: 8}\n    gpu_price: nope\n    target_utilisation: 1\n"
+        "    throughput: {output_tokens_per_s: 100, per: replica, measured_model: X, engine: e,"
+        " precision: p, load: l, as_of: 2025-04-01, source: somewhere}\n"
+    )
+    (tmp_path / "scores.yaml").write_text(
+        "kind: scores\nscores:\n  - {model: nobody, benchmark: aime-2024, score: 50, metric: pass@1, source: somewhere}\n"
+    )
+    code, out, err = invoke("validate", str(tmp_path))
+    assert code == 2
+    assert "sh.yaml:5: options[0].model: unknown model 'no-such-model'" in err
+    assert "scores.yaml:3" in err and "nobody" in err

@@ -367,10 +367,23 @@ def validate_command(
     """
     from costcalc.cli.cmd_import import check_staleness
 
-    catalog = load_catalog(list(pricing or []) + list(paths or []), no_bundled)
+    from costcalc.budget import presets
+    from costcalc.errors import InputError
     from costcalc.quality import quality_index
+    from costcalc.selfhost import selfhost_entries
 
-    quality_index(catalog)  # scores and profiles refer to known models and benchmarks
+    catalog = load_catalog(list(pricing or []) + list(paths or []), no_bundled)
+    # Cross-references between kinds, all reported in one run: scores and profiles
+    # name known models and benchmarks, self-host options known models and GPU prices,
+    # workload presets are well formed.
+    problems = []
+    for check in (quality_index, selfhost_entries, presets):
+        try:
+            check(catalog)
+        except InputError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise InputError(problems=problems)
     files = len({d.path for d in catalog.documents})
     periods = sum(len(o.offer.prices) for o in catalog.offers)
     err(
