@@ -365,9 +365,8 @@ def validate_command(
     With --max-age, also name every price and score older than the limit (a warning;
     with --strict a failure, exit 1).
     """
-    from costcalc.cli.cmd_import import check_staleness
-
     from costcalc.budget import presets
+    from costcalc.cli.cmd_import import check_staleness
     from costcalc.errors import InputError
     from costcalc.quality import quality_index
     from costcalc.selfhost import selfhost_entries
