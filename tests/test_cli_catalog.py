@@ -154,7 +154,7 @@ def test_validate_checks_cross_references_of_every_kind(tmp_path) -> None:  # ty
     (tmp_path / "scores.yaml").write_text(
         "kind: scores\nscores:\n  - {model: nobody, benchmark: aime-2024, score: 50, metric: pass@1, source: somewhere}\n"
     )
-    code, out, err = invoke("validate", str(tmp_path))
+    code, _, err = invoke("validate", str(tmp_path))
     assert code == 2
     assert "sh.yaml:5: options[0].model: unknown model 'no-such-model'" in err
     assert "scores.yaml:3" in err and "nobody" in err
