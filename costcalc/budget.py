@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -192,8 +192,9 @@ def reasoning_tokens(model: ModelInfo, workload: Workload) -> Decimal:
     return model.reasoning.output_multiple * workload.output_tokens
 
 
-def request_usage(workload: Workload, model: ModelInfo) -> Usage:
-    """One request of the workload on a model (requests=1)."""
+def workload_request(workload: Workload) -> Usage:
+    """One request of a workload (requests=1) before any model's reasoning tokens:
+    cached tokens are input x cached_share."""
     with localcontext() as ctx:
         ctx.prec = PRECISION
         cached = workload.input_tokens * workload.cached_share
@@ -201,10 +202,14 @@ def request_usage(workload: Workload, model: ModelInfo) -> Usage:
         input_tokens=workload.input_tokens,
         output_tokens=workload.output_tokens,
         cached_tokens=cached,
-        reasoning_tokens=reasoning_tokens(model, workload),
         batch_share=workload.batch_share,
         off_peak_share=workload.off_peak_share,
     )
+
+
+def request_usage(workload: Workload, model: ModelInfo) -> Usage:
+    """One request of the workload on a model (requests=1), its reasoning tokens included."""
+    return replace(workload_request(workload), reasoning_tokens=reasoning_tokens(model, workload))
 
 
 def tokens_per_request(usage: Usage) -> Decimal:

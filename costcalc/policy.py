@@ -22,7 +22,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import ROUND_CEILING, Decimal, localcontext
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from costcalc.catalog import Catalog, OfferEntry, did_you_mean
@@ -215,23 +215,10 @@ def merged_policy(base: Policy | None, override: Policy | None) -> Policy:
 
 
 def request_of(workload: Workload) -> Usage:
-    """One request of a workload (requests=1) before any model's reasoning tokens.
+    """One request of a workload before any model's reasoning (compare adds each model's)."""
+    from costcalc.budget import workload_request
 
-    The same usage as `costcalc.budget.request_usage` without the model part:
-    cached tokens are input x cached_share; compare adds each model's reasoning.
-    """
-    from costcalc.fx import PRECISION
-
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        cached = workload.input_tokens * workload.cached_share
-    return Usage(
-        input_tokens=workload.input_tokens,
-        output_tokens=workload.output_tokens,
-        cached_tokens=cached,
-        batch_share=workload.batch_share,
-        off_peak_share=workload.off_peak_share,
-    )
+    return workload_request(workload)
 
 
 def _s(value: Decimal | int | None) -> str:
