@@ -20,6 +20,7 @@ from costcalc.cli.common import (
     err,
     handles_errors,
     load_catalog,
+    write_output,
 )
 from costcalc.render.tables import Format
 
@@ -459,11 +460,10 @@ def budget_command(
             result.notes.append("no quality data in the loaded sheets: every priced offer is shown")
         results.append(result)
     if plot is not None:
-        from costcalc.cli.cmd_compare import _write_bytes
         from costcalc.render.budget_plot import plot_projection
 
         image = plot_projection(results[0], plot.suffix.lower().lstrip("."), show_all, limit)
-        _write_bytes(plot, image)
+        write_output(plot, image, "the plot")
         err(f"wrote {plot}")
     if fmt is Format.csv:
         emit([budget_csv(results, show_all, limit)], fmt, None)

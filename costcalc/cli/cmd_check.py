@@ -192,11 +192,9 @@ def check_command(
     Exit codes, the same for every format: 0 passed (warnings allowed), 1 a rule
     denied (or a warning with --fail-on-warn), 2 invalid input or usage.
     """
-    from costcalc.cli.common import check_currency
+    from costcalc.cli.common import check_currency, table_width, write_output
     from costcalc.errors import InputError
     from costcalc.render.reports import formatter_for
-    from costcalc.yamlio import write_atomic
-
     outputs = parse_reports(list(report or []))
     limit = _decimal(max_increase, "--max-increase")
     limit_pct = _decimal(max_increase_pct, "--max-increase-pct")
@@ -222,10 +220,7 @@ def check_command(
         base_docs=base_docs,
     )
 
-    import os
-    import sys
-
-    width = os.get_terminal_size().columns if sys.stdout.isatty() else 100
+    width = table_width()
 
     def render(choice: ReportFormat, to_file: bool = False) -> str:
         return formatter_for(
@@ -236,7 +231,7 @@ def check_command(
         ).format(result)
 
     for choice, path in outputs:
-        write_atomic(path, render(choice, to_file=True))
+        write_output(path, render(choice, to_file=True), f"the {choice.value} report")
     typer.echo(render(fmt), nl=False)
     if fmt is not ReportFormat.text:
         from costcalc.render.reports.formats import summary_line

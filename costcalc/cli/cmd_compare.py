@@ -20,6 +20,7 @@ from costcalc.cli.common import (
     err,
     handles_errors,
     load_catalog,
+    write_output,
 )
 from costcalc.render.tables import Format
 
@@ -91,25 +92,6 @@ def _profile_file(path: Path, catalog: Catalog, index: QualityIndex) -> str:
 
         raise InputError(problems=[Problem(m, doc.path, ln, f) for m, ln, f in problems])
     return str(sheet.profiles[0].id)
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    """Write a file whole (a temporary file renamed over it), or fail with exit 2."""
-    import os
-    import tempfile
-
-    from costcalc.errors import InputError
-
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.fchmod(fd, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise InputError(f"cannot write the plot: {exc.strerror or exc}", file=str(path)) from None
 
 
 @app.command("compare")
@@ -307,7 +289,7 @@ def compare_command(
             title=data.title or "compare",
             currency=options.currency,
         )
-        _write_bytes(plot, image)
+        write_output(plot, image, "the plot")
         err(f"wrote {plot}")
     out = payload(ranking, options, result)
     emit([csv_table(out) if fmt is Format.csv else data], fmt, out)

@@ -156,6 +156,17 @@ def handles_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def write_output(path: Path, data: str | bytes, what: str) -> None:
+    """Write a file the user asked for, atomically; a failure is exit 2 naming the file."""
+    from costcalc.errors import InputError
+    from costcalc.files import write_atomic
+
+    try:
+        write_atomic(path, data)
+    except OSError as exc:
+        raise InputError(f"cannot write {what}: {exc.strerror or exc}", file=str(path)) from None
+
+
 def table_width() -> int:
     """Width for rich tables: the terminal's; else $COLUMNS; else wide enough not to wrap
     (piped output is pasted into documents, where wrapped cells are hard to read)."""
