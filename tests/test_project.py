@@ -102,3 +102,24 @@ def test_schema_describes_documented_fields() -> None:
         schema["$defs"]["Tier"]["properties"]["input"]["description"]
         == "Uncached prompt tokens (cache miss)."
     )
+
+
+def test_every_command_has_help_and_is_documented() -> None:
+    """Each registered command (and sub-command) has help text and appears in the README."""
+    import typer.main
+
+    from costcalc.cli import app
+
+    readme = (REPO / "README.md").read_text()
+    group = typer.main.get_command(app)
+    names: list[tuple[str, object]] = []
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            names += [(f"{name} {sub}", cmd) for sub, cmd in subcommands.items()]
+        else:
+            names.append((name, command))
+    assert len(names) >= 10
+    for name, command in names:
+        assert (getattr(command, "help", None) or "").strip(), name
+        assert f"costcalc {name}" in readme, name
