@@ -9,27 +9,12 @@ decision of the file, and a decision's own `policy` refines it field by field.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
 
 from costcalc.schema.common import Currency, Day, Id, Rate, Strict, Text, _finite, _no_bool
 from costcalc.schema.workload import Workload
-
-RULE_IDS = (
-    "unknown-model",
-    "over-budget",
-    "below-quality-bar",
-    "dominated",
-    "not-worth-it",
-    "license-denied",
-    "open-weights-required",
-    "provider-country",
-    "stale-price",
-    "stale-score",
-    "rate-limit",
-)
-"""Every rule `costcalc check` applies, by its stable id."""
 
 RuleId = Literal[
     "unknown-model",
@@ -44,6 +29,9 @@ RuleId = Literal[
     "stale-score",
     "rate-limit",
 ]
+
+RULE_IDS: tuple[str, ...] = get_args(RuleId)
+"""Every rule `costcalc check` applies, by its stable id."""
 
 Severity = Literal["deny", "warn", "off"]
 """deny fails the check (exit 1), warn is reported only, off skips the rule."""
