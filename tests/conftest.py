@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from helpers import MINI, REPO
+
+# Property tests judge results, not speed: a loaded CI machine must not fail them
+# on hypothesis' per-example deadline.
+settings.register_profile("costcalc", deadline=None)
+settings.load_profile("costcalc")
 
 
 @pytest.fixture(autouse=True, scope="session")
