@@ -207,6 +207,11 @@ def payload(
                 "reasoning_tokens": decimal_str(r.cost.usage.reasoning_tokens),
                 "price_as_of": r.cost.choice.period.as_of.isoformat(),
                 "price_source": r.cost.choice.period.source,
+                "price_origin": str(r.cost.choice.origin),
+                "price_currency": r.cost.choice.currency,
+                "conversion": (
+                    r.cost.choice.conversion.describe() if r.cost.choice.conversion else None
+                ),
                 "benchmarks": [
                     {
                         "benchmark": p.benchmark,
