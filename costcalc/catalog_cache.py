@@ -10,6 +10,7 @@ read is ignored and rebuilt. Files are written atomically; the newest few are ke
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import pickle
 import sys
@@ -62,8 +63,9 @@ def cached(
         return value
     except FileNotFoundError:
         pass
-    except Exception:  # a damaged cache is rebuilt, never trusted
-        path.unlink(missing_ok=True)
+    except Exception:  # a damaged or unreadable cache is rebuilt, never trusted
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
     value = build()
     try:
         write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))

@@ -61,3 +61,11 @@ def test_errors_are_not_cached(tmp_path: Path) -> None:
         with pytest.raises(InputError, match=r"bad\.yaml:2"):
             load_catalog([sheets], include_bundled=False, cache_dir=cache)
     assert list(cache.glob("catalog-*.pickle")) == []
+
+
+def test_unusable_cache_folder_only_costs_speed(tmp_path: Path) -> None:
+    """A cache 'folder' that is really a file: the catalog still loads, nothing is raised."""
+    blocker = tmp_path / "cache"
+    blocker.write_text("not a folder")
+    catalog = load_catalog([MINI], include_bundled=False, cache_dir=blocker)
+    assert "alpha" in catalog.models
