@@ -126,7 +126,15 @@ def _construct_decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
         raise _fail(loader, node, f"{node.value!r} is not a number") from None
 
 
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError as exc:  # 2025-13-45 matches YAML's pattern but is no date
+        raise _fail(loader, node, f"{node.value} is not a valid date or time ({exc})") from None
+
+
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
 _Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
