@@ -184,6 +184,6 @@ def test_valid_folder_passes(tmp_path: Path) -> None:
 def test_impossible_date(tmp_path: Path) -> None:
     """2025-13-45 looks like a YAML date but is none: a located error, not a traceback."""
     body = SHEET_HEAD + '      - {as_of: 2025-13-45, source: "src", input: 1, output: 1}\n'
-    code, out, err = run(tmp_path, {"sheet.yaml": body})
+    code, _, err = run(tmp_path, {"sheet.yaml": body})
     assert code == 2
     assert "sheet.yaml:6: 2025-13-45 is not a valid date or time (month must be in 1..12)" in err
