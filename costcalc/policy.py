@@ -489,7 +489,9 @@ class Checker:
             add(
                 "open-weights-required",
                 ("model",),
-                f"{model.id} has no published weights; the policy requires open weights",
+                f"{model.id} has no published weights"
+                + (" (not known: the sheets say neither)" if model.open_weights is None else "")
+                + "; the policy requires open weights",
                 "choose an open-weight model (`costcalc models --open-weights`)",
             )
         if (

@@ -109,7 +109,9 @@ def selfhost_entries(catalog: Catalog) -> list[SelfHostEntry]:
         if not info.open_weights:
             problems.append(
                 Problem(
-                    f"{option.model!r} has no open weights: it cannot be self-hosted",
+                    f"{option.model!r} has no open weights"
+                    + (" (not known: its facts say neither)" if info.open_weights is None else "")
+                    + ": it cannot be self-hosted",
                     origin.file,
                     lines["model"],
                     f"{where}.model",

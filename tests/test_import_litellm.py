@@ -143,7 +143,7 @@ def test_ids_are_provider_qualified_and_known_providers_get_their_facts() -> Non
     model = next(m for m in result.models if m["id"] == "openai/gpt-x")
     assert model["context_window"] == 128000
     assert model["max_output"] == 16384  # 16384.0 is a whole number
-    assert model["open_weights"] is False and model["license"] == "unknown"
+    assert model["open_weights"] is None and model["license"] == "unknown"
 
 
 def test_bad_rows_are_skipped_with_reasons() -> None:

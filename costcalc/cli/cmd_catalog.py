@@ -83,7 +83,7 @@ def models_command(
             [
                 model.id,
                 model.vendor,
-                "yes" if model.open_weights else "no",
+                {True: "yes", False: "no", None: "unknown"}[model.open_weights],
                 model.license,
                 params,
                 f"{model.context_window:,}" if model.context_window else "",

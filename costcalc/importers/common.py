@@ -403,7 +403,7 @@ def model_facts(
         "id": mid,
         "name": name[:4000] or mid,
         "vendor": vendor or "unknown",
-        "open_weights": bool(open_weights),
+        "open_weights": open_weights,
         "license": "unknown",
     }
     for key, value in (("context_window", context_window), ("max_output", max_output)):

@@ -218,7 +218,8 @@ class ModelInfo(Strict):
     name: Text
     aliases: list[Id] = Field(default_factory=list)
     vendor: Text
-    open_weights: bool
+    open_weights: bool | None
+    """Whether the weights are published; null when no source says (never a guess)."""
     license: Id
     """License id (SPDX where one exists: mit, apache-2.0; else e.g. llama-4-community)."""
     license_note: Text | None = None
