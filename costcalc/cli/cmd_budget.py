@@ -11,11 +11,17 @@ from costcalc.cli.common import (
     AsOfOpt,
     CurrencyOpt,
     FormatOpt,
+    GoodEnoughOpt,
+    MinCoverageOpt,
+    MinQualityOpt,
     NoBundledOpt,
+    OpenWeightsOpt,
     PricingOpt,
+    WeightsOpt,
     app,
     as_of_day,
     check_currency,
+    decimal_option,
     emit,
     err,
     handles_errors,
@@ -30,12 +36,6 @@ if TYPE_CHECKING:
     from costcalc.budget import BudgetResult
     from costcalc.catalog import Catalog
     from costcalc.schema.workload import Workload
-
-
-def _num(text: str | None, option: str) -> Decimal | None:
-    from costcalc.cli.cmd_compare import _decimal
-
-    return _decimal(text.replace("_", "").replace(",", "") if text else text, option)
 
 
 def _workloads(
@@ -317,32 +317,10 @@ def budget_command(
             show_default=False,
         ),
     ] = None,
-    weights: Annotated[
-        str | None,
-        typer.Option("--weights", metavar="WEIGHTS", help="Own benchmark weights (as in compare)."),
-    ] = None,
-    min_quality: Annotated[
-        str | None,
-        typer.Option(
-            "--min-quality",
-            metavar="NUMBER",
-            help="Absolute quality bar, 0-100.",
-            show_default=False,
-        ),
-    ] = None,
-    good_enough: Annotated[
-        str | None,
-        typer.Option(
-            "--good-enough",
-            metavar="NUMBER",
-            help="Bar as a fraction of the best quality [default: 0.9].",
-            show_default=False,
-        ),
-    ] = None,
-    min_coverage: Annotated[
-        str | None,
-        typer.Option("--min-coverage", metavar="NUMBER", help="As in compare.", show_default=False),
-    ] = None,
+    weights: WeightsOpt = None,
+    min_quality: MinQualityOpt = None,
+    good_enough: GoodEnoughOpt = None,
+    min_coverage: MinCoverageOpt = None,
     model: Annotated[
         list[str] | None,
         typer.Option("--model", metavar="MODEL", help="Only this model; repeatable."),
@@ -353,12 +331,7 @@ def budget_command(
             "--provider", metavar="PROVIDER", help="Only this provider's offers; repeatable."
         ),
     ] = None,
-    open_weights: Annotated[
-        bool | None,
-        typer.Option(
-            "--open-weights/--closed-weights", help="Only open-weight (or closed) models."
-        ),
-    ] = None,
+    open_weights: OpenWeightsOpt = None,
     show_all: Annotated[
         bool, typer.Option("--all", help="Also show offers below the quality bar.")
     ] = False,
@@ -394,26 +367,26 @@ def budget_command(
     del monthly  # the only period; the flag keeps `budget --monthly` explicit
     catalog = load_catalog(pricing, no_bundled)
     overrides: dict[str, Any] = {
-        "requests_per_day": _num(requests_per_day, "--requests-per-day"),
-        "requests_per_month": _num(requests_per_month, "--requests-per-month"),
-        "input_tokens": _num(input_tokens, "--input-tokens"),
-        "output_tokens": _num(output_tokens, "--output-tokens"),
-        "reasoning_tokens": _num(reasoning_tokens, "--reasoning-tokens"),
+        "requests_per_day": decimal_option(requests_per_day, "--requests-per-day"),
+        "requests_per_month": decimal_option(requests_per_month, "--requests-per-month"),
+        "input_tokens": decimal_option(input_tokens, "--input-tokens"),
+        "output_tokens": decimal_option(output_tokens, "--output-tokens"),
+        "reasoning_tokens": decimal_option(reasoning_tokens, "--reasoning-tokens"),
         "reasoning_models": list(reasoning_model) if reasoning_model else None,
-        "cached_share": _num(cached_share, "--cached-share"),
-        "batch_share": _num(batch_share, "--batch-share"),
-        "off_peak_share": _num(off_peak_share, "--off-peak-share"),
-        "growth": _num(growth, "--growth"),
+        "cached_share": decimal_option(cached_share, "--cached-share"),
+        "batch_share": decimal_option(batch_share, "--batch-share"),
+        "off_peak_share": decimal_option(off_peak_share, "--off-peak-share"),
+        "growth": decimal_option(growth, "--growth"),
         "months": months,
-        "peak_factor": _num(peak_factor, "--peak-factor"),
+        "peak_factor": decimal_option(peak_factor, "--peak-factor"),
     }
     if overrides["requests_per_day"] is not None and overrides["requests_per_month"] is not None:
         raise InputError("give --requests-per-day or --requests-per-month, not both")
     loads = _workloads(catalog, preset_name, workload_file, workload, overrides)
     when = as_of_day(as_of)
     cur = check_currency(currency, "USD")
-    money = _num(budget, "--budget")
-    share = _num(utilisation, "--utilisation")
+    money = decimal_option(budget, "--budget")
+    share = decimal_option(utilisation, "--utilisation")
     wanted = {catalog.model(m).id for m in model} if model else None
     providers = {catalog.provider(p).id for p in provider} if provider else None
     offers = [
@@ -449,9 +422,9 @@ def budget_command(
             result,
             profile=profile,
             weights=weights,
-            min_quality=_num(min_quality, "--min-quality"),
-            good_enough=_num(good_enough, "--good-enough"),
-            min_coverage=_num(min_coverage, "--min-coverage"),
+            min_quality=decimal_option(min_quality, "--min-quality"),
+            good_enough=decimal_option(good_enough, "--good-enough"),
+            min_coverage=decimal_option(min_coverage, "--min-coverage"),
             providers=provider,
             open_weights=open_weights,
             models=model,

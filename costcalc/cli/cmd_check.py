@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -35,15 +35,12 @@ if TYPE_CHECKING:
 
 
 def _decimal(value: str | None, option: str) -> Decimal | None:
+    """A guardrail amount or percent (a trailing % is allowed), never negative."""
+    from costcalc.cli.common import decimal_option
     from costcalc.errors import InputError
 
-    if value is None:
-        return None
-    try:
-        number = Decimal(value.strip().rstrip("%"))
-    except InvalidOperation:
-        raise InputError(f"{option} must be a number, got {value!r}") from None
-    if not number.is_finite() or number < 0:
+    number = decimal_option(value.strip().rstrip("%") if value else value, option)
+    if number is not None and number < 0:
         raise InputError(f"{option} must be a number >= 0, got {value!r}")
     return number
 
@@ -195,6 +192,7 @@ def check_command(
     from costcalc.cli.common import check_currency, table_width, write_output
     from costcalc.errors import InputError
     from costcalc.render.reports import formatter_for
+
     outputs = parse_reports(list(report or []))
     limit = _decimal(max_increase, "--max-increase")
     limit_pct = _decimal(max_increase_pct, "--max-increase-pct")

@@ -11,11 +11,17 @@ from costcalc.cli.common import (
     AsOfOpt,
     CurrencyOpt,
     FormatOpt,
+    GoodEnoughOpt,
+    MinCoverageOpt,
+    MinQualityOpt,
     NoBundledOpt,
+    OpenWeightsOpt,
     PricingOpt,
+    WeightsOpt,
     app,
     as_of_day,
     check_currency,
+    decimal_option,
     emit,
     err,
     handles_errors,
@@ -31,22 +37,6 @@ if TYPE_CHECKING:
     from costcalc.quality import QualityIndex
 
 
-def _decimal(text: str | None, option: str) -> Decimal | None:
-    from decimal import Decimal, InvalidOperation
-
-    from costcalc.errors import InputError
-
-    if text is None:
-        return None
-    try:
-        value = Decimal(text.strip())
-    except InvalidOperation:
-        raise InputError(f"{option}: expected a number, got {text!r}") from None
-    if not value.is_finite():
-        raise InputError(f"{option}: expected a finite number, got {text!r}")
-    return value
-
-
 def parse_weights(text: str) -> dict[str, Decimal]:
     """`aime-2024=2,gpqa-diamond=1` -> {benchmark: weight}."""
     from costcalc.errors import InputError
@@ -58,7 +48,7 @@ def parse_weights(text: str) -> dict[str, Decimal]:
         name, sep, value = part.partition("=")
         if not sep or not name.strip():
             raise InputError(f"--weights: expected BENCHMARK=WEIGHT, got {part.strip()!r}")
-        weight = _decimal(value, "--weights")
+        weight = decimal_option(value, "--weights")
         assert weight is not None
         key = name.strip().lower()
         if key in weights:
@@ -109,35 +99,10 @@ def compare_command(
             " or a profiles YAML file (its first profile is used).",
         ),
     ] = "balanced",
-    weights: Annotated[
-        str | None,
-        typer.Option(
-            "--weights",
-            help="Your own benchmark weights, e.g. aime-2024=2,gpqa-diamond=1"
-            " (replaces the profile).",
-        ),
-    ] = None,
-    min_quality: Annotated[
-        str | None,
-        typer.Option("--min-quality", help="Absolute quality bar, 0-100.", show_default=False),
-    ] = None,
-    good_enough: Annotated[
-        str | None,
-        typer.Option(
-            "--good-enough",
-            help="Bar as a fraction of the best quality among the candidates [default: 0.9].",
-            show_default=False,
-        ),
-    ] = None,
-    min_coverage: Annotated[
-        str | None,
-        typer.Option(
-            "--min-coverage",
-            help="Share of the profile weight a model needs scores for"
-            " [default: the profile's, else 0.5].",
-            show_default=False,
-        ),
-    ] = None,
+    weights: WeightsOpt = None,
+    min_quality: MinQualityOpt = None,
+    good_enough: GoodEnoughOpt = None,
+    min_coverage: MinCoverageOpt = None,
     input_tokens: Annotated[
         int,
         typer.Option("--input-tokens", min=0, help="Prompt tokens per request (cached included)."),
@@ -169,12 +134,7 @@ def compare_command(
         list[str] | None,
         typer.Option("--provider", help="Only this provider's offers; repeatable."),
     ] = None,
-    open_weights: Annotated[
-        bool | None,
-        typer.Option(
-            "--open-weights/--closed-weights", help="Only open-weight (or closed) models."
-        ),
-    ] = None,
+    open_weights: OpenWeightsOpt = None,
     license_id: Annotated[
         list[str] | None,
         typer.Option("--license", help="Only models under this license; repeatable."),
@@ -236,7 +196,7 @@ def compare_command(
     index = quality_index(catalog)
     if profile.endswith((".yaml", ".yml")) or Path(profile).is_file():
         profile = _profile_file(Path(profile), catalog, index)
-    share = _decimal(cached_share, "--cached-share")
+    share = decimal_option(cached_share, "--cached-share")
     assert share is not None
     if not Decimal(0) <= share <= 1:
         raise InputError(f"--cached-share must be between 0 and 1, got {cached_share}")
@@ -247,10 +207,10 @@ def compare_command(
             "--reasoning-tokens applies to the models named with --reasoning-model"
             " (the bundled sheets do not say which models bill hidden reasoning)"
         )
-    z = _decimal(band, "--band")
+    z = decimal_option(band, "--band")
     assert z is not None
-    multiple = _decimal(max_multiple_per_point, "--max-multiple-per-point")
-    money = _decimal(max_cost_per_point, "--max-cost-per-point")
+    multiple = decimal_option(max_multiple_per_point, "--max-multiple-per-point")
+    money = decimal_option(max_cost_per_point, "--max-cost-per-point")
     if multiple is None and money is None:
         multiple = Decimal(1)
     tokens_in = Decimal(input_tokens)
@@ -264,9 +224,9 @@ def compare_command(
         currency=check_currency(currency, "USD"),
         profile=profile,
         weights=parse_weights(weights) if weights is not None else None,
-        min_quality=_decimal(min_quality, "--min-quality"),
-        good_enough=_decimal(good_enough, "--good-enough"),
-        min_coverage=_decimal(min_coverage, "--min-coverage"),
+        min_quality=decimal_option(min_quality, "--min-quality"),
+        good_enough=decimal_option(good_enough, "--good-enough"),
+        min_coverage=decimal_option(min_coverage, "--min-coverage"),
         providers=provider or None,
         open_weights=open_weights,
         licenses=license_id or None,

@@ -7,6 +7,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -84,6 +85,62 @@ AsOfOpt = Annotated[
         show_default=False,
     ),
 ]
+
+
+WeightsOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--weights",
+        metavar="WEIGHTS",
+        help="Your own benchmark weights, e.g. aime-2024=2,gpqa-diamond=1 (replaces the profile).",
+        show_default=False,
+    ),
+]
+MinQualityOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--min-quality", metavar="NUMBER", help="Absolute quality bar, 0-100.", show_default=False
+    ),
+]
+GoodEnoughOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--good-enough",
+        metavar="NUMBER",
+        help="Bar as a fraction of the best quality among the candidates [default: 0.9].",
+        show_default=False,
+    ),
+]
+MinCoverageOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--min-coverage",
+        metavar="NUMBER",
+        help="Share of the profile weight a model needs scores for"
+        " [default: the profile's, else 0.5].",
+        show_default=False,
+    ),
+]
+OpenWeightsOpt = Annotated[
+    bool | None,
+    typer.Option("--open-weights/--closed-weights", help="Only open-weight (or closed) models."),
+]
+"""The quality-bar and filter options `compare` and `budget` share, spelled and explained once."""
+
+
+def decimal_option(text: str | None, option: str) -> Decimal | None:
+    """An option's exact number (1_000 and 1,000 read as 1000), or a usage error (exit 2)."""
+    from costcalc.errors import InputError
+
+    if text is None:
+        return None
+    try:
+        value = Decimal(text.strip().replace("_", "").replace(",", ""))
+    except InvalidOperation:
+        raise InputError(f"{option}: expected a number, got {text!r}") from None
+    if not value.is_finite():
+        raise InputError(f"{option}: expected a finite number, got {text!r}")
+    return value
 
 
 def today() -> dt.date:
