@@ -23,13 +23,14 @@ import os
 import random
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 import tracemalloc
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
+
+from startup import measure
 
 AS_OF = "2025-07-15"
 
@@ -53,24 +54,6 @@ COMMANDS: dict[str, list[str]] = {
         AS_OF,
     ],
 }
-
-
-def measure(argv: list[str], runs: int) -> dict[str, float]:
-    walls: list[float] = []
-    peak_kib = 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        walls.append(time.perf_counter() - start)
-        if os.waitstatus_to_exitcode(status) != 0:
-            raise SystemExit(f"{' '.join(argv)} failed")
-        peak_kib = max(peak_kib, usage.ru_maxrss)
-    return {
-        "median_ms": round(statistics.median(walls) * 1000, 1),
-        "best_ms": round(min(walls) * 1000, 1),
-        "peak_mib": round(peak_kib / 1024, 1),
-    }
 
 
 def synthetic(n: int, seed: int = 1) -> list[Any]:

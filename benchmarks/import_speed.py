@@ -21,11 +21,12 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from startup import measure
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures" / "importers"
@@ -38,26 +39,6 @@ AS_OF = "2026-11-27"
 def costcalc() -> str:
     found = shutil.which("costcalc", path=str(Path(sys.executable).parent))
     return found or "costcalc"
-
-
-def measure(argv: list[str], runs: int) -> dict[str, float]:
-    walls: list[float] = []
-    peak_kib = 0
-    for _ in range(runs):
-        with tempfile.TemporaryDirectory() as out:
-            full = [a.replace("{out}", out) for a in argv]
-            start = time.perf_counter()
-            proc = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            _, status, usage = os.wait4(proc.pid, 0)
-            walls.append(time.perf_counter() - start)
-            if os.waitstatus_to_exitcode(status) != 0:
-                raise SystemExit(f"{' '.join(full)} failed")
-            peak_kib = max(peak_kib, usage.ru_maxrss)
-    return {
-        "median_ms": round(statistics.median(walls) * 1000, 1),
-        "best_ms": round(min(walls) * 1000, 1),
-        "peak_mib": round(peak_kib / 1024, 1),
-    }
 
 
 def phases(runs: int) -> dict[str, float]:

@@ -15,6 +15,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 COMMANDS: dict[str, list[str]] = {
@@ -27,25 +28,40 @@ COMMANDS: dict[str, list[str]] = {
     ],
     "costcalc --help": ["costcalc", "--help"],
     "costcalc cost deepseek-r1 (bundled)": [
-        "costcalc", "cost", "deepseek-r1", "--input-tokens", "1000000",
-        "--output-tokens", "1000000", "--currency", "CNY", "--as-of", "2025-04-13",
+        "costcalc",
+        "cost",
+        "deepseek-r1",
+        "--input-tokens",
+        "1000000",
+        "--output-tokens",
+        "1000000",
+        "--currency",
+        "CNY",
+        "--as-of",
+        "2025-04-13",
     ],
     "costcalc validate (bundled)": ["costcalc", "validate"],
 }
 
 
 def measure(argv: list[str], runs: int) -> dict[str, float]:
+    """Median and best wall time and peak memory of a command over fresh processes.
+
+    Shared by the other benchmark scripts. An argument containing "{out}" gets a
+    new empty temporary folder in each run (for commands that write files).
+    """
     walls: list[float] = []
     peak_kib = 0
     for _ in range(runs):
-        start = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        walls.append(time.perf_counter() - start)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}")
-        peak_kib = max(peak_kib, usage.ru_maxrss)
+        with tempfile.TemporaryDirectory() as out:
+            full = [a.replace("{out}", out) for a in argv]
+            start = time.perf_counter()
+            proc = subprocess.Popen(full, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(proc.pid, 0)
+            walls.append(time.perf_counter() - start)
+            if os.waitstatus_to_exitcode(status) != 0:
+                raise SystemExit(f"{' '.join(full)} exited {os.waitstatus_to_exitcode(status)}")
+            peak_kib = max(peak_kib, usage.ru_maxrss)
     return {
         "median_ms": round(statistics.median(walls) * 1000, 1),
         "best_ms": round(min(walls) * 1000, 1),
