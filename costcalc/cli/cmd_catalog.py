@@ -27,7 +27,6 @@ from costcalc.cli.common import (
 from costcalc.render.tables import Format
 
 if TYPE_CHECKING:
-    from costcalc.catalog import Catalog
     from costcalc.cost import CostResult
 
 
@@ -258,13 +257,13 @@ def cost_command(
     Without --provider every offer of the model is priced; the cheapest comes first.
     """
     from costcalc.cost import Usage, cost_of
-    from costcalc.errors import NoPriceError
+    from costcalc.errors import InputError, NoPriceError, Problem
 
     catalog = load_catalog(pricing, no_bundled)
     info = catalog.model(model)
     entries = catalog.offers_for(info.id, provider)
     if not entries:
-        raise _no_offer(catalog, info.id)
+        raise _no_offer(info.id)
     when = as_of_day(as_of)
     usage = Usage(
         input_tokens=Decimal(input_tokens),
@@ -276,26 +275,25 @@ def cost_command(
         batch_share=Decimal(str(batch_share)),
         off_peak_share=Decimal(str(off_peak_share)),
     )
+    # One offer is priced in its provider's currency by default; several in USD, to compare.
+    cur = check_currency(currency, entries[0].provider.currency if len(entries) == 1 else "USD")
     results = []
-    skipped = []
+    skipped: list[Problem] = []
     for entry in entries:
-        cur = check_currency(currency, entry.provider.currency if len(entries) == 1 else "USD")
         try:
             results.append(cost_of(entry, usage, when=when, currency=cur, fx=catalog.fx))
         except NoPriceError as exc:
             if len(entries) == 1:
                 raise
-            skipped.append(str(exc.problems[0].message))
+            skipped.extend(exc.problems)
     if not results:
-        from costcalc.errors import InputError
-
-        raise InputError(problems=[p for s in skipped for p in [_problem(s)]])
+        raise InputError(problems=skipped)
     results.sort(key=lambda r: (r.total, r.provider))
     best, others = results[0], results[1:]
     tables = [_breakdown_table(best)]
     payload = _result_payload(best)
     if others or skipped:
-        from costcalc.money import fmt_money
+        from costcalc.money import decimal_str, fmt_money
         from costcalc.render.tables import Column, Table
 
         tables.append(
@@ -305,23 +303,17 @@ def cost_command(
                     Column(f"cost ({best.currency})", "right"),
                 ],
                 [[r.provider, fmt_money(r.total, r.currency)] for r in others],
-                notes=[f"not priced: {s}" for s in skipped],
+                notes=[f"not priced: {p.message}" for p in skipped],
             )
         )
         payload["other_offers"] = [
-            {"provider": r.provider, "total": _result_payload(r)["total"]} for r in others
+            {"provider": r.provider, "total": decimal_str(r.total)} for r in others
         ]
-        payload["not_priced"] = skipped
+        payload["not_priced"] = [p.message for p in skipped]
     emit(tables, fmt, payload)
 
 
-def _problem(message: str) -> Any:
-    from costcalc.errors import Problem
-
-    return Problem(message)
-
-
-def _no_offer(catalog: Catalog, model_id: str) -> Exception:
+def _no_offer(model_id: str) -> Exception:
     from costcalc.errors import InputError
 
     return InputError(
