@@ -109,13 +109,13 @@ def models_command(
         )
     table = Table(
         [
-            Column("model"),
-            Column("vendor"),
-            Column("open weights"),
-            Column("license"),
-            Column("parameters", "right"),
-            Column("context", "right"),
-            Column("offered by"),
+            Column("model", no_wrap=True, essential=True),
+            Column("vendor", priority=5),
+            Column("open weights", priority=6),
+            Column("license", priority=2),
+            Column("parameters", "right", priority=4),
+            Column("context", "right", priority=3),
+            Column("offered by", priority=7),
         ],
         rows,
         title=f"{len(rows)} models",
@@ -193,11 +193,11 @@ def _breakdown_table(result: CostResult) -> Any:
     rows.append(["total", "", "", fmt_money(result.total, result.currency), ""])
     return Table(
         [
-            Column("component"),
-            Column("tokens", "right"),
-            Column("price", "right"),
-            Column(f"cost ({result.currency})", "right"),
-            Column("as of [source]"),
+            Column("component", essential=True),
+            Column("tokens", "right", priority=6),
+            Column("price", "right", priority=5),
+            Column(f"cost ({result.currency})", "right", essential=True),
+            Column("as of [source]", priority=3),
         ],
         rows,
         title=f"{result.model} @ {result.provider}: {fmt_money(result.total, result.currency)}"

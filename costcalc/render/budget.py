@@ -107,19 +107,22 @@ def _notes_cell(row: Row) -> str:
 def main_table(result: BudgetResult, rows: Sequence[Row], hidden: int) -> Table:
     cur = result.currency
     many = result.workload.months > 1
-    columns = [Column("model"), Column("provider")]
+    columns = [
+        Column("model", no_wrap=True, essential=True),
+        Column("provider", no_wrap=True, essential=True, stack_under="model"),
+    ]
     if result.ranked:
-        columns.append(Column("good enough"))
+        columns.append(Column("good enough", priority=9))
     columns += [
-        Column("fixed/mo", "right"),
-        Column("usage/mo", "right"),
-        Column("month 1", "right"),
+        Column("fixed/mo", "right", priority=4),
+        Column("usage/mo", "right", priority=3),
+        Column("month 1", "right", essential=True),
     ]
     if many:
-        columns.append(Column(f"{result.workload.months} months", "right"))
+        columns.append(Column(f"{result.workload.months} months", "right", priority=6))
     if result.budget is not None:
-        columns.append(Column("budget"))
-    columns.append(Column("rate limit / capacity"))
+        columns.append(Column("budget", priority=8))
+    columns.append(Column("rate limit / capacity", priority=5))
     body: list[list[str]] = []
     for row in rows:
         cells = [row.model, row.provider]
@@ -195,8 +198,12 @@ def projection_table(result: BudgetResult, rows: Sequence[Row]) -> Table | None:
         if all(row is not p for p in picked):
             picked.append(row)
     cur = result.currency
-    columns = [Column("month", "right"), Column("requests", "right")]
-    columns += [Column(r.label, "right") for r in picked]
+    # The first picked offer (the choice) always shows; later ones hide first on a narrow screen.
+    columns = [Column("month", "right", essential=True), Column("requests", "right", priority=9)]
+    columns += [
+        Column(r.label, "right", essential=i == 0, priority=-i)
+        for i, r in enumerate(picked)
+    ]
     body = []
     for i in range(result.workload.months):
         cells = [str(i + 1), _short(picked[0].months[i].requests)]
