@@ -46,7 +46,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import TYPE_CHECKING, Any, Literal
 
 from costcalc.catalog import Catalog, FxEntry, OfferEntry
@@ -163,7 +163,9 @@ def workload_with(
 
 
 def monthly_requests(workload: Workload, month: int = 1) -> Decimal:
-    """Requests in a month of the horizon: month 1 x (1 + growth)^(month - 1)."""
+    """Requests in a month of the horizon: month 1 x (1 + growth)^(month - 1), rounded half
+    to even to a whole number of requests (a month bills whole requests, and its cost is then
+    an exact product with no long tail of decimals)."""
     with localcontext() as ctx:
         ctx.prec = PRECISION
         if workload.requests_per_month is not None:
@@ -171,7 +173,7 @@ def monthly_requests(workload: Workload, month: int = 1) -> Decimal:
         else:
             assert workload.requests_per_day is not None
             first = workload.requests_per_day * DAYS_PER_MONTH
-        return first * (ONE + workload.growth) ** (month - 1)
+        return (first * (ONE + workload.growth) ** (month - 1)).quantize(ONE, ROUND_HALF_EVEN)
 
 
 def reasoning_tokens(model: ModelInfo, workload: Workload) -> Decimal:

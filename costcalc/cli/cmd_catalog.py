@@ -53,7 +53,7 @@ def models_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List the models of the catalog with their license and where they are offered."""
-    from costcalc.render.tables import Column, Table
+    from costcalc.render.tables import Column, Table, records_table
 
     catalog = load_catalog(pricing, no_bundled)
     if provider:
@@ -120,6 +120,8 @@ def models_command(
         rows,
         title=f"{len(rows)} models",
     )
+    if fmt is Format.csv:
+        table = records_table(payload, list(payload[0]) if payload else ["id"])
     emit([table], fmt, {"models": payload})
 
 

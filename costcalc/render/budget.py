@@ -12,6 +12,14 @@ from typing import Any
 
 from costcalc.budget import BudgetResult, OfferBudget, Row, SelfHostBudget, monthly_requests, pct
 from costcalc.money import decimal_str, fmt_money, fmt_tokens
+from costcalc.render.contract import (
+    ROUND_CEILING,
+    ROUND_FLOOR,
+    SCHEMA_VERSION,
+    count,
+    money,
+    number,
+)
 from costcalc.render.tables import Column, Table
 
 PROJECTION_COLUMNS = 3
@@ -201,8 +209,7 @@ def projection_table(result: BudgetResult, rows: Sequence[Row]) -> Table | None:
     # The first picked offer (the choice) always shows; later ones hide first on a narrow screen.
     columns = [Column("month", "right", essential=True), Column("requests", "right", priority=9)]
     columns += [
-        Column(r.label, "right", essential=i == 0, priority=-i)
-        for i, r in enumerate(picked)
+        Column(r.label, "right", essential=i == 0, priority=-i) for i, r in enumerate(picked)
     ]
     body = []
     for i in range(result.workload.months):
@@ -296,7 +303,7 @@ def _rate_limit_payload(row: OfferBudget) -> dict[str, Any]:
             {
                 "name": u.name,
                 "limit": u.limit,
-                "demand": decimal_str(u.demand),
+                "demand": number(u.demand),
                 "exceeded": u.exceeded,
             }
             for u in (shown.uses if shown else ())
@@ -318,13 +325,13 @@ def _common(row: Row) -> dict[str, Any]:
         "provider": row.provider,
         "good_enough": row.good_enough,
         "recommended": row.recommended,
-        "quality": _d(row.quality),
+        "quality": number(row.quality),
         "monthly_cost": decimal_str(row.monthly_cost),
         "fixed_monthly_cost": decimal_str(row.fixed_monthly_cost),
         "usage_monthly_cost": decimal_str(row.months[0].usage),
         "total": decimal_str(row.total),
         "fits_budget": row.fits_budget,
-        "headroom": _d(row.headroom),
+        "headroom": money(row.headroom),
         "over_budget_from": row.over_budget_from,
         "rate_limited": row.rate_limited,
     }
@@ -347,7 +354,7 @@ def offer_payload(row: Row) -> dict[str, Any]:
                 "projection": [
                     {
                         "month": m.month,
-                        "requests": decimal_str(m.requests),
+                        "requests": count(m.requests),
                         "cost": decimal_str(m.cost),
                     }
                     for m in row.months
@@ -364,12 +371,14 @@ def offer_payload(row: Row) -> dict[str, Any]:
             "hardware": {"gpu": option.hardware.gpu, "count": option.hardware.count},
             "replicas": row.replicas,
             "replica_monthly_cost": decimal_str(row.replica_cost),
-            "replica_output_tokens_per_s": decimal_str(row.replica_throughput),
-            "utilisation": decimal_str(row.utilisation),
-            "peak_output_tokens_per_s": decimal_str(row.peak_output_rate),
-            "capacity_requests_per_month": _d(row.capacity_requests_per_month),
-            "break_even_requests_per_month": _d(row.break_even_requests_per_month),
-            "break_even_tokens_per_month": _d(row.break_even_tokens_per_month),
+            "replica_output_tokens_per_s": number(row.replica_throughput),
+            "utilisation": number(row.utilisation, 4),
+            "peak_output_tokens_per_s": number(row.peak_output_rate),
+            "capacity_requests_per_month": count(row.capacity_requests_per_month, ROUND_FLOOR),
+            "break_even_requests_per_month": count(
+                row.break_even_requests_per_month, ROUND_CEILING
+            ),
+            "break_even_tokens_per_month": count(row.break_even_tokens_per_month, ROUND_CEILING),
             "compared_with": (
                 {
                     "model": row.compared_with.model,
@@ -392,7 +401,7 @@ def offer_payload(row: Row) -> dict[str, Any]:
                 "conversion": row.conversion.describe() if row.conversion else None,
             },
             "throughput": {
-                "output_tokens_per_s": decimal_str(tp.output_tokens_per_s),
+                "output_tokens_per_s": number(tp.output_tokens_per_s),
                 "per": tp.per,
                 "measured_model": tp.measured_model,
                 "proxy": tp.proxy,
@@ -403,7 +412,7 @@ def offer_payload(row: Row) -> dict[str, Any]:
             "projection": [
                 {
                     "month": m.month,
-                    "requests": decimal_str(m.requests),
+                    "requests": count(m.requests),
                     "cost": decimal_str(m.cost),
                     "replicas": m.replicas,
                 }
@@ -421,7 +430,7 @@ def workload_payload(result: BudgetResult) -> dict[str, Any]:
         "name": w.name,
         "description": w.description,
         "illustrative": w.illustrative,
-        "requests_month_1": decimal_str(monthly_requests(w, 1)),
+        "requests_month_1": count(monthly_requests(w, 1)),
         "input_tokens": decimal_str(w.input_tokens),
         "output_tokens": decimal_str(w.output_tokens),
         "reasoning_tokens": _d(w.reasoning_tokens),
@@ -447,7 +456,7 @@ def budget_payload(
             {
                 "workload": workload_payload(result),
                 "ranked": result.ranked,
-                "bar": _d(result.bar),
+                "bar": number(result.bar),
                 "verdict": result.verdict,
                 "choice": (
                     {"model": choice.model, "provider": choice.provider, "kind": choice.kind}
@@ -460,6 +469,7 @@ def budget_payload(
             }
         )
     return {
+        "schema_version": SCHEMA_VERSION,
         "as_of": first.when.isoformat(),
         "currency": first.currency,
         "days_per_month": decimal_str(days_per_month),

@@ -14,10 +14,10 @@ from typing import Any
 from costcalc.compare import CompareOptions, CompareResult
 from costcalc.money import decimal_str, fmt_money, fmt_tokens
 from costcalc.rank import Ranking, RankRow
-from costcalc.render.tables import Column, Table
+from costcalc.render.contract import SCHEMA_VERSION
+from costcalc.render.tables import Column, Table, records_table
 
 THOUSAND = Decimal(1000)
-SCHEMA_VERSION = 1
 
 
 def _q(value: Decimal, places: str = "0.01") -> float:
@@ -292,15 +292,4 @@ CSV_FIELDS = (
 
 def csv_table(data: dict[str, Any]) -> Table:
     """The JSON models as a flat table of exact values, for spreadsheets (`--format csv`)."""
-
-    def cell(value: Any) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value)
-
-    return Table(
-        [Column(name) for name in CSV_FIELDS],
-        [[cell(m[name]) for name in CSV_FIELDS] for m in data["models"]],
-    )
+    return records_table(data["models"], CSV_FIELDS)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -50,7 +51,12 @@ class Table:
 
 
 def to_json(payload: Any) -> str:
-    """Stable JSON: the key order the command built, two-space indent, UTF-8, newline at end."""
+    """Stable JSON: the key order the command built, two-space indent, UTF-8, newline at end.
+    Every document starts with `schema_version` (see costcalc.render.contract)."""
+    from costcalc.render.contract import SCHEMA_VERSION
+
+    if isinstance(payload, dict) and "schema_version" not in payload:
+        payload = {"schema_version": SCHEMA_VERSION, **payload}
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -60,6 +66,26 @@ def to_csv(table: Table) -> str:
     writer.writerow([c.name for c in table.columns])
     writer.writerows(table.rows)
     return out.getvalue()
+
+
+def csv_cell(value: Any) -> str:
+    """An exact JSON value as a CSV cell: null is empty, booleans are true/false, lists are
+    joined with ';' (CSV is for machines: no thousands separators, units or yes/no)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(csv_cell(v) for v in value)
+    return str(value)
+
+
+def records_table(records: list[dict[str, Any]], fields: Sequence[str]) -> Table:
+    """JSON records as a flat table of exact values, for `--format csv`."""
+    return Table(
+        [Column(name) for name in fields],
+        [[csv_cell(r[name]) for name in fields] for r in records],
+    )
 
 
 def _md_cell(text: str) -> str:
