@@ -130,3 +130,21 @@ def test_a_stacked_column_moves_under_its_partner() -> None:
     lines = to_rich([table], 60).split("\n")
     i = next(n for n, line in enumerate(lines) if "deepseek-r1-distill-qwen-32b" in line)
     assert "$0.0021" in lines[i] and lines[i + 1].strip() == "alibaba-model-studio"
+
+
+def test_price_age_note_counts_old_prices_and_names_the_oldest() -> None:
+    import datetime as dt
+
+    from costcalc.render.notes import price_age_note
+
+    when = dt.date(2026, 11, 30)
+    rows = [
+        ("a @ x", dt.date(2026, 6, 2)),  # 181 days before: old
+        ("b @ y", dt.date(2026, 6, 3)),  # 180 days: not over the limit
+        ("c @ z", dt.date(2025, 1, 1)),  # 698 days: the oldest
+    ]
+    note = price_age_note(rows, when)
+    assert note is not None
+    assert note.startswith("2 of 3 prices took effect over 180 days before 2026-11-30")
+    assert "(oldest: c @ z, 2025-01-01)" in note
+    assert price_age_note(rows[1:2], when) is None

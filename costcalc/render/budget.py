@@ -20,6 +20,7 @@ from costcalc.render.contract import (
     money,
     number,
 )
+from costcalc.render.notes import price_age_note
 from costcalc.render.tables import Column, Table
 
 PROJECTION_COLUMNS = 3
@@ -164,6 +165,16 @@ def main_table(result: BudgetResult, rows: Sequence[Row], hidden: int) -> Table:
         notes.append(f"{hidden} more offers {what}; --all --limit 0 shows them")
     if result.workload.illustrative:
         notes.append("the preset's figures are illustrative assumptions, not measurements")
+    age = price_age_note(
+        (
+            (f"{r.model} @ {r.provider}", r.cost.choice.period.as_of)
+            for r in rows
+            if isinstance(r, OfferBudget)
+        ),
+        result.when,
+    )
+    if age:
+        notes.append(age)
     for sh in rows:
         if isinstance(sh, SelfHostBudget):
             notes += [f"{sh.label}: {n}" for n in sh.notes]

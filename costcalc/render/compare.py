@@ -15,6 +15,7 @@ from costcalc.compare import CompareOptions, CompareResult
 from costcalc.money import decimal_str, fmt_money, fmt_tokens
 from costcalc.rank import Ranking, RankRow
 from costcalc.render.contract import SCHEMA_VERSION
+from costcalc.render.notes import price_age_note
 from costcalc.render.tables import Column, Table, records_table
 
 THOUSAND = Decimal(1000)
@@ -149,6 +150,11 @@ def table(
     notes = display_notes(ranking, options, result)
     for model_id, tokens in sorted(result.reasoning.items()):
         notes.append(f"{model_id}: {fmt_tokens(tokens)} reasoning tokens per request added")
+    age = price_age_note(
+        ((r.label, r.cost.choice.period.as_of) for r in ranking.rows), options.when
+    )
+    if age:
+        notes.append(age)
     if rows:
         notes.append(LEGEND)
     notes.append(ranking.verdict)
