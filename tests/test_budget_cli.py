@@ -225,3 +225,18 @@ def test_budget_monthly_alone_reads_the_projects_workloads_yaml(
     assert [w["workload"]["name"] for w in workloads] == ["tickets"]
     assert workloads[0]["workload"]["requests_month_1"] == 3000  # 100 a day x 30 days
     assert "workloads from ./workloads.yaml" in err
+
+
+def test_all_with_a_limit_still_shows_the_recommended_row() -> None:
+    """--all lists cheaper offers below the bar first; the recommended one must not fall off."""
+    result = CliRunner().invoke(
+        app, ["budget", "--preset", "medium", "--all", "--limit", "1", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    workload = json.loads(result.stdout)["workloads"][0]
+    choice = workload["choice"]
+    assert choice is not None
+    shown = [(o["model"], o["provider"]) for o in workload["offers"] if o["kind"] == "api"]
+    assert (choice["model"], choice["provider"]) in shown
+    assert any(o["recommended"] for o in workload["offers"])
+    assert len(shown) <= 2  # the cheapest offer (maybe below the bar) and the recommended one

@@ -46,7 +46,8 @@ def _short(value: Decimal) -> str:
 
 def shown_rows(result: BudgetResult, show_all: bool, limit: int) -> tuple[list[Row], int]:
     """Rows to show: good-enough ones when a ranking was applied (all with show_all),
-    at most `limit` API rows (0: no limit); self-host rows of shown models always."""
+    at most `limit` API rows (0: no limit) plus, always, the recommended and chosen rows
+    (so the table and the projection show what the verdict names); self-host rows always."""
     rows = result.rows
     if result.ranked and not show_all:
         rows = [r for r in rows if r.good_enough is True]
@@ -54,6 +55,7 @@ def shown_rows(result: BudgetResult, show_all: bool, limit: int) -> tuple[list[R
     if limit > 0:
         api = api[:limit]
     keep = {id(r) for r in api}
+    keep |= {id(r) for r in rows if r.recommended or r is result.choice}
     shown = [r for r in rows if id(r) in keep or isinstance(r, SelfHostBudget)]
     return shown, len(result.rows) - len(shown)
 
