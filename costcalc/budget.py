@@ -292,6 +292,11 @@ class RateLimitCheck:
     def rate_limited(self) -> bool:
         return self.status == "exceeded"
 
+    @property
+    def verified(self) -> bool:
+        """Published numbers show the load fits: only then does an offer carry the load."""
+        return self.status == "ok"
+
     def describe(self) -> str:
         """Plain words: which tier, which numbers."""
         if self.status == "none":
@@ -687,9 +692,10 @@ class BudgetResult:
         rows: list[Row] = [*self.offers, *self.selfhost]
         return sorted(rows, key=lambda r: (r.monthly_cost, r.kind, r.label))
 
-    @property
-    def choice(self) -> Row | None:
-        """Cheapest row good enough (or unranked), within the budget and not rate-limited."""
+    def _eligible(self) -> list[Row]:
+        """Rows good enough (or unranked), within the budget and not rate-limited, cheapest
+        first; self-host rows only where they beat the API."""
+        out = []
         for row in self.rows:
             if self.ranked and row.good_enough is not True:
                 continue
@@ -697,8 +703,23 @@ class BudgetResult:
                 continue
             if isinstance(row, SelfHostBudget) and row.cheaper_than_api is False:
                 continue
-            return row
-        return None
+            out.append(row)
+        return out
+
+    @property
+    def choice(self) -> Row | None:
+        """The cheapest eligible row that is known to carry the load (published rate limits
+        that fit, or a self-host plan sized for it); an offer whose limits are unverified
+        never beats one whose limits are known. With no such row, the cheapest eligible
+        row (its limits unverified: `choice_verified` is False)."""
+        eligible = self._eligible()
+        verified = [r for r in eligible if carries_load(r)]
+        return (verified or eligible or [None])[0]
+
+    @property
+    def choice_verified(self) -> bool:
+        choice = self.choice
+        return choice is not None and carries_load(choice)
 
 
 def monthly_costs(
@@ -820,6 +841,12 @@ def _money(value: Decimal, currency: str) -> str:
     return fmt_money(value, currency)
 
 
+def carries_load(row: Row) -> bool:
+    """An API offer carries the load only when published limits show it; a self-host row
+    is sized for the load by construction."""
+    return isinstance(row, SelfHostBudget) or row.rate_limit.verified
+
+
 def verdict(result: BudgetResult) -> str:
     """The answer in plain words."""
     cur = result.currency
@@ -834,15 +861,23 @@ def verdict(result: BudgetResult) -> str:
     else:
         choice = result.choice
         if choice is not None:
-            text = f"The cheapest {what} that "
+            clauses = []
             if result.budget is not None:
-                text += f"fits {_money(result.budget, cur)} a month and "
-            text += (
-                f"carries the load is {choice.label} at {_money(choice.monthly_cost, cur)} a month"
-            )
+                clauses.append(f"fits {_money(result.budget, cur)} a month")
+            if result.choice_verified:
+                clauses.append("carries the load")
+            text = f"The cheapest {what}"
+            if clauses:
+                text += " that " + " and ".join(clauses)
+            text += f" is {choice.label} at {_money(choice.monthly_cost, cur)} a month"
             if choice.headroom is not None:
                 text += f" ({_money(choice.headroom, cur)} headroom)"
             text += "."
+            if not result.choice_verified:
+                text += (
+                    " Its rate limits are unverified (no published numbers), and no offer"
+                    " whose published limits carry the load is eligible."
+                )
             parts.append(text)
             if choice.over_budget_from is not None:
                 parts.append(

@@ -102,9 +102,11 @@ def _notes_cell(row: Row) -> str:
     if isinstance(row, OfferBudget):
         check = row.rate_limit
         if check.status == "none":
-            return "" if check.tier is None else f"no limits published for tier {check.tier}"
+            return "unverified: no published limits" + (
+                f" for tier {check.tier}" if check.tier else ""
+            )
         prefix = "LIMITED " if check.rate_limited else ""
-        return prefix + check.describe()
+        return prefix + check.describe() + ("" if check.verified else " (unverified)")
     hw = row.entry.option.hardware
     text = f"{row.replicas} x ({hw.count}x {hw.gpu}"
     text += f", {fmt_tokens(row.replica_throughput.quantize(Decimal(1)))} tok/s)"
