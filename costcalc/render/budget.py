@@ -106,7 +106,9 @@ def _notes_cell(row: Row) -> str:
                 f" for tier {check.tier}" if check.tier else ""
             )
         prefix = "LIMITED " if check.rate_limited else ""
-        return prefix + check.describe() + ("" if check.verified else " (unverified)")
+        return (
+            prefix + check.describe() + (" (unverified)" if check.status == "unpublished" else "")
+        )
     hw = row.entry.option.hardware
     text = f"{row.replicas} x ({hw.count}x {hw.gpu}"
     text += f", {fmt_tokens(row.replica_throughput.quantize(Decimal(1)))} tok/s)"
