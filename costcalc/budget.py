@@ -714,7 +714,8 @@ class BudgetResult:
         row (its limits unverified: `choice_verified` is False)."""
         eligible = self._eligible()
         verified = [r for r in eligible if carries_load(r)]
-        return (verified or eligible or [None])[0]
+        pool = verified or eligible
+        return pool[0] if pool else None
 
     @property
     def choice_verified(self) -> bool:

@@ -115,7 +115,7 @@ def test_plot_bad_suffix(tmp_path: Path) -> None:
     [
         (["--preset", "huge"], "unknown preset 'huge'"),
         (["--preset", "small", "--requests-per-day", "-5"], "requests_per_day: Input should be"),
-        (["--preset", "small", "--cached-share", "1.5"], "cached_share: Input should be less"),
+        (["--preset", "small", "--cached-share", "1.5"], "--cached-share 1.5: expected a fraction"),
         (["--preset", "small", "--growth", "abc"], "--growth: expected a number"),
         (["--preset", "small", "--requests-per-day", "1e12"], "requests_per_day"),
         (["--preset", "small", "--budget", "-1"], "budget must be a number >= 0"),
@@ -240,3 +240,19 @@ def test_all_with_a_limit_still_shows_the_recommended_row() -> None:
     assert (choice["model"], choice["provider"]) in shown
     assert any(o["recommended"] for o in workload["offers"])
     assert len(shown) <= 2  # the cheapest offer (maybe below the bar) and the recommended one
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("20%", "0.2"), ("0.2", "0.2"), ("12.5%", "0.125")]
+)
+def test_growth_takes_a_fraction_or_a_percentage(value: str, expected: str) -> None:
+    code, out, err = run("--preset", "small", "--growth", value, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["workloads"][0]["workload"]["growth"] == expected
+
+
+def test_a_bare_percentage_number_gets_a_hint() -> None:
+    code, _, err = run("--preset", "small", "--growth", "20")
+    assert code == 2
+    assert "--growth 20: expected a fraction such as 0.2 or a percentage such as 20%" in err
+    assert "for 20% write --growth 0.2" in err

@@ -24,6 +24,7 @@ from costcalc.cli.common import (
     decimal_option,
     emit,
     err,
+    fraction_option,
     handles_errors,
     load_catalog,
     write_output,
@@ -196,7 +197,7 @@ def compare_command(
     index = quality_index(catalog)
     if profile.endswith((".yaml", ".yml")) or Path(profile).is_file():
         profile = _profile_file(Path(profile), catalog, index)
-    share = decimal_option(cached_share, "--cached-share")
+    share = fraction_option(cached_share, "--cached-share")
     assert share is not None
     if not Decimal(0) <= share <= 1:
         raise InputError(f"--cached-share must be between 0 and 1, got {cached_share}")

@@ -143,6 +143,29 @@ def decimal_option(text: str | None, option: str) -> Decimal | None:
     return value
 
 
+def fraction_option(text: str | None, option: str) -> Decimal | None:
+    """A share or rate given as a fraction (0.2) or a percentage ('20%'); a bare number over 1
+    is refused with the two spellings that mean what the user probably meant (exit 2)."""
+    from costcalc.errors import InputError
+
+    if text is None:
+        return None
+    stripped = text.strip()
+    if stripped.endswith("%"):
+        value = decimal_option(stripped[:-1], option)
+        assert value is not None
+        return value / 100
+    value = decimal_option(stripped, option)
+    assert value is not None
+    if abs(value) > 1:
+        hint = f"; for {stripped}% write {option} {value / 100:f}" if abs(value) <= 100 else ""
+        raise InputError(
+            f"{option} {stripped}: expected a fraction such as 0.2 or a percentage such as 20%"
+            + hint
+        )
+    return value
+
+
 def today() -> dt.date:
     return dt.datetime.now(dt.timezone.utc).date()
 
