@@ -148,3 +148,44 @@ def test_price_age_note_counts_old_prices_and_names_the_oldest() -> None:
     assert note.startswith("2 of 3 prices took effect over 180 days before 2026-11-30")
     assert "(oldest: c @ z, 2025-01-01)" in note
     assert price_age_note(rows[1:2], when) is None
+
+
+def test_marked_rows_are_coloured_only_when_asked() -> None:
+    table = Table([Column("id", essential=True)], [["best"], ["other"]], marks={0: "good"})
+    plain = to_rich([table], 80)
+    coloured = to_rich([table], 80, color=True)
+    assert "\x1b[" not in plain
+    assert "\x1b[" in coloured and "best" in coloured
+
+
+def test_color_is_off_when_piped_and_under_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from costcalc.cli.common import use_color
+
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    assert use_color()
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not use_color()
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False, raising=False)
+    assert not use_color()
+
+
+def test_shell_completion_is_on(runner: CliRunner) -> None:
+    """`costcalc --show-completion bash` prints a script; completing 'comp' offers compare."""
+    import os
+    import subprocess
+    import sys
+
+    result = runner.invoke(app, ["--show-completion", "bash"], prog_name="costcalc")
+    assert result.exit_code == 0 and "_costcalc_completion" in result.stdout
+    env = {**os.environ, "COMP_WORDS": "costcalc comp", "COMP_CWORD": "1"}
+    env["_COSTCALC_COMPLETE"] = "complete_bash"
+    code = "import sys; sys.argv = ['costcalc']; from costcalc.cli import main; main()"
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
+    )
+    assert "compare" in out.stdout.split()

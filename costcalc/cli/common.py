@@ -25,7 +25,7 @@ app = typer.Typer(
     " exact prices, good-enough rankings, budgets, CI gate.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -259,10 +259,19 @@ def table_width() -> int:
     return int(columns) if columns.isdigit() and int(columns) > 20 else 200
 
 
+def use_color() -> bool:
+    """Colour only on a terminal, and never under NO_COLOR (no-color.org) or TERM=dumb."""
+    return (
+        sys.stdout.isatty()
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM", "") != "dumb"
+    )
+
+
 def emit(tables: list[Table], fmt: Format, payload: Any) -> None:
     """Write a result to stdout in the chosen format."""
     from costcalc.render.tables import render
 
     width = table_width()
-    sys.stdout.write(render(tables, fmt, payload, width))
+    sys.stdout.write(render(tables, fmt, payload, width, use_color()))
     sys.stdout.flush()

@@ -185,11 +185,20 @@ def main_table(result: BudgetResult, rows: Sequence[Row], hidden: int) -> Table:
         if isinstance(sh, SelfHostBudget):
             notes += [f"{sh.label}: {n}" for n in sh.notes]
     notes += _condensed(result)
+    marks = {}
+    for i, row in enumerate(rows):
+        if row.rate_limited:
+            marks[i] = "bad"
+        elif row.fits_budget is False:
+            marks[i] = "warn"
+        elif row.recommended or row is result.choice:
+            marks[i] = "good"
     return Table(
         columns,
         body,
         title=f"{describe_workload(result)} (prices as of {result.when}, {cur})",
         notes=notes,
+        marks=marks,
     )
 
 

@@ -158,6 +158,11 @@ def table(
     if rows:
         notes.append(LEGEND)
     notes.append(ranking.verdict)
+    marks = {
+        i: "good" if r.recommended else "dim"
+        for i, r in enumerate(ranking.rows)
+        if r.recommended or r.dominated_by or r.not_worth_it
+    }
     return Table(
         [
             Column("#", "right", priority=10),
@@ -175,6 +180,7 @@ def table(
         rows,
         title=title,
         notes=notes,
+        marks=marks,
     )
 
 

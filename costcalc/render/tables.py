@@ -48,6 +48,11 @@ class Table:
     rows: list[list[str]] = field(default_factory=list)
     title: str | None = None
     notes: list[str] = field(default_factory=list)
+    marks: dict[int, str] = field(default_factory=dict)
+    """Row index -> "good", "warn", "bad" or "dim": coloured on a colour terminal only."""
+
+
+MARK_STYLES = {"good": "bold green", "warn": "yellow", "bad": "bold red", "dim": "dim"}
 
 
 def to_json(payload: Any) -> str:
@@ -196,9 +201,10 @@ def layout(table: Table, width: int) -> Layout:
     return Layout(shown, stacked, compact=True, hidden=hidden)
 
 
-def to_rich(tables: list[Table], width: int | None = None) -> str:
+def to_rich(tables: list[Table], width: int | None = None, color: bool = False) -> str:
     """Render tables with rich to a string (rich is imported only here), laid out to fit
-    `width`: see `layout`. Hidden columns are named in a note under the table."""
+    `width`: see `layout`. Hidden columns are named in a note under the table. With `color`,
+    marked rows are coloured (ANSI); without, the text is plain."""
     from rich import box
     from rich.console import Console
     from rich.table import Table as RichTable
@@ -207,7 +213,11 @@ def to_rich(tables: list[Table], width: int | None = None) -> str:
     width = width or 120
     out = io.StringIO()
     console = Console(
-        file=out, width=width, force_terminal=False, color_system=None, soft_wrap=False
+        file=out,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        soft_wrap=False,
     )
     for t, table in enumerate(tables):
         if t:
@@ -235,7 +245,7 @@ def to_rich(tables: list[Table], width: int | None = None) -> str:
                 no_wrap=keep_whole,
                 min_width=_min_width(table, i) if keep_whole else None,
             )
-        for row in table.rows:
+        for r, row in enumerate(table.rows):
             cells = []
             for i in plan.columns:
                 text = row[i]
@@ -243,7 +253,8 @@ def to_rich(tables: list[Table], width: int | None = None) -> str:
                     if parent == i and row[child]:
                         text += "\n  " + row[child]
                 cells.append(Text(text))
-            rt.add_row(*cells)
+            mark = table.marks.get(r)
+            rt.add_row(*cells, style=MARK_STYLES[mark] if mark else None)
         console.print(rt)
         notes = list(table.notes)
         if plan.hidden:
@@ -256,7 +267,9 @@ def to_rich(tables: list[Table], width: int | None = None) -> str:
     return "\n".join(line.rstrip() for line in out.getvalue().split("\n"))
 
 
-def render(tables: list[Table], fmt: Format, payload: Any, width: int | None = None) -> str:
+def render(
+    tables: list[Table], fmt: Format, payload: Any, width: int | None = None, color: bool = False
+) -> str:
     """The text of a result in the chosen format; JSON uses the exact payload, not the strings."""
     if fmt is Format.json:
         return to_json(payload)
@@ -264,4 +277,4 @@ def render(tables: list[Table], fmt: Format, payload: Any, width: int | None = N
         return "".join(to_csv(t) for t in tables[:1])
     if fmt is Format.markdown:
         return "\n".join(to_markdown(t) for t in tables)
-    return to_rich(tables, width)
+    return to_rich(tables, width, color)
