@@ -57,6 +57,7 @@ PricingOpt = Annotated[
     list[Path] | None,
     typer.Option(
         "--pricing",
+        metavar="DIR",
         envvar="COSTCALC_PRICING",
         help="Extra folder (or file) of sheets, layered over the bundled ones; repeatable."
         " COSTCALC_PRICING holds such paths separated by ':'.",
@@ -73,13 +74,17 @@ FormatOpt = Annotated[
 CurrencyOpt = Annotated[
     str | None,
     typer.Option(
-        "--currency", help="Currency of the amounts shown (e.g. CNY, USD).", show_default=False
+        "--currency",
+        metavar="CODE",
+        help="Currency of the amounts shown (e.g. CNY, USD).",
+        show_default=False,
     ),
 ]
 AsOfOpt = Annotated[
     dt.datetime | None,
     typer.Option(
         "--as-of",
+        metavar="YYYY-MM-DD",
         formats=["%Y-%m-%d"],
         help="Price as of this day (YYYY-MM-DD); default: today (UTC).",
         show_default=False,
