@@ -14,15 +14,31 @@ a multiple of the visible output) bills them on top of the output; the user's
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from costcalc.catalog import Catalog, OfferEntry
 from costcalc.cost import Usage, cost_of
 from costcalc.errors import InputError, NoPriceError
-from costcalc.quality import Z95, QualityIndex, Weighting, model_quality, quality_index, weighting
+from costcalc.quality import (
+    DEFAULT_QUALITY_METHOD,
+    QUALITY_METHODS,
+    Z95,
+    Quality,
+    QualityIndex,
+    Weighting,
+    latent_quality,
+    model_quality,
+    quality_index,
+    weighting,
+)
 from costcalc.rank import DEFAULT_MULTIPLE_PER_POINT, Candidate, Ceiling, Ranking, rank
+
+if TYPE_CHECKING:
+    from costcalc.latent import LatentFit
 
 DEFAULT_GOOD_ENOUGH = Decimal("0.9")
 """Without --min-quality the bar is 90% of the best quality among the candidates."""
@@ -64,6 +80,9 @@ class CompareOptions:
     requests_per_month: Decimal | None = None
     z: Decimal = Z95
     """Half-width of the quality band in standard errors (1.96: a 95% band)."""
+    quality_method: str = DEFAULT_QUALITY_METHOD
+    """latent (missing scores predicted from the capability scale) or mean (observed only).
+    With latent, min_coverage applies only when given here; the profile's is for mean."""
 
 
 @dataclass
@@ -76,6 +95,11 @@ class CompareResult:
     """Reasoning tokens per request added, per model id."""
     good_enough: Decimal | None = None
     """The fraction of the best quality used as the bar (None when the bar is absolute)."""
+    quality_method: str = DEFAULT_QUALITY_METHOD
+    coverage_floor: Decimal = Decimal(0)
+    """Coverage a model needed to be scored (see CompareOptions.quality_method)."""
+    fit: LatentFit | None = None
+    """The latent fit used (None with the mean method, or when nothing needed it)."""
 
 
 def reasoning_for(entry: OfferEntry, options: CompareOptions, names: set[str]) -> Decimal:
@@ -131,6 +155,11 @@ def _check(options: CompareOptions) -> None:
     ):
         if value is not None and (not value.is_finite() or value < 0):
             raise InputError(f"{name} must be a number >= 0, got {value}")
+    if options.quality_method not in QUALITY_METHODS:
+        raise InputError(
+            f"quality method must be one of {', '.join(QUALITY_METHODS)},"
+            f" got {options.quality_method!r}"
+        )
     if options.requests_per_month is not None and not options.requests_per_month > 0:
         raise InputError(f"requests-per-month must be > 0, got {options.requests_per_month}")
     if options.max_cost_per_point is not None and options.requests_per_month is None:
@@ -142,29 +171,38 @@ def _check(options: CompareOptions) -> None:
 
 
 def compare_full(
-    catalog: Catalog, options: CompareOptions, index: QualityIndex | None = None
+    catalog: Catalog,
+    options: CompareOptions,
+    index: QualityIndex | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[Ranking, CompareResult]:
-    """Rank every offer; also return the weighting used, the notes and reasoning tokens added."""
+    """Rank every offer; also return the weighting used, the notes and reasoning tokens added.
+
+    `cache_dir` keeps the latent fit between runs (see costcalc.latent).
+    """
     _check(options)
     index = index or quality_index(catalog)
     weights = weighting(index, options.profile, options.weights, options.min_coverage)
+    fitted: list[LatentFit] = []
+    qualities = _qualities(index, weights, options, cache_dir, fitted)
     names = {catalog.model(m).id for m in options.reasoning_models}
     offers, chosen = _filtered(catalog, options)
-    result = CompareResult(weights)
+    floor = _coverage_floor(weights, options)
+    result = CompareResult(weights, quality_method=options.quality_method, coverage_floor=floor)
     offered = {o.model.id for o in catalog.offers}
     no_offer = sorted(m for m in chosen if m not in offered and (options.providers is None))
     candidates: list[Candidate] = []
     unscored: dict[str, str] = {}
     not_priced: dict[str, str] = {}
     for entry in offers:
-        quality = model_quality(index, entry.model.id, weights, options.z)
+        quality = qualities(entry.model.id)
         if quality is None:
             unscored[entry.model.id] = "no score on the profile's benchmarks"
             continue
-        if quality.coverage < weights.min_coverage:
+        if quality.coverage < floor:
             unscored[entry.model.id] = (
                 f"scores cover {quality.coverage:.0%} of the profile weight"
-                f" (< {weights.min_coverage:.0%}; missing {', '.join(quality.missing)})"
+                f" (< {floor:.0%}; missing {', '.join(quality.missing)})"
             )
             continue
         extra = reasoning_for(entry, options, names)
@@ -198,7 +236,43 @@ def compare_full(
     ranking.not_priced = not_priced
     ranking.no_offer = no_offer
     result.notes = list(notes)
+    result.fit = fitted[0] if fitted else None
     return ranking, result
+
+
+def _coverage_floor(weights: Weighting, options: CompareOptions) -> Decimal:
+    """The coverage a model needs: the weighting's for mean; for latent only the user's own."""
+    if options.quality_method == "mean":
+        return weights.min_coverage
+    return options.min_coverage if options.min_coverage is not None else Decimal(0)
+
+
+def _qualities(
+    index: QualityIndex,
+    weights: Weighting,
+    options: CompareOptions,
+    cache_dir: Path | None,
+    fitted: list[LatentFit],
+) -> Callable[[str], Quality | None]:
+    """Quality per model id, computed once per model; the latent fit (appended to `fitted`)
+    only when first needed."""
+    memo: dict[str, Quality | None] = {}
+
+    def quality(model_id: str) -> Quality | None:
+        if model_id in memo:
+            return memo[model_id]
+        if options.quality_method == "mean":
+            found = model_quality(index, model_id, weights, options.z)
+        else:
+            if not fitted:
+                from costcalc.latent import latent_fit
+
+                fitted.append(latent_fit(index, cache_dir))
+            found = latent_quality(index, fitted[0], model_id, weights, options.z)
+        memo[model_id] = found
+        return found
+
+    return quality
 
 
 def compare(catalog: Catalog, options: CompareOptions) -> Ranking:

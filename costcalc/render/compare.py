@@ -13,6 +13,7 @@ from typing import Any
 
 from costcalc.compare import CompareOptions, CompareResult
 from costcalc.money import decimal_str, fmt_money, fmt_tokens
+from costcalc.quality import Part
 from costcalc.rank import Ranking, RankRow
 from costcalc.render.tables import Column, Table
 
@@ -73,7 +74,7 @@ def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResu
     low = {m: why for m, why in ranking.unscored.items() if m not in no_score}
     if low:
         notes.append(
-            f"not scored, scores cover less than {result.weighting.min_coverage:.0%}"
+            f"not scored, scores cover less than {result.coverage_floor:.0%}"
             " of the profile weight: "
             + ", ".join(
                 f"{m} ({why.split(' of ')[0].removeprefix('scores cover ')})"
@@ -89,6 +90,33 @@ def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResu
             + " (see `costcalc budget` for self-hosting)"
         )
     return notes
+
+
+def method_note(ranking: Ranking) -> str:
+    """How latent qualities were made (the cover column says how much is predicted)."""
+    predicted = sum(1 for r in ranking.rows if r.quality.coverage < 1)
+    return (
+        "quality: latent capability scale (a 2PL fit of every score); a benchmark a model did"
+        " not report is predicted, with a wider band; cover = share of the profile weight"
+        f" observed ({predicted} of {len(ranking.rows)} offers partly predicted); the bar and"
+        " dominance are judged without the prediction's uncertainty"
+    )
+
+
+def part_json(p: Part) -> dict[str, Any]:
+    """One benchmark of a model's quality: observed (as published) or predicted."""
+    entry = p.entry
+    return {
+        "benchmark": p.benchmark,
+        "status": p.status,
+        "weight": decimal_str(p.weight),
+        "score": decimal_str(entry.score.score) if entry else None,
+        "metric": entry.score.metric if entry else None,
+        "normalised": _q(p.value),
+        "stderr": _q(p.stderr),
+        "uncertainty": p.uncertainty,
+        "source": entry.score.source if entry else None,
+    }
 
 
 def money3(value: Decimal, currency: str) -> str:
@@ -143,10 +171,12 @@ def table(
         )
     w = result.weighting
     title = (
-        f"{w.id} profile · {bar_text(ranking, result)} · {workload_text(options)} · {cur}"
-        f" · {options.when.isoformat()}"
+        f"{w.id} profile · {result.quality_method} quality · {bar_text(ranking, result)}"
+        f" · {workload_text(options)} · {cur} · {options.when.isoformat()}"
     )
     notes = display_notes(ranking, options, result)
+    if result.quality_method == "latent" and ranking.rows:
+        notes.append(method_note(ranking))
     for model_id, tokens in sorted(result.reasoning.items()):
         notes.append(f"{model_id}: {fmt_tokens(tokens)} reasoning tokens per request added")
     if rows:
@@ -193,6 +223,8 @@ def payload(
                 "quality_low": _q(q.low),
                 "quality_high": _q(q.high),
                 "quality_stderr": _q(q.stderr),
+                "bar_low": _q(q.bar_low),
+                "bar_high": _q(q.bar_high),
                 "coverage": _q(q.coverage, "0.0001"),
                 "cost_per_request": decimal_str(r.cost.total),
                 "cost_per_1000_requests": decimal_str(r.cost.total * THOUSAND),
@@ -212,20 +244,11 @@ def payload(
                 "conversion": (
                     r.cost.choice.conversion.describe() if r.cost.choice.conversion else None
                 ),
-                "benchmarks": [
-                    {
-                        "benchmark": p.benchmark,
-                        "weight": decimal_str(p.weight),
-                        "score": decimal_str(p.entry.score.score),
-                        "metric": p.entry.score.metric,
-                        "normalised": _q(p.value),
-                        "stderr": _q(p.stderr),
-                        "uncertainty": p.uncertainty,
-                        "source": p.entry.score.source,
-                    }
-                    for p in q.parts
-                ],
+                "quality_method": q.method,
+                "benchmarks": [part_json(p) for p in q.parts],
                 "missing": list(q.missing),
+                "predicted": [p.benchmark for p in q.parts if p.status == "predicted"],
+                "unpredicted": list(q.unpredicted),
             }
         )
     return {
@@ -247,6 +270,7 @@ def payload(
             "weights": {k: decimal_str(v) for k, v in sorted(w.weights.items())},
             "min_coverage": decimal_str(w.min_coverage),
         },
+        "quality": quality_json(result),
         "bar": {
             "value": _q(ranking.bar),
             "min_quality": _opt(options.min_quality),
@@ -266,6 +290,27 @@ def payload(
         "not_priced": dict(sorted(ranking.not_priced.items())),
         "not_scored": dict(sorted(ranking.unscored.items())),
         "no_api_offer": list(ranking.no_offer),
+    }
+
+
+def quality_json(result: CompareResult) -> dict[str, Any]:
+    """The quality method, the coverage it needed, and a summary of the latent fit."""
+    fit = result.fit
+    return {
+        "method": result.quality_method,
+        "coverage_floor": decimal_str(result.coverage_floor),
+        "fit": None
+        if fit is None
+        else {
+            "models": len(fit.models),
+            "benchmarks": len(fit.benchmarks),
+            "rho": round(fit.rho, 6),
+            "steps": fit.steps,
+            "converged": fit.converged,
+            "left_out": [
+                {"model": m, "benchmark": b, "why": why} for m, b, why in fit.left_out
+            ],
+        },
     }
 
 
