@@ -36,6 +36,8 @@ from costcalc.quality import (
     weighting,
 )
 from costcalc.rank import DEFAULT_MULTIPLE_PER_POINT, Candidate, Ceiling, Ranking, rank
+from costcalc.schema.pricing import ModelInfo
+from costcalc.selfhosted import SELF_HOSTED
 
 if TYPE_CHECKING:
     from costcalc.latent import LatentFit
@@ -83,6 +85,11 @@ class CompareOptions:
     quality_method: str = DEFAULT_QUALITY_METHOD
     """latent (missing scores predicted from the capability scale) or mean (observed only).
     With latent, min_coverage applies only when given here; the profile's is for mean."""
+    volume: Decimal | None = None
+    """Requests per day at which self-hosted open-weight offers are priced and ranked
+    (costcalc.selfhosted); None ranks API offers only."""
+    peak_factor: Decimal = Decimal(1)
+    """Busiest minute / average minute, for the GPU replicas a self-hosted offer needs."""
 
 
 @dataclass
@@ -104,7 +111,10 @@ class CompareResult:
 
 def reasoning_for(entry: OfferEntry, options: CompareOptions, names: set[str]) -> Decimal:
     """Hidden reasoning tokens one request bills on an offer's model."""
-    model = entry.model
+    return _reasoning(entry.model, options, names)
+
+
+def _reasoning(model: ModelInfo, options: CompareOptions, names: set[str]) -> Decimal:
     if options.reasoning_tokens is not None and model.id in names:
         return options.reasoning_tokens
     if model.reasoning is not None:
@@ -119,7 +129,11 @@ def _filtered(catalog: Catalog, options: CompareOptions) -> tuple[list[OfferEntr
     models: set[str] | None = None
     if options.models:
         models = {catalog.model(m).id for m in options.models}
-    providers = {catalog.provider(p).id for p in options.providers} if options.providers else None
+    providers = (
+        {catalog.provider(p).id for p in options.providers if not _self_hosted(p)}
+        if options.providers
+        else None
+    )
     licenses = {x.strip().lower() for x in options.licenses} if options.licenses else None
     kept = [
         o
@@ -160,6 +174,10 @@ def _check(options: CompareOptions) -> None:
             f"quality method must be one of {', '.join(QUALITY_METHODS)},"
             f" got {options.quality_method!r}"
         )
+    if options.volume is not None and (not options.volume.is_finite() or options.volume <= 0):
+        raise InputError(f"volume must be a number of requests per day > 0, got {options.volume}")
+    if not options.peak_factor.is_finite() or not 1 <= options.peak_factor <= 1000:
+        raise InputError(f"peak-factor must be between 1 and 1000, got {options.peak_factor}")
     if options.requests_per_month is not None and not options.requests_per_month > 0:
         raise InputError(f"requests-per-month must be > 0, got {options.requests_per_month}")
     if options.max_cost_per_point is not None and options.requests_per_month is None:
@@ -217,6 +235,10 @@ def compare_full(
             not_priced[entry.label] = exc.problems[0].message.removeprefix(f"{entry.label}: ")
             continue
         candidates.append(Candidate(entry, cost, quality))
+    hosted = _self_hosted_candidates(
+        catalog, options, chosen, names, qualities, floor, candidates, unscored, not_priced
+    )
+    no_offer = [m for m in no_offer if m not in hosted]
     notes = [f"not priced: {label}: {why}" for label, why in sorted(not_priced.items())]
     notes += [f"not scored: {m}: {why}" for m, why in sorted(unscored.items())]
     if no_offer:
@@ -238,6 +260,77 @@ def compare_full(
     result.notes = list(notes)
     result.fit = fitted[0] if fitted else None
     return ranking, result
+
+
+def _self_hosted(provider: str) -> bool:
+    return provider.strip().lower() == SELF_HOSTED
+
+
+def _self_hosted_candidates(
+    catalog: Catalog,
+    options: CompareOptions,
+    chosen: set[str],
+    names: set[str],
+    qualities: Callable[[str], Quality | None],
+    floor: Decimal,
+    candidates: list[Candidate],
+    unscored: dict[str, str],
+    not_priced: dict[str, str],
+) -> set[str]:
+    """Add a candidate per self-host option of the chosen models, priced at the volume.
+
+    Returns the models that got one (they are no longer "no API offer" notes).
+    """
+    if options.volume is None:
+        return set()
+    if options.providers and not any(_self_hosted(p) for p in options.providers):
+        return set()
+    from costcalc.selfhost import selfhost_entries
+    from costcalc.selfhosted import SelfHostedOffer, selfhosted_cost
+
+    hosted: set[str] = set()
+    for host in selfhost_entries(catalog):
+        model = catalog.models[host.option.model]
+        if model.id not in chosen:
+            continue
+        hosted.add(model.id)
+        offer = SelfHostedOffer(host, model)
+        quality = qualities(model.id)
+        if quality is None:
+            unscored[model.id] = "no score on the profile's benchmarks"
+            continue
+        if quality.coverage < floor:
+            unscored[model.id] = (
+                f"scores cover {quality.coverage:.0%} of the profile weight"
+                f" (< {floor:.0%}; missing {', '.join(quality.missing)})"
+            )
+            continue
+        usage = replace(
+            options.usage,
+            reasoning_tokens=options.usage.reasoning_tokens + _reasoning(model, options, names),
+        )
+        try:
+            cost = selfhosted_cost(
+                host,
+                usage,
+                requests_per_day=options.volume,
+                peak_factor=options.peak_factor,
+                when=options.when,
+                currency=options.currency,
+                fx=catalog.fx,
+            )
+        except NoPriceError as exc:
+            not_priced[offer.label] = exc.problems[0].message
+            continue
+        if cost is None:
+            dates = ", ".join(str(p.as_of) for p, _ in host.prices)
+            not_priced[offer.label] = (
+                f"no GPU price {host.option.gpu_price!r} in force on {options.when}"
+                f" (dated {dates}); try --as-of"
+            )
+            continue
+        candidates.append(Candidate(offer, cost, quality))
+    return hosted
 
 
 def _coverage_floor(weights: Weighting, options: CompareOptions) -> Decimal:

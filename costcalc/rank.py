@@ -37,6 +37,11 @@ from decimal import Decimal
 from costcalc.catalog import OfferEntry
 from costcalc.cost import CostResult
 from costcalc.quality import Quality
+from costcalc.selfhosted import SelfHostedCost, SelfHostedOffer
+
+Entry = OfferEntry | SelfHostedOffer
+"""An API offer, or an open-weight model on self-hosted GPUs (costcalc.selfhosted)."""
+Cost = CostResult | SelfHostedCost
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -47,8 +52,8 @@ DEFAULT_MULTIPLE_PER_POINT = Decimal(1)
 class Candidate:
     """An offer to rank: its cost per request and its quality."""
 
-    entry: OfferEntry
-    cost: CostResult
+    entry: Entry
+    cost: Cost
     quality: Quality
 
     @property
@@ -71,8 +76,8 @@ class Ceiling:
 class RankRow:
     """One offer in the ranking."""
 
-    entry: OfferEntry
-    cost: CostResult
+    entry: Entry
+    cost: Cost
     """Cost of one request."""
     quality: Quality
     rank: int = 0
@@ -100,6 +105,10 @@ class RankRow:
     @property
     def provider(self) -> str:
         return self.entry.provider.id
+
+    @property
+    def self_hosted(self) -> bool:
+        return isinstance(self.entry, SelfHostedOffer)
 
 
 @dataclass

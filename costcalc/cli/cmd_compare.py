@@ -187,6 +187,25 @@ def compare_command(
             " only, models below the profile's coverage left out.",
         ),
     ] = QualityMethod.latent,
+    volume: Annotated[
+        str,
+        typer.Option(
+            "--volume",
+            help="Requests per day at which self-hosted open-weight offers are priced (a month of"
+            " GPUs shared by a month of requests); an assumption, not a measurement.",
+        ),
+    ] = "5000",
+    peak_factor: Annotated[
+        str,
+        typer.Option(
+            "--peak-factor",
+            help="Busiest minute / average minute, for the GPU replicas a self-hosted offer needs.",
+        ),
+    ] = "1",
+    no_self_hosted: Annotated[
+        bool,
+        typer.Option("--no-self-hosted", help="Rank API offers only."),
+    ] = False,
     plot: Annotated[
         Path | None,
         typer.Option("--plot", help="Also draw cost against quality to FILE.svg or FILE.png."),
@@ -256,6 +275,8 @@ def compare_command(
         requests_per_month=Decimal(requests_per_month) if requests_per_month else None,
         z=z,
         quality_method=quality_method.value,
+        volume=None if no_self_hosted else decimal_option(volume, "--volume"),
+        peak_factor=decimal_option(peak_factor, "--peak-factor") or Decimal(1),
     )
     ranking, result = compare_full(catalog, options, index, cache_dir())
     data = table(ranking, options, result)

@@ -16,6 +16,7 @@ from costcalc.money import decimal_str, fmt_money, fmt_tokens
 from costcalc.quality import Part
 from costcalc.rank import Ranking, RankRow
 from costcalc.render.tables import Column, Table
+from costcalc.selfhosted import SelfHostedCost, SelfHostedOffer
 
 THOUSAND = Decimal(1000)
 SCHEMA_VERSION = 1
@@ -44,6 +45,8 @@ LEGEND = (
 def flags(row: RankRow, ranks: dict[str, int] | None = None) -> list[str]:
     """Short flags of a row; a dominator is named by its rank (#3) when ranks are given."""
     out = []
+    if row.self_hosted:
+        out.append("self-hosted")
     if row.recommended:
         out.append("rec")
     elif row.good_enough:
@@ -85,11 +88,69 @@ def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResu
         notes.append("no score on the profile's benchmarks: " + ", ".join(no_score))
     if ranking.no_offer:
         notes.append(
-            "no API offer: "
+            ("no API offer: " if options.volume is None else "no API offer, no self-host option: ")
             + ", ".join(ranking.no_offer)
-            + " (see `costcalc budget` for self-hosting)"
+            + (" (see `costcalc budget` for self-hosting)" if options.volume is None else "")
         )
     return notes
+
+
+def price_json(r: RankRow) -> dict[str, Any]:
+    """Where a row's price comes from: the API price period, or the self-host GPU price."""
+    cost = r.cost
+    if isinstance(cost, SelfHostedCost):
+        assert isinstance(r.entry, SelfHostedOffer)
+        rep = cost.replica
+        option = r.entry.host.option
+        return {
+            "self_hosted": True,
+            "price_as_of": rep.price.as_of.isoformat(),
+            "price_source": rep.price.source,
+            "price_origin": str(rep.price_origin),
+            "price_currency": rep.price.currency,
+            "conversion": rep.conversion.describe() if rep.conversion else None,
+            "selfhost": {
+                "option": option.id,
+                "hardware": r.entry.hardware,
+                "gpu_price": option.gpu_price,
+                "price_per_gpu_hour": decimal_str(rep.price.price_per_gpu_hour),
+                "replica_monthly_cost": decimal_str(rep.amount),
+                "replica_output_tokens_per_s": decimal_str(cost.replica_throughput),
+                "replicas": cost.replicas,
+                "monthly_cost": decimal_str(cost.monthly),
+                "requests_per_day": decimal_str(cost.requests_per_day),
+                "requests_per_month": decimal_str(cost.requests_per_month),
+                "peak_factor": decimal_str(cost.peak_factor),
+                "throughput_source": option.throughput.source,
+                "option_origin": str(r.entry.host.origin),
+            },
+        }
+    choice = cost.choice
+    return {
+        "self_hosted": False,
+        "price_as_of": choice.period.as_of.isoformat(),
+        "price_source": choice.period.source,
+        "price_origin": str(choice.origin),
+        "price_currency": choice.currency,
+        "conversion": choice.conversion.describe() if choice.conversion else None,
+        "selfhost": None,
+    }
+
+
+def selfhost_notes(ranking: Ranking, currency: str) -> list[str]:
+    """One line per self-hosted offer: hardware, replicas and the month behind the price."""
+    lines = []
+    for r in ranking.rows:
+        if isinstance(r.cost, SelfHostedCost) and isinstance(r.entry, SelfHostedOffer):
+            c = r.cost
+            lines.append(
+                f"#{r.rank} {r.model} self-hosted on {r.entry.hardware}"
+                f" ({r.entry.host.option.id}): {c.replicas} replica{'s' if c.replicas > 1 else ''}"
+                f" x {fmt_money(c.replica.amount, currency)} a month ="
+                f" {fmt_money(c.monthly, currency)} for {fmt_tokens(c.requests_per_month)}"
+                " requests"
+            )
+    return lines
 
 
 def method_note(ranking: Ranking) -> str:
@@ -174,7 +235,13 @@ def table(
         f"{w.id} profile · {result.quality_method} quality · {bar_text(ranking, result)}"
         f" · {workload_text(options)} · {cur} · {options.when.isoformat()}"
     )
+    if options.volume is not None and any(r.self_hosted for r in ranking.rows):
+        title += (
+            f" · self-hosted at {fmt_tokens(options.volume)} requests/day"
+            + (f", peak ×{decimal_str(options.peak_factor)}" if options.peak_factor != 1 else "")
+        )
     notes = display_notes(ranking, options, result)
+    notes += selfhost_notes(ranking, cur)
     if result.quality_method == "latent" and ranking.rows:
         notes.append(method_note(ranking))
     for model_id, tokens in sorted(result.reasoning.items()):
@@ -237,13 +304,7 @@ def payload(
                 "dominated_by": r.dominated_by,
                 "not_worth_it": r.not_worth_it,
                 "reasoning_tokens": decimal_str(r.cost.usage.reasoning_tokens),
-                "price_as_of": r.cost.choice.period.as_of.isoformat(),
-                "price_source": r.cost.choice.period.source,
-                "price_origin": str(r.cost.choice.origin),
-                "price_currency": r.cost.choice.currency,
-                "conversion": (
-                    r.cost.choice.conversion.describe() if r.cost.choice.conversion else None
-                ),
+                **price_json(r),
                 "quality_method": q.method,
                 "benchmarks": [part_json(p) for p in q.parts],
                 "missing": list(q.missing),
@@ -271,6 +332,12 @@ def payload(
             "min_coverage": decimal_str(w.min_coverage),
         },
         "quality": quality_json(result),
+        "self_hosting": None
+        if options.volume is None
+        else {
+            "requests_per_day": decimal_str(options.volume),
+            "peak_factor": decimal_str(options.peak_factor),
+        },
         "bar": {
             "value": _q(ranking.bar),
             "min_quality": _opt(options.min_quality),
@@ -332,6 +399,7 @@ CSV_FIELDS = (
     "pareto",
     "dominated_by",
     "not_worth_it",
+    "self_hosted",
 )
 
 
