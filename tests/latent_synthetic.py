@@ -31,7 +31,9 @@ class Synthetic:
     """Mean of the scores each model reports (the old method with equal weights)."""
 
 
-def synthetic(seed: int, models: int = 60, benchmarks: int = 12, harness: float = 0.15) -> Synthetic:
+def synthetic(
+    seed: int, models: int = 60, benchmarks: int = 12, harness: float = 0.15
+) -> Synthetic:
     """A catalog of `models` x `benchmarks` with selective reporting (see the module docstring)."""
     rng = random.Random(seed)
     theta = {f"m{i:03d}": rng.gauss(0.0, 1.0) for i in range(models)}

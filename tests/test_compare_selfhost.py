@@ -41,7 +41,9 @@ ARGS = [
 
 @pytest.fixture(scope="module")
 def catalog():  # type: ignore[no-untyped-def]
-    return load_catalog([FIXTURES / "compare", FIXTURES / "compare_selfhost"], include_bundled=False)
+    return load_catalog(
+        [FIXTURES / "compare", FIXTURES / "compare_selfhost"], include_bundled=False
+    )
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -184,9 +186,7 @@ def test_bundled_open_weight_models_appear_self_hosted() -> None:
 
     catalog = load_catalog([])
     when = max(p.as_of for e in selfhost_entries(catalog) for p, _ in e.prices)
-    result = CliRunner().invoke(
-        app, ["compare", "--as-of", when.isoformat(), "--format", "json"]
-    )
+    result = CliRunner().invoke(app, ["compare", "--as-of", when.isoformat(), "--format", "json"])
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     ranked = {m["label"] for m in data["models"] if m["self_hosted"]}

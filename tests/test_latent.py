@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from latent_synthetic import synthetic
 from typer.testing import CliRunner
 
 from costcalc import latent
@@ -25,7 +26,6 @@ from costcalc.cli import app
 from costcalc.latent import FitInput, LatentFit, Observation, fit, fit_input, latent_fit, spearman
 from costcalc.quality import Weighting, latent_quality, model_quality, quality_index
 from helpers import FIXTURES, REPO
-from latent_synthetic import synthetic
 
 D = Decimal
 SEEDS = (1, 2, 3, 4, 5)
@@ -121,7 +121,12 @@ def test_fit_input_rules(index) -> None:  # type: ignore[no-untyped-def]
     data = fit_input(index)
     assert ("cheap", "elo", "a rating, not a share of items solved") in data.left_out
     first = data.observations[0]
-    assert (first.model, first.benchmark, first.share, first.items) == ("cheap", "b1", 0.78, 10000.0)
+    assert (first.model, first.benchmark, first.share, first.items) == (
+        "cheap",
+        "b1",
+        0.78,
+        10000.0,
+    )
 
 
 def test_percent_without_items_uses_its_standard_error(tmp_path: Path) -> None:
