@@ -68,10 +68,18 @@ def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResu
     )
     if missing_price:
         notes.append(f"no price in force on {options.when}: " + ", ".join(missing_price))
+    no_gpu_price = sorted(
+        label for label, why in ranking.not_priced.items() if why.startswith("no GPU price")
+    )
+    if no_gpu_price:
+        notes.append(
+            f"no GPU price in force on {options.when} (self-host options): "
+            + ", ".join(label.split(" @ ")[0] for label in no_gpu_price)
+        )
     notes += [
         f"not priced: {label}: {why}"
         for label, why in sorted(ranking.not_priced.items())
-        if label not in missing_price
+        if label not in missing_price and label not in no_gpu_price
     ]
     no_score = sorted(m for m, why in ranking.unscored.items() if why.startswith("no score"))
     low = {m: why for m, why in ranking.unscored.items() if m not in no_score}
