@@ -8,7 +8,7 @@ out of n_j (a binomial likelihood), with the items made *over-dispersed*: two
 vendors' harnesses differ by more than the sampling of items, so each score counts
 as n_eff = n / (1 + (n - 1) rho) items, with rho (0 <= rho <= 0.5) estimated from
 the residuals (a moment estimate: the mean squared Pearson residual, corrected for
-the parameters fitted, equals the mean of 1 / n_eff). With rho = 0 a 12,032-question
+the parameters fitted by N / (N - P), at most 2, equals the mean of 1 / n_eff). With rho = 0 a 12,032-question
 benchmark would outweigh a 30-problem one 400 to 1; with the bundled data rho makes
 every large benchmark count as about 1 / rho items.
 
@@ -350,7 +350,7 @@ def fit(data: FitInput) -> LatentFit:
     def parts(x: Any) -> tuple[Any, Any, Any]:
         a = np.exp(x[rows_l])
         eta = a * (x[mi] - x[rows_b])
-        return a, eta, 1 / (1 + np.exp(-eta))
+        return a, eta, 0.5 * (1 + np.tanh(eta / 2))  # the logistic, without overflow
 
     def objective(x: Any, w: Any) -> float:
         _, eta, _ = parts(x)
@@ -454,7 +454,8 @@ def fit(data: FitInput) -> LatentFit:
         fitted = big_m + 2 * big_b
         correction = min(2.0, n_obs / (n_obs - fitted)) if n_obs > fitted else 2.0
         excess = float(np.sum(z) * correction - np.sum(1 / n))
-        rho = min(MAX_RHO, max(0.0, excess / float(np.sum(1 - 1 / n))))
+        spread = float(np.sum(1 - 1 / n))  # 0 when every score is out of a single item
+        rho = min(MAX_RHO, max(0.0, excess / spread)) if spread > 0 else 0.0
     # Covariance = inverse of the expected information, by blocks: with D the theta
     # diagonal, C the cross block and S = E - C^T D^-1 C, the bench block is S^-1, the
     # cross covariance -D^-1 C S^-1, and var(theta_i) = 1/D_i + (D^-1 C S^-1 C^T D^-1)_ii.
@@ -464,6 +465,13 @@ def fit(data: FitInput) -> LatentFit:
     scaled = cross / diag[:, None]
     cross_cov = -np.einsum("ij,jk->ik", scaled, bench_cov)
     theta_var = 1 / diag - np.einsum("ik,ik->i", cross_cov, scaled)
+    if not all(np.all(np.isfinite(v)) for v in (x, bench_cov, cross_cov, theta_var)):
+        from costcalc.errors import InputError
+
+        raise InputError(
+            "the latent capability fit did not reach finite values on these scores;"
+            " use --quality-method mean"
+        )
     return LatentFit(
         models=models,
         benchmarks=benches,

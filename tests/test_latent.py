@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from latent_synthetic import synthetic
 from typer.testing import CliRunner
 
@@ -340,3 +342,32 @@ def test_bundled_every_scored_model_is_ranked() -> None:
             label.split(" @ ")[0] for label in data["not_priced"]
         }
         assert priced & fitted <= ranked, profile
+
+
+@settings(max_examples=25)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 5),
+            st.integers(0, 3),
+            st.sampled_from([0.0, 0.001, 0.5, 0.999, 1.0]),
+            st.sampled_from([1.0, 30.0, 1e6]),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_fit_is_finite_on_any_scores(rows: list[tuple[int, int, float, float]]) -> None:
+    """Any mix of extreme shares and item counts (1 to a million) fits to finite values
+    with non-negative variances."""
+    seen = {}
+    for m, b, share, items in rows:
+        seen[(f"m{m}", f"b{b}")] = Observation(f"m{m}", f"b{b}", share, items)
+    result = fit(FitInput(tuple(seen.values()), ()))
+    values = (*result.theta, *result.difficulty, *result.log_discrimination, *result.theta_var)
+    assert all(math.isfinite(v) for v in values)
+    assert all(v > 0 for v in result.theta_var)
+    for model in result.models:
+        pred = result.predict(model, {b: 1.0 for b in result.benchmarks})
+        assert all(0 <= p <= 1 for p in pred.shares.values())
+        assert pred.weighted_var >= 0
