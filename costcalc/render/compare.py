@@ -19,7 +19,8 @@ from costcalc.render.tables import Column, Table
 from costcalc.selfhosted import SelfHostedCost, SelfHostedOffer
 
 THOUSAND = Decimal(1000)
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: benchmark parts may be predicted (`status`, null `score`); self-hosted offers; quality block."""
 
 
 def _q(value: Decimal, places: str = "0.01") -> float:
