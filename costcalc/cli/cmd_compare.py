@@ -192,7 +192,8 @@ def compare_command(
         typer.Option(
             "--volume",
             help="Requests per day at which self-hosted open-weight offers are priced (a month of"
-            " GPUs shared by a month of requests); an assumption, not a measurement.",
+            " GPUs shared by a month of requests). The default is the bundled `medium` preset's"
+            " volume: an assumption, not a measurement.",
         ),
     ] = "5000",
     peak_factor: Annotated[
