@@ -8,9 +8,9 @@ out of n_j (a binomial likelihood), with the items made *over-dispersed*: two
 vendors' harnesses differ by more than the sampling of items, so each score counts
 as n_eff = n / (1 + (n - 1) rho) items, with rho (0 <= rho <= 0.5) estimated from
 the residuals (a moment estimate: the mean squared Pearson residual, corrected for
-the parameters fitted by N / (N - P), at most 2, equals the mean of 1 / n_eff). With rho = 0 a 12,032-question
-benchmark would outweigh a 30-problem one 400 to 1; with the bundled data rho makes
-every large benchmark count as about 1 / rho items.
+the parameters fitted by N / (N - P), at most 2, equals the mean of 1 / n_eff).
+With rho = 0 a 12,032-question benchmark would outweigh a 30-problem one 400 to 1;
+with the bundled data rho makes every large benchmark count as about 1 / rho items.
 
 What enters the fit: every score on a `percent` benchmark that has an item count.
 A percent benchmark without one uses the count its standard error implies

@@ -20,7 +20,8 @@ from costcalc.selfhosted import SelfHostedCost, SelfHostedOffer
 
 THOUSAND = Decimal(1000)
 SCHEMA_VERSION = 2
-"""2: benchmark parts may be predicted (`status`, null `score`); self-hosted offers; quality block."""
+"""2: benchmark parts may be predicted (`status`, null `score`); self-hosted offers;
+the `quality` block."""
 
 
 def _q(value: Decimal, places: str = "0.01") -> float:
