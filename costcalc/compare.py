@@ -97,7 +97,6 @@ class CompareResult:
     """Extra facts about a comparison, beside the ranking."""
 
     weighting: Weighting
-    notes: list[str] = field(default_factory=list)
     reasoning: dict[str, Decimal] = field(default_factory=dict)
     """Reasoning tokens per request added, per model id."""
     good_enough: Decimal | None = None
@@ -257,7 +256,6 @@ def compare_full(
     ranking.unscored = unscored
     ranking.not_priced = not_priced
     ranking.no_offer = no_offer
-    result.notes = list(notes)
     result.fit = fitted[0] if fitted else None
     return ranking, result
 
