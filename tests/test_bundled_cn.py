@@ -184,3 +184,16 @@ def test_compare_on_the_seed_date_ranks_deepseek_r1_at_its_cny_list() -> None:
         "CNY",
         None,
     )
+
+
+def test_moonshot_zai_minimax_periods_start_at_their_first_dated_record() -> None:
+    """Kimi K2 0711 from 2025-07-22 (Roo-Code's first record): $0.60 + $2.50 = $3.10; nothing the
+    day before. K2 series retired 2026-05-25. GLM-4.6 from its release 2025-09-30: $0.60 + $2.20
+    = $2.80. MiniMax-M2 on 2025-11-10 with 1M cached prompt tokens: $0.03 + $1.20 = $1.23."""
+    assert total("kimi-k2-0711", *ONE_M, "--as-of", "2025-07-22") == Decimal("3.10")
+    for day in ("2025-07-21", "2026-05-25"):
+        result = CliRunner().invoke(app, ["cost", "kimi-k2-0711", *ONE_M, "--as-of", day])
+        assert result.exit_code == 2, day
+    assert total("glm-4.6", *ONE_M, "--as-of", "2025-09-30") == Decimal("2.80")
+    cached = total("minimax-m2", *ONE_M, "--cached-tokens", "1000000", "--as-of", "2025-11-10")
+    assert cached == Decimal("1.23")
