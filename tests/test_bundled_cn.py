@@ -160,12 +160,12 @@ def test_ernie_x1_has_no_price_before_its_launch() -> None:
 
 def test_fx_uses_official_parities_not_vendor_factors() -> None:
     """qwen-max has a USD list only ($1.60 in, $6.40 out). In CNY on 2026-11-30 the latest
-    official fix is 6.9843 (2026-01-26), not genai-prices' 7.25: 8.00 x 6.9843 = ¥55.8744.
+    official fix is 6.9858 (2026-01-27), not genai-prices' 7.25: 8.00 x 6.9858 = ¥55.8864.
     DeepSeek-V3.1-Terminus has no CNY list bundled ($0.56 + $1.68 = $2.24); on 2025-09-24 the fix in
     force is 7.1057 (2025-09-23): 2.24 x 7.1057 = ¥15.916768."""
     today = cost_json("qwen-max", *ONE_M, "--currency", "CNY", "--as-of", "2026-11-30")
-    assert today["conversion"]["rate"] == "6.9843"
-    assert Decimal(today["total"]) == Decimal("55.8744")
+    assert today["conversion"]["rate"] == "6.9858"
+    assert Decimal(today["total"]) == Decimal("55.8864")
     sept = cost_json("deepseek-v3.1-terminus", *ONE_M, "--currency", "CNY", "--as-of", "2025-09-24")
     assert sept["conversion"]["rate"] == "7.1057"
     assert Decimal(sept["total"]) == Decimal("15.916768")
