@@ -140,11 +140,27 @@ def test_qwen3_max_prompt_length_tier() -> None:
     0.1M x 2.40 = $0.24; 0.01M x 12 = $0.12; total $0.36. At 10,000 prompt tokens the base tier:
     0.01 x 1.20 + 0.01 x 6 = $0.072."""
     big = total(
-        "qwen3-max", "--input-tokens", "100000", "--output-tokens", "10000", "--as-of", "2026-11-30"
+        "qwen3-max",
+        "--provider",
+        "alibaba-model-studio",
+        "--input-tokens",
+        "100000",
+        "--output-tokens",
+        "10000",
+        "--as-of",
+        "2026-11-30",
     )
     assert big == Decimal("0.36")
     small = total(
-        "qwen3-max", "--input-tokens", "10000", "--output-tokens", "10000", "--as-of", "2026-11-30"
+        "qwen3-max",
+        "--provider",
+        "alibaba-model-studio",
+        "--input-tokens",
+        "10000",
+        "--output-tokens",
+        "10000",
+        "--as-of",
+        "2026-11-30",
     )
     assert small == Decimal("0.072")
 
@@ -163,7 +179,16 @@ def test_fx_uses_official_parities_not_vendor_factors() -> None:
     official fix is 6.9858 (2026-01-27), not genai-prices' 7.25: 8.00 x 6.9858 = ¥55.8864.
     DeepSeek-V3.1-Terminus has no CNY list bundled ($0.56 + $1.68 = $2.24); on 2025-09-24 the fix in
     force is 7.1057 (2025-09-23): 2.24 x 7.1057 = ¥15.916768."""
-    today = cost_json("qwen-max", *ONE_M, "--currency", "CNY", "--as-of", "2026-11-30")
+    today = cost_json(
+        "qwen-max",
+        "--provider",
+        "alibaba-model-studio",
+        *ONE_M,
+        "--currency",
+        "CNY",
+        "--as-of",
+        "2026-11-30",
+    )
     assert today["conversion"]["rate"] == "6.9858"
     assert Decimal(today["total"]) == Decimal("55.8864")
     sept = cost_json("deepseek-v3.1-terminus", *ONE_M, "--currency", "CNY", "--as-of", "2025-09-24")
@@ -197,3 +222,15 @@ def test_moonshot_zai_minimax_periods_start_at_their_first_dated_record() -> Non
     assert total("glm-4.6", *ONE_M, "--as-of", "2025-09-30") == Decimal("2.80")
     cached = total("minimax-m2", *ONE_M, "--cached-tokens", "1000000", "--as-of", "2025-11-10")
     assert cached == Decimal("1.23")
+
+
+def test_alibaba_china_list_is_a_cny_offer_with_tiers_and_batch() -> None:
+    """qwen3-max on the China (Bailian) list, 100,000 prompt tokens (second tier): 0.1M x ¥4 +
+    0.01M x ¥16 = ¥0.56; all batch: 0.1 x 2 + 0.01 x 8 = ¥0.28. qwen-max: ¥2.4 + ¥9.6 = ¥12,
+    published in CNY (no conversion)."""
+    args = ["--provider", "alibaba-bailian", "--input-tokens", "100000", "--output-tokens", "10000"]
+    assert total("qwen3-max", *args, "--as-of", "2026-11-30") == Decimal("0.56")
+    batch = total("qwen3-max", *args, "--batch-share", "1", "--as-of", "2026-11-30")
+    assert batch == Decimal("0.28")
+    data = cost_json("qwen-max", "--provider", "alibaba-bailian", *ONE_M, "--as-of", "2026-11-30")
+    assert (data["total"], data["price_published_in_currency"]) == ("12", True)
