@@ -12,6 +12,7 @@ from costcalc.cli.common import FormatOpt, NoBundledOpt, app, emit, err, handles
 from costcalc.render.tables import Format
 
 if TYPE_CHECKING:
+    from costcalc.identity import Identity
     from costcalc.importers.common import ImportResult
     from costcalc.pricediff import PriceDiff
 
@@ -66,6 +67,39 @@ def _bundled_providers(no_bundled: bool) -> dict[str, dict[str, Any]]:
     return found
 
 
+def _identity(no_bundled: bool) -> Identity | None:
+    """The bundled catalog's model identity: imported rows of known models are filed under it."""
+    if no_bundled:
+        return None
+    from costcalc.cli.common import load_catalog
+    from costcalc.identity import Identity
+
+    return Identity.from_catalog(load_catalog(None))
+
+
+SHOWN_UNMATCHED = 5
+
+
+def report_identity(matched: int, unmatched: list[Any], verbose: bool) -> None:
+    """A short summary of the rows filed under bundled models and of those left unmatched."""
+    if verbose:
+        for u in unmatched:
+            err(f"unmatched {u.key}: {u.reason}")
+    if not matched and not unmatched:
+        return
+    err(
+        f"matched {_count(matched, 'row')} to bundled models;"
+        f" {len(unmatched):,} kept under their own ids (no bundled model)"
+    )
+    reasons: dict[str, list[str]] = {}
+    for u in unmatched:
+        reasons.setdefault(u.reason.split(" (", 1)[0], []).append(u.key)
+    for reason, keys in sorted(reasons.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        shown = ", ".join(keys[:SHOWN_UNMATCHED])
+        more = f", ... (+{len(keys) - SHOWN_UNMATCHED:,})" if len(keys) > SHOWN_UNMATCHED else ""
+        err(f"  {len(keys):>6,}  {reason}: {shown}{more}")
+
+
 def _finish(result: ImportResult, output: Path, force: bool, verbose: bool) -> None:
     """Report, refuse an empty import, check the folder, then write."""
     from costcalc.errors import InputError
@@ -91,6 +125,7 @@ def _finish(result: ImportResult, output: Path, force: bool, verbose: bool) -> N
             err(f"  {count:>6,}  {what}")
         if len(counts) > SHOWN_REASONS:
             err(f"  ... and {len(counts) - SHOWN_REASONS} more kinds (--verbose lists every one)")
+    report_identity(len(result.matched), result.unmatched, verbose)
     if result.offers == 0:
         raise InputError(
             f"nothing valid to import: all {_count(result.rows, 'row')} skipped", file=result.source
@@ -102,7 +137,8 @@ def _finish(result: ImportResult, output: Path, force: bool, verbose: bool) -> N
     for path in write_plan.remove:
         err(f"removed (no longer in the feed): {path}")
     err(
-        f"imported {result.offers:,} offers of {len(result.models):,} models from"
+        f"imported {result.offers:,} offers of"
+        f" {len(result.models) + len(set(result.matched.values())):,} models from"
         f" {_count(len(result.sheets), 'provider')}"
         f" ({result.feed} {result.source}, as of {result.as_of})"
         f" into {output}"
@@ -149,6 +185,7 @@ def import_litellm(
         source_file=file.name,
         as_of=_day(as_of),
         bundled_providers=_bundled_providers(no_bundled),
+        identity=_identity(no_bundled),
     )
     _finish(result, output, force, verbose)
 
@@ -177,6 +214,7 @@ def import_genai_prices(
         source=path.name,
         as_of=_day(as_of),
         bundled_providers=_bundled_providers(no_bundled),
+        identity=_identity(no_bundled),
     )
     _finish(result, output, force, verbose)
 
@@ -204,6 +242,7 @@ def import_openrouter(
         source_file=file.name,
         as_of=_day(as_of),
         bundled_providers=_bundled_providers(no_bundled),
+        identity=_identity(no_bundled),
     )
     _finish(result, output, force, verbose)
 
