@@ -78,6 +78,8 @@ class Catalog:
     fx: list[FxEntry]
     documents: list[Document] = field(default_factory=list)
     """All loaded documents, for modules that index other kinds (benchmarks, profiles...)."""
+    document_layers: list[int] = field(default_factory=list)
+    """The layer (0 = first) each document of `documents` comes from."""
 
     _names: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -207,8 +209,10 @@ def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
     problems: list[Problem] = []
     documents: list[Document] = []
 
-    for layer in layers:
+    document_layers: list[int] = []
+    for number, layer in enumerate(layers):
         documents.extend(layer)
+        document_layers.extend([number] * len(layer))
         layer_models: dict[str, Origin] = {}
         layer_providers: dict[str, Origin] = {}
         layer_offers: dict[tuple[str, str], Origin] = {}
@@ -322,4 +326,5 @@ def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
         offers=entries,
         fx=fx,
         documents=documents,
+        document_layers=document_layers,
     )

@@ -121,6 +121,10 @@ class QualityIndex:
 def quality_index(catalog: Catalog) -> QualityIndex:
     """Index the benchmark, score and profile documents of a catalog (later layers override).
 
+    Scores: a later layer's score for a model and benchmark replaces an earlier
+    layer's. Inside one layer, a curated sheet's score (`role: curated`, the
+    default) beats a feed sheet's (`role: feed`); two curated scores, or two feed
+    scores, for the same pair in one layer are an error naming both places.
     Every score must name a known model and benchmark; every profile weight a
     benchmark that can be put on 0-100. All problems are reported at once.
     """
@@ -140,10 +144,19 @@ def quality_index(catalog: Catalog) -> QualityIndex:
             for i, prof in enumerate(sheet.profiles):
                 profiles[prof.id] = prof
                 p_origins[prof.id] = Origin(doc.path, doc.line_of("profiles", i))
-    for doc in catalog.documents:
+    layers = catalog.document_layers or [0] * len(catalog.documents)
+    per_layer: dict[int, dict[str, dict[tuple[str, str], ScoreEntry]]] = {}
+    for doc, layer in zip(catalog.documents, layers):
         sheet = doc.model
         if not isinstance(sheet, ScoreSheet):
             continue
+        same_role = per_layer.setdefault(layer, {}).setdefault(sheet.role, {})
+        if sheet.rejected:
+            dropped = per_layer[layer].setdefault("rejected", {})
+            for j, rej in enumerate(sheet.rejected):
+                dropped[(rej.model, rej.benchmark)] = ScoreEntry(
+                    sheet.scores[0], Origin(doc.path, doc.line_of("rejected", j))
+                )
         for i, score in enumerate(sheet.scores):
             line = doc.line_of("scores", i)
             if score.benchmark not in benchmarks:
@@ -168,9 +181,27 @@ def quality_index(catalog: Catalog) -> QualityIndex:
                     )
                 )
                 continue
-            scores.setdefault(score.model, {})[score.benchmark] = ScoreEntry(
-                score, Origin(doc.path, line)
-            )
+            pair = (score.model, score.benchmark)
+            if pair in same_role:
+                problems.append(
+                    Problem(
+                        f"a second {sheet.role} score for {score.model} on {score.benchmark} in"
+                        f" this layer (the other is at {same_role[pair].origin}); keep one, move"
+                        " the other to `alternatives`",
+                        doc.path,
+                        line,
+                        f"scores[{i}]",
+                    )
+                )
+                continue
+            same_role[pair] = ScoreEntry(score, Origin(doc.path, line))
+    # Layers in order, a later one replacing an earlier one; inside a layer curated beats feed.
+    for layer in sorted(per_layer):
+        roles = per_layer[layer]
+        feed = {k: v for k, v in roles.get("feed", {}).items() if k not in roles.get("rejected", {})}
+        merged = {**feed, **roles.get("curated", {})}
+        for (model, bid), entry in sorted(merged.items()):
+            scores.setdefault(model, {})[bid] = entry
     for pid, prof in profiles.items():
         origin = p_origins[pid]
         for bid in prof.weights:

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from costcalc.cli.common import FormatOpt, NoBundledOpt, app, emit, err, handles_errors, today
+from costcalc.cli.common import (
+    FormatOpt,
+    NoBundledOpt,
+    PricingOpt,
+    app,
+    emit,
+    err,
+    handles_errors,
+    today,
+)
 from costcalc.render.tables import Format
 
 if TYPE_CHECKING:
@@ -245,6 +254,69 @@ def import_openrouter(
         identity=_identity(no_bundled),
     )
     _finish(result, output, force, verbose)
+
+
+# ------------------------------------------------------------------ score feeds
+
+scores_app = typer.Typer(
+    help="Turn a benchmark-score feed into a costcalc scores sheet (kind: scores, role: feed).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+import_app.add_typer(scores_app, name="scores")
+
+
+@scores_app.command("llm-stats")
+@handles_errors
+def import_scores_llm_stats(
+    path: Annotated[
+        Path,
+        typer.Argument(help="llm-stats data tree: the repository, or its data/ folder."),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Scores sheet to write (a .yaml file).")
+    ],
+    force: ForceOpt = False,
+    verbose: VerboseOpt = False,
+    pricing: PricingOpt = None,
+) -> None:
+    """Import llm-stats' vendor-reported scores (CC BY 4.0) for the models costcalc knows."""
+    from costcalc.cli.common import load_catalog
+    from costcalc.errors import InputError
+    from costcalc.identity import Identity
+    from costcalc.importers.output import generated_state
+    from costcalc.importers.scores import llm_stats
+    from costcalc.importers.scores.common import sheet_text
+    from costcalc.quality import quality_index
+    from costcalc.yamlio import write_atomic
+
+    if output.suffix not in (".yaml", ".yml"):
+        raise InputError("--output must name a .yaml file", file=str(output))
+    catalog = load_catalog(pricing)
+    result = llm_stats.convert(
+        path, Identity.from_catalog(catalog), quality_index(catalog).benchmarks
+    )
+    if verbose:
+        for u in result.unmapped:
+            err(f"left out {u.key}: {u.reason}")
+    for line in result.summary():
+        err(line)
+    if not result.scores:
+        raise InputError("nothing to import: no score maps onto a known model and benchmark",
+                         file=str(path))
+    command = f"costcalc import scores llm-stats {path.as_posix()} --output {output.as_posix()}"
+    text = sheet_text(result, llm_stats.ATTRIBUTION, command)
+    if output.is_symlink():
+        raise InputError("is a symbolic link; refusing to write through it", file=str(output))
+    if output.exists() and not force:
+        state = generated_state(output.read_text(encoding="utf-8"))
+        if state != "untouched":
+            what = "was edited since it was generated" if state == "edited" else (
+                "was not written by an import"
+            )
+            raise InputError(f"exists and {what}; use --force to overwrite", file=str(output))
+    write_atomic(output, text)
+    err(f"wrote {output}")
 
 
 # ------------------------------------------------------------------ prices diff
