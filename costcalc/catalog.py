@@ -25,8 +25,8 @@ from costcalc.schema.pricing import (
     ModelInfo,
     ModelRegistry,
     Offer,
-    PriceSheet,
     PricePeriod,
+    PriceSheet,
     Provider,
 )
 
@@ -186,9 +186,9 @@ def _join(
     earlier offer's where given (rate limits: when it lists any).
     """
     by_start: dict[tuple[object, object], tuple[PricePeriod, Origin]] = {}
-    for period, origin in zip(earlier.prices, earlier_origins):
+    for period, origin in zip(earlier.prices, earlier_origins, strict=True):
         by_start[(period.as_of, period.currency)] = (period, origin)
-    for period, origin in zip(later.prices, later_origins):
+    for period, origin in zip(later.prices, later_origins, strict=True):
         by_start[(period.as_of, period.currency)] = (period, origin)
     joined = sorted(by_start.values(), key=lambda po: (po[0].as_of, po[0].currency or ""))
     update: dict[str, Any] = {"prices": [p for p, _ in joined]}

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 from costcalc.catalog import Catalog
@@ -76,9 +77,9 @@ def _prices(catalog: Catalog) -> list[Finding]:
                         ),
                     )
                 )
-        for cur, indexes in by_currency.items():
+        for currency, indexes in by_currency.items():
             ordered = sorted(indexes, key=lambda j: entry.offer.prices[j].as_of)
-            for a, b in zip(ordered, ordered[1:]):
+            for a, b in pairwise(ordered):
                 first, second = entry.offer.prices[a], entry.offer.prices[b]
                 if first.valid_until is None:
                     continue
@@ -91,7 +92,7 @@ def _prices(catalog: Catalog) -> list[Finding]:
                     Finding(
                         "error" if same_file else "warning",
                         Problem(
-                            f"price periods of {entry.label} ({cur}) overlap: the one at {oa}"
+                            f"price periods of {entry.label} ({currency}) overlap: the one at {oa}"
                             f" runs until {first.valid_until}, after this one starts"
                             f" ({second.as_of})"
                             + ("" if same_file else "; the later layer's period is used"),
@@ -107,6 +108,7 @@ def _prices(catalog: Catalog) -> list[Finding]:
 def _benchmarks(index: QualityIndex) -> list[Finding]:
     found: list[Finding] = []
     seen: dict[tuple[object, int | None], str] = {}
+
     def place(bid: str) -> tuple[str, int, str]:
         origin = index.benchmark_origins[bid]
         return (origin.file, origin.line or 0, bid)
@@ -193,7 +195,11 @@ def _scores(index: QualityIndex) -> list[Finding]:
                         Problem(
                             f"window mismatch: {model}'s score covers {window_text(parsed)}, but"
                             f" {bid} is {bench.window}"
-                            + (f" (or {', '.join(bench.same_windows)})" if bench.same_windows else "")
+                            + (
+                                f" (or {', '.join(bench.same_windows)})"
+                                if bench.same_windows
+                                else ""
+                            )
                             + "; file it under the benchmark of its window",
                             origin.file,
                             origin.line,

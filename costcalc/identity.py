@@ -39,10 +39,33 @@ if TYPE_CHECKING:
 
 NAMESPACES = frozenset(
     {
-        "anthropic", "baidu", "bedrock", "deepseek", "deepseek-ai", "fireworks_ai", "gemini",
-        "google", "meta", "meta-llama", "minimax", "mistral", "mistralai", "moonshot",
-        "moonshotai", "openai", "openrouter", "qwen", "thudm", "together_ai", "vertex_ai",
-        "x-ai", "xai", "z-ai", "zai", "zai-org", "zhipuai",
+        "anthropic",
+        "baidu",
+        "bedrock",
+        "deepseek",
+        "deepseek-ai",
+        "fireworks_ai",
+        "gemini",
+        "google",
+        "meta",
+        "meta-llama",
+        "minimax",
+        "mistral",
+        "mistralai",
+        "moonshot",
+        "moonshotai",
+        "openai",
+        "openrouter",
+        "qwen",
+        "thudm",
+        "together_ai",
+        "vertex_ai",
+        "x-ai",
+        "xai",
+        "z-ai",
+        "zai",
+        "zai-org",
+        "zhipuai",
     }
 )
 """Leading `segment/` of a feed name that is a vendor's or provider's namespace, not part of the
@@ -67,7 +90,7 @@ class ApiName:
 
     def in_force(self, when: dt.date) -> bool:
         """Whether any period holds on `when` (an open period holds until a later one starts)."""
-        for start, end in zip(self.starts, self.ends):
+        for start, end in zip(self.starts, self.ends, strict=True):
             if start <= when and (end is None or when < end):
                 return True
         return False

@@ -146,7 +146,7 @@ def quality_index(catalog: Catalog) -> QualityIndex:
                 p_origins[prof.id] = Origin(doc.path, doc.line_of("profiles", i))
     layers = catalog.document_layers or [0] * len(catalog.documents)
     per_layer: dict[int, dict[str, dict[tuple[str, str], ScoreEntry]]] = {}
-    for doc, layer in zip(catalog.documents, layers):
+    for doc, layer in zip(catalog.documents, layers, strict=True):
         sheet = doc.model
         if not isinstance(sheet, ScoreSheet):
             continue
@@ -198,7 +198,8 @@ def quality_index(catalog: Catalog) -> QualityIndex:
     # Layers in order, a later one replacing an earlier one; inside a layer curated beats feed.
     for layer in sorted(per_layer):
         roles = per_layer[layer]
-        feed = {k: v for k, v in roles.get("feed", {}).items() if k not in roles.get("rejected", {})}
+        dropped = roles.get("rejected", {})
+        feed = {k: v for k, v in roles.get("feed", {}).items() if k not in dropped}
         merged = {**feed, **roles.get("curated", {})}
         for (model, bid), entry in sorted(merged.items()):
             scores.setdefault(model, {})[bid] = entry

@@ -53,11 +53,12 @@ def test_every_disagreement_with_llm_stats_is_explained() -> None:
     checked, agreeing, differ = compare()
     listed = {(d.model, d.benchmark): (d.ours, d.theirs) for d in _known().scores}
     unexplained = [
-        f"{m} {b}: ours {o}, llm-stats {t}"
-        for m, b, o, t in differ
-        if listed.get((m, b)) != (o, t)
+        f"{m} {b}: ours {o}, llm-stats {t}" for m, b, o, t in differ if listed.get((m, b)) != (o, t)
     ]
-    assert not unexplained, "add to pricing/known-differences.yaml (scores) with reason and source:\n" + "\n".join(unexplained)
+    assert not unexplained, (
+        "add to pricing/known-differences.yaml (scores) with reason and source:\n"
+        + "\n".join(unexplained)
+    )
     found = {(m, b) for m, b, _, _ in differ}
     stale = sorted(set(listed) - found)
     assert not stale, f"listed but no longer different: {stale}"
@@ -69,7 +70,9 @@ def test_every_disagreement_with_llm_stats_is_explained() -> None:
 def test_known_differences_file_is_valid_and_explains_each_entry() -> None:
     """Every entry has a reason and a source, and the file names its schema."""
     text = (PRICING / "known-differences.yaml").read_text(encoding="utf-8")
-    assert text.startswith("# yaml-language-server: $schema=schemas/known-differences.schema.json\n")
+    assert text.startswith(
+        "# yaml-language-server: $schema=schemas/known-differences.schema.json\n"
+    )
     known = _known()
     assert known.scores
     for d in known.scores:
@@ -81,7 +84,9 @@ def test_an_unexplained_disagreement_fails() -> None:
     up as a new disagreement, so the check can fail."""
     curated = _sheet("scores.yaml")
     target = next(
-        i for i, s in enumerate(curated) if (s.model, s.benchmark) == ("gpt-4.1", "swe-bench-verified")
+        i
+        for i, s in enumerate(curated)
+        if (s.model, s.benchmark) == ("gpt-4.1", "swe-bench-verified")
     )
     assert curated[target].score == Decimal("54.6")
     curated[target] = curated[target].model_copy(update={"score": Decimal("55.6")})

@@ -77,7 +77,10 @@ def test_price_before_release_is_an_error(tmp_path: Path) -> None:
     """m1 was released 2025-03-16; a price dated 2025-03-01 names file, line and field."""
     code, err = validate(_layer(tmp_path, SHEET % ("2025-03-01", "2025-06-01")))
     assert code == 2
-    assert "<l>/p.yaml:6: as_of: price of m1 @ p starts 2025-03-01, before the model was released (2025-03-16" in err
+    assert (
+        "<l>/p.yaml:6: as_of: price of m1 @ p starts 2025-03-01, before the model was released (2025-03-16"
+        in err
+    )
 
 
 def _scores(*rows: str, role: str = "curated") -> str:
@@ -88,14 +91,14 @@ def test_window_mismatch_and_two_problem_sets(tmp_path: Path) -> None:
     """A score whose window is another set than its benchmark's is an error; the benchmark's
     `same_windows` ('2024-08 to 2025-02' on release_v5) is accepted."""
     scores = _scores(
-        '{model: m1, benchmark: lcb-a, score: 50, metric: pass@1, source: src, as_of: 2025-04-01,'
+        "{model: m1, benchmark: lcb-a, score: 50, metric: pass@1, source: src, as_of: 2025-04-01,"
         ' window: "2024.10-2025.02"}',
     )
     code, err = validate(_layer(tmp_path, SHEET % ("2025-03-16", "2025-06-01"), ("s.yaml", scores)))
     assert code == 2
     assert "<l>/s.yaml:4: window: window mismatch: m1's score covers 2024-10 to 2025-02" in err
     ok = _scores(
-        '{model: m1, benchmark: lcb-a, score: 50, metric: pass@1, source: src, as_of: 2025-04-01,'
+        "{model: m1, benchmark: lcb-a, score: 50, metric: pass@1, source: src, as_of: 2025-04-01,"
         ' window: "2408-2502"}',
     )
     code, err = validate(_layer(tmp_path, SHEET % ("2025-03-16", "2025-06-01"), ("s.yaml", ok)))
@@ -129,7 +132,9 @@ def test_curated_beats_feed_and_rejects_feed_figures(tmp_path: Path) -> None:
         "{model: m1, benchmark: lcb-a, score: 40, metric: x, source: feed, as_of: 2025-04-01}",
         role="feed",
     )
-    curated = _scores("{model: m1, benchmark: aime, score: 60, metric: x, source: src, as_of: 2025-04-01}")
+    curated = _scores(
+        "{model: m1, benchmark: aime, score: 60, metric: x, source: src, as_of: 2025-04-01}"
+    )
     layer = _layer(
         tmp_path, SHEET % ("2025-03-16", "2025-06-01"), ("a-feed.yaml", feed), ("z.yaml", curated)
     )
@@ -148,7 +153,9 @@ def test_curated_beats_feed_and_rejects_feed_figures(tmp_path: Path) -> None:
 
 def test_two_curated_scores_for_one_pair_in_a_layer_are_an_error(tmp_path: Path) -> None:
     """Two curated files giving m1 on aime in one layer: exit 2 naming both places."""
-    one = _scores("{model: m1, benchmark: aime, score: 60, metric: x, source: src, as_of: 2025-04-01}")
+    one = _scores(
+        "{model: m1, benchmark: aime, score: 60, metric: x, source: src, as_of: 2025-04-01}"
+    )
     layer = _layer(tmp_path, SHEET % ("2025-03-16", "2025-06-01"), ("a.yaml", one), ("b.yaml", one))
     code, err = validate(layer)
     assert code == 2
@@ -161,7 +168,9 @@ def test_a_feed_sheet_cannot_reject(tmp_path: Path) -> None:
     feed = _scores(
         "{model: m1, benchmark: aime, score: 70, metric: x, source: feed, as_of: 2025-04-01}",
         role="feed",
-    ).replace("scores:\n", "rejected: [{model: m1, benchmark: aime, reason: r, source: src}]\nscores:\n")
+    ).replace(
+        "scores:\n", "rejected: [{model: m1, benchmark: aime, reason: r, source: src}]\nscores:\n"
+    )
     code, err = validate(_layer(tmp_path, SHEET % ("2025-03-16", "2025-06-01"), ("f.yaml", feed)))
     assert code == 2 and "only a curated sheet may list `rejected`" in err
 

@@ -22,7 +22,9 @@ def _identity() -> Identity:
     return Identity.build(
         {"deepseek-r1": [], "deepseek-v3.1": [], "gpt-4o": ["gpt-4o-2024-08-06"], "o3": []},
         [
-            ApiName("deepseek", "deepseek-reasoner", "deepseek-r1", (D(2025, 1, 20),), (D(2025, 8, 21),)),
+            ApiName(
+                "deepseek", "deepseek-reasoner", "deepseek-r1", (D(2025, 1, 20),), (D(2025, 8, 21),)
+            ),
             ApiName("deepseek", "deepseek-reasoner", "deepseek-v3.1", (D(2025, 8, 21),), (None,)),
             ApiName("openai", "gpt-4o", "gpt-4o", (D(2024, 8, 6),), (None,)),
         ],
@@ -134,9 +136,25 @@ def test_joined_offer_costs_by_date(tmp_path: Path) -> None:
     def total(day: str) -> Decimal:
         result = CliRunner().invoke(
             app,
-            ["cost", "alpha", "--no-bundled", "--pricing", str(MINI), "--pricing", str(layer),
-             "--provider", "ushost", "--input-tokens", "1000000", "--output-tokens", "1000000",
-             "--as-of", day, "--format", "json"],
+            [
+                "cost",
+                "alpha",
+                "--no-bundled",
+                "--pricing",
+                str(MINI),
+                "--pricing",
+                str(layer),
+                "--provider",
+                "ushost",
+                "--input-tokens",
+                "1000000",
+                "--output-tokens",
+                "1000000",
+                "--as-of",
+                day,
+                "--format",
+                "json",
+            ],
         )
         assert result.exit_code == 0, result.stderr
         return Decimal(json.loads(result.stdout)["total"])
@@ -165,8 +183,22 @@ def test_import_then_compare_refreshes_a_bundled_offer(tmp_path: Path) -> None:
     def cost(day: str) -> dict[str, object]:
         res = runner.invoke(
             app,
-            ["cost", "o3", "--provider", "openai", "--pricing", str(out), "--as-of", day,
-             "--input-tokens", "1000000", "--output-tokens", "1000000", "--format", "json"],
+            [
+                "cost",
+                "o3",
+                "--provider",
+                "openai",
+                "--pricing",
+                str(out),
+                "--as-of",
+                day,
+                "--input-tokens",
+                "1000000",
+                "--output-tokens",
+                "1000000",
+                "--format",
+                "json",
+            ],
         )
         assert res.exit_code == 0, res.stderr
         payload: dict[str, object] = json.loads(res.stdout)

@@ -49,8 +49,13 @@ def test_fixture_import_counts_and_summary(tmp_path: Path) -> None:
     assert "from 110 llm-stats rows" in err
     assert "69 rows left out, benchmark not mapped" in err
     assert "4 rows left out, model not in the catalog (1 distinct): jamba-1.5-mini" in err
-    assert "livecodebench: no problem window in the source text (1 distinct): qwen3-235b-a22b" in err
-    assert "no costcalc benchmark for its window (1 distinct): gemini-2.0-flash 2024-06 to 2024-10" in err
+    assert (
+        "livecodebench: no problem window in the source text (1 distinct): qwen3-235b-a22b" in err
+    )
+    assert (
+        "no costcalc benchmark for its window (1 distinct): gemini-2.0-flash 2024-06 to 2024-10"
+        in err
+    )
     assert len(err.splitlines()) <= 8  # a short summary, not a line per row
     assert len(_scores(out)) == 35
 
@@ -102,7 +107,9 @@ def test_reimport_and_hand_edits(tmp_path: Path) -> None:
 
 def test_bad_input_is_exit_2(tmp_path: Path) -> None:
     """Not a data tree, a non-YAML output and broken JSON each end with exit 2 and a message."""
-    code, _, err = invoke("import", "scores", "llm-stats", str(tmp_path), "-o", str(tmp_path / "s.yaml"))
+    code, _, err = invoke(
+        "import", "scores", "llm-stats", str(tmp_path), "-o", str(tmp_path / "s.yaml")
+    )
     assert code == 2 and "not an llm-stats data tree" in err
     code, _, err = invoke("import", "scores", "llm-stats", FIXTURE, "-o", str(tmp_path / "s.txt"))
     assert code == 2 and "--output must name a .yaml file" in err
@@ -110,7 +117,9 @@ def test_bad_input_is_exit_2(tmp_path: Path) -> None:
     bad.mkdir(parents=True)
     (bad / "model.json").write_text("{}")
     (bad / "benchmarks.json").write_text("[{")
-    code, _, err = invoke("import", "scores", "llm-stats", str(tmp_path / "tree"), "-o", str(tmp_path / "s.yaml"))
+    code, _, err = invoke(
+        "import", "scores", "llm-stats", str(tmp_path / "tree"), "-o", str(tmp_path / "s.yaml")
+    )
     assert code == 2 and "benchmarks.json" in err and "invalid JSON" in err
 
 
@@ -120,7 +129,9 @@ def test_symlinks_are_not_followed(tmp_path: Path) -> None:
     tree.mkdir(parents=True)
     target = REPO / FIXTURE / "data/organizations/deepseek/models/deepseek-r1-0528"
     os.symlink(target, tree / "linked")
-    code, _, err = invoke("import", "scores", "llm-stats", str(tmp_path / "tree"), "-o", str(tmp_path / "s.yaml"))
+    code, _, err = invoke(
+        "import", "scores", "llm-stats", str(tmp_path / "tree"), "-o", str(tmp_path / "s.yaml")
+    )
     assert code == 2 and "nothing to import" in err
 
 
@@ -139,7 +150,9 @@ def test_second_row_for_a_pair_becomes_an_alternative() -> None:
     """Two feed rows for one model and benchmark: the first is kept, the second is recorded."""
     catalog = load_catalog([])
     rows = [
-        FeedScore("a#0", "o3-2025-04-16", "x", Decimal("80"), "pass@1", "https://a", None, None, True),
+        FeedScore(
+            "a#0", "o3-2025-04-16", "x", Decimal("80"), "pass@1", "https://a", None, None, True
+        ),
         FeedScore("a#1", "o3", "x", Decimal("81"), "pass@1", "https://b", None, None, True),
     ]
     result = build_sheet(
@@ -164,8 +177,12 @@ def test_bundled_feed_sheet_regenerates_byte_for_byte(
     (tmp_path / "data").symlink_to(REPO / "data")
     monkeypatch.chdir(tmp_path)
     code, _, err = invoke(
-        "import", "scores", "llm-stats", "data/feeds/llm-stats",
-        "--output", "pricing/scores-llm-stats.yaml",
+        "import",
+        "scores",
+        "llm-stats",
+        "data/feeds/llm-stats",
+        "--output",
+        "pricing/scores-llm-stats.yaml",
     )
     assert code == 0, err
     fresh = (tmp_path / "pricing/scores-llm-stats.yaml").read_bytes()

@@ -401,7 +401,9 @@ class SheetBuilder:
         assert self.identity is not None
         feed_names = tuple(n for n in (offer.get("api_model"), *names) if n)
         # An API name means the model it named when the row's latest price was set.
-        starts = [p["as_of"] for p in offer.get("prices", []) if isinstance(p.get("as_of"), dt.date)]
+        starts = [
+            p["as_of"] for p in offer.get("prices", []) if isinstance(p.get("as_of"), dt.date)
+        ]
         when = max(starts, default=self.as_of)
         found = self.identity.offer(pid, feed_names, when, match)
         if found.model is None:

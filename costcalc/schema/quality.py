@@ -275,13 +275,25 @@ _WINDOW_FORMS: tuple[tuple[re.Pattern[str], str], ...] = (
     # 2024-08-01 to 2025-02-01 (day precision; an end on the 1st is exclusive)
     (re.compile(_YM + r"[-./](\d\d)\s*(?:to|-|–|→)\s*" + _YM + r"[-./](\d\d)"), "ymd"),
     # 8/1/24-2/1/25, 1/1/2025-5/1/2025 (US month/day/year; an end on the 1st is exclusive)
-    (re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\s*(?:to|-|–)\s*(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\b"), "mdy"),
+    (
+        re.compile(
+            r"\b(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\s*(?:to|-|–)\s*"
+            r"(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})\b"
+        ),
+        "mdy",
+    ),
     # 2408-2505 (YYMM-YYMM, inclusive)
     (re.compile(r"\b(2\d)(0[1-9]|1[0-2])\s*-\s*(2\d)(0[1-9]|1[0-2])\b"), "yymm"),
     # 25.02-25.05 (YY.MM-YY.MM, inclusive)
     (re.compile(r"\b(2\d)\.(0[1-9]|1[0-2])\s*-\s*(2\d)\.(0[1-9]|1[0-2])\b"), "yy.mm"),
     # Aug 24-May 25, Aug 2024 - May 2025
-    (re.compile(r"\b([A-Za-z]{3})[a-z]*\.?\s+(\d{2}|\d{4})\s*(?:to|-|–)\s*([A-Za-z]{3})[a-z]*\.?\s+(\d{2}|\d{4})\b"), "mon"),
+    (
+        re.compile(
+            r"\b([A-Za-z]{3})[a-z]*\.?\s+(\d{2}|\d{4})\s*(?:to|-|–)\s*"
+            r"([A-Za-z]{3})[a-z]*\.?\s+(\d{2}|\d{4})\b"
+        ),
+        "mon",
+    ),
 )
 
 Month = tuple[int, int]

@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -120,7 +119,11 @@ def resolve_benchmark(
     )
     if len(hits) != 1:
         state = "no" if not hits else "more than one"
-        return None, window_text(window), f"{row.benchmark}: {state} costcalc benchmark for its window"
+        return (
+            None,
+            window_text(window),
+            f"{row.benchmark}: {state} costcalc benchmark for its window",
+        )
     return hits[0], window_text(window), ""
 
 
@@ -157,9 +160,10 @@ def build_sheet(
         pair = (model, bid)
         if pair in chosen:
             kept = chosen[pair]
-            alternative = {
-                k: score[k] for k in ("score", "metric", "source") if k in score
-            } | {"via": feed, "version": row.model}
+            alternative = {k: score[k] for k in ("score", "metric", "source") if k in score} | {
+                "via": feed,
+                "version": row.model,
+            }
             alternative["why_not_used"] = (
                 f"another {feed} row for the same model and benchmark came first"
                 f" ({kept.get('version', kept['model'])})"

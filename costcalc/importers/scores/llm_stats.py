@@ -110,7 +110,9 @@ def read(root: Path) -> list[tuple[str, Any, Any]]:
         if any(f.is_symlink() or not f.is_file() for f in files):
             continue
         if len(found) * 2 >= MAX_FILES:
-            raise InputError(f"more than {MAX_FILES:,} files; is this an llm-stats tree?", file=str(root))
+            raise InputError(
+                f"more than {MAX_FILES:,} files; is this an llm-stats tree?", file=str(root)
+            )
         name = folder.relative_to(data).as_posix()
         found.append(
             (name, read_json(files[0], MAX_FILE_BYTES), read_json(files[1], MAX_FILE_BYTES))
@@ -151,7 +153,9 @@ def rows(tree: list[tuple[str, Any, Any]]) -> Iterator[FeedScore | Unmapped]:
         for i, raw in enumerate(scores):
             key = f"{folder}/benchmarks.json#{i}"
             row = _row(key, model, raw, announced, released)
-            yield row if row is not None else Unmapped(key, key, "malformed record or score not 0-1")
+            yield (
+                row if row is not None else Unmapped(key, key, "malformed record or score not 0-1")
+            )
 
 
 def _row(
@@ -159,20 +163,31 @@ def _row(
 ) -> FeedScore | None:
     if not isinstance(raw, dict):
         return None
-    model_id, bench = _text(raw.get("model_id") or model.get("model_id")), _text(raw.get("benchmark_id"))
+    model_id, bench = (
+        _text(raw.get("model_id") or model.get("model_id")),
+        _text(raw.get("benchmark_id")),
+    )
     value = raw.get("score")
-    if not model_id or not bench or isinstance(value, bool) or not isinstance(value, (int, Decimal)):
+    if (
+        not model_id
+        or not bench
+        or isinstance(value, bool)
+        or not isinstance(value, (int, Decimal))
+    ):
         return None
     value = Decimal(value)
     if not value.is_finite() or not 0 <= value <= 1:
         return None
+    as_of: dt.date | None
     if announced is not None:
         as_of, basis = announced, "llm-stats announcement_date of the model (no per-score date)"
     elif released is not None:
         as_of, basis = released, "llm-stats release_date of the model (no per-score date)"
     else:
         as_of = _day(raw.get("created_at"))
-        basis = "llm-stats created_at: the day the aggregator recorded the score, not its publication"
+        basis = (
+            "llm-stats created_at: the day the aggregator recorded the score, not its publication"
+        )
     method = _text(raw.get("analysis_method"))
     notes = _text(raw.get("verification_notes"))
     source = _text(raw.get("self_reported_source_link")) or "llm-stats (no source link given)"
