@@ -62,9 +62,19 @@ def test_every_disagreement_with_llm_stats_is_explained() -> None:
     found = {(m, b) for m, b, _, _ in differ}
     stale = sorted(set(listed) - found)
     assert not stale, f"listed but no longer different: {stale}"
-    # The counts of the 2026-11 review: 91 curated scores have an llm-stats figure, 82 agree,
-    # 9 differ and are explained. A change here means the data changed: review it.
-    assert (checked, agreeing, len(differ)) == (91, 82, 9)
+    # The counts of the 2026-11 review: 100 curated scores have an llm-stats figure, 84 agree,
+    # 16 differ and are explained. A change here means the data changed: review it.
+    assert (checked, agreeing, len(differ)) == (100, 84, 16)
+
+
+def test_rejected_feed_figures_are_in_the_feed() -> None:
+    """Every feed figure the curated sheet rejects is in the feed sheet with that score, so a
+    refresh that changes it is noticed."""
+    doc = load_document(PRICING / "scores.yaml", ("scores",))
+    feed = {(s.model, s.benchmark): s.score for s in _sheet("scores-llm-stats.yaml")}
+    for rej in doc.model.rejected:
+        assert (rej.model, rej.benchmark) in feed, rej
+        assert rej.score is None or rej.score == feed[(rej.model, rej.benchmark)], rej
 
 
 def test_known_differences_file_is_valid_and_explains_each_entry() -> None:

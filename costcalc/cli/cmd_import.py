@@ -293,8 +293,9 @@ def import_scores_llm_stats(
     if output.suffix not in (".yaml", ".yml"):
         raise InputError("--output must name a .yaml file", file=str(output))
     catalog = load_catalog(pricing)
+    released = {m.id: m.released for m in catalog.models.values() if m.released is not None}
     result = llm_stats.convert(
-        path, Identity.from_catalog(catalog), quality_index(catalog).benchmarks
+        path, Identity.from_catalog(catalog), quality_index(catalog).benchmarks, released
     )
     if verbose:
         for u in result.unmapped:

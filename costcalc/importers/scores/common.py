@@ -11,6 +11,8 @@
   the score unmapped with the reason, never filed under a guess;
 - one score per model and benchmark: the first row (feed order) is kept, later
   ones become `alternatives` with the reason;
+- a score dated before its model's release (models file `released`) is dated
+  at the release;
 - every score keeps its metric, source link, date and the basis of that date,
   `self_reported`, and `via: <feed>`; the sheet carries the feed's attribution.
 """
@@ -19,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -134,8 +136,14 @@ def build_sheet(
     rules: Mapping[str, BenchmarkRule],
     identity: Identity,
     benchmarks: Mapping[str, Benchmark],
+    released: Mapping[str, dt.date] | None = None,
 ) -> ScoreImport:
-    """Map a feed's rows onto costcalc's models and benchmarks (see the module docstring)."""
+    """Map a feed's rows onto costcalc's models and benchmarks (see the module docstring).
+
+    `released` (canonical id -> release day, from the models file): a score the feed dates
+    before the model's release is dated at the release instead (a figure cannot be published
+    before its model), and `as_of_basis` says so.
+    """
     result = ScoreImport(feed=feed, rows=0, scores=[])
     chosen: dict[tuple[str, str], dict[str, Any]] = {}
     for row in rows:
@@ -156,6 +164,14 @@ def build_sheet(
             what = f"{row.model} {window}" if window else row.model
             result.unmapped.append(Unmapped(row.key, what, reason))
             continue
+        launch = (released or {}).get(model)
+        if launch is not None and row.as_of is not None and row.as_of < launch:
+            row = replace(
+                row,
+                as_of=launch,
+                as_of_basis=f"the model's release day (models file `released`); {feed} dates it"
+                f" {row.as_of}, before the release",
+            )
         score = _score(row, model, bid, window, feed, rule)
         pair = (model, bid)
         if pair in chosen:

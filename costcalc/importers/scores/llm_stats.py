@@ -213,8 +213,15 @@ def _percent(fraction: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else value
 
 
-def convert(root: Path, identity: Any, benchmarks: Any) -> ScoreImport:
+def convert(
+    root: Path, identity: Any, benchmarks: Any, released: Any = None
+) -> ScoreImport:
     """Read an llm-stats data tree and map it onto a catalog's models and benchmarks."""
     return build_sheet(
-        rows(read(root)), feed=FEED, rules=RULES, identity=identity, benchmarks=benchmarks
+        rows(read(root)),
+        feed=FEED,
+        rules=RULES,
+        identity=identity,
+        benchmarks=benchmarks,
+        released=released,
     )
