@@ -206,3 +206,35 @@ def test_import_then_compare_refreshes_a_bundled_offer(tmp_path: Path) -> None:
 
     assert Decimal(str(cost("2026-11-28")["total"])) == Decimal("5")
     assert Decimal(str(cost("2025-06-01")["total"])) == Decimal("50")
+
+
+def test_compare_notes_name_a_dozen_models_at_most(tmp_path: Path) -> None:
+    """A layer of 30 unscored models: the text note names 12 models and counts the rest; the
+    JSON still lists all 30."""
+    layer = tmp_path / "many"
+    layer.mkdir()
+    models = "".join(
+        f"  - {{id: m{i:02d}, name: M{i}, vendor: V, open_weights: true, license: mit}}\n"
+        for i in range(30)
+    )
+    offers = "".join(
+        f'  - model: m{i:02d}\n    prices: [{{as_of: 2025-01-01, source: "test", input: 1, output: 1}}]\n'
+        for i in range(30)
+    )
+    (layer / "models.yaml").write_text("kind: models\nmodels:\n" + models)
+    (layer / "p.yaml").write_text(
+        "kind: price-sheet\n"
+        'provider: {id: p, name: P, country: US, currency: USD, pricing_url: "https://e.com"}\n'
+        "offers:\n" + offers
+    )
+    runner = CliRunner()
+    args = ["compare", "--pricing", str(layer), "--as-of", "2025-06-01"]
+    text = runner.invoke(app, args)
+    assert text.exit_code == 0, text.stderr
+    note = text.stdout.replace("\n", " ")
+    start = note.index("no score on the profile's benchmarks: ")
+    listed = note[start:].split(": ", 1)[1].split(", ... and ")[0].split(", ")
+    assert len(listed) == 12
+    assert "more (--format json lists all)" in note[start : start + 2000]
+    payload = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
+    assert sum(1 for m in payload["not_scored"] if m.startswith("m")) >= 30

@@ -213,9 +213,7 @@ def _percent(fraction: Decimal) -> Decimal:
     return value.quantize(Decimal(1)) if isinstance(exponent, int) and exponent > 0 else value
 
 
-def convert(
-    root: Path, identity: Any, benchmarks: Any, released: Any = None
-) -> ScoreImport:
+def convert(root: Path, identity: Any, benchmarks: Any, released: Any = None) -> ScoreImport:
     """Read an llm-stats data tree and map it onto a catalog's models and benchmarks."""
     return build_sheet(
         rows(read(root)),
