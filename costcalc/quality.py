@@ -146,17 +146,14 @@ def quality_index(catalog: Catalog) -> QualityIndex:
                 p_origins[prof.id] = Origin(doc.path, doc.line_of("profiles", i))
     layers = catalog.document_layers or [0] * len(catalog.documents)
     per_layer: dict[int, dict[str, dict[tuple[str, str], ScoreEntry]]] = {}
+    # Per layer: the (model, benchmark) pairs whose feed score a curated sheet rejects.
+    rejected: dict[int, set[tuple[str, str]]] = {}
     for doc, layer in zip(catalog.documents, layers, strict=True):
         sheet = doc.model
         if not isinstance(sheet, ScoreSheet):
             continue
         same_role = per_layer.setdefault(layer, {}).setdefault(sheet.role, {})
-        if sheet.rejected:
-            dropped = per_layer[layer].setdefault("rejected", {})
-            for j, rej in enumerate(sheet.rejected):
-                dropped[(rej.model, rej.benchmark)] = ScoreEntry(
-                    sheet.scores[0], Origin(doc.path, doc.line_of("rejected", j))
-                )
+        rejected.setdefault(layer, set()).update((r.model, r.benchmark) for r in sheet.rejected)
         for i, score in enumerate(sheet.scores):
             line = doc.line_of("scores", i)
             if score.benchmark not in benchmarks:
@@ -198,7 +195,7 @@ def quality_index(catalog: Catalog) -> QualityIndex:
     # Layers in order, a later one replacing an earlier one; inside a layer curated beats feed.
     for layer in sorted(per_layer):
         roles = per_layer[layer]
-        dropped = roles.get("rejected", {})
+        dropped = rejected.get(layer, set())
         feed = {k: v for k, v in roles.get("feed", {}).items() if k not in dropped}
         merged = {**feed, **roles.get("curated", {})}
         for (model, bid), entry in sorted(merged.items()):
