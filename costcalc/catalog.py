@@ -91,8 +91,16 @@ class Catalog:
 
     # --------------------------------------------------------------- lookups
     def model(self, name: str) -> ModelInfo:
-        """A model by id or alias (case-insensitive), or an error that suggests the nearest ids."""
-        found = self._names.get(name.strip().lower())
+        """A model by id or alias (case-insensitive), also behind a vendor or provider namespace
+        (`openai/gpt-4o`, `gemini/gemini-2.5-pro`: see costcalc.identity), or an error that
+        suggests the nearest ids."""
+        from costcalc.identity import unprefixed
+
+        found = None
+        for candidate in unprefixed(name, frozenset(self.providers)):
+            found = self._names.get(candidate.lower())
+            if found is not None:
+                break
         if found is None:
             raise InputError(f"unknown model {name!r}{did_you_mean(name, self._names)}")
         return self.models[found]

@@ -161,7 +161,7 @@ class Identity:
     # ------------------------------------------------------------ lookups
     def model(self, name: str) -> str | None:
         """The canonical id of a model name: an id or alias, optionally `<vendor>/`-prefixed."""
-        for candidate in _unprefixed(name, self.providers):
+        for candidate in unprefixed(name, self.providers):
             found = self.names.get(candidate.lower())
             if found is not None:
                 return found
@@ -175,7 +175,7 @@ class Identity:
         match: Any = None,
     ) -> Resolution:
         """The canonical model a provider's price row is for (see the module docstring)."""
-        wanted = {c.lower() for n in names for c in _unprefixed(n, self.providers)}
+        wanted = {c.lower() for n in names for c in unprefixed(n, self.providers)}
         offered = self.api_names.get(provider, [])
         exact = [a for a in offered if a.api_model.lower() in wanted]
         if not exact and match is not None:
@@ -200,7 +200,7 @@ class Identity:
         return Resolution(None, "no bundled model or API name")
 
 
-def _unprefixed(name: str, providers: frozenset[str] = frozenset()) -> list[str]:
+def unprefixed(name: str, providers: frozenset[str] = frozenset()) -> list[str]:
     """A name, then the name without each leading namespace segment in turn (see NAMESPACES)."""
     text = name.strip()
     out = [text]

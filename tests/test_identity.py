@@ -238,3 +238,18 @@ def test_compare_notes_name_a_dozen_models_at_most(tmp_path: Path) -> None:
     assert "more (--format json lists all)" in note[start : start + 2000]
     payload = json.loads(runner.invoke(app, [*args, "--format", "json"]).stdout)
     assert sum(1 for m in payload["not_scored"] if m.startswith("m")) >= 30
+
+
+def test_catalog_lookup_understands_feed_names() -> None:
+    """`costcalc cost openai/gpt-4o` finds gpt-4o; a snapshot alias and a provider namespace
+    work too; a regional deployment name does not (it is priced differently)."""
+    import pytest
+
+    from costcalc.errors import InputError
+
+    catalog = load_catalog([])
+    assert catalog.model("openai/gpt-4o").id == "gpt-4o"
+    assert catalog.model("gemini/gemini-2.5-pro").id == "gemini-2.5-pro"
+    assert catalog.model("openrouter/openai/gpt-4o-2024-08-06").id == "gpt-4o"
+    with pytest.raises(InputError, match="unknown model"):
+        catalog.model("azure/eu/gpt-4o")
