@@ -180,3 +180,19 @@ def test_bundled_sheets_pass_the_data_rules_without_warnings() -> None:
     result = CliRunner().invoke(app, ["validate"])
     assert result.exit_code == 0, result.stderr
     assert "warning" not in result.stderr
+
+
+def test_default_profile_scores_current_models_on_most_of_their_weight() -> None:
+    """Balanced: GPQA Diamond, AIME 2025 and SWE-bench Verified are (2+2+2)/10 = 60% of the
+    weight, so a model reported on those three alone is scored on 60%; the bundled current
+    models o3, o4-mini, Gemini 2.5 Pro and DeepSeek-V3.1 are scored on at least 60%."""
+    from costcalc.quality import model_quality, weighting
+
+    index = quality_index(load_catalog([]))
+    balanced = weighting(index, "balanced")
+    total = sum(balanced.weights.values())
+    core = sum(balanced.weights[b] for b in ("gpqa-diamond", "aime-2025", "swe-bench-verified"))
+    assert total == Decimal(10) and core / total == Decimal("0.6")
+    for model in ("o3", "o4-mini", "gemini-2.5-pro", "deepseek-v3.1"):
+        quality = model_quality(index, model, balanced)
+        assert quality is not None and quality.coverage >= Decimal("0.6"), model
