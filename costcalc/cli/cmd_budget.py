@@ -115,6 +115,7 @@ def _ranking(
     """Mark good-enough rows from compare's ranking; False when the catalog has no quality data."""
     from costcalc.budget import apply_ranking
     from costcalc.cli.cmd_compare import _profile_file, parse_weights
+    from costcalc.cli.common import cache_dir
     from costcalc.compare import CompareOptions, compare_full
     from costcalc.cost import Usage
     from costcalc.quality import quality_index
@@ -149,7 +150,7 @@ def _ranking(
         reasoning_tokens=w.reasoning_tokens,
         reasoning_models=tuple(w.reasoning_models),
     )
-    ranking, _ = compare_full(catalog, options, index)
+    ranking, _ = compare_full(catalog, options, index, cache_dir())
     apply_ranking(result, ranking)
     return True
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,6 +21,7 @@ from costcalc.cli.common import (
     WeightsOpt,
     app,
     as_of_day,
+    cache_dir,
     check_currency,
     decimal_option,
     emit,
@@ -36,6 +38,13 @@ if TYPE_CHECKING:
 
     from costcalc.catalog import Catalog
     from costcalc.quality import QualityIndex
+
+
+class QualityMethod(str, Enum):
+    """How compare turns scores into one quality (see costcalc.quality)."""
+
+    latent = "latent"
+    mean = "mean"
 
 
 def parse_weights(text: str) -> dict[str, Decimal]:
@@ -200,6 +209,35 @@ def compare_command(
             help="Half-width of the quality band in standard errors (1.96 = 95%).",
         ),
     ] = "1.96",
+    quality_method: Annotated[
+        QualityMethod,
+        typer.Option(
+            "--quality-method",
+            help="latent: scores a model did not report are predicted from a capability scale"
+            " fitted to every score (wider band); mean: the weighted mean of the reported scores"
+            " only, models below the profile's coverage left out.",
+        ),
+    ] = QualityMethod.latent,
+    volume: Annotated[
+        str,
+        typer.Option(
+            "--volume",
+            help="Requests per day at which self-hosted open-weight offers are priced (a month of"
+            " GPUs shared by a month of requests). The default is the bundled `medium` preset's"
+            " volume: an assumption, not a measurement.",
+        ),
+    ] = "5000",
+    peak_factor: Annotated[
+        str,
+        typer.Option(
+            "--peak-factor",
+            help="Busiest minute / average minute, for the GPU replicas a self-hosted offer needs.",
+        ),
+    ] = "1",
+    no_self_hosted: Annotated[
+        bool,
+        typer.Option("--no-self-hosted", help="Rank API offers only."),
+    ] = False,
     plot: Annotated[
         Path | None,
         typer.Option(
@@ -270,8 +308,11 @@ def compare_command(
         max_cost_per_point=money,
         requests_per_month=Decimal(requests_per_month) if requests_per_month else None,
         z=z,
+        quality_method=quality_method.value,
+        volume=None if no_self_hosted else decimal_option(volume, "--volume"),
+        peak_factor=decimal_option(peak_factor, "--peak-factor") or Decimal(1),
     )
-    ranking, result = compare_full(catalog, options, index)
+    ranking, result = compare_full(catalog, options, index, cache_dir())
     data = table(ranking, options, result)
     if plot is not None:
         from costcalc.render.plot import plot as draw

@@ -13,8 +13,10 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
 
 from costcalc.money import decimal_str
 
-SCHEMA_VERSION = 1
-"""Bumped when a field changes meaning or is removed (adding a field is not a change)."""
+SCHEMA_VERSION = 2
+"""Bumped when a field changes meaning or is removed (adding a field is not a change).
+2: budget counts are integers and its quality and rates numbers; compare's benchmark parts
+may be predicted (`status`, null `score`), self-hosted offers and the `quality` block."""
 
 
 def money(value: Decimal | None) -> str | None:
