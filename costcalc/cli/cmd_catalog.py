@@ -380,7 +380,10 @@ def validate_command(
         ),
     ] = None,
 ) -> None:
-    """Check sheets: every field, every cross-reference; exit 2 naming file, line and field.
+    """Check sheets: every field, every cross-reference, the data rules; exit 2 naming file,
+    line and field (overlapping price periods, a price before the model's release, a score
+    window that is not its benchmark's, one problem set under two benchmark ids). A score
+    without a date is a warning.
 
     With --max-age, also name every price and score older than the limit (a warning;
     with --strict a failure, exit 1).
@@ -403,6 +406,14 @@ def validate_command(
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems=problems)
+    from costcalc.datarules import check as data_rules
+
+    findings = data_rules(catalog, quality_index(catalog))
+    errors = [f.problem for f in findings if f.severity == "error"]
+    if errors:
+        raise InputError(problems=errors)
+    for finding in findings:
+        err(f"warning: {finding.problem}")
     files = len({d.path for d in catalog.documents})
     periods = sum(len(o.offer.prices) for o in catalog.offers)
     err(

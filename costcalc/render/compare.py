@@ -61,21 +61,31 @@ def flags(row: RankRow, ranks: dict[str, int] | None = None) -> list[str]:
     return out
 
 
+NOTE_NAMES = 12
+"""Names shown per note line; the JSON lists every one (an import can add thousands)."""
+
+
+def _names(items: list[str]) -> str:
+    shown = ", ".join(items[:NOTE_NAMES])
+    more = len(items) - NOTE_NAMES
+    return shown + (f", ... and {more:,} more (--format json lists all)" if more > 0 else "")
+
+
 def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResult) -> list[str]:
-    """What was left out, grouped into a few lines for people."""
+    """What was left out, grouped into a few lines for people (a few names per line)."""
     notes: list[str] = []
     missing_price = sorted(
         label for label, why in ranking.not_priced.items() if "no price in force" in why
     )
     if missing_price:
-        notes.append(f"no price in force on {options.when}: " + ", ".join(missing_price))
+        notes.append(f"no price in force on {options.when}: " + _names(missing_price))
     no_gpu_price = sorted(
         label for label, why in ranking.not_priced.items() if why.startswith("no GPU price")
     )
     if no_gpu_price:
         notes.append(
             f"no GPU price in force on {options.when} (self-host options): "
-            + ", ".join(label.split(" @ ")[0] for label in no_gpu_price)
+            + _names([label.split(" @ ")[0] for label in no_gpu_price])
         )
     notes += [
         f"not priced: {label}: {why}"
@@ -88,17 +98,19 @@ def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResu
         notes.append(
             f"not scored, scores cover less than {result.coverage_floor:.0%}"
             " of the profile weight: "
-            + ", ".join(
-                f"{m} ({why.split(' of ')[0].removeprefix('scores cover ')})"
-                for m, why in sorted(low.items())
+            + _names(
+                [
+                    f"{m} ({why.split(' of ')[0].removeprefix('scores cover ')})"
+                    for m, why in sorted(low.items())
+                ]
             )
         )
     if no_score:
-        notes.append("no score on the profile's benchmarks: " + ", ".join(no_score))
+        notes.append("no score on the profile's benchmarks: " + _names(no_score))
     if ranking.no_offer:
         notes.append(
             ("no API offer: " if options.volume is None else "no API offer, no self-host option: ")
-            + ", ".join(ranking.no_offer)
+            + _names(list(ranking.no_offer))
             + (" (see `costcalc budget` for self-hosting)" if options.volume is None else "")
         )
     return notes
