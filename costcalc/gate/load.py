@@ -1,28 +1,35 @@
-"""Load procurement files for `costcalc check`: untrusted input, read safely.
+"""Load procurement files for the gate: untrusted input, read safely.
 
 Procurement files come from pull requests, so:
 - YAML is read by `costcalc.yamlio` (safe loader, bounded size, depth and alias
   expansion) with a smaller size limit than price sheets;
-- a folder is walked without following symbolic links out of it: a file or
-  folder whose real path leaves the checked root is refused;
+- a checked path that is itself a symbolic link is refused (for a relative path,
+  so is any symbolic link on the way to it), so a pull request cannot point the
+  gate at files outside the repository; inside a folder, links are not followed,
+  and a link whose target leaves the checked folder is an error;
 - a workload reference `{file, name}` must resolve, symlinks followed, to a file
-  inside the checked root (a pull request cannot make CI read other files).
+  inside the checked root (a pull request cannot make CI read other files);
+- a file name that is not valid UTF-8 is refused (exit 2 in every format: it
+  could not be shown faithfully in any report);
+- a checked path under which no procurement file is found is an error, so a
+  mistyped path cannot turn the gate off.
 
 Files in a checked folder must be `kind: procurement` or `kind: workloads`
-(workload files referenced by decisions); any other kind is an error, so a typo
-in `kind:` cannot make a decision silently skip the gate.
+(workload files referenced by decisions); any other kind, no kind, or a
+`kind: workloads` file holding `decisions:` is an error, so editing `kind:`
+cannot make a decision skip the gate.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from costcalc.errors import InputError, Problem
 from costcalc.loader import YAML_SUFFIXES, Document, validate_data
-from costcalc.policy import ProcurementDoc
 from costcalc.schema.procurement import ProcurementFile, WorkloadRef
 from costcalc.schema.workload import Workload, WorkloadFile
 from costcalc.yamlio import LineDict, load_yaml
@@ -34,8 +41,26 @@ WORKLOAD_KINDS = ("workloads",)
 
 
 @dataclass(frozen=True)
+class ProcurementDoc:
+    """A loaded procurement file with its workload references already resolved."""
+
+    document: Document
+    workloads: Mapping[int, Workload] = field(default_factory=dict)
+    """Decision index -> the workload its `{file, name}` reference resolved to."""
+
+    @property
+    def model(self) -> ProcurementFile:
+        model: ProcurementFile = self.document.model
+        return model
+
+    @property
+    def path(self) -> str:
+        return self.document.path
+
+
+@dataclass(frozen=True)
 class Root:
-    """A checked path: the folder (or file) given, its real path and how files are named."""
+    """A checked path: the folder (or file) given and its real path."""
 
     given: Path
     real: Path
@@ -46,13 +71,57 @@ class Root:
         return real == self.real or real.is_relative_to(base)
 
 
+def shown(path: Path | str) -> str:
+    """A path as messages show it: undecodable bytes as \\xNN escapes (never raw)."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace")
+    return text
+
+
+def _utf8(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _symlink_on_the_way(root: Path) -> Path | None:
+    """The first symbolic link among the path's own components (None: none).
+
+    A relative path is checked component by component from the current folder;
+    an absolute path only in its last component (the folders above the checkout
+    are the machine's, not the pull request's).
+    """
+    if root.is_absolute():
+        return root if root.is_symlink() else None
+    here = Path()
+    for part in root.parts:
+        here = here / part
+        if part not in (".", "..") and here.is_symlink():
+            return here
+    return None
+
+
 def procurement_files(root: Path) -> list[Path]:
     """YAML files to check under a folder (sorted), or the file itself; refuses escaping links."""
+    if not _utf8(root):
+        raise InputError("the path is not valid UTF-8; refused", file=shown(root))
+    link = _symlink_on_the_way(root)
+    if link is not None:
+        raise InputError(
+            f"{shown(link)} is a symbolic link; the gate does not follow it"
+            " (check the real folder instead)",
+            file=shown(root),
+        )
     r = Root(root, root.resolve())
     if root.is_file():
         return [root]
     if not root.is_dir():
-        raise InputError("no such file or folder", file=str(root))
+        raise InputError("no such file or folder", file=shown(root))
     found: list[Path] = []
     problems: list[Problem] = []
     for here, dirs, files in os.walk(root, followlinks=False):
@@ -65,11 +134,17 @@ def procurement_files(root: Path) -> list[Path]:
                 dirs.remove(d)
                 if not r.inside(p):
                     problems.append(
-                        Problem("symbolic link leads outside the checked folder; refused", str(p))
+                        Problem("symbolic link leads outside the checked folder; refused", shown(p))
                     )
+            elif not _utf8(p):
+                dirs.remove(d)
+                problems.append(Problem("folder name is not valid UTF-8; refused", shown(p)))
         for name in files:
             p = base / name
             if name.startswith(".") or p.suffix not in YAML_SUFFIXES:
+                continue
+            if not _utf8(p):
+                problems.append(Problem("file name is not valid UTF-8; refused", shown(p)))
                 continue
             if p.is_symlink() and not r.inside(p):
                 problems.append(
@@ -82,8 +157,12 @@ def procurement_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
-def load_procurement(paths: list[Path]) -> list[ProcurementDoc]:
-    """Load every procurement file under the given paths, gathering all errors before raising."""
+def load_procurement(paths: Sequence[Path], *, allow_empty: bool = False) -> list[ProcurementDoc]:
+    """Load every procurement file under the given paths, gathering all errors before raising.
+
+    Each path must hold at least one procurement file, unless `allow_empty`
+    (the `--base` side of a diff may be empty: every decision is then new).
+    """
     docs: list[ProcurementDoc] = []
     problems: list[Problem] = []
     for root in paths:
@@ -94,13 +173,24 @@ def load_procurement(paths: list[Path]) -> list[ProcurementDoc]:
             continue
         r = Root(root, root.resolve())
         workload_cache: dict[Path, Any] = {}
+        count = 0
         for path in files:
             try:
                 doc = _load_one(path, explicit=path == root)
                 if doc is not None:
                     docs.append(_resolve(doc, r, workload_cache))
+                    count += 1
             except InputError as exc:
                 problems.extend(exc.problems)
+                count += 1  # a broken file is reported as such, not as "none found"
+        if count == 0 and not allow_empty:
+            problems.append(
+                Problem(
+                    "no procurement files found under this path (`kind: procurement` YAML);"
+                    " check the path: a gate with nothing to check does not pass",
+                    shown(root),
+                )
+            )
     if problems:
         raise InputError(problems=problems)
     return docs
@@ -114,7 +204,17 @@ def _load_one(path: Path, explicit: bool) -> Document | None:
             "expected a mapping with `kind: procurement` at the top", file=name, line=1
         )
     kind = data.get("kind")
-    line = data.lines.get("kind", data.line) if isinstance(data, LineDict) else None
+    lines = data.lines if isinstance(data, LineDict) else {}
+    line = lines.get("kind", getattr(data, "line", None))
+    if "decisions" in data and kind != "procurement":
+        said = "no `kind:`" if "kind" not in data else f"kind is {kind!r}"
+        raise InputError(
+            f"{said} but the file holds `decisions:`; a file of decisions must say"
+            " `kind: procurement` (the gate does not skip it)",
+            file=name,
+            line=line if "kind" in data else lines.get("decisions", 1),
+            field="kind",
+        )
     if kind in WORKLOAD_KINDS and not explicit:
         return None
     if kind != "procurement":
@@ -139,7 +239,7 @@ def _resolve(document: Document, root: Root, cache: dict[Path, Any]) -> Procurem
         if not isinstance(ref, WorkloadRef):
             continue
         line = document.line_of("decisions", i, "workload", "file")
-        field = f"decisions[{i}].workload.file"
+        where = f"decisions[{i}].workload.file"
         target = Path(document.path).parent / ref.file
         if Path(ref.file).is_absolute() or not root.inside(target):
             problems.append(
@@ -148,7 +248,7 @@ def _resolve(document: Document, root: Root, cache: dict[Path, Any]) -> Procurem
                     " a workload file must be inside it",
                     document.path,
                     line,
-                    field,
+                    where,
                 )
             )
             continue
@@ -156,11 +256,9 @@ def _resolve(document: Document, root: Root, cache: dict[Path, Any]) -> Procurem
             resolved[i] = _named_workload(target, ref.name, cache)
         except InputError as exc:
             first = exc.problems[0]
-            where = f"{first.file}:{first.line}: " if first.file and first.line else ""
+            at = f"{first.file}:{first.line}: " if first.file and first.line else ""
             problems.append(
-                Problem(
-                    f"workload {ref.name!r}: {where}{first.message}", document.path, line, field
-                )
+                Problem(f"workload {ref.name!r}: {at}{first.message}", document.path, line, where)
             )
     if problems:
         raise InputError(problems=problems)
@@ -191,4 +289,4 @@ def _named_workload(path: Path, name: str, cache: dict[Path, Any]) -> Workload:
     raise InputError(f"no workload named {name!r} (names: {names})", file=str(path))
 
 
-__all__ = ["load_procurement", "procurement_files"]
+__all__ = ["MAX_PROCUREMENT_BYTES", "ProcurementDoc", "load_procurement", "procurement_files"]
