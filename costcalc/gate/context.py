@@ -43,6 +43,8 @@ class Session:
         self._candidates: dict[tuple[Any, ...], list[Candidate]] = {}
         self._qualities: dict[tuple[str, str], Quality | None] = {}
         self._offers: dict[tuple[str, str], list[OfferEntry]] | None = None
+        self.memo: dict[tuple[Any, ...], Any] = {}
+        """Results shared by decisions with the same inputs (resolution, month, ranking)."""
         self.comparisons = 0
         """Comparisons actually computed (the cache's misses), for the benchmark."""
 
@@ -105,6 +107,19 @@ class Session:
         return self._candidates[key]
 
 
+_NOT_PRICED = ("name", "description", "source", "illustrative")
+"""Workload fields that do not change a cost (left out of cache keys)."""
+
+
+def workload_key(workload: Workload) -> tuple[Any, ...]:
+    """What a workload's cost depends on, as a hashable key."""
+    return tuple(
+        (k, tuple(v) if isinstance(v, list) else v)
+        for k, v in workload.__dict__.items()
+        if k not in _NOT_PRICED
+    )
+
+
 @dataclass(frozen=True)
 class Unresolved:
     """Why the chosen offer cannot be used: the rule it breaks and what it found."""
@@ -157,6 +172,14 @@ class DecisionContext:
     @cached_property
     def resolution(self) -> OfferEntry | Unresolved:
         """The chosen offer, or the rule it breaks (unknown-model, no-current-price)."""
+        key = ("resolution", self.decision.model, self.decision.provider)
+        memo = self.session.memo
+        if key not in memo:
+            memo[key] = self._resolve()
+        found: OfferEntry | Unresolved = memo[key]
+        return found
+
+    def _resolve(self) -> OfferEntry | Unresolved:
         from costcalc.catalog import did_you_mean
         from costcalc.cost import Usage, cost_of
 
@@ -238,6 +261,25 @@ class DecisionContext:
         entry = self.entry
         if entry is None:
             return None
+        key = (
+            "month",
+            entry.key,
+            self.workload_key,
+            self.currency,
+            self.decision.budget.monthly,
+            self.policy.rate_limit_tier,
+        )
+        memo = self.session.memo
+        if key not in memo:
+            memo[key] = self._price(entry)
+        found: OfferBudget | InputError = memo[key]
+        return found
+
+    @cached_property
+    def workload_key(self) -> tuple[Any, ...]:
+        return workload_key(self.workload)
+
+    def _price(self, entry: OfferEntry) -> OfferBudget | InputError:
         from costcalc.budget import offer_budget
 
         try:
@@ -287,9 +329,36 @@ class DecisionContext:
         entry, bar = self.entry, self.decision.quality
         if entry is None or bar is None or not self.covered or self.priced is None:
             return None
+        policy = self.policy
+        key = (
+            "alternatives",
+            entry.key,
+            self.workload_key,
+            bar.profile,
+            bar.min,
+            self.currency,
+            None
+            if policy.licenses is None
+            else (
+                None if policy.licenses.allow is None else tuple(policy.licenses.allow),
+                tuple(policy.licenses.deny),
+            ),
+            policy.open_weights_required,
+            policy.provider_countries and tuple(policy.provider_countries),
+            policy.max_cost_per_point,
+        )
+        memo = self.session.memo
+        if key not in memo:
+            memo[key] = self._rank_alternatives(entry, bar.profile, bar.min)
+        found: Alternatives | None = memo[key]
+        return found
+
+    def _rank_alternatives(
+        self, entry: OfferEntry, profile: str, bar: Decimal
+    ) -> Alternatives | None:
         from costcalc.rank import Ceiling, rank
 
-        everyone = self.session.candidates(self.workload, bar.profile, self.currency)
+        everyone = self.session.candidates(self.workload, profile, self.currency)
         chosen = next((c for c in everyone if c.entry.key == entry.key), None)
         if chosen is None:  # pragma: no cover - compare prices and scores every offer here
             return None
@@ -297,7 +366,7 @@ class DecisionContext:
         pool = [c for c in everyone if c.entry.key != entry.key and allowed(c.entry, policy)]
         months = self.requests_per_month
         ceiling = Ceiling(None, policy.max_cost_per_point, months)
-        ranking = rank([*pool, chosen], bar=bar.min, ceiling=ceiling)
+        ranking = rank([*pool, chosen], bar=bar, ceiling=ceiling)
         row = next(r for r in ranking.rows if r.entry.key == entry.key)
         return Alternatives(ranking, row, ranking.recommended, months)
 

@@ -154,7 +154,7 @@ def procurement_files(root: Path) -> list[Path]:
             found.append(p)
     if problems:
         raise InputError(problems=problems)
-    return sorted(found)
+    return sorted(found, key=lambda p: p.parts)
 
 
 def load_procurement(paths: Sequence[Path], *, allow_empty: bool = False) -> list[ProcurementDoc]:

@@ -90,7 +90,8 @@ def rate_limit(ctx: DecisionContext) -> Iterator[Hit]:
     assert ob is not None and entry is not None
     headroom = policy.rate_limit_headroom or Decimal(1)
     check = ob.rate_limit
-    if headroom != 1:
+    key = ("rate-limit", entry.key, ctx.workload_key, headroom, policy.rate_limit_tier)
+    if headroom != 1 and key not in ctx.session.memo:
         scaled = workload.model_copy(
             update={
                 "requests_per_day": None
@@ -101,9 +102,11 @@ def rate_limit(ctx: DecisionContext) -> Iterator[Hit]:
                 else workload.requests_per_month * headroom,
             }
         )
-        check = check_rate_limits(
+        ctx.session.memo[key] = check_rate_limits(
             entry, scaled, ob.usage, when=ctx.when, tier=policy.rate_limit_tier
         )
+    if headroom != 1:
+        check = ctx.session.memo[key]
     tier = policy.rate_limit_tier
     if tier is not None and check.shown is None and check.tiers:
         yield Hit(
