@@ -23,6 +23,7 @@ cannot make a decision skip the gate.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,14 +72,24 @@ class Root:
         return real == self.real or real.is_relative_to(base)
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def shown(path: Path | str) -> str:
-    """A path as messages show it: undecodable bytes as \\xNN escapes (never raw)."""
+    """A path as findings and messages show it: undecodable bytes and control characters as
+    escapes (\\xNN, \\n), so a file name can never start a line of a CI log."""
     text = str(path)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return os.fsencode(text).decode("utf-8", "backslashreplace")
-    return text
+        text = os.fsencode(text).decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    named = {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"}
+    return named.get(code) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 def _utf8(path: Path) -> bool:
@@ -148,7 +159,7 @@ def procurement_files(root: Path) -> list[Path]:
                 continue
             if p.is_symlink() and not r.inside(p):
                 problems.append(
-                    Problem("symbolic link leads outside the checked folder; refused", str(p))
+                    Problem("symbolic link leads outside the checked folder; refused", shown(p))
                 )
                 continue
             found.append(p)
@@ -178,7 +189,7 @@ def load_procurement(paths: Sequence[Path], *, allow_empty: bool = False) -> lis
             try:
                 doc = _load_one(path, explicit=path == root)
                 if doc is not None:
-                    docs.append(_resolve(doc, r, workload_cache))
+                    docs.append(_resolve(doc, path, r, workload_cache))
                     count += 1
             except InputError as exc:
                 problems.extend(exc.problems)
@@ -197,8 +208,8 @@ def load_procurement(paths: Sequence[Path], *, allow_empty: bool = False) -> lis
 
 
 def _load_one(path: Path, explicit: bool) -> Document | None:
-    name = str(path)
-    data = load_yaml(path, MAX_PROCUREMENT_BYTES)
+    name = shown(path)
+    data = load_yaml(path, MAX_PROCUREMENT_BYTES, name)
     if not isinstance(data, dict):
         raise InputError(
             "expected a mapping with `kind: procurement` at the top", file=name, line=1
@@ -229,7 +240,7 @@ def _load_one(path: Path, explicit: bool) -> Document | None:
     return Document(name, "procurement", model, data)
 
 
-def _resolve(document: Document, root: Root, cache: dict[Path, Any]) -> ProcurementDoc:
+def _resolve(document: Document, path: Path, root: Root, cache: dict[Path, Any]) -> ProcurementDoc:
     """Resolve every `{file, name}` workload reference inside the checked root."""
     model: ProcurementFile = document.model
     resolved: dict[int, Workload] = {}
@@ -240,7 +251,7 @@ def _resolve(document: Document, root: Root, cache: dict[Path, Any]) -> Procurem
             continue
         line = document.line_of("decisions", i, "workload", "file")
         where = f"decisions[{i}].workload.file"
-        target = Path(document.path).parent / ref.file
+        target = path.parent / ref.file
         if Path(ref.file).is_absolute() or not root.inside(target):
             problems.append(
                 Problem(
@@ -269,13 +280,13 @@ def _named_workload(path: Path, name: str, cache: dict[Path, Any]) -> Workload:
     real = path.resolve()
     if real not in cache:
         try:
-            data = load_yaml(path, MAX_PROCUREMENT_BYTES)
+            data = load_yaml(path, MAX_PROCUREMENT_BYTES, shown(path))
             kind = data.get("kind") if isinstance(data, dict) else None
             if kind not in WORKLOAD_KINDS:
                 raise InputError(
-                    f"kind is {kind!r}; expected a `kind: workloads` file", file=str(path)
+                    f"kind is {kind!r}; expected a `kind: workloads` file", file=shown(path)
                 )
-            cache[real] = validate_data(data, WorkloadFile, str(path))
+            cache[real] = validate_data(data, WorkloadFile, shown(path))
         except InputError as exc:
             cache[real] = exc
     found = cache[real]
@@ -286,7 +297,7 @@ def _named_workload(path: Path, name: str, cache: dict[Path, Any]) -> Workload:
         if workload.name == name:
             return workload
     names = ", ".join(w.name for w in found.workloads)
-    raise InputError(f"no workload named {name!r} (names: {names})", file=str(path))
+    raise InputError(f"no workload named {name!r} (names: {names})", file=shown(path))
 
 
 __all__ = ["MAX_PROCUREMENT_BYTES", "ProcurementDoc", "load_procurement", "procurement_files"]

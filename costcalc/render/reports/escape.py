@@ -8,6 +8,7 @@ comments and code-scanning pages read it.
 - `one_line`: control characters (newlines included, C0, DEL, C1, and the Unicode
   line and paragraph separators) become visible escapes (`\\n`, `\\x1b`, `\\u2028`),
   so untrusted text can never start a line of its own;
+- `json_no_commands`: the same guard for JSON, with the data unchanged;
 - `no_commands`: a last guard on line-oriented output that GitHub Actions reads
   (text, JUnit, Markdown on stdout): no line may begin, after spaces, with `::`
   (a workflow command such as `::error` or `::stop-commands::`) or contain `##[`
@@ -50,6 +51,15 @@ def no_commands(text: str) -> str:
     """Output in which no line is a GitHub workflow command (`::cmd::` or `##[cmd]`)."""
     text = _COMMAND_START.sub(lambda m: m.group(1) + ":\u200b", text)
     return text.replace("##[", "#\u200b#[")
+
+
+def json_no_commands(text: str) -> str:
+    """JSON text in which no line holds the old `##[command]` form; the data is unchanged.
+
+    `##[` can only occur inside a JSON string, where `\\u0023` decodes to the same `#`.
+    (A line of indented JSON never starts with `::`: strings are quoted.)
+    """
+    return text.replace("##[", "#\\u0023[")
 
 
 def gh_data(text: str) -> str:

@@ -346,7 +346,10 @@ class JsonFormat:
     """Versioned JSON."""
 
     def format(self, result: CheckResult) -> str:
-        return json.dumps(to_payload(result), indent=2, ensure_ascii=False) + "\n"
+        return (
+            esc.json_no_commands(json.dumps(to_payload(result), indent=2, ensure_ascii=False))
+            + "\n"
+        )
 
 
 # ------------------------------------------------------------------ markdown
@@ -556,7 +559,7 @@ class SarifFormat:
                 }
             ],
         }
-        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+        return esc.json_no_commands(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _fingerprint(f: Finding) -> str:
@@ -646,7 +649,7 @@ class GitlabFormat:
                     "location": {"path": f.file or ".", "lines": {"begin": f.line or 1}},
                 }
             )
-        return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+        return esc.json_no_commands(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n"
 
 
 Formatter = (
