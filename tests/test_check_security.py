@@ -309,3 +309,28 @@ def test_a_file_name_cannot_forge_commands_in_error_messages(tmp_path: Path) -> 
     assert code == 2
     assert "x\\n::error::forged.yaml:2: decisions:" in err
     assert not any(GITHUB_COMMAND.match(line) for line in err.splitlines())
+
+
+def test_files_parsed_in_worker_processes_give_the_same_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Many files are parsed in worker processes: same findings, same order, same errors."""
+    from costcalc.gate import load
+
+    folder = tmp_path / "procurement"
+    folder.mkdir()
+    for i in range(12):
+        budget = "90" if i % 3 else "150"  # $100 a month: every third passes
+        (folder / f"f{i:02}.yaml").write_text("kind: procurement\n" + DENIED.replace("90", budget))
+    serial = invoke(str(folder), fmt="json")
+    monkeypatch.setattr(load, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(load, "WORKERS", 2)
+    parallel = invoke(str(folder), fmt="json")
+    assert parallel == serial
+    assert serial[0] == 1 and json.loads(serial[1])["summary"]["deny"] == 8
+    (folder / "f05.yaml").write_text("kind: procurement\ndecisions: []\n")
+    (folder / "f07.yaml").write_text("kind: workloads\n" + DENIED)
+    code, out, err = invoke(str(folder), fmt="json")
+    assert (code, out) == (2, "")
+    assert f"{folder / 'f05.yaml'}:2: decisions: List should have at least 1 item" in err
+    assert f"{folder / 'f07.yaml'}:1: kind: kind is 'workloads'" in err

@@ -135,7 +135,7 @@ def check_command(
     """
     from costcalc.cli.common import cache_dir, check_currency, table_width, write_output
     from costcalc.errors import InputError
-    from costcalc.gate import check
+    from costcalc.gate import check, paused_gc
     from costcalc.render.reports import formatter_for
 
     outputs = parse_reports(list(report or []))
@@ -163,12 +163,13 @@ def check_command(
     width = table_width()
 
     def render(choice: ReportFormat, to_file: bool = False) -> str:
-        return formatter_for(
-            choice,
-            max_bytes=max_markdown_bytes,
-            summary_only=summary_only,
-            width=100 if to_file else width,
-        ).format(result)
+        with paused_gc():  # a report of 10,000 decisions is built without GC passes
+            return formatter_for(
+                choice,
+                max_bytes=max_markdown_bytes,
+                summary_only=summary_only,
+                width=100 if to_file else width,
+            ).format(result)
 
     for choice, path in outputs:
         write_output(path, render(choice, to_file=True), f"the {choice.value} report")

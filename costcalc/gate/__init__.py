@@ -15,7 +15,9 @@ calls `check` once, renders and picks the exit code.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -47,6 +49,54 @@ def check(
     bundled sheets plus `pricing` folders. Raises InputError for invalid input
     (exit 2); otherwise returns the result (`result.exit_code`: 0 passed, 1 failed).
     """
+    with paused_gc():
+        return _check(
+            paths,
+            when=when,
+            catalog=catalog,
+            pricing=pricing,
+            include_bundled=include_bundled,
+            cache_dir=cache_dir,
+            base=base,
+            currency=currency,
+            max_increase=max_increase,
+            max_increase_pct=max_increase_pct,
+            fail_on_warn=fail_on_warn,
+        )
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while a check builds its (acyclic, bounded) data.
+
+    Thousands of files make tens of thousands of long-lived objects, and each
+    collection of the oldest generation walks all of them again: with the
+    collector on, 10,000 files took about 30% more CPU. Reference counting still
+    frees everything as usual; the collector's state is restored on the way out.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _check(
+    paths: Sequence[Path | str],
+    *,
+    when: dt.date,
+    catalog: Catalog | None,
+    pricing: Sequence[Path | str],
+    include_bundled: bool,
+    cache_dir: Path | None,
+    base: Path | str | None,
+    currency: str | None,
+    max_increase: Decimal | None,
+    max_increase_pct: Decimal | None,
+    fail_on_warn: bool,
+) -> CheckResult:
     from costcalc.errors import InputError
     from costcalc.gate.checker import Checker
     from costcalc.gate.context import Session
@@ -100,4 +150,12 @@ def _root_of(file: str, roots: list[Path]) -> Path:
     return Path(file)
 
 
-__all__ = ["CheckResult", "DecisionResult", "Finding", "Hit", "WaiverStatus", "check"]
+__all__ = [
+    "CheckResult",
+    "DecisionResult",
+    "Finding",
+    "Hit",
+    "WaiverStatus",
+    "check",
+    "paused_gc",
+]

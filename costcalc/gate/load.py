@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -168,6 +169,13 @@ def procurement_files(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.parts)
 
 
+PARALLEL_FROM = 512
+"""From this many files, they are parsed in worker processes (see `_parse_all`)."""
+
+WORKERS = min(os.cpu_count() or 1, 4)
+"""Worker processes for parsing: one per CPU, at most 4."""
+
+
 def load_procurement(paths: Sequence[Path], *, allow_empty: bool = False) -> list[ProcurementDoc]:
     """Load every procurement file under the given paths, gathering all errors before raising.
 
@@ -176,24 +184,28 @@ def load_procurement(paths: Sequence[Path], *, allow_empty: bool = False) -> lis
     """
     docs: list[ProcurementDoc] = []
     problems: list[Problem] = []
+    listed: list[tuple[Path, list[Path]]] = []
     for root in paths:
         try:
-            files = procurement_files(root)
+            listed.append((root, procurement_files(root)))
         except InputError as exc:
             problems.extend(exc.problems)
-            continue
+    parsed = iter(_parse_all([(path, path == root) for root, files in listed for path in files]))
+    for root, files in listed:
         r = Root(root, root.resolve())
         workload_cache: dict[Path, Any] = {}
         count = 0
         for path in files:
-            try:
-                doc = _load_one(path, explicit=path == root)
-                if doc is not None:
-                    docs.append(_resolve(doc, path, r, workload_cache))
-                    count += 1
-            except InputError as exc:
-                problems.extend(exc.problems)
+            doc, found = next(parsed)
+            if found:
+                problems.extend(found)
                 count += 1  # a broken file is reported as such, not as "none found"
+            elif doc is not None:
+                count += 1
+                try:
+                    docs.append(_resolve(doc, path, r, workload_cache))
+                except InputError as exc:
+                    problems.extend(exc.problems)
         if count == 0 and not allow_empty:
             problems.append(
                 Problem(
@@ -205,6 +217,45 @@ def load_procurement(paths: Sequence[Path], *, allow_empty: bool = False) -> lis
     if problems:
         raise InputError(problems=problems)
     return docs
+
+
+Parsed = tuple[Document | None, list[Problem]]
+
+
+def _parse(path: Path, explicit: bool) -> Parsed:
+    """One file parsed and validated, or its problems (never raises InputError)."""
+    try:
+        return _load_one(path, explicit), []
+    except InputError as exc:
+        return None, list(exc.problems)
+
+
+def _parse_batch(batch: list[tuple[Path, bool]]) -> list[Parsed]:
+    return [_parse(path, explicit) for path, explicit in batch]
+
+
+def _parse_all(files: list[tuple[Path, bool]]) -> list[Parsed]:
+    """Parse files in order; many files are shared out among worker processes.
+
+    YAML parsing and validation are most of a large check's time and each file is
+    independent, so with two or more CPUs (Linux, where `fork` shares the loaded
+    modules) batches of files are parsed in parallel and the results (plain data,
+    passed back through the pool's pipes, never through a file) kept in order.
+    If the pool cannot run, the files are parsed here.
+    """
+    workers = WORKERS
+    if len(files) < PARALLEL_FROM or workers < 2 or not sys.platform.startswith("linux"):
+        return _parse_batch(files)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(64, len(files) // (workers * 4))
+    batches = [files[i : i + size] for i in range(0, len(files), size)]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [parsed for batch in pool.map(_parse_batch, batches) for parsed in batch]
+    except (OSError, RuntimeError):  # no processes to be had (limits, a sandbox): do it here
+        return _parse_batch(files)
 
 
 def _load_one(path: Path, explicit: bool) -> Document | None:

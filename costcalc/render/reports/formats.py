@@ -221,7 +221,7 @@ class TextFormat:
         if lines:
             out.write("\n".join(lines) + "\n")
         changes = _diff_rows(result)
-        if changes:
+        if changes and result.diff is not None:
             diff = Table(title=f"Monthly cost change ({result.diff.currency})", box=box.SIMPLE_HEAD)
             for name in ("decision", "before", "after", "change", ""):
                 diff.add_column(name, justify="left" if name == "decision" else "right")
