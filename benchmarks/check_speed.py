@@ -78,14 +78,29 @@ def write_files(folder: Path, n: int) -> None:
         )
 
 
-def wall(argv: list[str], runs: int) -> tuple[list[float], int]:
+def wall(argv: list[str], runs: int, cpu: list[float] | None = None) -> tuple[list[float], int]:
+    """Wall times of `runs` fresh processes (into `cpu`: their CPU seconds, workers included)."""
+    import resource
+
     times = []
     code = 0
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         code = subprocess.run(argv, capture_output=True, check=False).returncode
         times.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if cpu is not None:
+            cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     return times, code
+
+
+def _loadavg() -> str:
+    """The machine's 1-minute load average (wall times mean little on a busy machine)."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "unknown"
 
 
 def in_process(folder: Path) -> dict[str, Any]:
@@ -132,7 +147,10 @@ def main() -> None:
         folder = tmp / "procurement"
         folder.mkdir()
         write_files(folder, args.files)
-        times, code = wall([exe, "check", str(folder), "--as-of", AS_OF, "-f", "json"], args.runs)
+        cpu: list[float] = []
+        times, code = wall(
+            [exe, "check", str(folder), "--as-of", AS_OF, "-f", "json"], args.runs, cpu
+        )
         bomb = tmp / "bomb.yaml"
         rows = ["kind: procurement", 'a0: &a0 ["x","x","x","x","x","x","x","x","x","x"]']
         rows += [f"a{i}: &a{i} [{','.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
@@ -144,6 +162,8 @@ def main() -> None:
             "check_wall_median_s": round(statistics.median(times), 3),
             "check_wall_best_s": round(min(times), 3),
             "files_per_second": round(args.files / statistics.median(times)),
+            "check_cpu_median_s (all processes)": round(statistics.median(cpu), 3),
+            "load_average_1min_after": _loadavg(),
             "in_process": in_process(folder),
             "hostile_exit_code": bomb_code,
             "hostile_wall_median_s": round(statistics.median(bomb_times), 3),
