@@ -435,7 +435,7 @@ class MarkdownFormat:
             size += add
             shown += 1
         missing = len(body) - shown
-        out = "\n".join(kept) + "\n\n" + note.format(n=missing, cap=self.max_bytes)
+        out = esc.no_commands("\n".join(kept) + "\n\n" + note.format(n=missing, cap=self.max_bytes))
         return (
             out
             if len(out.encode()) <= self.max_bytes
