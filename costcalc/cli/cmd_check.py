@@ -20,6 +20,7 @@ from costcalc.cli.common import (
     PricingOpt,
     app,
     as_of_day,
+    cache_dir,
     err,
     handles_errors,
 )
@@ -133,7 +134,7 @@ def check_command(
     Exit codes, the same for every format: 0 passed (warnings allowed), 1 a rule
     denied (or a warning with --fail-on-warn), 2 invalid input or usage.
     """
-    from costcalc.cli.common import cache_dir, check_currency, table_width, write_output
+    from costcalc.cli.common import check_currency, table_width, write_output
     from costcalc.errors import InputError
     from costcalc.gate import check, paused_gc
     from costcalc.render.reports import formatter_for
