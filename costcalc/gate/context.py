@@ -356,6 +356,7 @@ class DecisionContext:
     def _rank_alternatives(
         self, entry: OfferEntry, profile: str, bar: Decimal
     ) -> Alternatives | None:
+        from costcalc.catalog import OfferEntry
         from costcalc.rank import Ceiling, rank
 
         everyone = self.session.candidates(self.workload, profile, self.currency)
@@ -363,7 +364,13 @@ class DecisionContext:
         if chosen is None:  # pragma: no cover - compare prices and scores every offer here
             return None
         policy = self.policy
-        pool = [c for c in everyone if c.entry.key != entry.key and allowed(c.entry, policy)]
+        pool = [
+            c
+            for c in everyone
+            if c.entry.key != entry.key
+            and isinstance(c.entry, OfferEntry)  # API offers only (no self-hosted ones)
+            and allowed(c.entry, policy)
+        ]
         months = self.requests_per_month
         ceiling = Ceiling(None, policy.max_cost_per_point, months)
         ranking = rank([*pool, chosen], bar=bar, ceiling=ceiling)

@@ -63,6 +63,8 @@ def stale_score(ctx: DecisionContext) -> Iterator[Hit]:
         limit = DEFAULT_MAX_SCORE_AGE_DAYS
     stale = []
     for part in quality.parts:
+        if part.entry is None:  # a predicted score (no published one) has no date
+            continue
         as_of = part.entry.score.as_of
         if as_of is None or (ctx.when - as_of).days > limit:
             stale.append((part.benchmark, as_of, part.entry.origin))
