@@ -101,6 +101,7 @@ class Session:
                 max_multiple_per_point=None,
                 reasoning_tokens=workload.reasoning_tokens,
                 reasoning_models=tuple(workload.reasoning_models),
+                quality_method="mean",  # the gate's own rules score with the mean method
             )
             ranking, _ = compare_full(self.catalog, options, self.index)
             self._candidates[key] = [Candidate(r.entry, r.cost, r.quality) for r in ranking.rows]
