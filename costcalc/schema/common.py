@@ -22,6 +22,16 @@ def _no_bool(value: Any) -> Any:
         # Binary floats never reach here from costcalc's own loader; refuse them so
         # an exact price is never built from an inexact one.
         raise ValueError("expected an exact decimal number (write it as text)")
+    if isinstance(value, str):
+        # Quoted numbers and YAML 1.1 plain scalars such as 1e999999 (no dot: a string)
+        # get the same bound as numbers (costcalc.numbers), before any conversion.
+        from costcalc.numbers import parse_number
+
+        return parse_number(value)
+    if isinstance(value, (int, Decimal)):
+        from costcalc.numbers import check_number
+
+        return check_number(value)
     return value
 
 
