@@ -37,6 +37,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from costcalc.importers.common import (
     FEED_CURRENCY,
+    UNUSABLE,
     BadValue,
     ImportResult,
     SheetBuilder,
@@ -46,6 +47,7 @@ from costcalc.importers.common import (
     model_facts,
     model_id,
     provider_id,
+    unusable,
 )
 
 FEED = "genai-prices"
@@ -134,6 +136,8 @@ def convert(
                 _convert_model(builder, file, pid, provider.id, key, raw_model)
             except BadValue as exc:
                 builder.skip(key, str(exc))
+            except UNUSABLE as exc:  # any other hostile value ends this row only, with the reason
+                builder.skip(key, unusable(exc))
     return builder.result()
 
 
@@ -273,6 +277,8 @@ def _dated(
             starts.append(None)
             continue
         day = raw if isinstance(raw, dt.date) else _parse_date(raw)
+        if i and day == dt.date.min:
+            raise BadValue(f"start_date {day} leaves no day for the price before it")
         starts.append(day)
     dated = [s for s in starts if s is not None]
     if dated != sorted(set(dated)):

@@ -39,6 +39,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from costcalc.importers.common import (
     FEED_CURRENCY,
+    MAX_COUNT_DIGITS,
+    UNUSABLE,
     BadValue,
     ImportResult,
     SheetBuilder,
@@ -48,6 +50,7 @@ from costcalc.importers.common import (
     model_id,
     per_million,
     provider_id,
+    unusable,
 )
 
 FEED = "litellm"
@@ -117,6 +120,8 @@ def convert(
             _convert_entry(builder, str(key), raw, source_file)
         except BadValue as exc:
             builder.skip(str(key), str(exc))
+        except UNUSABLE as exc:  # any other hostile value ends this row only, with the reason
+            builder.skip(str(key), unusable(exc))
     return builder.result()
 
 
@@ -244,7 +249,7 @@ def _tiered(
         if not isinstance(bounds, list) or len(bounds) != 2:
             raise BadValue(f"tiered_pricing range is not [start, end]: {bounds!r}")
         start = as_decimal(bounds[0], "tiered_pricing range start")
-        if start < 0 or start != start.to_integral_value():
+        if start < 0 or start.adjusted() > MAX_COUNT_DIGITS or start != start.to_integral_value():
             raise BadValue(f"tiered_pricing range start is not a whole token count: {bounds[0]}")
         threshold = int(start) or None
         found: dict[str, Decimal] = {}
@@ -262,6 +267,13 @@ def _tiered(
             slot.setdefault(component, value)
 
 
+def _every_day(weekdays: list[Any]) -> bool:
+    """Whether a window's weekdays are all seven (items of any other type count as not)."""
+    return all(isinstance(d, int) and not isinstance(d, bool) for d in weekdays) and set(
+        weekdays
+    ) == {1, 2, 3, 4, 5, 6, 7}
+
+
 def _off_peak(builder: SheetBuilder, key: str, raw: dict[str, Any]) -> dict[str, Any] | None:
     """One daily UTC window on every day becomes `off_peak`; anything finer is reported."""
     windows = raw.get("windows")
@@ -270,7 +282,8 @@ def _off_peak(builder: SheetBuilder, key: str, raw: dict[str, Any]) -> dict[str,
         and len(windows) == 1
         and isinstance(windows[0], dict)
         and isinstance(windows[0].get("hours_utc"), str)
-        and set(windows[0].get("weekdays", [1, 2, 3, 4, 5, 6, 7])) == {1, 2, 3, 4, 5, 6, 7}
+        and isinstance(windows[0].get("weekdays", []), list)
+        and _every_day(windows[0].get("weekdays", [1, 2, 3, 4, 5, 6, 7]))
         and "weekday_timezone" not in raw
     )
     match = _HHMM_RANGE.fullmatch(windows[0]["hours_utc"]) if simple and windows else None

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from costcalc.importers.common import (
     FEED_CURRENCY,
+    UNUSABLE,
     BadValue,
     ImportResult,
     SheetBuilder,
@@ -38,6 +39,7 @@ from costcalc.importers.common import (
     first_error,
     model_facts,
     model_id,
+    unusable,
 )
 
 FEED = "openrouter"
@@ -103,6 +105,8 @@ def convert(
             _convert_model(builder, key, raw, source_file)
         except BadValue as exc:
             builder.skip(key, str(exc))
+        except UNUSABLE as exc:  # any other hostile value ends this row only, with the reason
+            builder.skip(key, unusable(exc))
     return builder.result()
 
 
