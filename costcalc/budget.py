@@ -54,7 +54,8 @@ from costcalc.cost import CostResult, Usage, cost_of
 from costcalc.errors import InputError, NoPriceError
 from costcalc.fx import PRECISION, Conversion
 from costcalc.loader import validate_data
-from costcalc.money import fmt_money, fmt_tokens
+from costcalc.money import fmt_money, fmt_tokens, quantize, trim
+from costcalc.numbers import exact_shift, exact_sum
 from costcalc.schema.pricing import ModelInfo, RateLimit
 from costcalc.schema.selfhost import GpuPrice
 from costcalc.schema.workload import (
@@ -249,11 +250,11 @@ class LimitUse:
 
 def pct(share: Decimal) -> str:
     """0.125 -> "12.5": a share as a percentage without trailing zeros (display only)."""
-    return format((share * 100).quantize(Decimal("0.1")).normalize(), "f")
+    return format(trim(quantize(exact_shift(share, 2), 1)), "f")
 
 
 def _round2(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01")) if value != value.to_integral_value() else value
+    return quantize(value, 2) if value != value.to_integral_value() else value
 
 
 @dataclass(frozen=True)
@@ -476,9 +477,7 @@ def offer_budget(
         first = first or result
         months.append(MonthCost(month, n, result.total))
     assert first is not None
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        total = sum((m.cost for m in months), ZERO)
+    total = exact_sum(m.cost for m in months)  # exact: the total is the sum of its months
     fits, headroom, over = _fit(months, budget)
     return OfferBudget(
         entry=entry,
@@ -594,9 +593,7 @@ def selfhost_budget(
             ctx.prec = PRECISION
             fixed = replica.amount * count
         months.append(MonthCost(month, n, fixed, fixed, count))
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        total = sum((m.cost for m in months), ZERO)
+    total = exact_sum(m.cost for m in months)  # exact: the total is the sum of its months
     cap = capacity_requests(capacity, out, workload.peak_factor)
     even = break_even(replica.amount, api.per_request, cap) if api else None
     notes = _selfhost_notes(entry, usage)

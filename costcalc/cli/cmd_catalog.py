@@ -23,6 +23,7 @@ from costcalc.cli.common import (
     err,
     handles_errors,
     load_catalog,
+    write_output,
 )
 from costcalc.render.tables import Format
 
@@ -404,12 +405,10 @@ def schema_command(
     from costcalc.errors import InputError
     from costcalc.loader import KINDS, model_for_kind
     from costcalc.schema.docs import json_schema
-    from costcalc.yamlio import write_atomic
-
     if write is not None:
         for name in KINDS:
             text = json.dumps(json_schema(model_for_kind(name)), indent=2) + "\n"
-            write_atomic(write / f"{name}.schema.json", text)
+            write_output(write / f"{name}.schema.json", text, "the schema")
         err(f"wrote {len(KINDS)} schemas to {write}")
         return
     if kind is None:

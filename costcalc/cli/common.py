@@ -7,7 +7,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -131,16 +131,19 @@ OpenWeightsOpt = Annotated[
 def decimal_option(text: str | None, option: str) -> Decimal | None:
     """An option's exact number (1_000 and 1,000 read as 1000), or a usage error (exit 2)."""
     from costcalc.errors import InputError
+    from costcalc.numbers import NumberError, parse_number
 
     if text is None:
         return None
-    try:
-        value = Decimal(text.strip().replace("_", "").replace(",", ""))
-    except InvalidOperation:
-        raise InputError(f"{option}: expected a number, got {text!r}") from None
-    if not value.is_finite():
+    cleaned = text.strip().replace(",", "")
+    if cleaned.lower().lstrip("+-") in ("inf", "infinity", "nan", "snan"):
         raise InputError(f"{option}: expected a finite number, got {text!r}")
-    return value
+    try:
+        return parse_number(cleaned)
+    except NumberError as exc:
+        if "is not a number" in str(exc):
+            raise InputError(f"{option}: expected a number, got {text!r}") from None
+        raise InputError(f"{option}: {exc}") from None
 
 
 def today() -> dt.date:
@@ -209,6 +212,12 @@ def handles_errors(func: F) -> F:
         except RecursionError:
             err("error: input nested too deeply")
             raise typer.Exit(EXIT_INPUT) from None
+        except OSError as exc:
+            # A path the user gave that cannot be used (a name over 255 bytes, a folder that
+            # cannot be created, a device): bad input, exit 2, naming the path.
+            where = f"{exc.filename}: " if exc.filename else ""
+            err(f"error: {where}{exc.strerror or exc}")
+            raise typer.Exit(EXIT_INPUT) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -241,5 +250,17 @@ def emit(tables: list[Table], fmt: Format, payload: Any) -> None:
     from costcalc.render.tables import render
 
     width = table_width()
-    sys.stdout.write(render(tables, fmt, payload, width))
+    sys.stdout.write(printable(render(tables, fmt, payload, width)))
     sys.stdout.flush()
+
+
+def printable(text: str) -> str:
+    """Text that can be written as UTF-8: a non-UTF-8 byte of a file name (which Python holds
+    as a lone surrogate, U+DC80-U+DCFF) is shown as \\xNN instead of failing the write."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return "".join(
+        f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff" else ch
+        for ch in text
+        if not ("\ud800" <= ch <= "\udc7f" or "\udd00" <= ch <= "\udfff")
+    )

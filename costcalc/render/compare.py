@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from costcalc.compare import CompareOptions, CompareResult
-from costcalc.money import decimal_str, fmt_money, fmt_tokens
+from costcalc.money import decimal_str, fmt_money, fmt_tokens, quantize
 from costcalc.rank import Ranking, RankRow
 from costcalc.render.tables import Column, Table
 
@@ -22,7 +22,7 @@ SCHEMA_VERSION = 1
 
 def _q(value: Decimal, places: str = "0.01") -> float:
     """A quality figure for JSON: rounded, then a number (its text is exact at that rounding)."""
-    return float(value.quantize(Decimal(places)))
+    return float(quantize(value, -Decimal(places).as_tuple().exponent))  # type: ignore[operator]
 
 
 def _opt(value: Decimal | None) -> str | None:
@@ -30,7 +30,9 @@ def _opt(value: Decimal | None) -> str | None:
 
 
 def _ratio(value: Decimal | None, places: str) -> str | None:
-    return None if value is None else decimal_str(value.quantize(Decimal(places)))
+    if value is None:
+        return None
+    return decimal_str(quantize(value, -Decimal(places).as_tuple().exponent))  # type: ignore[operator]
 
 
 LEGEND = (
