@@ -22,6 +22,7 @@ from costcalc.cli.common import (
     emit,
     err,
     handles_errors,
+    known_choice,
     load_catalog,
     write_output,
 )
@@ -59,6 +60,9 @@ def models_command(
     catalog = load_catalog(pricing, no_bundled)
     if provider:
         catalog.provider(provider)
+    if license_id:
+        known = {m.license for m in catalog.models.values()}
+        license_id = known_choice(license_id, known, "--license", "license")
     offered: dict[str, list[str]] = {}
     for o in catalog.offers:
         offered.setdefault(o.model.id, []).append(o.provider.id)
@@ -213,7 +217,9 @@ def _breakdown_table(result: CostResult) -> Any:
 
 def _places(rate: Decimal) -> int:
     """Enough places to show a per-million price exactly, at least two."""
-    exponent = rate.normalize().as_tuple().exponent
+    from costcalc.money import trim
+
+    exponent = trim(rate).as_tuple().exponent  # normalize() would round past 28 digits
     return max(2, -exponent if isinstance(exponent, int) else 2)
 
 
@@ -405,6 +411,7 @@ def schema_command(
     from costcalc.errors import InputError
     from costcalc.loader import KINDS, model_for_kind
     from costcalc.schema.docs import json_schema
+
     if write is not None:
         for name in KINDS:
             text = json.dumps(json_schema(model_for_kind(name)), indent=2) + "\n"

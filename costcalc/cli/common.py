@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -161,8 +161,51 @@ def check_currency(value: str | None, default: str) -> str:
 
     code = (value or default).strip().upper()
     if code not in CURRENCIES:
-        raise InputError(f"unknown currency {value!r}; known: {', '.join(CURRENCIES)}")
+        import difflib
+
+        close = difflib.get_close_matches(code, CURRENCIES, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise InputError(
+            f"unknown currency {value!r}{hint}; known: {', '.join(CURRENCIES)}",
+            field="--currency",
+        )
     return code
+
+
+def known_choice(value: str, choices: Iterable[str], option: str, what: str) -> str:
+    """The value as one of the choices (case-insensitive), or exit 2 with a did-you-mean.
+
+    For options whose values are names in the loaded sheets (--tier, --license): a
+    mistyped name would otherwise match nothing and quietly change the answer.
+    """
+    from costcalc.catalog import did_you_mean
+    from costcalc.errors import InputError
+
+    known = {c.lower(): c for c in choices}
+    found = known.get(value.strip().lower())
+    if found is None:
+        listed = ", ".join(sorted(known.values())) or "none in the loaded sheets"
+        raise InputError(
+            f"unknown {what} {value!r}{did_you_mean(value.strip().lower(), known)}; {listed}",
+            field=option,
+        )
+    return found
+
+
+def warn(message: str) -> None:
+    """A warning for people on stderr: something asked for is left out of the answer."""
+    err(f"warning: {message}")
+
+
+def summarise_reasons(reasons: Iterable[str], shown: int = 3) -> str:
+    """Distinct reasons, most frequent first, with their counts: for one exit-2 message."""
+    from collections import Counter
+
+    counts = Counter(reasons).most_common()
+    parts = [f"{why} ({n} offers)" if n > 1 else why for why, n in counts[:shown]]
+    if len(counts) > shown:
+        parts.append(f"... and {len(counts) - shown} more reasons")
+    return "; ".join(parts)
 
 
 def load_catalog(pricing: list[Path] | None, no_bundled: bool = False) -> Catalog:
