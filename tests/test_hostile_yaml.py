@@ -135,3 +135,51 @@ def test_number_bound_edges() -> None:
     for text in ("9" * (MAX_DIGITS + 1), "1e40", "1e-41", "0e-99"):
         with pytest.raises(NumberError):
             parse_number(text)
+
+
+CHECK_FORMATS = ["text", "json", "markdown", "github", "sarif", "junit", "gitlab"]
+LISTING_FORMATS = ["table", "json", "csv", "markdown"]
+
+
+@pytest.mark.parametrize("fmt", CHECK_FORMATS)
+@pytest.mark.parametrize("case", ["set", "int past 4300 digits", "plain 1e999999 (a YAML string)"])
+def test_check_exit_2_in_every_format(tmp_path: Path, case: str, fmt: str) -> None:
+    """check: the same exit code, and the same located message, whatever the format."""
+    value, words = VALUES[case]
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        "kind: procurement\ndecisions:\n  - name: a\n    model: cheap\n    provider: ushost\n"
+        "    workload: {requests_per_month: 10, input_tokens: 1, output_tokens: 1}\n"
+        f"    budget: {{monthly: {value}, currency: USD}}\n"
+    )
+    code, out, err = invoke(
+        "check", str(path), "--no-bundled", "--pricing", "tests/fixtures/check/pricing", "-f", fmt
+    )
+    check(code, out, err, "p.yaml:7: decisions[0].budget.monthly: ", words)
+
+
+def _sheet(price: str) -> str:
+    return (
+        "kind: price-sheet\n"
+        "provider: {id: p1, name: P1, country: US, currency: USD,"
+        ' pricing_url: "https://p1.example/"}\n'
+        "offers:\n  - model: m1\n    prices:\n"
+        f"      - {{as_of: 2025-01-01, source: src, output: 1, input: {price}}}\n"
+    )
+
+
+@pytest.mark.parametrize("fmt", LISTING_FORMATS)
+def test_prices_diff_in_every_format(tmp_path: Path, fmt: str) -> None:
+    """prices diff: a hostile sheet is exit 2 in every format; the largest change is exit 0.
+
+    From 1e-40 to 1e9 per million is +(1e51 - 100) %: the 50-digit context overflowed.
+    """
+    old, new, bad = (tmp_path / n for n in ("old", "new", "bad"))
+    for folder, price in ((old, "1e-40"), (new, "1000000000"), (bad, "!!set {a}")):
+        folder.mkdir()
+        (folder / "s.yaml").write_text(_sheet(price))
+    code, out, err = invoke("prices", "diff", str(old), str(new), "--format", fmt)
+    assert code == 0, err
+    assert "9" * 49 + "00" in out.replace(",", "")
+    code, out, err = invoke("prices", "diff", str(old), str(bad), "--format", fmt)
+    check(code, out, err, "s.yaml:6: offers[0].prices[0].input: ", "the tag !!set is not allowed")
