@@ -129,3 +129,17 @@ def test_tier_is_matched_case_insensitively() -> None:
     """A tier that exists, in other case, is accepted (exit 0)."""
     code, _, err = invoke("budget", "--preset", "small", "--tier", "TIER-1", *DAY)
     assert code == 0, err
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_cost_warns_about_an_offer_it_could_not_price(fmt: str) -> None:
+    """cost of a model with two offers, one not yet priced on the day: exit 0 and a warning."""
+    code, _, err = invoke(
+        "cost", "deepseek-r1-0528", "--input-tokens", "1", "--output-tokens", "1",
+        "--currency", "CNY", "--as-of", "2025-06-01", "--format", fmt,
+    )  # fmt: skip
+    assert code == 0, err
+    assert (
+        "warning: not priced: pricing/providers/fireworks.yaml:13: deepseek-r1-0528 @ fireworks:"
+        " no price in force on 2025-06-01" in err
+    )

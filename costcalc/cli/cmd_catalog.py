@@ -24,6 +24,7 @@ from costcalc.cli.common import (
     handles_errors,
     known_choice,
     load_catalog,
+    warn,
     write_output,
 )
 from costcalc.render.tables import Format
@@ -295,6 +296,8 @@ def cost_command(
             skipped.extend(exc.problems)
     if not results:
         raise InputError(problems=skipped)
+    for problem in skipped:  # the cheapest offer may be among them: say so where it is seen
+        warn(f"not priced: {problem}")
     results.sort(key=lambda r: (r.total, r.provider))
     best, others = results[0], results[1:]
     tables = [_breakdown_table(best)]
