@@ -879,7 +879,7 @@ def verdict(result: BudgetResult) -> str:
             side = "cheaper" if sh.cheaper_than_api else "dearer"
             parts.append(
                 base + f"; it beats {sh.compared_with.label} above"
-                f" {fmt_tokens(even.quantize(ONE))} requests a month"
+                f" {fmt_tokens(quantize(even, 0))} requests a month"
                 f" (this workload: {fmt_tokens(_round2(now))}, so self-hosting is {side})."
             )
     return " ".join(parts)

@@ -6,6 +6,7 @@ import exits 0, writes the good row, and reports the bad row by its feed key.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -259,3 +260,22 @@ def test_import_just_under_the_limit_validates(tmp_path: Path) -> None:
     assert code == 0, err
     code, _, err = invoke("validate", "--no-bundled", str(tmp_path / "out"))
     assert code == 0, err
+
+
+def test_many_digit_price_is_moved_exactly() -> None:
+    """A per-token price of 34 significant digits becomes the per-million price digit for digit.
+
+    Decimal.scaleb in the default 28-digit context rounded it to 1.234567890123456789012345679.
+    """
+    from decimal import Decimal
+
+    from costcalc.importers.common import per_million
+    from costcalc.importers.openrouter import convert
+
+    digits = "1.234567890123456789012345678901234"
+    assert per_million(Decimal(digits + "e-6"), "input") == Decimal(digits)
+    listing = {
+        "data": [{"id": "a/x", "pricing": {"prompt": digits + "e-6", "completion": "0.000002"}}]
+    }
+    result = convert(listing, source_file="m.json", as_of=dt.date(2026, 1, 1))
+    assert result.sheets["openrouter"]["offers"][0]["prices"][0]["input"] == Decimal(digits)

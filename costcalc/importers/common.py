@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from costcalc.errors import Problem
 from costcalc.files import MAX_BYTES
-from costcalc.numbers import NumberError, check_number
+from costcalc.numbers import NumberError, check_number, exact_shift
 from costcalc.schema.pricing import ModelInfo, Offer, Provider
 
 MILLION_EXPONENT = 6
@@ -182,7 +182,7 @@ def check_price(value: Decimal, what: str) -> Decimal:
 
 def per_million(per_token: Any, what: str) -> Decimal:
     """A per-token price as a per-million price, exactly (a shift of the decimal point)."""
-    return check_price(as_decimal(per_token, what).scaleb(MILLION_EXPONENT), what)
+    return check_price(exact_shift(as_decimal(per_token, what), MILLION_EXPONENT), what)
 
 
 def clean(value: Decimal) -> Decimal:

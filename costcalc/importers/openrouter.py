@@ -41,6 +41,7 @@ from costcalc.importers.common import (
     model_id,
     unusable,
 )
+from costcalc.numbers import exact_shift
 
 FEED = "openrouter"
 PROVIDER = "openrouter"
@@ -125,7 +126,7 @@ def _convert_model(builder: SheetBuilder, key: str, raw: Any, source_file: str) 
             if number != 0:
                 builder.cannot_represent(key, f"pricing.{name}")
             continue
-        price = check_price(number.scaleb(6), f"pricing.{name}")
+        price = check_price(exact_shift(number, 6), f"pricing.{name}")  # never rounded
         if component == "reasoning" and price == 0:
             continue  # "0" here means reasoning is billed as completion tokens
         rates[component] = price

@@ -66,7 +66,7 @@ def describe_workload(result: BudgetResult) -> str:
     if w.months > 1:
         sign = "+" if w.growth >= 0 else ""
         parts.append(f"{sign}{pct(w.growth)}% a month over {w.months} months")
-    parts.append(f"peak x{w.peak_factor.normalize():f}")
+    parts.append(f"peak x{trim(w.peak_factor):f}")
     name = w.name + (" (illustrative preset)" if w.illustrative else "")
     return f"Workload {name}: " + ", ".join(parts)
 
