@@ -279,3 +279,10 @@ def test_many_digit_price_is_moved_exactly() -> None:
     }
     result = convert(listing, source_file="m.json", as_of=dt.date(2026, 1, 1))
     assert result.sheets["openrouter"]["offers"][0]["prices"][0]["input"] == Decimal(digits)
+
+
+def test_deeply_nested_json_names_the_file(tmp_path: Path) -> None:
+    """200,000 nested lists exhaust Python's recursion: exit 2 naming the feed file."""
+    code, err, _ = run_import(tmp_path, "litellm", "deep.json", "[" * 200_000 + "]" * 200_000)
+    assert code == 2
+    assert "deep.json: invalid JSON: nested too deeply" in err

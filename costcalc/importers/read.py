@@ -93,6 +93,8 @@ def read_json(path: Path, max_bytes: int = MAX_FEED_BYTES) -> Any:
             line=_line_of_key(text, key),
             field=key,
         ) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", file=name) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno) from None
     except ValueError as exc:
