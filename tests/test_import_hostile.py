@@ -286,3 +286,15 @@ def test_deeply_nested_json_names_the_file(tmp_path: Path) -> None:
     code, err, _ = run_import(tmp_path, "litellm", "deep.json", "[" * 200_000 + "]" * 200_000)
     assert code == 2
     assert "deep.json: invalid JSON: nested too deeply" in err
+
+
+def test_genai_json_huge_context_window_is_cheap(tmp_path: Path) -> None:
+    """genai-prices data.json: context_window 1e100000000 hung in pydantic's int(); now a skip."""
+    data = (
+        '[{"id": "acme", "name": "Acme", "models": ['
+        '{"id": "ok", "prices": {"input_mtok": 1, "output_mtok": 2}},'
+        ' {"id": "bad", "context_window": 1e100000000, "prices": {"input_mtok": 1}}]}]'
+    )
+    code, err, elapsed = run_import(tmp_path, "genai-prices", "data.json", data)
+    assert code == 0 and elapsed < 2, err
+    assert "skipped acme/bad: model not valid: context_window: 1E+100000000 is not a token" in err

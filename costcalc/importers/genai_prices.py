@@ -31,12 +31,13 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from costcalc.importers.common import (
     FEED_CURRENCY,
+    MAX_COUNT_DIGITS,
     UNUSABLE,
     BadValue,
     ImportResult,
@@ -61,6 +62,13 @@ _COMPONENT = {
 }
 _ORDER = ("input", "cached_input", "cache_write", "output")
 _TIME = re.compile(r"^(\d\d):(\d\d)(?::00)?(?:Z|\+00:00)?$")
+
+
+def _bounded_count(value: Any) -> Any:
+    """Refuse a count like 1e100000000 before pydantic's int() expands it (unbounded CPU)."""
+    if isinstance(value, Decimal) and value.is_finite() and value.adjusted() > MAX_COUNT_DIGITS:
+        raise ValueError(f"{value} is not a token count costcalc accepts")
+    return value
 
 
 class GenaiProvider(BaseModel):
@@ -90,7 +98,7 @@ class GenaiModel(BaseModel):
 
     id: str
     name: str | None = None
-    context_window: int | None = None
+    context_window: Annotated[int | None, BeforeValidator(_bounded_count)] = None
     prices: dict[str, Any] | list[GenaiConditional]
     prices_checked: dt.date | None = None
     price_comments: str | None = None
