@@ -298,3 +298,13 @@ def test_genai_json_huge_context_window_is_cheap(tmp_path: Path) -> None:
     code, err, elapsed = run_import(tmp_path, "genai-prices", "data.json", data)
     assert code == 0 and elapsed < 2, err
     assert "skipped acme/bad: model not valid: context_window: 1E+100000000 is not a token" in err
+
+
+def test_tier_threshold_in_a_key_stays_readable(tmp_path: Path) -> None:
+    """A 200-digit threshold in a key name would write a sheet validate refuses: not a tier."""
+    bad = '"input_cost_per_token_above_' + "9" * 200 + 'k_tokens": 1e-06'
+    code, err, _ = run_import(tmp_path, "litellm", "feed.json", litellm_feed(bad))
+    assert code == 0, err
+    assert "not representable bad: input_cost_per_token_above_999" in err
+    code, _, err = invoke("validate", "--no-bundled", str(tmp_path / "out"))
+    assert code == 0, err

@@ -66,7 +66,7 @@ _COMPONENT = {
 _PRICE_KEY = re.compile(
     r"^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost"
     r"|cache_creation_input_token_cost|output_cost_per_reasoning_token)"
-    r"(?:_above_(\d+)k_tokens)?(?:_([a-z0-9]+))?$"
+    r"(?:_above_(\d{1,9})k_tokens)?(?:_([a-z0-9]+))?$"
 )
 _CACHE_HIT = "input_cost_per_token_cache_hit"
 _HHMM_RANGE = re.compile(r"^(\d\d:\d\d)-(\d\d:\d\d)$")
