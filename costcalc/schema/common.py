@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from costcalc.numbers import check_number, parse_number
+
 
 def _no_bool(value: Any) -> Any:
     # YAML reads yes/no/on/off as booleans and pydantic would turn True into 1.
@@ -25,12 +27,8 @@ def _no_bool(value: Any) -> Any:
     if isinstance(value, str):
         # Quoted numbers and YAML 1.1 plain scalars such as 1e999999 (no dot: a string)
         # get the same bound as numbers (costcalc.numbers), before any conversion.
-        from costcalc.numbers import parse_number
-
         return parse_number(value)
     if isinstance(value, (int, Decimal)):
-        from costcalc.numbers import check_number
-
         return check_number(value)
     return value
 
