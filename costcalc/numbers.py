@@ -30,7 +30,7 @@ feed readers and the option parser all use it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Context, Decimal, InvalidOperation
+from decimal import MAX_EMAX, MAX_PREC, MIN_EMIN, Context, Decimal, InvalidOperation
 
 MAX_DIGITS = 40
 """Most significant digits a number may have."""
@@ -93,35 +93,28 @@ def _short(value: object) -> str:
     return text if len(text) <= 40 else f"{text[:20]}…{text[-10:]} ({len(text):,} characters)"
 
 
-def _digits(value: Decimal) -> int:
-    return len(value.as_tuple().digits)
+EXACT = Context(prec=MAX_PREC, Emax=MAX_EMAX, Emin=MIN_EMIN)
+"""Multiplication and addition in this context never round: libmpdec sizes a result by its
+own digits, not by the precision, so the work is proportional to the digits involved.
+Never divide in it (1/3 would expand to MAX_PREC digits)."""
 
 
 def exact_product(*factors: Decimal) -> Decimal:
-    """The product of finite decimals, never rounded (precision = the sum of their digits)."""
+    """The product of finite decimals, never rounded."""
     result = Decimal(1)
     for factor in factors:
-        context = Context(prec=_digits(result) + _digits(factor) + 1, Emax=10**9, Emin=-(10**9))
-        result = context.multiply(result, factor)
+        result = EXACT.multiply(result, factor)
     return result
 
 
 def exact_sum(values: Iterable[Decimal], start: Decimal = Decimal(0)) -> Decimal:
-    """The sum of finite decimals, never rounded (precision spans every digit involved)."""
+    """The sum of finite decimals, never rounded."""
     total = start
     for value in values:
-        if value == 0:
-            continue
-        if total == 0:
-            total = value
-            continue
-        top = max(total.adjusted(), value.adjusted()) + 2
-        bottom = min(int(total.as_tuple().exponent), int(value.as_tuple().exponent))
-        context = Context(prec=max(1, top - bottom + 1), Emax=10**9, Emin=-(10**9))
-        total = context.add(total, value)
+        total = EXACT.add(total, value)
     return total
 
 
 def exact_shift(value: Decimal, places: int) -> Decimal:
     """value × 10^places, exactly (moving the decimal point; no division)."""
-    return value.scaleb(places, Context(prec=max(1, _digits(value)), Emax=10**9, Emin=-(10**9)))
+    return EXACT.scaleb(value, places)
