@@ -15,10 +15,11 @@ No figure costcalc deals in comes near: prices are at most 10^9 per million
 tokens, requests at most 3×10^11 a month, budgets at most 10^12, exchange
 rates between currencies differ by at most 10^4, and real sheets use fewer than
 ten significant digits. Within the bound, arithmetic is exact by construction:
-`exact_product` and `exact_sum` give every operation the precision its result
-needs (the digits of a product are at most the sum of its factors' digits; a sum
-needs the span from its largest leading digit to its smallest last digit), so
-nothing rounds, and the work is proportional to those digits. The only rounding
+`exact_product` and `exact_sum` work in a context of the largest precision
+decimal allows, where a product or sum is never rounded and costs only as much
+as its own digits (at most the sum of its factors' digits; for a sum, the span
+from its largest leading digit to its smallest last digit, which the bound keeps
+to a few hundred). The only rounding
 in the cost engine is the inverse of an exchange rate (`fx.PRECISION`
 significant digits), and that factor is then used exactly, so a total is always
 the exact sum of its lines.
