@@ -149,3 +149,23 @@ def test_third_party_hosts_dated_from_earliest_record() -> None:
         "deepseek-r1-distill-qwen-32b", "--provider", "novita", *M, "--as-of", "2025-07-01"
     )
     assert code == 0 and Decimal(data["total"]) == Decimal("0.6")
+
+
+def test_claude_4_6_long_context_surcharge_removed_on_2026_03_13() -> None:
+    """Sonnet 4.6 with 300k prompt tokens and 10k out: before 2026-03-13 the whole request is
+    billed at the >200k tier, 300k x 6 + 10k x 22.50 = 1.80 + 0.225 = $2.025; from 2026-03-13 at
+    the flat list, 300k x 3 + 10k x 15 = 0.90 + 0.15 = $1.05."""
+    args = ("--input-tokens", "300000", "--output-tokens", "10000")
+    assert total("claude-sonnet-4.6", *args, "--as-of", "2026-03-12") == Decimal("2.025")
+    assert total("claude-sonnet-4.6", *args, "--as-of", "2026-03-13") == Decimal("1.05")
+
+
+def test_gpt_5_4_tier_above_272k_prompt_tokens() -> None:
+    """gpt-5.4: $2.50 / $15, and above 272k prompt tokens $5 / $22.50 for the whole request.
+    272k in + 10k out: 0.68 + 0.15 = $0.83; 300k in + 10k out: 1.50 + 0.225 = $1.725."""
+    assert total("gpt-5.4", "--input-tokens", "272000", "--output-tokens", "10000") == Decimal(
+        "0.83"
+    )
+    assert total("gpt-5.4", "--input-tokens", "300000", "--output-tokens", "10000") == Decimal(
+        "1.725"
+    )
