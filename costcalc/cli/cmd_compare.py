@@ -24,6 +24,7 @@ from costcalc.cli.common import (
     decimal_option,
     emit,
     err,
+    fraction_option,
     handles_errors,
     load_catalog,
     write_output,
@@ -89,12 +90,16 @@ def _profile_file(path: Path, catalog: Catalog, index: QualityIndex) -> str:
 def compare_command(
     models: Annotated[
         list[str] | None,
-        typer.Argument(help="Models to compare (ids or aliases); every model when none is given."),
+        typer.Argument(
+            metavar="MODEL",
+            help="Models to compare (ids or aliases); every model when none is given.",
+        ),
     ] = None,
     profile: Annotated[
         str,
         typer.Option(
             "--profile",
+            metavar="PROFILE",
             help="Profile id (balanced, math, coding, knowledge, general, or your own),"
             " or a profiles YAML file (its first profile is used).",
         ),
@@ -105,19 +110,32 @@ def compare_command(
     min_coverage: MinCoverageOpt = None,
     input_tokens: Annotated[
         int,
-        typer.Option("--input-tokens", min=0, help="Prompt tokens per request (cached included)."),
+        typer.Option(
+            "--input-tokens",
+            metavar="N",
+            min=0,
+            help="Prompt tokens per request (cached included).",
+        ),
     ] = 2000,
     output_tokens: Annotated[
-        int, typer.Option("--output-tokens", min=0, help="Visible answer tokens per request.")
+        int,
+        typer.Option(
+            "--output-tokens", metavar="N", min=0, help="Visible answer tokens per request."
+        ),
     ] = 500,
     cached_share: Annotated[
         str,
-        typer.Option("--cached-share", help="Share of the prompt read from the provider's cache."),
+        typer.Option(
+            "--cached-share",
+            metavar="SHARE",
+            help="Share of the prompt read from the provider's cache.",
+        ),
     ] = "0",
     reasoning_tokens: Annotated[
         int | None,
         typer.Option(
             "--reasoning-tokens",
+            metavar="N",
             min=0,
             help="Hidden reasoning tokens per request billed by the models named with"
             " --reasoning-model.",
@@ -127,22 +145,29 @@ def compare_command(
     reasoning_model: Annotated[
         list[str] | None,
         typer.Option(
-            "--reasoning-model", help="A model --reasoning-tokens applies to; repeatable."
+            "--reasoning-model",
+            metavar="MODEL",
+            help="A model --reasoning-tokens applies to; repeatable.",
         ),
     ] = None,
     provider: Annotated[
         list[str] | None,
-        typer.Option("--provider", help="Only this provider's offers; repeatable."),
+        typer.Option(
+            "--provider", metavar="PROVIDER", help="Only this provider's offers; repeatable."
+        ),
     ] = None,
     open_weights: OpenWeightsOpt = None,
     license_id: Annotated[
         list[str] | None,
-        typer.Option("--license", help="Only models under this license; repeatable."),
+        typer.Option(
+            "--license", metavar="LICENSE", help="Only models under this license; repeatable."
+        ),
     ] = None,
     max_multiple_per_point: Annotated[
         str | None,
         typer.Option(
             "--max-multiple-per-point",
+            metavar="NUMBER",
             help="Not worth it: extra cost, in multiples of the recommended offer's cost, per extra"
             " point above this [default: 1; off when --max-cost-per-point is given alone].",
             show_default=False,
@@ -152,6 +177,7 @@ def compare_command(
         str | None,
         typer.Option(
             "--max-cost-per-point",
+            metavar="AMOUNT",
             help="Not worth it: extra money per extra point per month above this (in --currency);"
             " needs --requests-per-month.",
             show_default=False,
@@ -160,18 +186,25 @@ def compare_command(
     requests_per_month: Annotated[
         int | None,
         typer.Option(
-            "--requests-per-month", min=1, help="Requests per month, for --max-cost-per-point."
+            "--requests-per-month",
+            metavar="N",
+            min=1,
+            help="Requests per month, for --max-cost-per-point.",
         ),
     ] = None,
     band: Annotated[
         str,
         typer.Option(
-            "--band", help="Half-width of the quality band in standard errors (1.96 = 95%)."
+            "--band",
+            metavar="NUMBER",
+            help="Half-width of the quality band in standard errors (1.96 = 95%).",
         ),
     ] = "1.96",
     plot: Annotated[
         Path | None,
-        typer.Option("--plot", help="Also draw cost against quality to FILE.svg or FILE.png."),
+        typer.Option(
+            "--plot", metavar="FILE", help="Also draw cost against quality to FILE.svg or FILE.png."
+        ),
     ] = None,
     currency: CurrencyOpt = None,
     as_of: AsOfOpt = None,
@@ -196,7 +229,7 @@ def compare_command(
     index = quality_index(catalog)
     if profile.endswith((".yaml", ".yml")) or Path(profile).is_file():
         profile = _profile_file(Path(profile), catalog, index)
-    share = decimal_option(cached_share, "--cached-share")
+    share = fraction_option(cached_share, "--cached-share")
     assert share is not None
     if not Decimal(0) <= share <= 1:
         raise InputError(f"--cached-share must be between 0 and 1, got {cached_share}")

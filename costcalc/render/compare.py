@@ -14,10 +14,11 @@ from typing import Any
 from costcalc.compare import CompareOptions, CompareResult
 from costcalc.money import decimal_str, fmt_money, fmt_tokens
 from costcalc.rank import Ranking, RankRow
-from costcalc.render.tables import Column, Table
+from costcalc.render.contract import SCHEMA_VERSION
+from costcalc.render.notes import price_age_note
+from costcalc.render.tables import Column, Table, records_table
 
 THOUSAND = Decimal(1000)
-SCHEMA_VERSION = 1
 
 
 def _q(value: Decimal, places: str = "0.01") -> float:
@@ -149,26 +150,37 @@ def table(
     notes = display_notes(ranking, options, result)
     for model_id, tokens in sorted(result.reasoning.items()):
         notes.append(f"{model_id}: {fmt_tokens(tokens)} reasoning tokens per request added")
+    age = price_age_note(
+        ((r.label, r.cost.choice.period.as_of) for r in ranking.rows), options.when
+    )
+    if age:
+        notes.append(age)
     if rows:
         notes.append(LEGEND)
     notes.append(ranking.verdict)
+    marks = {
+        i: "good" if r.recommended else "dim"
+        for i, r in enumerate(ranking.rows)
+        if r.recommended or r.dominated_by or r.not_worth_it
+    }
     return Table(
         [
-            Column("#", "right"),
-            Column("model", no_wrap=True),
-            Column("provider", no_wrap=True),
-            Column("quality", "right", no_wrap=True),
-            Column("cover", "right"),
-            Column("/request", "right"),
-            Column("/1k req", "right"),
-            Column("×rec", "right"),
-            Column("gain", "right"),
-            Column("/point/1k", "right"),
-            Column("flags"),
+            Column("#", "right", priority=10),
+            Column("model", no_wrap=True, essential=True),
+            Column("provider", no_wrap=True, essential=True, stack_under="model"),
+            Column("quality", "right", no_wrap=True, priority=9),
+            Column("cover", "right", priority=4),
+            Column("/request", "right", essential=True),
+            Column("/1k req", "right", priority=5),
+            Column("×rec", "right", priority=6),
+            Column("gain", "right", priority=2),
+            Column("/point/1k", "right", priority=1),
+            Column("flags", priority=8),
         ],
         rows,
         title=title,
         notes=notes,
+        marks=marks,
     )
 
 
@@ -292,15 +304,4 @@ CSV_FIELDS = (
 
 def csv_table(data: dict[str, Any]) -> Table:
     """The JSON models as a flat table of exact values, for spreadsheets (`--format csv`)."""
-
-    def cell(value: Any) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value)
-
-    return Table(
-        [Column(name) for name in CSV_FIELDS],
-        [[cell(m[name]) for name in CSV_FIELDS] for m in data["models"]],
-    )
+    return records_table(data["models"], CSV_FIELDS)
