@@ -1,7 +1,8 @@
 """The formatters of `costcalc check` reports (see costcalc.render.reports).
 
 - text: for people (rich tables, no colour codes in the string);
-- json: versioned (`"version": 1`), exact decimal strings;
+- json: the one JSON contract (`schema_version`, exact decimal strings for money, numbers
+  for quality);
 - markdown: a pull-request comment or $GITHUB_STEP_SUMMARY, capped in size,
   with a summary-only mode;
 - github: workflow commands (`::error file=…,line=…::`) on the YAML line;
@@ -26,16 +27,20 @@ from costcalc import __version__
 from costcalc.gate.findings import CheckResult, DecisionResult, Finding
 from costcalc.gate.registry import Rule
 from costcalc.money import decimal_str, fmt_money
+from costcalc.render.contract import SCHEMA_VERSION, number
 from costcalc.render.reports import MARKDOWN_LIMIT
 from costcalc.render.reports import escape as esc
 
 RICH_ROWS = 200
 """Up to this many decisions the text report draws a rich table; beyond, plain columns."""
 
-JSON_VERSION = 1
-"""Version of the JSON report; bumped on any incompatible change."""
 
-INFO_URI = "https://github.com/costcalc/costcalc#ci-gate-costcalc-check"
+HELP_TEXT = (
+    "Rules, fields and fixes: README section 'CI gate on procurement files: costcalc check'"
+    " (costcalc {version}); waive a finding with a reason, owner and expiry in the file."
+)
+"""costcalc has no public home page to link to, so SARIF carries the help as text
+(`help.text`) instead of a made-up `helpUri` / `informationUri`."""
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
@@ -278,7 +283,7 @@ def to_payload(result: CheckResult) -> dict[str, Any]:
     diff = result.diff
     status = _statuses(result)
     return {
-        "version": JSON_VERSION,
+        "schema_version": SCHEMA_VERSION,
         "tool": {"name": "costcalc", "version": __version__},
         "as_of": str(result.when),
         "status": result.status,
@@ -294,8 +299,8 @@ def to_payload(result: CheckResult) -> dict[str, Any]:
                 "currency": d.currency,
                 "monthly_cost": _dec(d.monthly_cost),
                 "budget": _dec(d.budget),
-                "quality": None if d.quality is None else f"{d.quality:.4f}",
-                "bar": _dec(d.bar),
+                "quality": number(d.quality),
+                "bar": number(d.bar),
                 "cheapest_good_enough": d.cheapest,
                 "cheapest_monthly_cost": _dec(d.cheapest_monthly),
                 "status": status[(d.file, d.name)],
@@ -468,8 +473,8 @@ class GithubFormat:
             if f.waiver is not None:
                 text += f". Waived by {f.waiver.waiver.owner} until {f.waiver.waiver.expires}"
             lines.append(f"::{level} {','.join(props)}::{esc.github(text)}")
-        lines.append(summary_line(result))
-        return "\n".join(lines) + "\n"
+        # The summary line goes to stderr (once), as with every format but text.
+        return "\n".join(lines) + "\n" if lines else ""
 
 
 # --------------------------------------------------------------------- sarif
@@ -495,7 +500,9 @@ class SarifFormat:
                 "name": r.name,
                 "shortDescription": {"text": r.title},
                 "fullDescription": {"text": f"Fails when {r.fails_when}."},
-                "helpUri": f"{INFO_URI}",
+                "help": {
+                    "text": f"Fails when {r.fails_when}. " + HELP_TEXT.format(version=__version__)
+                },
                 "defaultConfiguration": {"level": "error" if r.severity == "deny" else "warning"},
                 "properties": {"fields": r.fields or ["(the decision)"]},
             }
@@ -546,7 +553,6 @@ class SarifFormat:
                         "driver": {
                             "name": "costcalc",
                             "version": __version__,
-                            "informationUri": INFO_URI,
                             "rules": rules,
                         }
                     },
@@ -578,7 +584,7 @@ class JunitFormat:
     def format(self, result: CheckResult) -> str:
         suites = ET.Element("testsuites", name="costcalc check")
         suite = ET.SubElement(
-            suites, "testsuite", name="costcalc check", timestamp=str(result.when)
+            suites, "testsuite", name="costcalc check", timestamp=f"{result.when}T00:00:00"
         )
         cases = 0
         failures = 0
