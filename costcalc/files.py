@@ -50,19 +50,28 @@ def decode_text(raw: bytes, name: str) -> str:
     return text.removeprefix("\ufeff")
 
 
-def write_atomic(path: Path, text: str | bytes) -> None:
-    """Write a file so readers see the old or the new content, never half of it."""
+def write_atomic(
+    path: Path, text: str | bytes, *, mode: int | None = None, sync: bool = True
+) -> None:
+    """Write a file so readers see the old or the new content, never half of it.
+
+    The file gets `mode` (default: 0666 less the umask). `sync=False` skips the
+    fsync, for files whose loss in a crash only costs time (caches).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    umask = os.umask(0)
-    os.umask(umask)
+    if mode is None:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
     data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        os.fchmod(fd, 0o666 & ~umask)
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if sync:
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
