@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from costcalc import __version__
+from costcalc.errors import InputError
 from costcalc.files import MAX_BYTES, write_atomic
 from costcalc.loader import Document, yaml_files
 from costcalc.located import LineDict, LineList
@@ -682,7 +683,10 @@ def cached(
         return build()
     folder = trusted_folder(cache_dir)
     secret = secret_for(folder) if folder is not None else None
-    key = cache_key(folders) if secret is not None else None
+    try:
+        key = cache_key(folders) if secret is not None else None
+    except InputError:
+        return build()  # a folder that cannot be read: build() reports every problem
     if folder is None or secret is None or key is None:
         return build()
     path = entry_path(folder, key, secret)

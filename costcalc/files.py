@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -12,24 +14,53 @@ MAX_BYTES = 5 * 1024 * 1024
 """Largest file read by default: the bundled catalog is ~100 KB; 5 MiB is ample."""
 
 
+def read_bytes(path: Path, max_bytes: int = MAX_BYTES, name: str | None = None) -> bytes:
+    """The bytes of a regular file, at most `max_bytes`; anything else is a located error.
+
+    The file is opened without blocking and checked on the open descriptor, so a
+    FIFO, a device (`/dev/zero`) or a file swapped for one after a check can
+    neither hang the read nor feed it without end.
+    """
+    name = name or str(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise InputError(f"cannot read: {_reason(exc)}", file=name) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError("not a regular file", file=name)
+        if st.st_size > max_bytes:
+            raise InputError(
+                f"file is {st.st_size:,} bytes; the limit is {max_bytes:,} bytes", file=name
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while size <= max_bytes:
+            chunk = os.read(fd, min(1 << 20, max_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > max_bytes:  # it grew while being read
+            raise InputError(f"file is over the limit of {max_bytes:,} bytes", file=name)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise InputError(f"cannot read: {_reason(exc)}", file=name) from None
+    finally:
+        os.close(fd)
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "symbolic link loop"
+    return exc.strerror or str(exc)
+
+
 def read_text(path: Path, max_bytes: int = MAX_BYTES, name: str | None = None) -> str:
     """Read a UTF-8 text file, refusing huge, binary or mis-encoded files with a located error."""
     name = name or str(path)
-    try:
-        st = path.stat()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
-    if not path.is_file():
-        raise InputError("not a regular file", file=name)
-    if st.st_size > max_bytes:
-        raise InputError(
-            f"file is {st.st_size:,} bytes; the limit is {max_bytes:,} bytes", file=name
-        )
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
-    return decode_text(raw, name)
+    return decode_text(read_bytes(path, max_bytes, name), name)
 
 
 def decode_text(raw: bytes, name: str) -> str:
