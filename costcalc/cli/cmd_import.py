@@ -29,7 +29,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(prices_app, name="prices")
 
 OutputOpt = Annotated[
-    Path,
+    str,
     typer.Option(
         "--output", "-o", help="Folder to write models.yaml and providers/<id>.yaml into."
     ),
@@ -66,10 +66,14 @@ def _bundled_providers(no_bundled: bool) -> dict[str, dict[str, Any]]:
     return found
 
 
-def _finish(result: ImportResult, output: Path, force: bool, verbose: bool) -> None:
+def _finish(result: ImportResult, output_arg: str, force: bool, verbose: bool) -> None:
     """Report, refuse an empty import, check the folder, then write."""
     from costcalc.errors import InputError
     from costcalc.importers.output import apply, plan, render_files
+
+    if not output_arg.strip():
+        raise InputError("--output must name a folder (it is replaced as a whole), got ''")
+    output = Path(output_arg)
 
     if verbose:
         for s in result.skipped:
