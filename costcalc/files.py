@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -107,3 +108,108 @@ def write_atomic(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_outputs(targets: list[tuple[Path, str | bytes, str]]) -> None:
+    """Write files a user asked for, all or nothing: (path, content, what it is) each.
+
+    A regular file (or a new one) is replaced atomically: every such file is first
+    written to a temporary beside it, and only when all are written are they
+    renamed into place, so a failure leaves none of them changed. A special file
+    (`/dev/stdout`, a terminal, `/dev/null`, a FIFO, a socket) is written directly
+    and never replaced, nor is a link to one (`/dev/stdout` -> `/proc/self/fd/1`).
+    A folder or a block device is refused. Failures are InputErrors naming the path.
+    """
+    staged: list[tuple[str, Path, Path, str]] = []
+    direct: list[tuple[Path, bytes, str]] = []
+    try:
+        for path, text, what in targets:
+            data = text.encode("utf-8") if isinstance(text, str) else text
+            how = _output_kind(path, what)
+            if how == "direct":
+                direct.append((path, data, what))
+                continue
+            try:
+                tmp = _stage(path, data)
+            except OSError as exc:
+                raise InputError(f"cannot write {what}: {_reason(exc)}", file=str(path)) from None
+            staged.append((tmp, path, path, what))
+        for path, data, what in direct:
+            _write_direct(path, data, what)
+        for tmp, target, shown, what in staged:
+            try:
+                os.replace(tmp, target)
+            except OSError as exc:
+                raise InputError(f"cannot write {what}: {_reason(exc)}", file=str(shown)) from None
+    finally:
+        for tmp, _target, _shown, _what in staged:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+
+
+def _output_kind(path: Path, what: str) -> str:
+    """'replace' (a regular file, or none yet) or 'direct' (a special file, or a link to one)."""
+    try:
+        own = os.lstat(path)
+    except FileNotFoundError:
+        return "replace"
+    except OSError as exc:
+        raise InputError(f"cannot write {what}: {_reason(exc)}", file=str(path)) from None
+    mode = own.st_mode
+    if stat.S_ISLNK(mode):
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            return "replace"  # a dangling link is replaced by the file, never followed
+        if stat.S_ISREG(mode) and not _is_fd_link(path):
+            return "replace"  # the link itself is replaced: never written through
+    if stat.S_ISDIR(mode):
+        raise InputError(f"cannot write {what}: it is a folder", file=str(path))
+    if stat.S_ISBLK(mode):
+        raise InputError(f"cannot write {what}: it is a block device; refused", file=str(path))
+    return "replace" if stat.S_ISREG(mode) and stat.S_ISREG(own.st_mode) else "direct"
+
+
+def _is_fd_link(path: Path) -> bool:
+    """`/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`: the process's own open files."""
+    real = os.path.realpath(path)
+    return real.startswith(("/proc/", "/dev/fd/")) or str(path).startswith(("/dev/", "/proc/"))
+
+
+def _stage(path: Path, data: bytes) -> str:
+    """A synced temporary beside `path` holding `data` (mode as a new file would get)."""
+    parent = path.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.fchmod(fd, 0o666 & ~umask)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    os.close(fd)
+    return tmp
+
+
+def _write_direct(path: Path, data: bytes, what: str) -> None:
+    """Write into a special file as it is (a FIFO waits for its reader, as a shell would)."""
+    try:
+        flags = os.O_WRONLY | getattr(os, "O_CLOEXEC", 0)
+        if stat.S_ISREG(os.stat(path).st_mode):
+            flags |= os.O_APPEND  # stdout redirected to a file: after what is there
+        fd = os.open(path, flags)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise InputError(f"cannot write {what}: {_reason(exc)}", file=str(path)) from None
