@@ -110,3 +110,17 @@ def test_write_outputs_refuses_folders_and_replaces_links_not_targets(tmp_path: 
     write_outputs([(link, "report\n", "the report")])
     assert target.read_text() == "precious\n"
     assert not link.is_symlink() and link.read_text() == "report\n"
+
+
+def test_unwritable_schema_folder_is_exit_2(tmp_path: Path) -> None:
+    """`schema --write` under a file: exit 2 naming the path (was a traceback, exit 1)."""
+    from typer.testing import CliRunner
+
+    from costcalc.cli import app
+
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file\n")
+    result = CliRunner().invoke(app, ["schema", "--write", str(blocker / "schemas")])
+    assert result.exit_code == 2
+    assert f"{blocker / 'schemas'}" in result.stderr and "cannot write the schema" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker"]
