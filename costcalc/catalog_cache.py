@@ -90,9 +90,8 @@ def cache_key(folders: Sequence[tuple[Path, str | None]]) -> str | None:
     """Key of a set of layers, or None when a file is too large to be cached safely."""
     digest = hashlib.sha256()
     digest.update(f"{FORMAT}|{__version__}|{sys.version}|".encode())
-    for source in sorted(_PACKAGE.rglob("*.py")):
-        st = source.stat()
-        digest.update(f"S|{source.relative_to(_PACKAGE)}|{st.st_size}|{st.st_mtime_ns}|".encode())
+    for name, st in _sources():
+        digest.update(f"S|{name}|{st.st_size}|{st.st_mtime_ns}|".encode())
     for folder, display in folders:
         digest.update(f"L|{os.fsencode(folder)!r}|{display}|".encode())
         for path in yaml_files(folder):
@@ -103,6 +102,23 @@ def cache_key(folders: Sequence[tuple[Path, str | None]]) -> str | None:
             digest.update(f"F|{os.fsencode(name)!r}|".encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def _sources() -> list[tuple[str, os.stat_result]]:
+    """costcalc's own .py files (relative name, stat), in a stable order."""
+    found: list[tuple[str, os.stat_result]] = []
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        with os.scandir(os.path.join(_PACKAGE, rel)) as entries:
+            for entry in entries:
+                name = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.name.endswith(".py"):
+                    found.append((name, entry.stat()))
+                elif entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                    pending.append(name)
+    found.sort(key=lambda item: item[0])
+    return found
 
 
 # ---------------------------------------------------------- trusting a folder
