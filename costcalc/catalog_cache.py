@@ -98,8 +98,8 @@ def cache_key(folders: Sequence[tuple[Path, str | None]]) -> str | None:
             st = path.stat()
             if st.st_size > MAX_BYTES:
                 return None
-            name = path.relative_to(folder) if folder.is_dir() else Path(path.name)
-            digest.update(f"F|{os.fsencode(name)!r}|".encode())
+            rel = path.relative_to(folder) if folder.is_dir() else Path(path.name)
+            digest.update(f"F|{os.fsencode(rel)!r}|".encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 

@@ -171,9 +171,15 @@ def _output_kind(path: Path, what: str) -> str:
 
 
 def _is_fd_link(path: Path) -> bool:
-    """`/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`: the process's own open files."""
-    real = os.path.realpath(path)
-    return real.startswith(("/proc/", "/dev/fd/")) or str(path).startswith(("/dev/", "/proc/"))
+    """`/dev/stdout`, `/dev/fd/N`, `/proc/self/fd/N`: links to the process's own open files
+    (written into as they are; replacing them would replace /dev/stdout itself)."""
+    if os.path.abspath(path).startswith(("/dev/fd/", "/proc/")):
+        return True
+    try:
+        target = os.readlink(path)
+    except OSError:
+        return False
+    return target.startswith(("/proc/", "/dev/fd/"))
 
 
 def _stage(path: Path, data: bytes) -> str:
