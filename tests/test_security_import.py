@@ -194,3 +194,28 @@ def _kill_during_import(tmp_path: Path, sig: int, delays: list[float]) -> None:
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
 def test_killed_import_leaves_old_or_new(tmp_path: Path, sig: int) -> None:
     _kill_during_import(tmp_path, sig, [0.6, 1.2, 1.8])
+
+
+@pytest.mark.parametrize("target", [".", "..", "sub/.."])
+def test_current_folder_as_output_is_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
+    """The import replaces its output folder whole: the current folder (or one holding it)
+    is refused rather than swapped from under the shell; nothing is written."""
+    work = tmp_path / "work"
+    (work / "sub").mkdir(parents=True)
+    (work / "mine.txt").write_text("mine\n")
+    monkeypatch.chdir(work)
+    before = snapshot(tmp_path)
+    code, err = invoke("import", "openrouter", str(REPO / OPENROUTER), "-o", target)
+    assert code == 2, err
+    assert "is the current folder or holds it" in err
+    assert snapshot(tmp_path) == before
+
+
+def test_relative_output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, err = invoke("import", "openrouter", str(REPO / OPENROUTER), "-o", "my-prices/or")
+    assert code == 0, err
+    assert (tmp_path / "my-prices" / "or" / "providers" / "openrouter.yaml").is_file()
+    assert sorted(p.name for p in (tmp_path / "my-prices").iterdir()) == ["or"]

@@ -217,12 +217,21 @@ def apply(write_plan: WritePlan) -> None:
 
     A failure (InputError naming the path) leaves the old folder as it was.
     """
-    root = write_plan.root
+    given = write_plan.root
+    root = Path(os.path.abspath(given))
+    here = os.path.abspath(os.curdir)
+    if not root.name or here == str(root) or here.startswith(str(root) + os.sep):
+        raise InputError(
+            "is the current folder or holds it; an import replaces its --output folder"
+            " as a whole, so name a folder of its own (e.g. my-prices/litellm)",
+            file=str(given),
+        )
     parent = root.parent
     _remove_leftovers(parent, root.name)
-    skip = {p.relative_to(root) for p in [*write_plan.write, *write_plan.remove]}
+    skip = {p.relative_to(given) for p in [*write_plan.write, *write_plan.remove]}
     old_kind = _kind(root)
     try:
+        parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.{_PREFIX}", dir=parent))
     except OSError as exc:
         raise InputError(
@@ -238,17 +247,17 @@ def apply(write_plan: WritePlan) -> None:
             else:
                 os.chmod(tmp, 0o777 & ~_umask())
             for path, text in write_plan.write.items():
-                _write_new(tmp / path.relative_to(root), text.encode("utf-8"))
+                _write_new(tmp / path.relative_to(given), text.encode("utf-8"))
             _sync(tmp)
         except OSError as exc:
-            where = exc.filename if isinstance(exc.filename, str) else str(root)
-            where = where.replace(str(tmp), str(root))
+            where = exc.filename if isinstance(exc.filename, str) else str(given)
+            where = where.replace(str(tmp), str(given))
             raise InputError(f"cannot write: {exc.strerror or exc}", file=where) from None
         try:
             _swap(tmp, root, exists=old_kind == "dir")
         except OSError as exc:
             raise InputError(
-                f"cannot replace the folder: {exc.strerror or exc}", file=str(root)
+                f"cannot replace the folder: {exc.strerror or exc}", file=str(given)
             ) from None
         _fsync_dir(parent)
     finally:
