@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -219,3 +220,19 @@ def test_relative_output_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert code == 0, err
     assert (tmp_path / "my-prices" / "or" / "providers" / "openrouter.yaml").is_file()
     assert sorted(p.name for p in (tmp_path / "my-prices").iterdir()) == ["or"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
+def test_root_keeps_the_folders_owner(tmp_path: Path) -> None:
+    """Run as root on a user's folder, the swapped-in folder (and its kept sub-folders)
+    stay the user's, with their modes."""
+    out = tmp_path / "out"
+    assert imp("openrouter", OPENROUTER, out)[0] == 0
+    (out / "notes").mkdir()
+    for folder in (out, out / "notes", out / "providers"):
+        os.chown(folder, 12345, 12345)
+    os.chmod(out / "notes", 0o750)
+    assert imp("openrouter", OPENROUTER, out)[0] == 0
+    assert os.stat(out).st_uid == 12345
+    assert os.stat(out / "notes").st_uid == 12345
+    assert stat.S_IMODE(os.stat(out / "notes").st_mode) == 0o750

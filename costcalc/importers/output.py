@@ -243,7 +243,7 @@ def apply(write_plan: WritePlan) -> None:
         try:
             if old_kind == "dir":
                 _mirror(root, tmp, Path(), skip)
-                os.chmod(tmp, stat.S_IMODE(os.stat(root).st_mode))
+                _same_owner_and_mode(tmp, os.stat(root))
             else:
                 os.chmod(tmp, 0o777 & ~_umask())
             for path, text in write_plan.write.items():
@@ -288,9 +288,11 @@ def _mirror(src: Path, dst: Path, rel: Path, skip: set[Path]) -> None:
         if stat.S_ISDIR(st.st_mode):
             os.mkdir(target, 0o700)
             _mirror(Path(entry.path), target, here, skip)
-            os.chmod(target, stat.S_IMODE(st.st_mode))
+            _same_owner_and_mode(target, st)
         elif stat.S_ISLNK(st.st_mode):
             os.symlink(os.readlink(entry.path), target)
+            if os.geteuid() == 0:
+                os.chown(target, st.st_uid, st.st_gid, follow_symlinks=False)
         else:
             try:
                 os.link(entry.path, target, follow_symlinks=False)
@@ -298,6 +300,14 @@ def _mirror(src: Path, dst: Path, rel: Path, skip: set[Path]) -> None:
                 if not stat.S_ISREG(st.st_mode):
                     raise
                 shutil.copy2(entry.path, target, follow_symlinks=False)
+
+
+def _same_owner_and_mode(folder: Path, like: os.stat_result) -> None:
+    """A recreated folder keeps the old one's mode and, when run as root, its owner
+    (an import run by root must not leave a user's folder owned by root)."""
+    if os.geteuid() == 0 and (like.st_uid, like.st_gid) != (0, 0):
+        os.chown(folder, like.st_uid, like.st_gid)
+    os.chmod(folder, stat.S_IMODE(like.st_mode))
 
 
 def _write_new(path: Path, data: bytes) -> None:
