@@ -174,7 +174,8 @@ def choose_period(
             for p in sorted(entry.offer.prices, key=lambda p: p.as_of)
         )
         raise NoPriceError(
-            f"{entry.label}: no price in force on {when} (its prices cover {dates}); try --as-of",
+            f"{entry.label}: no price in force on {when} (its prices cover {dates}); try --as-of"
+            + _moved(entry, when),
             file=entry.origin.file,
             line=entry.origin.line,
         )
@@ -184,6 +185,19 @@ def choose_period(
     chosen: str = default if default in latest else sorted(latest)[0]
     period, origin = latest[chosen]
     return PriceChoice(period, origin, chosen, False, conversion(fx, chosen, currency, when))
+
+
+def _moved(entry: OfferEntry, when: dt.date) -> str:
+    """Why an offer whose API name moved on has no price: every period ended before `when`."""
+    ends = [p.valid_until for p in entry.offer.prices]
+    if entry.offer.api_model is None or any(
+        end is None or start_of(when) < as_instant(end) for end in ends
+    ):
+        return ""
+    last = max(as_instant(end) for end in ends if end is not None)
+    text = f". Every price ended by {last:%Y-%m-%d %H:%M} UTC: the API name {entry.offer.api_model}"
+    text += f" no longer serves {entry.offer.model} at {entry.provider.id}"
+    return text + (f" ({entry.offer.note})" if entry.offer.note else "")
 
 
 def _tier_for(period: PricePeriod, prompt: Decimal) -> Tier | None:

@@ -287,6 +287,7 @@ class Checker:
                 max_multiple_per_point=None,
                 reasoning_tokens=workload.reasoning_tokens,
                 reasoning_models=tuple(workload.reasoning_models),
+                quality_method="mean",  # the gate's own rules score with the mean method
             )
             ranking, _ = compare_full(self.catalog, options, self.index)
             self._candidates[key] = [Candidate(r.entry, r.cost, r.quality) for r in ranking.rows]
@@ -667,6 +668,8 @@ class Checker:
             max_score_age = DEFAULT_MAX_SCORE_AGE_DAYS
         stale = []
         for part in quality.parts:
+            if part.entry is None:  # a predicted score (latent quality) has no date
+                continue
             as_of = part.entry.score.as_of
             if as_of is None or (self.when - as_of).days > max_score_age:
                 stale.append((part.benchmark, as_of, part.entry.origin))
@@ -690,7 +693,13 @@ class Checker:
             chosen is None
         ):  # pragma: no cover - compare prices and scores every offer we got here with
             return
-        pool = [c for c in everyone if c.entry.key != entry.key and _allowed(c.entry, policy)]
+        pool = [
+            c
+            for c in everyone
+            if c.entry.key != entry.key
+            and isinstance(c.entry, OfferEntry)  # API offers only (no self-hosted ones)
+            and _allowed(c.entry, policy)
+        ]
         one = chosen.cost
         ceiling = Ceiling(None, policy.max_cost_per_point, months)
         ranking: Ranking = rank([*pool, chosen], bar=bar, ceiling=ceiling)

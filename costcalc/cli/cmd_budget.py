@@ -24,11 +24,15 @@ from costcalc.cli.common import (
     decimal_option,
     emit,
     err,
+    fraction_option,
     handles_errors,
     load_catalog,
     write_output,
 )
 from costcalc.render.tables import Format
+
+PROJECT_WORKLOADS = "workloads.yaml"
+"""The project's workload file, read from the current folder when no workload is given."""
 
 if TYPE_CHECKING:
     from decimal import Decimal
@@ -46,13 +50,28 @@ def _workloads(
     overrides: dict[str, Any],
 ) -> list[Workload]:
     """The workloads to price: a preset, a file's (all or the named ones), or flags alone."""
-    from costcalc.budget import preset, workload_with
+    from costcalc.budget import preset, presets, workload_with
     from costcalc.catalog import did_you_mean
     from costcalc.errors import InputError
     from costcalc.loader import load_document
 
     if preset_name and workload_file:
         raise InputError("give --preset or --workload-file, not both")
+    flags_given = any(v is not None for v in overrides.values())
+    if not (preset_name or workload_file or names or flags_given):
+        # `costcalc budget --monthly` alone: the project's workload file, as Infracost finds
+        # its usage file, else every bundled preset side by side.
+        if Path(PROJECT_WORKLOADS).is_file():
+            workload_file = Path(PROJECT_WORKLOADS)
+            err(f"workloads from ./{PROJECT_WORKLOADS} (give --preset or flags for others)")
+        else:
+            known = presets(catalog)
+            if known:
+                err(
+                    f"no workload given and no ./{PROJECT_WORKLOADS}: projecting the presets"
+                    f" {', '.join(known)} (give --preset, --workload-file or flags)"
+                )
+                return list(known.values())
     bases: list[tuple[Workload | None, str]]
     if preset_name:
         bases = [(preset(catalog, preset_name), f"--preset {preset_name} with flags")]
@@ -75,7 +94,7 @@ def _workloads(
         if names:
             raise InputError("--workload NAME picks from a --workload-file")
         bases = [(None, "command line")]
-    if not any(v is not None for v in overrides.values()):
+    if not flags_given:
         return [b for b, _ in bases if b is not None] or [workload_with(None, overrides)]
     return [workload_with(base, overrides, source) for base, source in bases]
 
@@ -96,6 +115,7 @@ def _ranking(
     """Mark good-enough rows from compare's ranking; False when the catalog has no quality data."""
     from costcalc.budget import apply_ranking
     from costcalc.cli.cmd_compare import _profile_file, parse_weights
+    from costcalc.cli.common import cache_dir
     from costcalc.compare import CompareOptions, compare_full
     from costcalc.cost import Usage
     from costcalc.quality import quality_index
@@ -130,7 +150,7 @@ def _ranking(
         reasoning_tokens=w.reasoning_tokens,
         reasoning_models=tuple(w.reasoning_models),
     )
-    ranking, _ = compare_full(catalog, options, index)
+    ranking, _ = compare_full(catalog, options, index, cache_dir())
     apply_ranking(result, ranking)
     return True
 
@@ -373,10 +393,10 @@ def budget_command(
         "output_tokens": decimal_option(output_tokens, "--output-tokens"),
         "reasoning_tokens": decimal_option(reasoning_tokens, "--reasoning-tokens"),
         "reasoning_models": list(reasoning_model) if reasoning_model else None,
-        "cached_share": decimal_option(cached_share, "--cached-share"),
-        "batch_share": decimal_option(batch_share, "--batch-share"),
-        "off_peak_share": decimal_option(off_peak_share, "--off-peak-share"),
-        "growth": decimal_option(growth, "--growth"),
+        "cached_share": fraction_option(cached_share, "--cached-share"),
+        "batch_share": fraction_option(batch_share, "--batch-share"),
+        "off_peak_share": fraction_option(off_peak_share, "--off-peak-share"),
+        "growth": fraction_option(growth, "--growth"),
         "months": months,
         "peak_factor": decimal_option(peak_factor, "--peak-factor"),
     }

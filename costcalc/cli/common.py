@@ -25,7 +25,7 @@ app = typer.Typer(
     " exact prices, good-enough rankings, budgets, CI gate.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -57,6 +57,7 @@ PricingOpt = Annotated[
     list[Path] | None,
     typer.Option(
         "--pricing",
+        metavar="DIR",
         envvar="COSTCALC_PRICING",
         help="Extra folder (or file) of sheets, layered over the bundled ones; repeatable."
         " COSTCALC_PRICING holds such paths separated by ':'.",
@@ -73,13 +74,17 @@ FormatOpt = Annotated[
 CurrencyOpt = Annotated[
     str | None,
     typer.Option(
-        "--currency", help="Currency of the amounts shown (e.g. CNY, USD).", show_default=False
+        "--currency",
+        metavar="CODE",
+        help="Currency of the amounts shown (e.g. CNY, USD).",
+        show_default=False,
     ),
 ]
 AsOfOpt = Annotated[
     dt.datetime | None,
     typer.Option(
         "--as-of",
+        metavar="YYYY-MM-DD",
         formats=["%Y-%m-%d"],
         help="Price as of this day (YYYY-MM-DD); default: today (UTC).",
         show_default=False,
@@ -140,6 +145,29 @@ def decimal_option(text: str | None, option: str) -> Decimal | None:
         raise InputError(f"{option}: expected a number, got {text!r}") from None
     if not value.is_finite():
         raise InputError(f"{option}: expected a finite number, got {text!r}")
+    return value
+
+
+def fraction_option(text: str | None, option: str) -> Decimal | None:
+    """A share or rate given as a fraction (0.2) or a percentage ('20%'); a bare number over 1
+    is refused with the two spellings that mean what the user probably meant (exit 2)."""
+    from costcalc.errors import InputError
+
+    if text is None:
+        return None
+    stripped = text.strip()
+    if stripped.endswith("%"):
+        value = decimal_option(stripped[:-1], option)
+        assert value is not None
+        return value / 100
+    value = decimal_option(stripped, option)
+    assert value is not None
+    if abs(value) > 1:
+        hint = f"; for {stripped}% write {option} {value / 100:f}" if abs(value) <= 100 else ""
+        raise InputError(
+            f"{option} {stripped}: expected a fraction such as 0.2 or a percentage such as 20%"
+            + hint
+        )
     return value
 
 
@@ -233,10 +261,19 @@ def table_width() -> int:
     return int(columns) if columns.isdigit() and int(columns) > 20 else 200
 
 
+def use_color() -> bool:
+    """Colour only on a terminal, and never under NO_COLOR (no-color.org) or TERM=dumb."""
+    return (
+        sys.stdout.isatty()
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM", "") != "dumb"
+    )
+
+
 def emit(tables: list[Table], fmt: Format, payload: Any) -> None:
     """Write a result to stdout in the chosen format."""
     from costcalc.render.tables import render
 
     width = table_width()
-    sys.stdout.write(render(tables, fmt, payload, width))
+    sys.stdout.write(render(tables, fmt, payload, width, use_color()))
     sys.stdout.flush()

@@ -28,11 +28,14 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from costcalc.schema.pricing import ModelInfo, Offer, Provider
+
+if TYPE_CHECKING:
+    from costcalc.identity import Identity
 
 MILLION_EXPONENT = 6
 MAX_PRICE = Decimal(10) ** 9
@@ -238,6 +241,10 @@ class ImportResult:
     """Rows (entries, models) read from the feed."""
     skipped: list[Skipped] = field(default_factory=list)
     unrepresented: list[Unrepresented] = field(default_factory=list)
+    matched: dict[str, str] = field(default_factory=dict)
+    """Feed key -> the canonical (bundled) model id its offer was filed under."""
+    unmatched: list[Skipped] = field(default_factory=list)
+    """Imported rows that name no known model (kept under their own id), with why."""
 
     @property
     def offers(self) -> int:
@@ -274,8 +281,12 @@ class SheetBuilder:
         *,
         default_url: str,
         bundled_providers: Mapping[str, Mapping[str, Any]] | None = None,
+        identity: Identity | None = None,
     ) -> None:
         self.feed = feed
+        self.identity = identity
+        self.matched: dict[str, str] = {}
+        self.unmatched: list[Skipped] = []
         self.source = source
         self.as_of = as_of
         self.default_url = default_url
@@ -343,11 +354,27 @@ class SheetBuilder:
         self.sheets[pid] = {"kind": "price-sheet", "provider": facts, "offers": []}
         return True
 
-    def add(self, key: str, pid: str, model: dict[str, Any], offer: dict[str, Any]) -> bool:
-        """Add one model and its offer at a provider, or skip the row with the reason."""
+    def add(
+        self,
+        key: str,
+        pid: str,
+        model: dict[str, Any],
+        offer: dict[str, Any],
+        *,
+        names: tuple[str, ...] = (),
+        match: Any = None,
+    ) -> bool:
+        """Add one model and its offer at a provider, or skip the row with the reason.
+
+        With an `identity`, a row that names a known model (by the provider's API
+        name, the feed's `names` or genai-prices' `match` clause) is filed under
+        the canonical id and writes no model facts of its own; see costcalc.identity.
+        """
         if not self.provider(pid):
             self.skip(key, self.bad_providers[pid])
             return False
+        if self.identity is not None and self._resolved(key, pid, offer, names, match):
+            return True
         mid = model["id"]
         if mid in self.model_keys:
             self.skip(key, f"same model id as another row: {mid} (from {self.model_keys[mid]})")
@@ -367,6 +394,42 @@ class SheetBuilder:
         self.sheets[pid]["offers"].append(offer)
         return True
 
+    def _resolved(
+        self, key: str, pid: str, offer: dict[str, Any], names: tuple[str, ...], match: Any
+    ) -> bool:
+        """File the offer under a canonical model when the identity knows it."""
+        assert self.identity is not None
+        feed_names = tuple(n for n in (offer.get("api_model"), *names) if n)
+        # An API name means the model it named when the row's latest price was set.
+        starts = [
+            p["as_of"] for p in offer.get("prices", []) if isinstance(p.get("as_of"), dt.date)
+        ]
+        when = max(starts, default=self.as_of)
+        found = self.identity.offer(pid, feed_names, when, match)
+        if found.model is None:
+            self.unmatched.append(Skipped(key, found.how))
+            return False
+        slot = f"{found.model}@{pid}"
+        if slot in self.model_keys:
+            self.unmatched.append(
+                Skipped(
+                    key,
+                    f"same bundled offer as another row ({found.model} @ {pid},"
+                    f" from {self.model_keys[slot]})",
+                )
+            )
+            return False
+        resolved = {**offer, "model": found.model}
+        try:
+            Offer.model_validate(resolved)
+        except ValidationError as exc:
+            self.skip(key, f"prices not valid: {first_error(exc)}")
+            return True
+        self.model_keys[slot] = key
+        self.matched[key] = found.model
+        self.sheets[pid]["offers"].append(resolved)
+        return True
+
     def result(self) -> ImportResult:
         """The import; what cannot be represented is reported for imported rows only."""
         sheets = {pid: s for pid, s in sorted(self.sheets.items()) if s["offers"]}
@@ -380,6 +443,8 @@ class SheetBuilder:
             rows=self.rows,
             skipped=self.skipped,
             unrepresented=[u for u in self.unrepresented if u.key in imported],
+            matched=dict(sorted(self.matched.items())),
+            unmatched=[u for u in self.unmatched if u.key in imported],
         )
 
 

@@ -35,6 +35,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from costcalc.identity import Identity
 from costcalc.importers.common import (
     FEED_CURRENCY,
     BadValue,
@@ -94,6 +95,8 @@ class GenaiModel(BaseModel):
     price_comments: str | None = None
     deprecated: bool = False
     removed: bool = False
+    match: Any = None
+    """The names the model is matched by (used to resolve it to a bundled model)."""
 
 
 Rates = dict[str, Decimal]
@@ -106,10 +109,12 @@ def convert(
     source: str,
     as_of: dt.date,
     bundled_providers: Mapping[str, Mapping[str, Any]] | None = None,
+    identity: Identity | None = None,
 ) -> ImportResult:
     """Convert parsed genai-prices providers, each given as (file name, data)."""
     builder = SheetBuilder(
-        FEED, source, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers
+        FEED, source, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers,
+        identity=identity,
     )
     for file, raw in providers:
         if isinstance(raw, str):  # a file the reader could not parse, with the reason
@@ -167,7 +172,13 @@ def _convert_model(
         context_window=model.context_window,
         note="Deprecated upstream." if model.deprecated else None,
     )
-    builder.add(key, pid, facts, {"model": mid, "api_model": model.id[:200], "prices": periods})
+    builder.add(
+        key,
+        pid,
+        facts,
+        {"model": mid, "api_model": model.id[:200], "prices": periods},
+        match=model.match,
+    )
 
 
 def _rates(builder: SheetBuilder, key: str, prices: Mapping[str, Any]) -> tuple[Rates, Tiers]:

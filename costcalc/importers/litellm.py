@@ -37,6 +37,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from costcalc.identity import Identity
 from costcalc.importers.common import (
     FEED_CURRENCY,
     BadValue,
@@ -104,10 +105,12 @@ def convert(
     source_file: str,
     as_of: dt.date,
     bundled_providers: Mapping[str, Mapping[str, Any]] | None = None,
+    identity: Identity | None = None,
 ) -> ImportResult:
     """Convert a parsed LiteLLM map (a dict of entries) into price-sheet data."""
     builder = SheetBuilder(
-        FEED, source_file, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers
+        FEED, source_file, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers,
+        identity=identity,
     )
     if not isinstance(data, dict):
         raise BadValue("a LiteLLM map is a JSON object of model entries")

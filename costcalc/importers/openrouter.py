@@ -28,6 +28,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from costcalc.identity import Identity
 from costcalc.importers.common import (
     FEED_CURRENCY,
     BadValue,
@@ -87,6 +88,7 @@ def convert(
     source_file: str,
     as_of: dt.date,
     bundled_providers: Mapping[str, Mapping[str, Any]] | None = None,
+    identity: Identity | None = None,
 ) -> ImportResult:
     """Convert a parsed `/api/v1/models` response into price-sheet data."""
     try:
@@ -94,7 +96,8 @@ def convert(
     except ValidationError as exc:
         raise BadValue(f"not an OpenRouter model listing: {first_error(exc)}") from None
     builder = SheetBuilder(
-        FEED, source_file, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers
+        FEED, source_file, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers,
+        identity=identity,
     )
     for i, raw in enumerate(listing.data):
         builder.rows += 1
