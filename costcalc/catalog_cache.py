@@ -66,17 +66,17 @@ MAX_CACHE_BYTES = 64 * 1024 * 1024
 
 _PACKAGE = Path(__file__).resolve().parent
 
-_ALLOWED_MODULES = (
-    "costcalc.catalog",
-    "costcalc.loader",
-    "costcalc.schema.common",
-    "costcalc.schema.pricing",
-    "costcalc.schema.quality",
-    "costcalc.schema.selfhost",
-    "costcalc.schema.workload",
-    "costcalc.schema.procurement",
-)
-"""The only modules whose classes a cache file may name."""
+_ALLOWED_MODULES = ("costcalc.catalog", "costcalc.loader")
+_ALLOWED_PACKAGE = "costcalc.schema."
+"""The only modules whose classes a cache file may name: the catalog, the loader and
+costcalc's schema package (pydantic models and dataclasses only)."""
+
+
+def _allowed_module(name: str) -> bool:
+    if name in _ALLOWED_MODULES:
+        return True
+    rest = name.removeprefix(_ALLOWED_PACKAGE)
+    return rest != name and rest.isidentifier()
 
 
 class CacheMiss(Exception):
@@ -269,7 +269,7 @@ class _Encoder:
     def _class_id(self, cls: type) -> int:
         found = self._class_ids.get(cls)
         if found is None:
-            if cls.__module__ not in _ALLOWED_MODULES:
+            if not _allowed_module(cls.__module__):
                 raise TypeError(f"{cls.__module__}.{cls.__qualname__} cannot be cached")
             found = self._class_ids[cls] = len(self.classes)
             self.classes.append(f"{cls.__module__}:{cls.__qualname__}")
@@ -603,7 +603,7 @@ def _allowed_class(name: Any) -> type:
     if type(name) is not str:
         raise CacheMiss("bad class name")
     module_name, _, qualname = name.partition(":")
-    if module_name not in _ALLOWED_MODULES or not qualname.isidentifier():
+    if not _allowed_module(module_name) or not qualname.isidentifier():
         raise CacheMiss(f"class {name!r} is not allowed")
     cls = getattr(importlib.import_module(module_name), qualname, None)
     if not isinstance(cls, type) or cls.__module__ != module_name:

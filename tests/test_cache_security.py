@@ -232,3 +232,18 @@ def test_secret_lives_outside_the_cache_folder(tmp_path: Path) -> None:
     restored = tmp_path / "b" / "cache"
     shutil.copytree(cache, restored)
     assert _output_price(sheets, restored) == 16
+
+
+def test_the_bundled_catalog_is_cached(tmp_path: Path) -> None:
+    """Every class the bundled catalog holds can be stored: a class the encoder cannot
+    take would silently turn the cache off (every run cold)."""
+    cache = tmp_path / "cache"
+    first = load_catalog([], cache_dir=cache)
+    assert len(list(cache.glob("catalog-*.json"))) == 1
+    second = load_catalog([], cache_dir=cache)
+    assert type(second.documents[0]).__name__ == "_CachedDocument"  # read from the cache
+    assert second.offers == first.offers and second.models == first.models
+    assert [d.model for d in second.documents] == [d.model for d in first.documents]
+    assert [d.line_of("kind") for d in second.documents] == [
+        d.line_of("kind") for d in first.documents
+    ]
