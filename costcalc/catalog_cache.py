@@ -677,6 +677,40 @@ def _no_constant(name: str) -> Any:
     raise CacheMiss(f"{name} in a cache file")
 
 
+# ------------------------------------------- other caches in the same folder
+
+
+def read_private(cache_dir: Path, name: str, limit: int) -> bytes | None:
+    """The body of a cache file written by `write_private` under this name, or None.
+
+    The same trust as the catalog's entries: a trusted folder, a private regular
+    file of this user, an HMAC under the per-user secret that also binds the name.
+    For other caches kept beside the catalog's (e.g. the latent fit).
+    """
+    folder = trusted_folder(cache_dir, create=False)
+    secret = secret_for(folder) if folder is not None else None
+    if folder is None or secret is None:
+        return None
+    try:
+        data = _read_own_file(folder / name, limit)
+    except CacheMiss:
+        return None
+    mac, sep, body = data.partition(b"\n")
+    expected = _mac(secret, name.encode("utf-8") + b"\0" + body).encode("ascii")
+    return body if sep and hmac.compare_digest(mac, expected) else None
+
+
+def write_private(cache_dir: Path, name: str, body: bytes) -> None:
+    """Store `body` for `read_private` (0600 in a 0700 folder); failures only cost time."""
+    folder = trusted_folder(cache_dir)
+    secret = secret_for(folder) if folder is not None else None
+    if folder is None or secret is None:
+        return
+    mac = _mac(secret, name.encode("utf-8") + b"\0" + body).encode("ascii")
+    with contextlib.suppress(OSError):
+        _replace_entry(folder / name, mac + b"\n" + body)
+
+
 # ------------------------------------------------------------------ the cache
 
 

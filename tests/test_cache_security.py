@@ -247,3 +247,28 @@ def test_the_bundled_catalog_is_cached(tmp_path: Path) -> None:
     assert [d.line_of("kind") for d in second.documents] == [
         d.line_of("kind") for d in first.documents
     ]
+
+
+def test_planted_latent_fit_is_ignored(tmp_path: Path) -> None:
+    """The latent-fit cache beside the catalog's is trusted the same way: a well-formed fit
+    planted under the right name (but without the per-user secret) changes nothing."""
+    import json as _json
+
+    from costcalc import latent
+    from costcalc.quality import quality_index
+    from helpers import FIXTURES
+
+    index = quality_index(load_catalog([FIXTURES / "compare"], include_bundled=False))
+    cache = tmp_path / "cache"
+    latent.clear_memo()
+    first = latent.latent_fit(index, cache)
+    (path,) = cache.glob("latent-*.json")
+    forged = dict(first.to_json(), theta=[9.0] * len(first.theta))
+    path.write_text(_json.dumps(forged))
+    os.chmod(path, 0o600)
+    latent.clear_memo()
+    assert latent.latent_fit(index, cache).theta == first.theta
+    latent.clear_memo()
+    assert latent.latent_fit(index, cache).theta == first.theta  # rewritten, authentic again
+    assert cc.read_private(cache, path.name, 1 << 22) is not None
+    latent.clear_memo()
