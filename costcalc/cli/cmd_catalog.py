@@ -22,7 +22,9 @@ from costcalc.cli.common import (
     emit,
     err,
     handles_errors,
+    known_choice,
     load_catalog,
+    warn,
 )
 from costcalc.render.tables import Format
 
@@ -61,6 +63,9 @@ def models_command(
     catalog = load_catalog(pricing, no_bundled)
     if provider:
         catalog.provider(provider)
+    if license_id:
+        known = {m.license for m in catalog.models.values()}
+        license_id = known_choice(license_id, known, "--license", "license")
     offered: dict[str, list[str]] = {}
     for o in catalog.offers:
         offered.setdefault(o.model.id, []).append(o.provider.id)
@@ -217,7 +222,9 @@ def _breakdown_table(result: CostResult) -> Any:
 
 def _places(rate: Decimal) -> int:
     """Enough places to show a per-million price exactly, at least two."""
-    exponent = rate.normalize().as_tuple().exponent
+    from costcalc.money import trim
+
+    exponent = trim(rate).as_tuple().exponent  # normalize() would round past 28 digits
     return max(2, -exponent if isinstance(exponent, int) else 2)
 
 
@@ -311,6 +318,8 @@ def cost_command(
             skipped.extend(exc.problems)
     if not results:
         raise InputError(problems=skipped)
+    for problem in skipped:  # the cheapest offer may be among them: say so where it is seen
+        warn(f"not priced: {problem}")
     results.sort(key=lambda r: (r.total, r.provider))
     best, others = results[0], results[1:]
     tables = [_breakdown_table(best)]

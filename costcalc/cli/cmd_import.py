@@ -112,6 +112,7 @@ def report_identity(matched: int, unmatched: list[Any], verbose: bool) -> None:
 def _finish(result: ImportResult, output_arg: str, force: bool, verbose: bool) -> None:
     """Report, refuse an empty import, check the folder, then write."""
     from costcalc.errors import InputError
+    from costcalc.importers.common import oversized
     from costcalc.importers.output import apply, plan, render_files
 
     if not output_arg.strip():
@@ -143,7 +144,11 @@ def _finish(result: ImportResult, output_arg: str, force: bool, verbose: bool) -
         raise InputError(
             f"nothing valid to import: all {_count(result.rows, 'row')} skipped", file=result.source
         )
-    write_plan = plan(output, render_files(result), force=force)
+    files = render_files(result)
+    too_big = oversized(files)
+    if too_big:
+        raise InputError(problems=too_big)
+    write_plan = plan(output, files, force=force)
     apply(write_plan)
     for path in write_plan.replaced_edits:
         err(f"overwrote (--force): {path}")

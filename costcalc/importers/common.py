@@ -27,11 +27,14 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Context, Decimal
 from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from costcalc.errors import Problem
+from costcalc.files import MAX_BYTES
+from costcalc.numbers import NumberError, check_number, exact_shift
 from costcalc.schema.pricing import ModelInfo, Offer, Provider
 
 if TYPE_CHECKING:
@@ -155,7 +158,20 @@ def as_decimal(value: Any, what: str) -> Decimal:
         raise BadValue(f"{what} is not a number: {value!r}")
     if not number.is_finite():
         raise BadValue(f"{what} is not a finite number: {value!r}")
+    try:
+        check_number(number)
+    except NumberError as exc:
+        raise BadValue(f"{what}: {exc}") from None
     return number
+
+
+UNUSABLE = (ArithmeticError, LookupError, TypeError, ValueError)
+"""Errors a hostile value of one row can raise in a converter: the row is skipped, not the feed."""
+
+
+def unusable(exc: Exception) -> str:
+    """The skip reason for a row whose value broke a conversion."""
+    return f"value not usable: {type(exc).__name__}: {str(exc)[:200]}"
 
 
 def check_price(value: Decimal, what: str) -> Decimal:
@@ -169,17 +185,19 @@ def check_price(value: Decimal, what: str) -> Decimal:
 
 def per_million(per_token: Any, what: str) -> Decimal:
     """A per-token price as a per-million price, exactly (a shift of the decimal point)."""
-    return check_price(as_decimal(per_token, what).scaleb(MILLION_EXPONENT), what)
+    return check_price(exact_shift(as_decimal(per_token, what), MILLION_EXPONENT), what)
 
 
 def clean(value: Decimal) -> Decimal:
     """The same number without trailing zeros or exponent noise (3.000000 -> 3)."""
     if value == 0:
         return Decimal(0)
-    normal = value.normalize()
+    # Enough precision for every digit (the default 28 would round or fail on large values).
+    context = Context(prec=max(28, value.adjusted() + 2, len(value.as_tuple().digits)))
+    normal = value.normalize(context)
     exponent = normal.as_tuple().exponent
     if isinstance(exponent, int) and exponent > 0:
-        return normal.quantize(Decimal(1))
+        return normal.quantize(Decimal(1), context=context)
     return normal
 
 
@@ -490,6 +508,28 @@ def positive_int(value: Any) -> int | None:
         number = Decimal(value) if not isinstance(value, Decimal) else value
     except (ArithmeticError, TypeError, ValueError):
         return None
-    if not number.is_finite() or number <= 0 or number != number.to_integral_value():
+    if not number.is_finite() or number <= 0 or number.adjusted() > MAX_COUNT_DIGITS:
+        return None  # an absurd count (1e100000000) is refused before int() expands it
+    if number != number.to_integral_value():
         return None
     return int(number)
+
+
+MAX_COUNT_DIGITS = 15
+"""Most digits (minus one) of a token count taken from a feed: 10^16 is far past any context."""
+
+
+def oversized(files: Mapping[str, str], limit: int = MAX_BYTES) -> list[Problem]:
+    """Files of an import larger than the sheet reader accepts (it would refuse them later)."""
+    problems = []
+    for rel, text in files.items():
+        size = len(text.encode("utf-8"))
+        if size > limit:
+            problems.append(
+                Problem(
+                    f"would be {size:,} bytes; sheets are read up to {limit:,} bytes, so the"
+                    " import would not validate: nothing was written (import fewer rows)",
+                    rel,
+                )
+            )
+    return problems

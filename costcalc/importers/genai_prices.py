@@ -31,13 +31,15 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from costcalc.identity import Identity
 from costcalc.importers.common import (
     FEED_CURRENCY,
+    MAX_COUNT_DIGITS,
+    UNUSABLE,
     BadValue,
     ImportResult,
     SheetBuilder,
@@ -47,6 +49,7 @@ from costcalc.importers.common import (
     model_facts,
     model_id,
     provider_id,
+    unusable,
 )
 
 FEED = "genai-prices"
@@ -60,6 +63,13 @@ _COMPONENT = {
 }
 _ORDER = ("input", "cached_input", "cache_write", "output")
 _TIME = re.compile(r"^(\d\d):(\d\d)(?::00)?(?:Z|\+00:00)?$")
+
+
+def _bounded_count(value: Any) -> Any:
+    """Refuse a count like 1e100000000 before pydantic's int() expands it (unbounded CPU)."""
+    if isinstance(value, Decimal) and value.is_finite() and value.adjusted() > MAX_COUNT_DIGITS:
+        raise ValueError(f"{value} is not a token count costcalc accepts")
+    return value
 
 
 class GenaiProvider(BaseModel):
@@ -89,7 +99,7 @@ class GenaiModel(BaseModel):
 
     id: str
     name: str | None = None
-    context_window: int | None = None
+    context_window: Annotated[int | None, BeforeValidator(_bounded_count)] = None
     prices: dict[str, Any] | list[GenaiConditional]
     prices_checked: dt.date | None = None
     price_comments: str | None = None
@@ -139,6 +149,8 @@ def convert(
                 _convert_model(builder, file, pid, provider.id, key, raw_model)
             except BadValue as exc:
                 builder.skip(key, str(exc))
+            except UNUSABLE as exc:  # any other hostile value ends this row only, with the reason
+                builder.skip(key, unusable(exc))
     return builder.result()
 
 
@@ -284,6 +296,8 @@ def _dated(
             starts.append(None)
             continue
         day = raw if isinstance(raw, dt.date) else _parse_date(raw)
+        if i and day == dt.date.min:
+            raise BadValue(f"start_date {day} leaves no day for the price before it")
         starts.append(day)
     dated = [s for s in starts if s is not None]
     if dated != sorted(set(dated)):

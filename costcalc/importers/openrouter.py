@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from costcalc.identity import Identity
 from costcalc.importers.common import (
     FEED_CURRENCY,
+    UNUSABLE,
     BadValue,
     ImportResult,
     SheetBuilder,
@@ -39,7 +40,9 @@ from costcalc.importers.common import (
     first_error,
     model_facts,
     model_id,
+    unusable,
 )
+from costcalc.numbers import exact_shift
 
 FEED = "openrouter"
 PROVIDER = "openrouter"
@@ -106,6 +109,8 @@ def convert(
             _convert_model(builder, key, raw, source_file)
         except BadValue as exc:
             builder.skip(key, str(exc))
+        except UNUSABLE as exc:  # any other hostile value ends this row only, with the reason
+            builder.skip(key, unusable(exc))
     return builder.result()
 
 
@@ -124,7 +129,7 @@ def _convert_model(builder: SheetBuilder, key: str, raw: Any, source_file: str) 
             if number != 0:
                 builder.cannot_represent(key, f"pricing.{name}")
             continue
-        price = check_price(number.scaleb(6), f"pricing.{name}")
+        price = check_price(exact_shift(number, 6), f"pricing.{name}")  # never rounded
         if component == "reasoning" and price == 0:
             continue  # "0" here means reasoning is billed as completion tokens
         rates[component] = price

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from costcalc.compare import CompareOptions, CompareResult
-from costcalc.money import decimal_str, fmt_money, fmt_tokens
+from costcalc.money import decimal_str, fmt_money, fmt_tokens, quantize
 from costcalc.quality import Part
 from costcalc.rank import Ranking, RankRow
 from costcalc.render.contract import SCHEMA_VERSION
@@ -25,7 +25,7 @@ THOUSAND = Decimal(1000)
 
 def _q(value: Decimal, places: str = "0.01") -> float:
     """A quality figure for JSON: rounded, then a number (its text is exact at that rounding)."""
-    return float(value.quantize(Decimal(places)))
+    return float(quantize(value, -Decimal(places).as_tuple().exponent))  # type: ignore[operator]
 
 
 def _opt(value: Decimal | None) -> str | None:
@@ -33,7 +33,9 @@ def _opt(value: Decimal | None) -> str | None:
 
 
 def _ratio(value: Decimal | None, places: str) -> str | None:
-    return None if value is None else decimal_str(value.quantize(Decimal(places)))
+    if value is None:
+        return None
+    return decimal_str(quantize(value, -Decimal(places).as_tuple().exponent))  # type: ignore[operator]
 
 
 LEGEND = (

@@ -39,30 +39,22 @@ class ScoreDifference(Strict):
 
 
 class PriceDifference(Strict):
-    """A bundled price that differs from a peer feed's for the same offer on the same day."""
+    """One offer priced differently by a peer feed, and why that is accepted."""
 
-    model: Id
-    """Model id (canonical)."""
+    feed: Literal["genai-prices", "litellm", "llm-stats"]
+    """The fixture feed that disagrees."""
     provider: Id
-    """costcalc provider id."""
-    feed: Literal["genai-prices", "litellm", "llm-stats", "tokencost"]
-    """The feed that disagrees."""
-    on: Day
-    """The day compared (both prices in force)."""
-    currency: Text | None = None
-    """Currency compared, when not USD."""
-    component: Text | None = None
-    """The price compared (input, cached_input, output...), or the usage priced."""
-    ours: Number | None = None
-    """The bundled figure (per million tokens, or the usage's cost)."""
-    theirs: Number | None = None
-    """The feed's figure."""
+    """Provider id of the bundled offer."""
+    model: Id
+    """Model id of the bundled offer."""
+    day: Day | None = None
+    """The day compared (as the test reports it); every compared day when absent."""
+    at: str | None = Field(default=None, pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    """For a feed price that depends on the time of day: the time compared (HH:MM UTC)."""
     reason: Text
-    """Why they differ and who is right."""
+    """Who is right and why."""
     source: Source
-    """Where the reason can be checked."""
-    reviewed: Day
-    """Day the difference was reviewed."""
+    """Where the right figure is published."""
 
 
 class KnownDifferences(Strict):

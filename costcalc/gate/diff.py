@@ -1,10 +1,18 @@
 """The `--base` diff: each decision's monthly cost before and after a change, and guardrails.
 
 Decisions are matched by (file path relative to its checked root, decision
-name). Both sides are priced by the same checker (same catalog, day and
-currency), so the change is due to the procurement files alone. Guardrails on an
-increase — absolute (money per month) and percent — apply to each decision and
-to the total, and become `cost-increase` findings (deny).
+name). Both sides are priced by the same session (same catalog, day and
+currency), so the change is due to the procurement files alone.
+
+A decision that is present on a side but cannot be priced there (an unknown
+model, no current price, no exchange rate) has an unknown change: it is shown
+as `unpriced`, left out of the totals and of the guardrails (its own findings
+already say why), never counted as a saving or an increase.
+
+Guardrails on an increase — absolute (money per month) and percent — apply to
+each decision; the total is checked on its own only when no decision is over
+the limit (several small increases), so one decision over the limit is one
+`cost-increase` denial, not two.
 """
 
 from __future__ import annotations
@@ -14,7 +22,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from costcalc.policy import DEFAULT_SEVERITY, Checker, DecisionResult, Finding
+from costcalc.gate.context import Session
+from costcalc.gate.findings import DecisionResult, Finding
+from costcalc.gate.registry import get
 
 HUNDRED = Decimal(100)
 
@@ -29,29 +39,45 @@ class DiffRow:
     after: Decimal | None
     file: str | None
     line: int | None
+    in_base: bool = True
+    """Whether the decision is in the base."""
+    in_new: bool = True
+    """Whether the decision is in the checked files."""
 
     @property
-    def change(self) -> Decimal:
+    def priced(self) -> bool:
+        """Whether each side the decision is on could be priced (so the change is known)."""
+        return (not self.in_base or self.before is not None) and (
+            not self.in_new or self.after is not None
+        )
+
+    @property
+    def change(self) -> Decimal | None:
+        if not self.priced:
+            return None
         return (self.after or Decimal(0)) - (self.before or Decimal(0))
 
     @property
     def percent(self) -> Decimal | None:
-        if not self.before:
+        change = self.change
+        if change is None or not self.before:
             return None
-        return self.change / self.before * HUNDRED
+        return change / self.before * HUNDRED
 
     @property
     def status(self) -> str:
-        if self.before is None and self.after is not None:
+        if not self.priced:
+            return "unpriced"
+        if not self.in_base:
             return "added"
-        if self.after is None and self.before is not None:
+        if not self.in_new:
             return "removed"
         return "changed" if self.change else "unchanged"
 
 
 @dataclass
 class CostDiff:
-    """The cost change of every decision, and the total, in one currency."""
+    """The cost change of every decision, and the total over those priced on both sides."""
 
     currency: str
     rows: list[DiffRow]
@@ -60,12 +86,21 @@ class CostDiff:
     findings: list[Finding] = field(default_factory=list)
 
     @property
+    def priced_rows(self) -> list[DiffRow]:
+        return [r for r in self.rows if r.priced]
+
+    @property
+    def unpriced(self) -> int:
+        """Decisions left out of the totals (not priced on a side they are on)."""
+        return len(self.rows) - len(self.priced_rows)
+
+    @property
     def before(self) -> Decimal:
-        return sum((r.before or Decimal(0) for r in self.rows), Decimal(0))
+        return sum((r.before or Decimal(0) for r in self.priced_rows), Decimal(0))
 
     @property
     def after(self) -> Decimal:
-        return sum((r.after or Decimal(0) for r in self.rows), Decimal(0))
+        return sum((r.after or Decimal(0) for r in self.priced_rows), Decimal(0))
 
     @property
     def change(self) -> Decimal:
@@ -86,7 +121,7 @@ def decision_key(result: DecisionResult, root: Path) -> str:
     return f"{rel.as_posix()}#{result.name}"
 
 
-def monthly_in(checker: Checker, result: DecisionResult, currency: str) -> Decimal | None:
+def monthly_in(session: Session, result: DecisionResult, currency: str) -> Decimal | None:
     """A decision's monthly cost re-priced in the diff currency (None when it cannot be priced)."""
     if result.entry is None or result.usage is None or result.requests_per_month is None:
         return None
@@ -97,7 +132,7 @@ def monthly_in(checker: Checker, result: DecisionResult, currency: str) -> Decim
 
     try:
         one = cost_of(
-            result.entry, result.usage, when=checker.when, currency=currency, fx=checker.catalog.fx
+            result.entry, result.usage, when=session.when, currency=currency, fx=session.catalog.fx
         )
     except InputError:
         return None
@@ -105,7 +140,7 @@ def monthly_in(checker: Checker, result: DecisionResult, currency: str) -> Decim
 
 
 def diff_costs(
-    checker: Checker,
+    session: Session,
     base: Sequence[tuple[DecisionResult, Path]],
     new: Sequence[tuple[DecisionResult, Path]],
     currency: str,
@@ -122,16 +157,21 @@ def diff_costs(
         rows.append(
             DiffRow(
                 key,
-                monthly_in(checker, old, currency) if old else None,
-                monthly_in(checker, cur, currency) if cur else None,
+                monthly_in(session, old, currency) if old else None,
+                monthly_in(session, cur, currency) if cur else None,
                 cur.file if cur else None,
                 cur.line if cur else None,
+                in_base=old is not None,
+                in_new=cur is not None,
             )
         )
     diff = CostDiff(currency, rows, max_increase, max_increase_pct)
-    severity = DEFAULT_SEVERITY["cost-increase"]
+    severity = get("cost-increase").severity
     for row in rows:
-        why = _breach(row.change, row.percent, max_increase, max_increase_pct, currency)
+        change = row.change
+        if change is None:
+            continue
+        why = _breach(change, row.percent, max_increase, max_increase_pct, currency)
         if why:
             diff.findings.append(
                 Finding(
@@ -147,13 +187,13 @@ def diff_costs(
                     {
                         "before": _str(row.before),
                         "after": _str(row.after),
-                        "change": _str(row.change),
+                        "change": _str(change),
                         "percent": _str(_round(row.percent)),
                     },
                 )
             )
     why = _breach(diff.change, diff.percent, max_increase, max_increase_pct, currency)
-    if why:
+    if why and not diff.findings:
         diff.findings.append(
             Finding(
                 "cost-increase",
@@ -209,3 +249,6 @@ def _money(value: Decimal | None, currency: str) -> str:
     from costcalc.money import fmt_money
 
     return "nothing" if value is None else fmt_money(value, currency)
+
+
+__all__ = ["CostDiff", "DiffRow", "decision_key", "diff_costs", "monthly_in"]
