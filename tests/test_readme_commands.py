@@ -57,7 +57,13 @@ def test_readme_command_runs(command: str, workdir: Path, monkeypatch: pytest.Mo
         for a in args
     ]
     monkeypatch.chdir(tmp_path)  # outputs (my-scores/...) land here; inputs are read from the repo
-    args = [str(REPO / a) if (REPO / a).exists() else a for a in args]
+    # inputs are read from the repository; outputs (after --output/-o/--write) never go there
+    args = [
+        a
+        if i and args[i - 1] in ("--output", "-o", "--write") or not (REPO / a).exists()
+        else str(REPO / a)
+        for i, a in enumerate(args)
+    ]
     monkeypatch.setenv("COLUMNS", "100")
     result = CliRunner().invoke(app, args)
     assert result.exit_code in (0, 1), f"{command}\n{result.output}"
