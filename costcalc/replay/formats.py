@@ -685,6 +685,12 @@ def row_problem(rec: Mapping[str, Any]) -> str | None:
         values[col] = number
     if values["cached_tokens"] + values["cache_write_tokens"] > values["input_tokens"]:
         return "cached_tokens: cached and cache-write tokens exceed input_tokens"
+    cost = rec.get("cost")
+    if cost is not None and str(cost).strip() != "":
+        try:
+            Decimal(str(cost).strip())
+        except InvalidOperation:
+            return f"cost: not a number: {cost!r}"
     return None
 
 

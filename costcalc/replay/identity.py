@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from costcalc.catalog import Catalog, OfferEntry
-from costcalc.schema.common import as_instant, start_of
+from costcalc.schema.common import as_instant
 
 PROVIDER_NAMES = {
     # LiteLLM `custom_llm_provider` and OpenTelemetry `gen_ai.provider.name`/`gen_ai.system`
@@ -96,6 +96,8 @@ def offer_at(entries: tuple[OfferEntry, ...], at: dt.datetime) -> OfferEntry | N
     deepseek-chat moved to V3.1 at 2025-09-05 16:00 UTC), the newer one starts at that
     instant. Of the offers holding at `at`, the one that started last is chosen.
     """
+    from costcalc.replay.pricing import starts
+
     if len(entries) == 1:
         return entries[0]
     ends = [
@@ -109,10 +111,7 @@ def offer_at(entries: tuple[OfferEntry, ...], at: dt.datetime) -> OfferEntry | N
     for entry in entries:
         starts = []
         for period in entry.offer.prices:
-            start = start_of(period.as_of)
-            handover = [x for x in ends if x.date() == period.as_of and x > start]
-            if handover:
-                start = max(handover)
+            start = starts(period.as_of, ends)
             if start <= at and (period.valid_until is None or at < as_instant(period.valid_until)):
                 starts.append(start)
         if starts:

@@ -116,6 +116,18 @@ def _holds(as_of: dt.date | None, valid_until: dt.date | dt.datetime | None, at:
     return valid_until is None or at < as_instant(valid_until)
 
 
+def starts(as_of: dt.date, ends: Sequence[dt.datetime]) -> dt.datetime:
+    """When a price dated `as_of` starts: that day's midnight, or a hand-over on that day.
+
+    Sheets date a period's start by day but may end the previous one at an instant
+    (`valid_until: 2025-09-05T16:00:00Z`); a period dated that day starts at that
+    instant, so the two never both hold and a log splits exactly there.
+    """
+    start = start_of(as_of)
+    handover = [x for x in ends if x.date() == as_of and x > start]
+    return max(handover) if handover else start
+
+
 def _minute(at: dt.datetime) -> int:
     return at.hour * 60 + at.minute
 
@@ -161,8 +173,11 @@ class Pricer:
         parts: list[tuple[object, ...]] = []
         keep: list[int] = []
         off_peak_any = False
+        ends = [as_instant(p.valid_until) for p in entry.offer.prices if p.valid_until]
         for index, period in enumerate(entry.offer.prices):
-            if not _holds(period.as_of, period.valid_until, at):
+            if starts(period.as_of, ends) > at or (
+                period.valid_until is not None and at >= as_instant(period.valid_until)
+            ):
                 continue
             tier = None
             if floor is not None:

@@ -6,11 +6,12 @@ import datetime as dt
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 from costcalc.catalog import Catalog
 from costcalc.errors import InputError, NoPriceError
+from costcalc.fx import PRECISION
 from costcalc.replay.counterfactual import CounterfactualOptions, counterfactual
 from costcalc.replay.engines import EngineName, open_engine
 from costcalc.replay.formats import (
@@ -23,7 +24,14 @@ from costcalc.replay.formats import (
     locate_bad_rows,
     write_jsonl,
 )
-from costcalc.replay.grouping import BAD_REASONS, GROUP_COLUMNS, grouping_sql, projection, to_dialect
+from costcalc.replay.grouping import (
+    BAD_REASONS,
+    GROUP_COLUMNS,
+    Splits,
+    grouping_sql,
+    projection,
+    to_dialect,
+)
 from costcalc.replay.identity import Resolution, offer_at, resolve
 from costcalc.replay.pricing import Group, Narrowed, Pricer, add, instant_of, splits_of
 from costcalc.replay.result import (
@@ -155,16 +163,33 @@ def _price(
     currency: str,
     logs: Sequence[LogFile],
     groups: Sequence[Group],
-    splits: object,
+    splits: Splits,
     total_rows: int,
     bad_by_reason: dict[str, int],
     examples: list[BadRow],
     rows_per_file: list[int],
     options: CounterfactualOptions,
 ) -> ReplayResult:
-    from costcalc.replay.grouping import Splits
+    with localcontext() as ctx:
+        ctx.prec = PRECISION
+        return _price_exact(
+            catalog, currency, logs, groups, splits, total_rows, bad_by_reason, examples,
+            rows_per_file, options,
+        )
 
-    assert isinstance(splits, Splits)
+
+def _price_exact(
+    catalog: Catalog,
+    currency: str,
+    logs: Sequence[LogFile],
+    groups: Sequence[Group],
+    splits: Splits,
+    total_rows: int,
+    bad_by_reason: dict[str, int],
+    examples: list[BadRow],
+    rows_per_file: list[int],
+    options: CounterfactualOptions,
+) -> ReplayResult:
     pricer = Pricer(catalog, splits, currency)
     resolved: dict[tuple[str, str], Resolution] = {}
     merged: dict[tuple[object, ...], tuple[Narrowed, dt.date, tuple[int, ...], Decimal | None]] = {}
