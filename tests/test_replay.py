@@ -89,7 +89,11 @@ def test_counterfactual_band(catalog: Catalog) -> None:
     # Priced traffic: 6M input (1M cached), 3M output. beta @ lab: 0.5 in (no cached price:
     # cached billed as input), 1 out -> 6 x 0.5 + 3 x 1 = 6; none of it is on beta: 4.5 .. 7.5.
     beta = alts["beta @ lab"]
-    assert (beta.cost, beta.cost_low, beta.cost_high) == (Decimal(6), Decimal("4.5"), Decimal("7.5"))
+    assert (beta.cost, beta.cost_low, beta.cost_high) == (
+        Decimal(6),
+        Decimal("4.5"),
+        Decimal("7.5"),
+    )
     with localcontext() as ctx:
         ctx.prec = 50
         assert beta.saving == result.total - 6
@@ -113,7 +117,9 @@ def test_counterfactual_band(catalog: Catalog) -> None:
 def test_spread_option(catalog: Catalog) -> None:
     """--spread 0 gives a point estimate."""
     result = replay(
-        [HERE / "generic.csv"], catalog=catalog, alternatives=CounterfactualOptions(spread=Decimal(0))
+        [HERE / "generic.csv"],
+        catalog=catalog,
+        alternatives=CounterfactualOptions(spread=Decimal(0)),
     )
     beta = next(a for a in result.alternatives if a.label == "beta @ lab")
     assert beta.cost_low == beta.cost == beta.cost_high == Decimal(6)
@@ -129,7 +135,9 @@ def test_spread_option(catalog: Catalog) -> None:
         ("otel.jsonl", "otel", None),
     ],
 )
-def test_each_format_reads_the_same_traffic(catalog: Catalog, name: str, fmt: str, logged: str | None) -> None:
+def test_each_format_reads_the_same_traffic(
+    catalog: Catalog, name: str, fmt: str, logged: str | None
+) -> None:
     """Every format's fixture holds the three alpha requests: 6 + 3 + 1.25 = 10.25."""
     result = replay([HERE / name], catalog=catalog)
     assert [f.format for f in result.files] == [fmt]
@@ -173,7 +181,15 @@ def test_cli_json_contract() -> None:
     """The JSON document carries the contract's keys, decimal strings and integer counts."""
     out = runner.invoke(
         app,
-        ["replay", str(HERE / "generic.csv"), "--pricing", str(PRICING), "--no-bundled", "-f", "json"],
+        [
+            "replay",
+            str(HERE / "generic.csv"),
+            "--pricing",
+            str(PRICING),
+            "--no-bundled",
+            "-f",
+            "json",
+        ],
     )
     assert out.exit_code == 0, out.output
     doc = json.loads(out.stdout)
@@ -204,7 +220,8 @@ def test_cli_json_contract() -> None:
 def test_cli_formats(fmt: str) -> None:
     """Every output format exits 0."""
     out = runner.invoke(
-        app, ["replay", str(HERE / "generic.csv"), "--pricing", str(PRICING), "--no-bundled", "-f", fmt]
+        app,
+        ["replay", str(HERE / "generic.csv"), "--pricing", str(PRICING), "--no-bundled", "-f", fmt],
     )
     assert out.exit_code == 0, out.output
     assert "alpha" in out.stdout
@@ -214,8 +231,17 @@ def test_cli_currency_cny() -> None:
     """--currency CNY converts USD prices with the dated rate: 6 USD x 8 on 2025-06-10."""
     out = runner.invoke(
         app,
-        ["replay", str(HERE / "generic.jsonl"), "--pricing", str(PRICING), "--no-bundled",
-         "-f", "json", "--currency", "CNY"],
+        [
+            "replay",
+            str(HERE / "generic.jsonl"),
+            "--pricing",
+            str(PRICING),
+            "--no-bundled",
+            "-f",
+            "json",
+            "--currency",
+            "CNY",
+        ],
     )
     assert out.exit_code == 0, out.output
     assert json.loads(out.stdout)["total"] == "82"  # 10.25 USD x 8
@@ -223,7 +249,9 @@ def test_cli_currency_cny() -> None:
 
 def test_cli_exit_2_on_malformed_and_missing(tmp_path: Path) -> None:
     """A missing file, a file that is not a log, and a broken JSON line: exit 2 naming the file."""
-    missing = runner.invoke(app, ["replay", str(tmp_path / "nope.csv"), "--pricing", str(PRICING), "--no-bundled"])
+    missing = runner.invoke(
+        app, ["replay", str(tmp_path / "nope.csv"), "--pricing", str(PRICING), "--no-bundled"]
+    )
     assert missing.exit_code == 2
     assert "nope.csv" in missing.output
     wrong = tmp_path / "wrong.csv"
@@ -245,7 +273,15 @@ def test_cli_plot(tmp_path: Path) -> None:
     png = tmp_path / "spend.png"
     out = runner.invoke(
         app,
-        ["replay", str(HERE / "generic.csv"), "--pricing", str(PRICING), "--no-bundled", "--plot", str(png)],
+        [
+            "replay",
+            str(HERE / "generic.csv"),
+            "--pricing",
+            str(PRICING),
+            "--no-bundled",
+            "--plot",
+            str(png),
+        ],
     )
     assert out.exit_code == 0, out.output
     assert png.read_bytes()[:4] == b"\x89PNG"

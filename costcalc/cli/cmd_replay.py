@@ -45,7 +45,9 @@ def replay_command(
     ] = "auto",
     engine: Annotated[
         str,
-        typer.Option("--engine", help="duckdb (embedded) or spark (pip install 'costcalc[spark]')."),
+        typer.Option(
+            "--engine", help="duckdb (embedded) or spark (pip install 'costcalc[spark]')."
+        ),
     ] = "duckdb",
     master: Annotated[
         str | None,
@@ -85,13 +87,11 @@ def replay_command(
         typer.Option(
             "--alternatives-as-of",
             metavar="YYYY-MM-DD",
-            help="Day whose scores and filters pick the alternatives [default: the log's last day].",
+            help="Day whose prices rank the alternatives [default: the log's last day].",
             show_default=False,
         ),
     ] = None,
-    limit: Annotated[
-        int, typer.Option("--limit", min=0, help="Alternatives shown (0: all).")
-    ] = 15,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="Alternatives shown (0: all).")] = 15,
     plot: Annotated[
         Path | None,
         typer.Option("--plot", help="Also draw spend per day to FILE.png or FILE.svg."),
@@ -123,8 +123,7 @@ def replay_command(
         chosen_format = LogFormat(log_format.strip().lower())
     except ValueError:
         raise InputError(
-            f"--log-format: unknown {log_format!r}; one of "
-            + ", ".join(f.value for f in LogFormat)
+            f"--log-format: unknown {log_format!r}; one of " + ", ".join(f.value for f in LogFormat)
         ) from None
     try:
         chosen_engine = EngineName(engine.strip().lower())

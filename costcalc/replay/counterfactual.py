@@ -27,7 +27,7 @@ from costcalc.catalog import Catalog, OfferEntry
 from costcalc.compare import CompareOptions, compare_full
 from costcalc.cost import Usage
 from costcalc.errors import NoPriceError
-from costcalc.replay.pricing import Group, Pricer, add
+from costcalc.replay.pricing import Group, Narrowed, Pricer, add
 from costcalc.replay.result import Alternative
 
 DEFAULT_SPREAD = Decimal("0.25")
@@ -63,7 +63,7 @@ class Counterfactual:
 
 
 def _average_usage(priced: Sequence[tuple[Group, str]]) -> Usage:
-    sums = (0, 0, 0, 0, 0, 0)
+    sums: tuple[int, ...] = (0, 0, 0, 0, 0, 0)
     for group, _model in priced:
         sums = add(sums, group.tokens())
     n = Decimal(max(sums[0], 1))
@@ -83,11 +83,17 @@ def reprice(
     pricer: Pricer, entry: OfferEntry, priced: Sequence[tuple[Group, str]], per_day: bool = False
 ) -> tuple[Decimal, Decimal, dict[dt.date, Decimal]]:
     """(cost of the traffic on other models, cost of traffic already on this model, per day)."""
-    merged: dict[tuple[object, ...], tuple[object, dt.date, tuple[int, ...]]] = {}
+    merged: dict[tuple[object, ...], tuple[Narrowed, dt.date, tuple[int, ...]]] = {}
     for group, model in priced:
         narrowed = pricer.narrow(entry, group)
         when_key: object = group.day if per_day else pricer.fx_epoch(group.day)
-        key = (narrowed.signature, when_key, group.batch, narrowed.off_peak, model == entry.model.id)
+        key = (
+            narrowed.signature,
+            when_key,
+            group.batch,
+            narrowed.off_peak,
+            model == entry.model.id,
+        )
         found = merged.get(key)
         if found is None:
             merged[key] = (narrowed, group.day, group.tokens())
@@ -96,9 +102,9 @@ def reprice(
     other = Decimal(0)
     same = Decimal(0)
     days: dict[dt.date, Decimal] = {}
-    for key, (narrowed, day, sums) in merged.items():
-        cost = pricer.price(narrowed, day, sums, bool(key[2])).total  # type: ignore[arg-type]
-        if key[4]:
+    for mkey, (narrowed, day, sums) in merged.items():
+        cost = pricer.price(narrowed, day, sums, bool(mkey[2])).total
+        if mkey[4]:
             same += cost
         else:
             other += cost

@@ -25,9 +25,12 @@ class EngineName(str, Enum):
 class Source(Protocol):
     """What an engine needs to read one file."""
 
-    path: Path
-    name: str
-    container: Container
+    @property
+    def path(self) -> Path: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def container(self) -> Container: ...
 
 
 DUCKDB_MEMORY_LIMIT = "768MB"
@@ -176,4 +179,3 @@ def open_engine(
     if name is EngineName.spark:
         return SparkEngine(master)
     return DuckDBEngine(temp_dir)
-

@@ -360,7 +360,6 @@ def litellm_record(rec: Mapping[str, Any], line: int) -> Record:
     details = _obj(usage.get("prompt_tokens_details"))
     cached = _get(details, "cached_tokens") or _get(usage, "cache_read_input_tokens")
     written = _get(usage, "cache_creation_input_tokens")
-    out_details = _obj(usage.get("completion_tokens_details"))
     model = _get(rec, "model")
     provider = _get(rec, "custom_llm_provider")
     if provider is None and isinstance(model, str) and "/" in model:
@@ -373,8 +372,8 @@ def litellm_record(rec: Mapping[str, Any], line: int) -> Record:
         cached_tokens=_int_text(cached),
         cache_write_tokens=_int_text(written),
         output_tokens=_int_text(_get(rec, "completion_tokens")),
-        # OpenAI's completion_tokens already include reasoning: nothing is added on top.
-        reasoning_tokens=None if out_details else None,
+        # completion_tokens already include any reasoning: nothing is billed on top.
+        reasoning_tokens=None,
         batch=None,
         cost=_money_text(_get(rec, "spend")),
         line=line,
@@ -412,8 +411,7 @@ def langfuse_record(rec: Mapping[str, Any], line: int) -> Record | None:
             if k.startswith("input_") and isinstance(v, int) and not isinstance(v, bool)
         )
         prompt += sum(
-            _num(details.get(k))
-            for k in ("cache_read_input_tokens", "cache_creation_input_tokens")
+            _num(details.get(k)) for k in ("cache_read_input_tokens", "cache_creation_input_tokens")
         )
     cached = sum(_num(details.get(k)) for k in _LANGFUSE_CACHE_READ)
     written = sum(_num(details.get(k)) for k in _LANGFUSE_CACHE_WRITE)

@@ -90,8 +90,14 @@ def projection(index: int, columns: Sequence[tuple[str, str | None]]) -> str:
     return f"SELECT {', '.join(parts)} FROM src_{index}"
 
 
-_WHOLE = ("requests", "input_tokens", "cached_tokens", "cache_write_tokens",
-          "output_tokens", "reasoning_tokens")
+_WHOLE = (
+    "requests",
+    "input_tokens",
+    "cached_tokens",
+    "cache_write_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+)
 
 
 def grouping_sql(projections: Sequence[str], splits: Splits) -> str:
@@ -119,8 +125,10 @@ def grouping_sql(projections: Sequence[str], splits: Splits) -> str:
             f" WHEN {col}_dec = FLOOR({col}_dec) AND ABS({col}_dec) <= {MAX_TOKENS}"
             f" THEN CAST({col}_dec AS BIGINT) END AS {col}"
         )
-        not_whole.append(f"({col}_text IS NOT NULL AND ({col}_dec IS NULL"
-                         f" OR {col}_dec <> FLOOR({col}_dec) OR ABS({col}_dec) > {MAX_TOKENS}))")
+        not_whole.append(
+            f"({col}_text IS NOT NULL AND ({col}_dec IS NULL"
+            f" OR {col}_dec <> FLOOR({col}_dec) OR ABS({col}_dec) > {MAX_TOKENS}))"
+        )
         negative.append(f"{col} < 0")
     bad = (
         "CASE WHEN t IS NULL THEN 'timestamp'"

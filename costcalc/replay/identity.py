@@ -78,8 +78,8 @@ def resolve(catalog: Catalog, model: str, provider: str | None) -> Resolution:
         if wanted is not None:
             kept = [o for o in offers if o.provider.id == wanted]
             if not kept:
-                sellers = ", ".join(sorted({o.provider.id for o in offers}))
-                return Resolution((), f"not offered by {wanted} (offered by {sellers})")
+                names = ", ".join(sorted({o.provider.id for o in offers}))
+                return Resolution((), f"not offered by {wanted} (offered by {names})")
             offers = kept
         sellers = sorted({o.provider.id for o in offers})
         if len(sellers) > 1:
@@ -109,13 +109,13 @@ def offer_at(entries: tuple[OfferEntry, ...], at: dt.datetime) -> OfferEntry | N
     best: tuple[dt.datetime, str] | None = None
     chosen = None
     for entry in entries:
-        starts = []
+        begun = []
         for period in entry.offer.prices:
             start = starts(period.as_of, ends)
             if start <= at and (period.valid_until is None or at < as_instant(period.valid_until)):
-                starts.append(start)
-        if starts:
-            key = (min(starts), entry.model.id)
+                begun.append(start)
+        if begun:
+            key = (min(begun), entry.model.id)
             if best is None or key > best:
                 best, chosen = key, entry
     return chosen

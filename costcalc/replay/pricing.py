@@ -110,7 +110,9 @@ def instant_of(group: Group, splits: Splits) -> dt.datetime:
     return start
 
 
-def _holds(as_of: dt.date | None, valid_until: dt.date | dt.datetime | None, at: dt.datetime) -> bool:
+def _holds(
+    as_of: dt.date | None, valid_until: dt.date | dt.datetime | None, at: dt.datetime
+) -> bool:
     if as_of is not None and start_of(as_of) > at:
         return False
     return valid_until is None or at < as_instant(valid_until)
@@ -184,9 +186,7 @@ class Pricer:
                 eligible = [t for t in period.tiers if t.above_input_tokens <= floor]
                 tier = eligible[-1] if eligible else None
             batch_src = tier.batch if tier is not None else period.batch
-            batch_on = batch_src is not None and _holds(
-                batch_src.as_of, batch_src.valid_until, at
-            )
+            batch_on = batch_src is not None and _holds(batch_src.as_of, batch_src.valid_until, at)
             op = period.off_peak
             op_on = (
                 op is not None
@@ -209,17 +209,13 @@ class Pricer:
         self, entry: OfferEntry, parts: Sequence[tuple[object, ...]], keep: Sequence[int]
     ) -> OfferEntry:
         periods: list[PricePeriod] = []
-        for (index, threshold, batch_on, op_on) in parts:
+        for index, threshold, batch_on, op_on in parts:
             assert isinstance(index, int)
             period = entry.offer.prices[index]
             tiers: list[Tier] = []
             if threshold is not None:
                 tier = next(t for t in period.tiers if t.above_input_tokens == threshold)
-                tiers = [
-                    tier.model_copy(
-                        update={"batch": _open(tier.batch) if batch_on else None}
-                    )
-                ]
+                tiers = [tier.model_copy(update={"batch": _open(tier.batch) if batch_on else None})]
             periods.append(
                 period.model_copy(
                     update={
@@ -256,9 +252,7 @@ class Pricer:
                 file=entry.origin.file,
                 line=entry.origin.line,
             )
-        return cost_of(
-            narrowed.entry, usage, when=day, currency=self.currency, fx=self.catalog.fx
-        )
+        return cost_of(narrowed.entry, usage, when=day, currency=self.currency, fx=self.catalog.fx)
 
 
 def _open(extra: Discounted | None) -> Discounted | None:

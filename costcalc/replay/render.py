@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from costcalc.money import decimal_str, fmt_money, fmt_tokens
 from costcalc.render.tables import Column, Table
@@ -12,9 +13,7 @@ from costcalc.replay.result import ReplayResult
 def tables(result: ReplayResult) -> list[Table]:
     """By model, the alternatives, and notes (bad rows, unpriced, reconciliation)."""
     cur = result.currency
-    span = (
-        f"{result.first_day} .. {result.last_day}" if result.first_day else "no priced traffic"
-    )
+    span = f"{result.first_day} .. {result.last_day}" if result.first_day else "no priced traffic"
     models = Table(
         [
             Column("model", no_wrap=True),
@@ -159,7 +158,7 @@ def plot(result: ReplayResult, fmt: str) -> bytes:
 
     if fmt not in ("png", "svg"):
         raise InputError(f"--plot: expected a .png or .svg file name, got .{fmt}")
-    days = sorted(result.by_day)
+    days: Any = sorted(result.by_day)  # matplotlib plots dates; its stubs say floats
     fig, ax = plt.subplots(figsize=(9, 4.5))
     actual = [float(result.by_day[d].cost) for d in days]
     ax.plot(days, actual, marker="o", label=f"actual at list price ({result.currency})")

@@ -187,46 +187,78 @@ def payload(result: ReplayResult) -> dict[str, Any]:
         "requests": result.priced_requests,
         "total": decimal_str(result.total),
         "by_model": [
-            {"model": m, "provider": p, **t.tokens_json(), "cost": decimal_str(t.cost),
-             "logged_cost": _money(t.logged_cost)}
+            {
+                "model": m,
+                "provider": p,
+                **t.tokens_json(),
+                "cost": decimal_str(t.cost),
+                "logged_cost": _money(t.logged_cost),
+            }
             for (m, p), t in sorted(result.by_model.items())
         ],
         "by_provider": [
-            {"provider": p, "requests": t.requests, "cost": decimal_str(t.cost),
-             "logged_cost": _money(t.logged_cost)}
+            {
+                "provider": p,
+                "requests": t.requests,
+                "cost": decimal_str(t.cost),
+                "logged_cost": _money(t.logged_cost),
+            }
             for p, t in sorted(result.by_provider.items())
         ],
         "by_day": [
-            {"day": d.isoformat(), "requests": t.requests, "cost": decimal_str(t.cost),
-             "logged_cost": _money(t.logged_cost)}
+            {
+                "day": d.isoformat(),
+                "requests": t.requests,
+                "cost": decimal_str(t.cost),
+                "logged_cost": _money(t.logged_cost),
+            }
             for d, t in sorted(result.by_day.items())
         ],
         "by_month": [
-            {"month": m, "requests": t.requests, "cost": decimal_str(t.cost),
-             "logged_cost": _money(t.logged_cost)}
+            {
+                "month": m,
+                "requests": t.requests,
+                "cost": decimal_str(t.cost),
+                "logged_cost": _money(t.logged_cost),
+            }
             for m, t in sorted(result.by_month.items())
         ],
         "unpriced": [
-            {"model": u.model, "provider": u.provider, "requests": u.requests,
-             "reason": u.reason, "logged_cost": _money(u.logged_cost)}
+            {
+                "model": u.model,
+                "provider": u.provider,
+                "requests": u.requests,
+                "reason": u.reason,
+                "logged_cost": _money(u.logged_cost),
+            }
             for u in result.unpriced
         ],
         "logged_total": _money(result.logged_total),
     }
     rec = result.reconciliation
-    doc["reconciliation"] = None if rec is None else {
-        "logged_total": decimal_str(rec.logged_total),
-        "logged_unpriced": decimal_str(rec.logged_unpriced),
-        "list_total": decimal_str(rec.list_total),
-        "difference": decimal_str(rec.difference),
-        "requests": rec.requests,
-        "top": [
-            {"model": d.model, "provider": d.provider, "day": d.day.isoformat(),
-             "requests": d.requests, "logged": decimal_str(d.logged),
-             "list": decimal_str(d.list_price), "difference": decimal_str(d.difference)}
-            for d in rec.top
-        ],
-    }
+    doc["reconciliation"] = (
+        None
+        if rec is None
+        else {
+            "logged_total": decimal_str(rec.logged_total),
+            "logged_unpriced": decimal_str(rec.logged_unpriced),
+            "list_total": decimal_str(rec.list_total),
+            "difference": decimal_str(rec.difference),
+            "requests": rec.requests,
+            "top": [
+                {
+                    "model": d.model,
+                    "provider": d.provider,
+                    "day": d.day.isoformat(),
+                    "requests": d.requests,
+                    "logged": decimal_str(d.logged),
+                    "list": decimal_str(d.list_price),
+                    "difference": decimal_str(d.difference),
+                }
+                for d in rec.top
+            ],
+        }
+    )
     doc["counterfactual"] = {
         "as_of": result.alternatives_as_of.isoformat() if result.alternatives_as_of else None,
         "profile": result.profile,
@@ -235,10 +267,17 @@ def payload(result: ReplayResult) -> dict[str, Any]:
         "best": result.best_alternative.label if result.best_alternative else None,
     }
     doc["alternatives"] = [
-        {"model": a.model, "provider": a.provider, "cost_low": decimal_str(a.cost_low),
-         "cost": decimal_str(a.cost), "cost_high": decimal_str(a.cost_high),
-         "saving": decimal_str(a.saving), "good_enough": a.good_enough,
-         "quality": _quality(a.quality), "same_model_share": float(round(a.same_model_share, 4))}
+        {
+            "model": a.model,
+            "provider": a.provider,
+            "cost_low": decimal_str(a.cost_low),
+            "cost": decimal_str(a.cost),
+            "cost_high": decimal_str(a.cost_high),
+            "saving": decimal_str(a.saving),
+            "good_enough": a.good_enough,
+            "quality": _quality(a.quality),
+            "same_model_share": float(round(a.same_model_share, 4)),
+        }
         for a in result.alternatives
     ]
     doc["notes"] = list(result.notes)

@@ -153,8 +153,16 @@ def replay(
             if len(examples) >= BAD_ROW_EXAMPLES:
                 break
     return _price(
-        catalog, currency, logs, groups, splits, total_rows, bad_by_reason, examples,
-        rows_per_file, alternatives or CounterfactualOptions(),
+        catalog,
+        currency,
+        logs,
+        groups,
+        splits,
+        total_rows,
+        bad_by_reason,
+        examples,
+        rows_per_file,
+        alternatives or CounterfactualOptions(),
     )
 
 
@@ -173,8 +181,16 @@ def _price(
     with localcontext() as ctx:
         ctx.prec = PRECISION
         return _price_exact(
-            catalog, currency, logs, groups, splits, total_rows, bad_by_reason, examples,
-            rows_per_file, options,
+            catalog,
+            currency,
+            logs,
+            groups,
+            splits,
+            total_rows,
+            bad_by_reason,
+            examples,
+            rows_per_file,
+            options,
         )
 
 
@@ -216,13 +232,20 @@ def _price_exact(
             at = instant_of(group, splits)
             not_priced(
                 group,
-                res.reason
-                or f"none of its offers has a price in force at {at:%Y-%m-%d %H:%M} UTC",
+                res.reason or f"none of its offers has a price in force at {at:%Y-%m-%d %H:%M} UTC",
             )
             continue
         narrowed = pricer.narrow(entry, group)
-        mkey = (entry.key, narrowed.signature, group.day, group.has_cost, group.batch,
-                narrowed.off_peak, group.model, group.provider)
+        mkey = (
+            entry.key,
+            narrowed.signature,
+            group.day,
+            group.has_cost,
+            group.batch,
+            narrowed.off_peak,
+            group.model,
+            group.provider,
+        )
         found = merged.get(mkey)
         if found is None:
             merged[mkey] = (narrowed, group.day, group.tokens(), group.cost)
@@ -239,17 +262,17 @@ def _price_exact(
     recon: dict[tuple[str, str, dt.date], list[object]] = {}
     total = Decimal(0)
     failed: set[tuple[str, str, dt.date]] = set()
-    for mkey, (narrowed, day, sums, logged) in merged.items():
-        model_id, provider_id, batch, has_cost = meta[mkey]
+    for k, (narrowed, day, sums, logged) in merged.items():
+        model_id, provider_id, batch, has_cost = meta[k]
         try:
             cost = pricer.price(narrowed, day, sums, batch).total
         except NoPriceError as exc:
             reason = exc.problems[0].message.removeprefix(f"{model_id} @ {provider_id}: ")
-            slot = unpriced.setdefault((str(mkey[6]), str(mkey[7]), reason), [0, None])
+            slot = unpriced.setdefault((str(k[6]), str(k[7]), reason), [0, None])
             slot[0] = int(slot[0]) + sums[0]  # type: ignore[call-overload]
             if logged is not None:
                 slot[1] = (slot[1] or Decimal(0)) + logged  # type: ignore[operator]
-            failed.add((str(mkey[6]), str(mkey[7]), day))
+            failed.add((str(k[6]), str(k[7]), day))
             continue
         total += cost
         for bucket in (
@@ -266,9 +289,7 @@ def _price_exact(
             slot[0] = int(slot[0]) + sums[0]  # type: ignore[call-overload]
             slot[1] = slot[1] + (logged or Decimal(0))  # type: ignore[operator]
             slot[2] = slot[2] + cost  # type: ignore[operator]
-    priced_groups = [
-        (g, m) for g, m in priced_groups if (g.model, g.provider, g.day) not in failed
-    ]
+    priced_groups = [(g, m) for g, m in priced_groups if (g.model, g.provider, g.day) not in failed]
     unpriced_list = [
         Unpriced(m, p, int(v[0]), reason, v[1])  # type: ignore[call-overload, arg-type]
         for (m, p, reason), v in sorted(unpriced.items())
@@ -293,10 +314,7 @@ def _price_exact(
     first_day = days[0] if days else None
     last_day = days[-1] if days else None
     cf = counterfactual(catalog, pricer, priced_groups, total, options, last_day)
-    files = [
-        FileRead(log.name, log.format.value, rows_per_file[i])
-        for i, log in enumerate(logs)
-    ]
+    files = [FileRead(log.name, log.format.value, rows_per_file[i]) for i, log in enumerate(logs)]
     notes = list(cf.notes)
     return ReplayResult(
         currency=currency,
