@@ -60,6 +60,7 @@ class DuckDBEngine:
         self._duckdb = duckdb
         self.con = duckdb.connect(config={"memory_limit": DUCKDB_MEMORY_LIMIT})
         self.con.execute("SET TimeZone = 'UTC'")
+        self.con.execute("SET enable_progress_bar = false")
         if temp_dir is not None:
             self.con.execute(f"SET temp_directory = {_sql_text(str(temp_dir))}")
         if threads:

@@ -98,78 +98,89 @@ _WHOLE = (
     "output_tokens",
     "reasoning_tokens",
 )
+_NOT_DIGITS = (".", "e", "E", "x", "X", "b", "B", "_")
+"""Characters some engine's integer cast accepts ('12.0', '1e3', '0x1F', '0b11', '1_000') and
+another refuses: a count containing one is a bad row in every engine."""
+
+
+def _flag(condition: str) -> str:
+    return f"CAST(({condition}) AS INTEGER)"
 
 
 def grouping_sql(projections: Sequence[str], splits: Splits) -> str:
-    """The one grouping query, in DuckDB's dialect."""
+    """The one grouping query, in DuckDB's dialect.
+
+    Written without CASE around shared expressions (booleans are summed as integers),
+    so that the engine's common-subexpression elimination parses each timestamp and
+    count once per row.
+    """
     union = "\nUNION ALL\n".join(projections)
     typed = [
         "src",
         "TRY_CAST(TRIM(timestamp) AS TIMESTAMPTZ) AS t",
         "TRIM(model) AS model",
         "COALESCE(LOWER(TRIM(provider)), '') AS provider",
-        "CASE WHEN LOWER(TRIM(batch)) IN ('true', '1', 'yes', 'y', 't') THEN 1 ELSE 0 END AS b",
+        _flag("LOWER(TRIM(batch)) IN ('true', '1', 'yes', 'y', 't')") + " AS batch",
         "NULLIF(TRIM(cost), '') AS cost_text",
-        "TRY_CAST(NULLIF(TRIM(cost), '') AS DECIMAL(38, 18)) AS c",
     ]
     for col in _WHOLE:
         typed.append(f"NULLIF(TRIM({col}), '') AS {col}_text")
-        typed.append(f"TRY_CAST(NULLIF(TRIM({col}), '') AS DECIMAL(38, 6)) AS {col}_dec")
-    values = ["*"]
-    not_whole = []
-    negative = []
+    values = [
+        "src",
+        "t",
+        "model",
+        "provider",
+        "batch",
+        "cost_text",
+        "TRY_CAST(cost_text AS DECIMAL(38, 18)) AS c",
+    ]
     for col in _WHOLE:
         default = 1 if col == "requests" else 0
+        values.append(f"COALESCE(TRY_CAST({col}_text AS BIGINT), {default}) AS {col}")
+        odd = " OR ".join(f"STRPOS({col}_text, '{ch}') > 0" for ch in _NOT_DIGITS)
         values.append(
-            f"CASE WHEN {col}_text IS NULL THEN {default}"
-            f" WHEN {col}_dec = FLOOR({col}_dec) AND ABS({col}_dec) <= {MAX_TOKENS}"
-            f" THEN CAST({col}_dec AS BIGINT) END AS {col}"
+            f"({col}_text IS NOT NULL AND (TRY_CAST({col}_text AS BIGINT) IS NULL OR {odd}"
+            f" OR ABS(TRY_CAST({col}_text AS BIGINT)) > {MAX_TOKENS})) AS {col}_odd"
         )
-        not_whole.append(
-            f"({col}_text IS NOT NULL AND ({col}_dec IS NULL"
-            f" OR {col}_dec <> FLOOR({col}_dec) OR ABS({col}_dec) > {MAX_TOKENS}))"
-        )
-        negative.append(f"{col} < 0")
     bad = (
         "CASE WHEN t IS NULL THEN 'timestamp'"
         " WHEN model IS NULL OR model = '' THEN 'model'"
-        f" WHEN {' OR '.join(not_whole)} THEN 'tokens'"
-        f" WHEN {' OR '.join(negative)} THEN 'negative'"
+        f" WHEN {' OR '.join(f'{c}_odd' for c in _WHOLE)} THEN 'tokens'"
+        f" WHEN {' OR '.join(f'{c} < 0' for c in _WHOLE)} THEN 'negative'"
         " WHEN cached_tokens + cache_write_tokens > input_tokens THEN 'cached'"
         " WHEN cost_text IS NOT NULL AND c IS NULL THEN 'cost'"
         " ELSE '' END AS bad"
     )
-    minute = "(EXTRACT(HOUR FROM t) * 60 + EXTRACT(MINUTE FROM t))"
-    tod = " + ".join(f"CASE WHEN {minute} >= {m} THEN 1 ELSE 0 END" for m in splits.tod_edges)
-    epoch = " + ".join(
-        "CASE WHEN t >= CAST("
-        + _lit(b.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f+00:00"))
-        + " AS TIMESTAMPTZ) THEN 1 ELSE 0 END"
-        for b in splits.breakpoints
+    minute = "(FLOOR(EPOCH(t) / 60) % 1440)"
+    tod = " + ".join(_flag(f"{minute} >= {m}") for m in splits.tod_edges) or "0"
+    epoch = (
+        " + ".join(
+            _flag(
+                "t >= CAST("
+                + _lit(b.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f+00:00"))
+                + " AS TIMESTAMPTZ)"
+            )
+            for b in splits.breakpoints
+        )
+        or "0"
     )
-    tier = " + ".join(
-        f"CASE WHEN input_tokens > {t} * requests THEN 1 ELSE 0 END" for t in splits.thresholds
-    )
-
-    def good(expr: str, other: str = "NULL") -> str:
-        return f"CASE WHEN bad = '' THEN {expr} ELSE {other} END"
-
+    tier = " + ".join(_flag(f"input_tokens > {t} * requests") for t in splits.thresholds) or "0"
     select = [
-        good("model") + " AS model",
-        good("provider") + " AS provider",
-        good("CAST(t AS DATE)") + " AS day",
-        good(f"({tod or '0'})", "0") + " AS tod",
-        good(f"({epoch or '0'})", "0") + " AS epoch",
-        good(f"({tier or '0'})", "0") + " AS tier",
-        good("b", "0") + " AS batch",
-        good("CASE WHEN c IS NULL THEN 0 ELSE 1 END", "0") + " AS has_cost",
+        "model",
+        "provider",
+        "CAST(t AS DATE) AS day",
+        f"{tod} AS tod",
+        f"{epoch} AS epoch",
+        f"{tier} AS tier",
+        "batch",
+        _flag("c IS NOT NULL") + " AS has_cost",
         "bad",
         "src",
         "COUNT(*) AS n_rows",
     ]
     for col in _WHOLE:
-        select.append(f"SUM(CASE WHEN bad = '' THEN {col} END) AS {col}")
-    select.append("SUM(CASE WHEN bad = '' THEN c END) AS cost")
+        select.append(f"SUM({col}) AS {col}")
+    select.append("SUM(c) AS cost")
     keys = ", ".join(str(i) for i in range(1, 11))
     return (
         f"WITH log AS (\n{union}\n),\n"
