@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from costcalc.catalog import Catalog, OfferEntry
@@ -79,30 +79,56 @@ def _average_usage(priced: Sequence[tuple[Group, str]]) -> Usage:
     )
 
 
+def slices(priced: Sequence[tuple[Group, str]]) -> list[tuple[Group, str]]:
+    """Priced groups merged on what any offer's price depends on, and the logged model."""
+    merged: dict[tuple[object, ...], tuple[Group, str, list[tuple[int, ...]]]] = {}
+    for group, model in priced:
+        key = (group.day, group.tod, group.epoch, group.tier, group.batch, model)
+        found = merged.get(key)
+        if found is None:
+            merged[key] = (group, model, [group.tokens()])
+        else:
+            found[2].append(group.tokens())
+    out: list[tuple[Group, str]] = []
+    for group, model, parts in merged.values():
+        sums = tuple(map(sum, zip(*parts, strict=True)))
+        out.append(
+            (
+                replace(
+                    group,
+                    requests=sums[0],
+                    input_tokens=sums[1],
+                    cached_tokens=sums[2],
+                    cache_write_tokens=sums[3],
+                    output_tokens=sums[4],
+                    reasoning_tokens=sums[5],
+                ),
+                model,
+            )
+        )
+    return out
+
+
 def reprice(
     pricer: Pricer, entry: OfferEntry, priced: Sequence[tuple[Group, str]], per_day: bool = False
 ) -> tuple[Decimal, Decimal, dict[dt.date, Decimal]]:
     """(cost of the traffic on other models, cost of traffic already on this model, per day)."""
-    merged: dict[tuple[object, ...], tuple[Narrowed, dt.date, tuple[int, ...]]] = {}
+    merged: dict[tuple[object, ...], tuple[Narrowed, dt.date, list[tuple[int, ...]]]] = {}
+    own = entry.model.id
     for group, model in priced:
         narrowed = pricer.narrow(entry, group)
         when_key: object = group.day if per_day else pricer.fx_epoch(group.day)
-        key = (
-            narrowed.signature,
-            when_key,
-            group.batch,
-            narrowed.off_peak,
-            model == entry.model.id,
-        )
+        key = (narrowed.signature, when_key, group.batch, narrowed.off_peak, model == own)
         found = merged.get(key)
         if found is None:
-            merged[key] = (narrowed, group.day, group.tokens())
+            merged[key] = (narrowed, group.day, [group.tokens()])
         else:
-            merged[key] = (found[0], found[1], add(found[2], group.tokens()))
+            found[2].append(group.tokens())
     other = Decimal(0)
     same = Decimal(0)
     days: dict[dt.date, Decimal] = {}
-    for mkey, (narrowed, day, sums) in merged.items():
+    for mkey, (narrowed, day, parts) in merged.items():
+        sums = tuple(map(sum, zip(*parts, strict=True)))
         cost = pricer.price(narrowed, day, sums, bool(mkey[2])).total
         if mkey[4]:
             same += cost
@@ -140,6 +166,7 @@ def counterfactual(
         models=options.models,
     )
     ranking, _ = compare_full(catalog, compare_options)
+    priced = slices(priced)
     notes: list[str] = []
     spread = options.spread
     alternatives: list[Alternative] = []

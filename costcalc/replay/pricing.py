@@ -162,20 +162,37 @@ class Pricer:
         self.splits = splits
         self.currency = currency
         self._narrowed: dict[tuple[object, ...], OfferEntry] = {}
+        self._memo: dict[tuple[object, ...], Narrowed] = {}
+        self._ends: dict[tuple[str, str], list[dt.datetime]] = {}
+        self._fx_epochs: dict[dt.date, int] = {}
         self._fx_days = sorted({e.rate.as_of for e in catalog.fx})
 
     def fx_epoch(self, day: dt.date) -> int:
         """Days with the same number of FX dates on or before them convert alike."""
-        return bisect.bisect_right(self._fx_days, day)
+        found = self._fx_epochs.get(day)
+        if found is None:
+            found = self._fx_epochs[day] = bisect.bisect_right(self._fx_days, day)
+        return found
 
     def narrow(self, entry: OfferEntry, group: Group) -> Narrowed:
+        """The offer as it holds for a group (memoised per offer and price keys)."""
+        memo = (entry.key, group.day, group.tod, group.epoch, group.tier, group.batch)
+        found = self._memo.get(memo)
+        if found is None:
+            found = self._memo[memo] = self._narrow(entry, group)
+        return found
+
+    def _narrow(self, entry: OfferEntry, group: Group) -> Narrowed:
         at = instant_of(group, self.splits)
         floor = self.splits.thresholds[group.tier - 1] if group.tier > 0 else None
         minute = _minute(at)
         parts: list[tuple[object, ...]] = []
         keep: list[int] = []
         off_peak_any = False
-        ends = [as_instant(p.valid_until) for p in entry.offer.prices if p.valid_until]
+        ends = self._ends.get(entry.key)
+        if ends is None:
+            ends = [as_instant(p.valid_until) for p in entry.offer.prices if p.valid_until]
+            self._ends[entry.key] = ends
         for index, period in enumerate(entry.offer.prices):
             if starts(period.as_of, ends) > at or (
                 period.valid_until is not None and at >= as_instant(period.valid_until)
