@@ -651,7 +651,7 @@ def write_jsonl(records: Iterator[Record], out: IO[str]) -> int:
 
 # ---------------------------------------------------------------- bad rows, in Python
 
-WHOLE = re.compile(r"^[+-]?[0-9]+$")
+WHOLE = re.compile(r"^-?[0-9]+$")
 ISO_UTC = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")
 
 
@@ -674,7 +674,7 @@ def row_problem(rec: Mapping[str, Any]) -> str | None:
             values[col] = Decimal(1 if col == "requests" else 0)
             continue
         text = str(raw).strip()
-        if not WHOLE.match(text) or abs(int(text)) > 10**12:
+        if not WHOLE.match(text) or str(int(text)) != text or abs(int(text)) > 10**12:
             return f"{col}: not a whole number (up to 10^12): {raw!r}"
         number = Decimal(int(text))
         if number < 0:

@@ -55,7 +55,7 @@ GROUP_COLUMNS = (
 BAD_REASONS = {
     "timestamp": "timestamp missing or unparseable",
     "model": "model missing",
-    "tokens": "a token or request count is not a whole number (or over 10^12)",
+    "tokens": "a token or request count is not plain digits (or is over 10^12)",
     "negative": "a negative token or request count",
     "cached": "cached and cache-write tokens exceed input tokens",
     "cost": "cost is not a number",
@@ -98,11 +98,6 @@ _WHOLE = (
     "output_tokens",
     "reasoning_tokens",
 )
-_NOT_DIGITS = (".", "e", "E", "x", "X", "b", "B", "_")
-"""Characters some engine's integer cast accepts ('12.0', '1e3', '0x1F', '0b11', '1_000') and
-another refuses: a count containing one is a bad row in every engine."""
-
-
 def _flag(condition: str) -> str:
     return f"CAST(({condition}) AS INTEGER)"
 
@@ -137,9 +132,11 @@ def grouping_sql(projections: Sequence[str], splits: Splits) -> str:
     for col in _WHOLE:
         default = 1 if col == "requests" else 0
         values.append(f"COALESCE(TRY_CAST({col}_text AS BIGINT), {default}) AS {col}")
-        odd = " OR ".join(f"STRPOS({col}_text, '{ch}') > 0" for ch in _NOT_DIGITS)
+        # Canonical digits only: each engine's cast accepts different oddities
+        # ('12.0', '1e3', '0x1F', '1_000', '+5'); read back, they differ from the text.
         values.append(
-            f"({col}_text IS NOT NULL AND (TRY_CAST({col}_text AS BIGINT) IS NULL OR {odd}"
+            f"({col}_text IS NOT NULL AND"
+            f" (COALESCE(CAST(TRY_CAST({col}_text AS BIGINT) AS VARCHAR), '') <> {col}_text"
             f" OR ABS(TRY_CAST({col}_text AS BIGINT)) > {MAX_TOKENS})) AS {col}_odd"
         )
     bad = (
