@@ -292,3 +292,30 @@ def test_payload_is_deterministic(catalog: Catalog) -> None:
     a = payload(replay([HERE / "generic.csv"], catalog=catalog))
     b = payload(replay([HERE / "generic.csv"], catalog=catalog))
     assert a == b
+
+
+ODD_COUNTS = """timestamp,model,provider,input_tokens,output_tokens
+2025-06-10T00:00:00Z,beta,lab,12.0,1
+2025-06-10T00:00:00Z,beta,lab,1e3,1
+2025-06-10T00:00:00Z,beta,lab,0x1F,1
+2025-06-10T00:00:00Z,beta,lab,+5,1
+2025-06-10T00:00:00Z,beta,lab,007,1
+2025-06-10T00:00:00Z,beta,lab,1_000,1
+2025-06-10T00:00:00Z,beta,lab,10000000000000,1
+2025-06-10T00:00:00Z,beta,lab,1000000,
+2025-06-10T00:00:00Z,,lab,1,1
+2025-06-10T00:00:00Z,beta,lab,1,1,
+"""
+
+
+def test_odd_counts_are_bad_rows(catalog: Catalog, tmp_path: Path) -> None:
+    """Counts that some engine's cast would accept ('12.0', '1e3', '0x1F', '+5') are bad rows."""
+    log = tmp_path / "odd.csv"
+    log.write_text(ODD_COUNTS.replace("1,1,\n", "1,1\n"))
+    result = replay([log], catalog=catalog)
+    # 7 odd counts and an empty model: 8 bad rows at lines 2-8 and 10. Good: line 9 (an empty
+    # output_tokens is 0), beta @ lab 1M in x 0.5/M = 0.5, and line 11, 1 in x 0.5/M + 1 out
+    # x 1/M = 0.0000015: total 0.5000015.
+    assert result.bad_rows == 8
+    assert [b.line for b in result.bad_examples] == [2, 3, 4, 5, 6, 7, 8, 10]
+    assert result.total == Decimal("0.5000015")

@@ -39,3 +39,15 @@ def test_spark_and_duckdb_give_identical_json(catalog: Catalog) -> None:
     spark = payload(replay(files, catalog=catalog, engine=EngineName.spark, master="local[2]"))
     assert spark == duck
     assert duck["bad_rows"]["count"] == 2
+
+
+def test_spark_agrees_on_odd_counts(catalog: Catalog, tmp_path: Path) -> None:
+    """Counts one engine's cast would accept and the other not are bad rows in both."""
+    from test_replay import ODD_COUNTS
+
+    log = tmp_path / "odd.csv"
+    log.write_text(ODD_COUNTS.replace("1,1,\n", "1,1\n"))
+    duck = payload(replay([log], catalog=catalog))
+    spark = payload(replay([log], catalog=catalog, engine=EngineName.spark, master="local[2]"))
+    assert spark == duck
+    assert duck["bad_rows"]["count"] == 8
