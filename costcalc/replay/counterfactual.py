@@ -79,19 +79,30 @@ def _average_usage(priced: Sequence[tuple[Group, str]]) -> Usage:
     )
 
 
-def slices(priced: Sequence[tuple[Group, str]]) -> list[tuple[Group, str]]:
-    """Priced groups merged on what any offer's price depends on, and the logged model."""
-    merged: dict[tuple[object, ...], tuple[Group, str, list[tuple[int, ...]]]] = {}
+Slice = tuple[Group, dict[str, tuple[int, ...]]]
+"""Traffic that every offer prices alike (its summed tokens), and its tokens per logged model."""
+
+ZEROS = (0, 0, 0, 0, 0, 0)
+
+
+def _sum(parts: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
+    return tuple(map(sum, zip(*parts, strict=True))) if parts else ZEROS
+
+
+def slices(priced: Sequence[tuple[Group, str]]) -> list[Slice]:
+    """Priced groups merged on what any offer's price depends on, keeping each model's share."""
+    merged: dict[tuple[object, ...], tuple[Group, dict[str, list[tuple[int, ...]]]]] = {}
     for group, model in priced:
-        key = (group.day, group.tod, group.epoch, group.tier, group.batch, model)
+        key = (group.day, group.tod, group.epoch, group.tier, group.batch)
         found = merged.get(key)
         if found is None:
-            merged[key] = (group, model, [group.tokens()])
+            merged[key] = (group, {model: [group.tokens()]})
         else:
-            found[2].append(group.tokens())
-    out: list[tuple[Group, str]] = []
-    for group, model, parts in merged.values():
-        sums = tuple(map(sum, zip(*parts, strict=True)))
+            found[1].setdefault(model, []).append(group.tokens())
+    out: list[Slice] = []
+    for group, per_model in merged.values():
+        by_model = {m: _sum(parts) for m, parts in per_model.items()}
+        sums = _sum(list(by_model.values()))
         out.append(
             (
                 replace(
@@ -103,39 +114,49 @@ def slices(priced: Sequence[tuple[Group, str]]) -> list[tuple[Group, str]]:
                     output_tokens=sums[4],
                     reasoning_tokens=sums[5],
                 ),
-                model,
+                by_model,
             )
         )
     return out
 
 
 def reprice(
-    pricer: Pricer, entry: OfferEntry, priced: Sequence[tuple[Group, str]], per_day: bool = False
+    pricer: Pricer, entry: OfferEntry, traffic: Sequence[Slice], per_day: bool = False
 ) -> tuple[Decimal, Decimal, dict[dt.date, Decimal]]:
     """(cost of the traffic on other models, cost of traffic already on this model, per day)."""
-    merged: dict[tuple[object, ...], tuple[Narrowed, dt.date, list[tuple[int, ...]]]] = {}
+    merged: dict[
+        tuple[object, ...],
+        tuple[Narrowed, dt.date, list[tuple[int, ...]], list[tuple[int, ...]]],
+    ] = {}
     own = entry.model.id
-    for group, model in priced:
+    for group, by_model in traffic:
         narrowed = pricer.narrow(entry, group)
         when_key: object = group.day if per_day else pricer.fx_epoch(group.day)
-        key = (narrowed.signature, when_key, group.batch, narrowed.off_peak, model == own)
+        key = (narrowed.signature, when_key, group.batch, narrowed.off_peak)
         found = merged.get(key)
         if found is None:
-            merged[key] = (narrowed, group.day, [group.tokens()])
-        else:
+            found = merged[key] = (narrowed, group.day, [], [])
+        mine = by_model.get(own)
+        if mine is None:
             found[2].append(group.tokens())
+        else:
+            found[3].append(mine)
+            found[2].append(tuple(t - m for t, m in zip(group.tokens(), mine, strict=True)))
     other = Decimal(0)
     same = Decimal(0)
     days: dict[dt.date, Decimal] = {}
-    for mkey, (narrowed, day, parts) in merged.items():
-        sums = tuple(map(sum, zip(*parts, strict=True)))
-        cost = pricer.price(narrowed, day, sums, bool(mkey[2])).total
-        if mkey[4]:
-            same += cost
-        else:
-            other += cost
-        if per_day:
-            days[day] = days.get(day, Decimal(0)) + cost
+    for mkey, (narrowed, day, others, owns) in merged.items():
+        for parts, is_own in ((others, False), (owns, True)):
+            sums = _sum(parts)
+            if not any(sums):
+                continue
+            cost = pricer.price(narrowed, day, sums, bool(mkey[2])).total
+            if is_own:
+                same += cost
+            else:
+                other += cost
+            if per_day:
+                days[day] = days.get(day, Decimal(0)) + cost
     return other, same, days
 
 
@@ -166,7 +187,7 @@ def counterfactual(
         models=options.models,
     )
     ranking, _ = compare_full(catalog, compare_options)
-    priced = slices(priced)
+    traffic = slices(priced)
     notes: list[str] = []
     spread = options.spread
     alternatives: list[Alternative] = []
@@ -178,7 +199,7 @@ def counterfactual(
         all_tokens += n
     for row in ranking.rows:
         try:
-            other, same, _ = reprice(pricer, row.entry, priced)
+            other, same, _ = reprice(pricer, row.entry, traffic)
         except NoPriceError as exc:
             notes.append(
                 f"not an alternative: {row.entry.label}: it cannot price the whole log"
@@ -213,6 +234,6 @@ def counterfactual(
         entry = next(
             o for o in catalog.offers if o.model.id == best.model and o.provider.id == best.provider
         )
-        _, _, by_day = reprice(pricer, entry, priced, per_day=True)
+        _, _, by_day = reprice(pricer, entry, traffic, per_day=True)
     notes += [n for n in ranking.notes if not n.startswith("no API offer")]
     return Counterfactual(alternatives, when, ranking.bar, by_day, notes)

@@ -98,6 +98,8 @@ _WHOLE = (
     "output_tokens",
     "reasoning_tokens",
 )
+
+
 def _flag(condition: str) -> str:
     return f"CAST(({condition}) AS INTEGER)"
 

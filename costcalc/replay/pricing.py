@@ -163,7 +163,9 @@ class Pricer:
         self.currency = currency
         self._narrowed: dict[tuple[object, ...], OfferEntry] = {}
         self._memo: dict[tuple[object, ...], Narrowed] = {}
-        self._ends: dict[tuple[str, str], list[dt.datetime]] = {}
+        self._schedule: dict[
+            tuple[str, str], list[tuple[int, dt.datetime, dt.datetime | None]]
+        ] = {}
         self._fx_epochs: dict[dt.date, int] = {}
         self._fx_days = sorted({e.rate.as_of for e in catalog.fx})
 
@@ -189,15 +191,22 @@ class Pricer:
         parts: list[tuple[object, ...]] = []
         keep: list[int] = []
         off_peak_any = False
-        ends = self._ends.get(entry.key)
-        if ends is None:
+        schedule = self._schedule.get(entry.key)
+        if schedule is None:
             ends = [as_instant(p.valid_until) for p in entry.offer.prices if p.valid_until]
-            self._ends[entry.key] = ends
-        for index, period in enumerate(entry.offer.prices):
-            if starts(period.as_of, ends) > at or (
-                period.valid_until is not None and at >= as_instant(period.valid_until)
-            ):
+            schedule = [
+                (
+                    index,
+                    starts(period.as_of, ends),
+                    as_instant(period.valid_until) if period.valid_until else None,
+                )
+                for index, period in enumerate(entry.offer.prices)
+            ]
+            self._schedule[entry.key] = schedule
+        for index, begin, end in schedule:
+            if begin > at or (end is not None and at >= end):
                 continue
+            period = entry.offer.prices[index]
             tier = None
             if floor is not None:
                 eligible = [t for t in period.tiers if t.above_input_tokens <= floor]

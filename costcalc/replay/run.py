@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from pathlib import Path
 
-from costcalc.catalog import Catalog
+from costcalc.catalog import Catalog, OfferEntry
 from costcalc.errors import InputError, NoPriceError
 from costcalc.fx import PRECISION
 from costcalc.replay.counterfactual import CounterfactualOptions, counterfactual
@@ -220,6 +220,7 @@ def _price_exact(
         if group.cost is not None:
             slot[1] = (slot[1] or Decimal(0)) + group.cost  # type: ignore[operator]
 
+    chosen: dict[tuple[object, ...], OfferEntry | None] = {}
     for group in groups:
         if group.cost is not None:
             logged_total = (logged_total or Decimal(0)) + group.cost
@@ -227,7 +228,12 @@ def _price_exact(
         res = resolved.get(key)
         if res is None:
             res = resolved[key] = resolve(catalog, group.model, group.provider or None)
-        entry = offer_at(res.entries, instant_of(group, splits)) if res.entries else None
+        entry = None
+        if res.entries:
+            pick = (key, group.day, group.tod, group.epoch)
+            if pick not in chosen:
+                chosen[pick] = offer_at(res.entries, instant_of(group, splits))
+            entry = chosen[pick]
         if entry is None:
             at = instant_of(group, splits)
             not_priced(
