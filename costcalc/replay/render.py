@@ -9,6 +9,9 @@ from costcalc.money import decimal_str, fmt_money, fmt_tokens
 from costcalc.render.tables import Column, Table
 from costcalc.replay.result import ReplayResult
 
+NOTES_SHOWN = 5
+"""Notes about offers left out of the alternatives shown under the table (JSON has them all)."""
+
 
 def tables(result: ReplayResult) -> list[Table]:
     """By model, the alternatives, and notes (bad rows, unpriced, reconciliation)."""
@@ -99,7 +102,12 @@ def tables(result: ReplayResult) -> list[Table]:
             f" ({fmt_money(best.cost_low, cur)} – {fmt_money(best.cost_high, cur)}) against"
             f" {fmt_money(result.total, cur)} at list price: saving {fmt_money(best.saving, cur)}."
         )
-    alts.notes += result.notes
+    shown = result.notes[:NOTES_SHOWN]
+    alts.notes += shown
+    if len(result.notes) > len(shown):
+        alts.notes.append(
+            f"… and {len(result.notes) - len(shown)} more offers left out (see --format json)"
+        )
     return [models, alts]
 
 
