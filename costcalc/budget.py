@@ -46,7 +46,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import TYPE_CHECKING, Any, Literal
 
 from costcalc.catalog import Catalog, FxEntry, OfferEntry
@@ -54,7 +54,8 @@ from costcalc.cost import CostResult, Usage, cost_of
 from costcalc.errors import InputError, NoPriceError
 from costcalc.fx import PRECISION, Conversion
 from costcalc.loader import validate_data
-from costcalc.money import fmt_money, fmt_tokens
+from costcalc.money import fmt_money, fmt_tokens, quantize, trim
+from costcalc.numbers import exact_shift, exact_sum
 from costcalc.schema.pricing import ModelInfo, RateLimit
 from costcalc.schema.selfhost import GpuPrice
 from costcalc.schema.workload import (
@@ -163,7 +164,9 @@ def workload_with(
 
 
 def monthly_requests(workload: Workload, month: int = 1) -> Decimal:
-    """Requests in a month of the horizon: month 1 x (1 + growth)^(month - 1)."""
+    """Requests in a month of the horizon: month 1 x (1 + growth)^(month - 1), rounded half
+    to even to a whole number of requests (a month bills whole requests, and its cost is then
+    an exact product with no long tail of decimals)."""
     with localcontext() as ctx:
         ctx.prec = PRECISION
         if workload.requests_per_month is not None:
@@ -171,7 +174,7 @@ def monthly_requests(workload: Workload, month: int = 1) -> Decimal:
         else:
             assert workload.requests_per_day is not None
             first = workload.requests_per_day * DAYS_PER_MONTH
-        return first * (ONE + workload.growth) ** (month - 1)
+        return (first * (ONE + workload.growth) ** (month - 1)).quantize(ONE, ROUND_HALF_EVEN)
 
 
 def reasoning_tokens(model: ModelInfo, workload: Workload) -> Decimal:
@@ -249,11 +252,11 @@ class LimitUse:
 
 def pct(share: Decimal) -> str:
     """0.125 -> "12.5": a share as a percentage without trailing zeros (display only)."""
-    return format((share * 100).quantize(Decimal("0.1")).normalize(), "f")
+    return format(trim(quantize(exact_shift(share, 2), 1)), "f")
 
 
 def _round2(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01")) if value != value.to_integral_value() else value
+    return quantize(value, 2) if value != value.to_integral_value() else value
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,11 @@ class RateLimitCheck:
     @property
     def rate_limited(self) -> bool:
         return self.status == "exceeded"
+
+    @property
+    def verified(self) -> bool:
+        """Published numbers show the load fits: only then does an offer carry the load."""
+        return self.status == "ok"
 
     def describe(self) -> str:
         """Plain words: which tier, which numbers."""
@@ -476,9 +484,7 @@ def offer_budget(
         first = first or result
         months.append(MonthCost(month, n, result.total))
     assert first is not None
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        total = sum((m.cost for m in months), ZERO)
+    total = exact_sum(m.cost for m in months)  # exact: the total is the sum of its months
     fits, headroom, over = _fit(months, budget)
     return OfferBudget(
         entry=entry,
@@ -594,9 +600,7 @@ def selfhost_budget(
             ctx.prec = PRECISION
             fixed = replica.amount * count
         months.append(MonthCost(month, n, fixed, fixed, count))
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        total = sum((m.cost for m in months), ZERO)
+    total = exact_sum(m.cost for m in months)  # exact: the total is the sum of its months
     cap = capacity_requests(capacity, out, workload.peak_factor)
     even = break_even(replica.amount, api.per_request, cap) if api else None
     notes = _selfhost_notes(entry, usage)
@@ -685,9 +689,10 @@ class BudgetResult:
         rows: list[Row] = [*self.offers, *self.selfhost]
         return sorted(rows, key=lambda r: (r.monthly_cost, r.kind, r.label))
 
-    @property
-    def choice(self) -> Row | None:
-        """Cheapest row good enough (or unranked), within the budget and not rate-limited."""
+    def _eligible(self) -> list[Row]:
+        """Rows good enough (or unranked), within the budget and not rate-limited, cheapest
+        first; self-host rows only where they beat the API."""
+        out = []
         for row in self.rows:
             if self.ranked and row.good_enough is not True:
                 continue
@@ -695,8 +700,24 @@ class BudgetResult:
                 continue
             if isinstance(row, SelfHostBudget) and row.cheaper_than_api is False:
                 continue
-            return row
-        return None
+            out.append(row)
+        return out
+
+    @property
+    def choice(self) -> Row | None:
+        """The cheapest eligible row that is known to carry the load (published rate limits
+        that fit, or a self-host plan sized for it); an offer whose limits are unverified
+        never beats one whose limits are known. With no such row, the cheapest eligible
+        row (its limits unverified: `choice_verified` is False)."""
+        eligible = self._eligible()
+        verified = [r for r in eligible if carries_load(r)]
+        pool = verified or eligible
+        return pool[0] if pool else None
+
+    @property
+    def choice_verified(self) -> bool:
+        choice = self.choice
+        return choice is not None and carries_load(choice)
 
 
 def monthly_costs(
@@ -818,6 +839,12 @@ def _money(value: Decimal, currency: str) -> str:
     return fmt_money(value, currency)
 
 
+def carries_load(row: Row) -> bool:
+    """An API offer carries the load only when published limits show it; a self-host row
+    is sized for the load by construction."""
+    return isinstance(row, SelfHostBudget) or row.rate_limit.verified
+
+
 def verdict(result: BudgetResult) -> str:
     """The answer in plain words."""
     cur = result.currency
@@ -832,15 +859,23 @@ def verdict(result: BudgetResult) -> str:
     else:
         choice = result.choice
         if choice is not None:
-            text = f"The cheapest {what} that "
+            clauses = []
             if result.budget is not None:
-                text += f"fits {_money(result.budget, cur)} a month and "
-            text += (
-                f"carries the load is {choice.label} at {_money(choice.monthly_cost, cur)} a month"
-            )
+                clauses.append(f"fits {_money(result.budget, cur)} a month")
+            if result.choice_verified:
+                clauses.append("carries the load")
+            text = f"The cheapest {what}"
+            if clauses:
+                text += " that " + " and ".join(clauses)
+            text += f" is {choice.label} at {_money(choice.monthly_cost, cur)} a month"
             if choice.headroom is not None:
                 text += f" ({_money(choice.headroom, cur)} headroom)"
             text += "."
+            if not result.choice_verified:
+                text += (
+                    " Its rate limits are unverified (no published numbers), and no offer"
+                    " whose published limits carry the load is eligible."
+                )
             parts.append(text)
             if choice.over_budget_from is not None:
                 parts.append(
@@ -882,7 +917,7 @@ def verdict(result: BudgetResult) -> str:
             side = "cheaper" if sh.cheaper_than_api else "dearer"
             parts.append(
                 base + f"; it beats {sh.compared_with.label} above"
-                f" {fmt_tokens(even.quantize(ONE))} requests a month"
+                f" {fmt_tokens(quantize(even, 0))} requests a month"
                 f" (this workload: {fmt_tokens(_round2(now))}, so self-hosting is {side})."
             )
     return " ".join(parts)

@@ -14,15 +14,33 @@ a multiple of the visible output) bills them on top of the output; the user's
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from costcalc.catalog import Catalog, OfferEntry
 from costcalc.cost import Usage, cost_of
 from costcalc.errors import InputError, NoPriceError
-from costcalc.quality import Z95, QualityIndex, Weighting, model_quality, quality_index, weighting
+from costcalc.quality import (
+    DEFAULT_QUALITY_METHOD,
+    QUALITY_METHODS,
+    Z95,
+    Quality,
+    QualityIndex,
+    Weighting,
+    latent_quality,
+    model_quality,
+    quality_index,
+    weighting,
+)
 from costcalc.rank import DEFAULT_MULTIPLE_PER_POINT, Candidate, Ceiling, Ranking, rank
+from costcalc.schema.pricing import ModelInfo
+from costcalc.selfhosted import SELF_HOSTED
+
+if TYPE_CHECKING:
+    from costcalc.latent import LatentFit
 
 DEFAULT_GOOD_ENOUGH = Decimal("0.9")
 """Without --min-quality the bar is 90% of the best quality among the candidates."""
@@ -64,6 +82,14 @@ class CompareOptions:
     requests_per_month: Decimal | None = None
     z: Decimal = Z95
     """Half-width of the quality band in standard errors (1.96: a 95% band)."""
+    quality_method: str = DEFAULT_QUALITY_METHOD
+    """latent (missing scores predicted from the capability scale) or mean (observed only).
+    With latent, min_coverage applies only when given here; the profile's is for mean."""
+    volume: Decimal | None = None
+    """Requests per day at which self-hosted open-weight offers are priced and ranked
+    (costcalc.selfhosted); None ranks API offers only."""
+    peak_factor: Decimal = Decimal(1)
+    """Busiest minute / average minute, for the GPU replicas a self-hosted offer needs."""
 
 
 @dataclass
@@ -71,16 +97,23 @@ class CompareResult:
     """Extra facts about a comparison, beside the ranking."""
 
     weighting: Weighting
-    notes: list[str] = field(default_factory=list)
     reasoning: dict[str, Decimal] = field(default_factory=dict)
     """Reasoning tokens per request added, per model id."""
     good_enough: Decimal | None = None
     """The fraction of the best quality used as the bar (None when the bar is absolute)."""
+    quality_method: str = DEFAULT_QUALITY_METHOD
+    coverage_floor: Decimal = Decimal(0)
+    """Coverage a model needed to be scored (see CompareOptions.quality_method)."""
+    fit: LatentFit | None = None
+    """The latent fit used (None with the mean method, or when nothing needed it)."""
 
 
 def reasoning_for(entry: OfferEntry, options: CompareOptions, names: set[str]) -> Decimal:
     """Hidden reasoning tokens one request bills on an offer's model."""
-    model = entry.model
+    return _reasoning(entry.model, options, names)
+
+
+def _reasoning(model: ModelInfo, options: CompareOptions, names: set[str]) -> Decimal:
     if options.reasoning_tokens is not None and model.id in names:
         return options.reasoning_tokens
     if model.reasoning is not None:
@@ -95,7 +128,11 @@ def _filtered(catalog: Catalog, options: CompareOptions) -> tuple[list[OfferEntr
     models: set[str] | None = None
     if options.models:
         models = {catalog.model(m).id for m in options.models}
-    providers = {catalog.provider(p).id for p in options.providers} if options.providers else None
+    providers = (
+        {catalog.provider(p).id for p in options.providers if not _self_hosted(p)}
+        if options.providers
+        else None
+    )
     licenses = {x.strip().lower() for x in options.licenses} if options.licenses else None
     kept = [
         o
@@ -131,6 +168,15 @@ def _check(options: CompareOptions) -> None:
     ):
         if value is not None and (not value.is_finite() or value < 0):
             raise InputError(f"{name} must be a number >= 0, got {value}")
+    if options.quality_method not in QUALITY_METHODS:
+        raise InputError(
+            f"quality method must be one of {', '.join(QUALITY_METHODS)},"
+            f" got {options.quality_method!r}"
+        )
+    if options.volume is not None and (not options.volume.is_finite() or options.volume <= 0):
+        raise InputError(f"volume must be a number of requests per day > 0, got {options.volume}")
+    if not options.peak_factor.is_finite() or not 1 <= options.peak_factor <= 1000:
+        raise InputError(f"peak-factor must be between 1 and 1000, got {options.peak_factor}")
     if options.requests_per_month is not None and not options.requests_per_month > 0:
         raise InputError(f"requests-per-month must be > 0, got {options.requests_per_month}")
     if options.max_cost_per_point is not None and options.requests_per_month is None:
@@ -142,29 +188,38 @@ def _check(options: CompareOptions) -> None:
 
 
 def compare_full(
-    catalog: Catalog, options: CompareOptions, index: QualityIndex | None = None
+    catalog: Catalog,
+    options: CompareOptions,
+    index: QualityIndex | None = None,
+    cache_dir: Path | None = None,
 ) -> tuple[Ranking, CompareResult]:
-    """Rank every offer; also return the weighting used, the notes and reasoning tokens added."""
+    """Rank every offer; also return the weighting used, the notes and reasoning tokens added.
+
+    `cache_dir` keeps the latent fit between runs (see costcalc.latent).
+    """
     _check(options)
     index = index or quality_index(catalog)
     weights = weighting(index, options.profile, options.weights, options.min_coverage)
+    fitted: list[LatentFit] = []
+    qualities = _qualities(index, weights, options, cache_dir, fitted)
     names = {catalog.model(m).id for m in options.reasoning_models}
     offers, chosen = _filtered(catalog, options)
-    result = CompareResult(weights)
+    floor = _coverage_floor(weights, options)
+    result = CompareResult(weights, quality_method=options.quality_method, coverage_floor=floor)
     offered = {o.model.id for o in catalog.offers}
     no_offer = sorted(m for m in chosen if m not in offered and (options.providers is None))
     candidates: list[Candidate] = []
     unscored: dict[str, str] = {}
     not_priced: dict[str, str] = {}
     for entry in offers:
-        quality = model_quality(index, entry.model.id, weights, options.z)
+        quality = qualities(entry.model.id)
         if quality is None:
             unscored[entry.model.id] = "no score on the profile's benchmarks"
             continue
-        if quality.coverage < weights.min_coverage:
+        if quality.coverage < floor:
             unscored[entry.model.id] = (
                 f"scores cover {quality.coverage:.0%} of the profile weight"
-                f" (< {weights.min_coverage:.0%}; missing {', '.join(quality.missing)})"
+                f" (< {floor:.0%}; missing {', '.join(quality.missing)})"
             )
             continue
         extra = reasoning_for(entry, options, names)
@@ -179,6 +234,10 @@ def compare_full(
             not_priced[entry.label] = exc.problems[0].message.removeprefix(f"{entry.label}: ")
             continue
         candidates.append(Candidate(entry, cost, quality))
+    hosted = _self_hosted_candidates(
+        catalog, options, chosen, names, qualities, floor, candidates, unscored, not_priced
+    )
+    no_offer = [m for m in no_offer if m not in hosted]
     notes = [f"not priced: {label}: {why}" for label, why in sorted(not_priced.items())]
     notes += [f"not scored: {m}: {why}" for m, why in sorted(unscored.items())]
     if no_offer:
@@ -197,8 +256,114 @@ def compare_full(
     ranking.unscored = unscored
     ranking.not_priced = not_priced
     ranking.no_offer = no_offer
-    result.notes = list(notes)
+    result.fit = fitted[0] if fitted else None
     return ranking, result
+
+
+def _self_hosted(provider: str) -> bool:
+    return provider.strip().lower() == SELF_HOSTED
+
+
+def _self_hosted_candidates(
+    catalog: Catalog,
+    options: CompareOptions,
+    chosen: set[str],
+    names: set[str],
+    qualities: Callable[[str], Quality | None],
+    floor: Decimal,
+    candidates: list[Candidate],
+    unscored: dict[str, str],
+    not_priced: dict[str, str],
+) -> set[str]:
+    """Add a candidate per self-host option of the chosen models, priced at the volume.
+
+    Returns the models that got one (they are no longer "no API offer" notes).
+    """
+    if options.volume is None:
+        return set()
+    if options.providers and not any(_self_hosted(p) for p in options.providers):
+        return set()
+    from costcalc.selfhost import selfhost_entries
+    from costcalc.selfhosted import SelfHostedOffer, selfhosted_cost
+
+    hosted: set[str] = set()
+    for host in selfhost_entries(catalog):
+        model = catalog.models[host.option.model]
+        if model.id not in chosen:
+            continue
+        hosted.add(model.id)
+        offer = SelfHostedOffer(host, model)
+        quality = qualities(model.id)
+        if quality is None:
+            unscored[model.id] = "no score on the profile's benchmarks"
+            continue
+        if quality.coverage < floor:
+            unscored[model.id] = (
+                f"scores cover {quality.coverage:.0%} of the profile weight"
+                f" (< {floor:.0%}; missing {', '.join(quality.missing)})"
+            )
+            continue
+        usage = replace(
+            options.usage,
+            reasoning_tokens=options.usage.reasoning_tokens + _reasoning(model, options, names),
+        )
+        try:
+            cost = selfhosted_cost(
+                host,
+                usage,
+                requests_per_day=options.volume,
+                peak_factor=options.peak_factor,
+                when=options.when,
+                currency=options.currency,
+                fx=catalog.fx,
+            )
+        except NoPriceError as exc:
+            not_priced[offer.label] = exc.problems[0].message
+            continue
+        if cost is None:
+            dates = ", ".join(str(p.as_of) for p, _ in host.prices)
+            not_priced[offer.label] = (
+                f"no GPU price {host.option.gpu_price!r} in force on {options.when}"
+                f" (dated {dates}); try --as-of"
+            )
+            continue
+        candidates.append(Candidate(offer, cost, quality))
+    return hosted
+
+
+def _coverage_floor(weights: Weighting, options: CompareOptions) -> Decimal:
+    """The coverage a model needs: the weighting's for mean; for latent only the user's own."""
+    if options.quality_method == "mean":
+        return weights.min_coverage
+    return options.min_coverage if options.min_coverage is not None else Decimal(0)
+
+
+def _qualities(
+    index: QualityIndex,
+    weights: Weighting,
+    options: CompareOptions,
+    cache_dir: Path | None,
+    fitted: list[LatentFit],
+) -> Callable[[str], Quality | None]:
+    """Quality per model id, computed once per model; the latent fit (appended to `fitted`)
+    only when first needed."""
+    memo: dict[str, Quality | None] = {}
+
+    def quality(model_id: str) -> Quality | None:
+        if model_id in memo:
+            return memo[model_id]
+        if options.quality_method == "mean":
+            found = model_quality(index, model_id, weights, options.z)
+        else:
+            if not fitted:
+                from costcalc.latent import latent_fit
+
+                fitted.append(latent_fit(index, cache_dir))
+            found = latent_quality(index, fitted[0], model_id, weights, options.z)
+        memo[model_id] = found
+        return found
+
+    return quality
 
 
 def compare(catalog: Catalog, options: CompareOptions) -> Ranking:

@@ -14,6 +14,14 @@ Rules (the README repeats them for users):
 - coverage is the share of the profile's weight the model has scores for; a
   model below the minimum coverage is not scored. A missing score never counts
   as zero.
+
+The latent method (`latent_quality`, see costcalc.latent) keeps every observed
+score as above and fills each missing benchmark of the profile with the score the
+fitted capability scale predicts, with a wider error (the fit's uncertainty plus
+one run's noise); quality is then the weighted mean over the whole profile, its
+variance the observed parts' plus the predicted parts' (their shared dependence on
+the model's capability counted once, not as independent errors). Benchmarks the
+fit cannot predict (ratings) stay missing, and the mean is over the rest.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING
 
 from costcalc.catalog import Catalog, Origin, did_you_mean
 from costcalc.errors import InputError, Problem
@@ -33,11 +42,17 @@ from costcalc.schema.quality import (
     ScoreSheet,
 )
 
+if TYPE_CHECKING:
+    from costcalc.latent import LatentFit
+
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 Z95 = Decimal("1.96")
 DEFAULT_MIN_COVERAGE = Decimal("0.5")
 """Share of a profile's weight a model needs scores for, unless the profile or user say."""
+QUALITY_METHODS = ("latent", "mean")
+"""latent: observed scores plus predictions from the capability scale; mean: observed only."""
+DEFAULT_QUALITY_METHOD = "latent"
 
 
 @dataclass(frozen=True)
@@ -68,8 +83,12 @@ class Part:
     """Normalised score, 0-100."""
     stderr: Decimal
     uncertainty: str
-    """published, items, default or unknown: where the standard error comes from."""
-    entry: ScoreEntry
+    """published, items, default, unknown (observed) or latent (predicted): where the error
+    comes from."""
+    entry: ScoreEntry | None
+    """The observed score; None for a predicted one."""
+    status: str = "observed"
+    """observed (a published score) or predicted (from the latent capability scale)."""
 
 
 @dataclass(frozen=True)
@@ -85,6 +104,24 @@ class Quality:
     parts: tuple[Part, ...]
     missing: tuple[str, ...]
     """Benchmarks of the weighting the model has no score for."""
+    method: str = "mean"
+    """mean (observed scores only) or latent (missing ones predicted)."""
+    unpredicted: tuple[str, ...] = ()
+    """Latent method: missing benchmarks the fit cannot predict (left out of the mean)."""
+    decision: tuple[Decimal, Decimal] | None = None
+    """Latent method: the band the bar and dominance are judged on, value +- z x the
+    measurement noise only (observed errors and predicted runs' noise, not the uncertainty
+    of the prediction), so that thin evidence never makes a model good enough."""
+
+    @property
+    def bar_high(self) -> Decimal:
+        """Top of the band the bar is tested against."""
+        return self.decision[1] if self.decision is not None else self.high
+
+    @property
+    def bar_low(self) -> Decimal:
+        """Bottom of the band dominance is tested against."""
+        return self.decision[0] if self.decision is not None else self.low
 
     def ties(self, other: Quality) -> bool:
         """Whether two qualities are tied: their bands overlap."""
@@ -121,6 +158,10 @@ class QualityIndex:
 def quality_index(catalog: Catalog) -> QualityIndex:
     """Index the benchmark, score and profile documents of a catalog (later layers override).
 
+    Scores: a later layer's score for a model and benchmark replaces an earlier
+    layer's. Inside one layer, a curated sheet's score (`role: curated`, the
+    default) beats a feed sheet's (`role: feed`); two curated scores, or two feed
+    scores, for the same pair in one layer are an error naming both places.
     Every score must name a known model and benchmark; every profile weight a
     benchmark that can be put on 0-100. All problems are reported at once.
     """
@@ -140,10 +181,16 @@ def quality_index(catalog: Catalog) -> QualityIndex:
             for i, prof in enumerate(sheet.profiles):
                 profiles[prof.id] = prof
                 p_origins[prof.id] = Origin(doc.path, doc.line_of("profiles", i))
-    for doc in catalog.documents:
+    layers = catalog.document_layers or [0] * len(catalog.documents)
+    per_layer: dict[int, dict[str, dict[tuple[str, str], ScoreEntry]]] = {}
+    # Per layer: the (model, benchmark) pairs whose feed score a curated sheet rejects.
+    rejected: dict[int, set[tuple[str, str]]] = {}
+    for doc, layer in zip(catalog.documents, layers, strict=True):
         sheet = doc.model
         if not isinstance(sheet, ScoreSheet):
             continue
+        same_role = per_layer.setdefault(layer, {}).setdefault(sheet.role, {})
+        rejected.setdefault(layer, set()).update((r.model, r.benchmark) for r in sheet.rejected)
         for i, score in enumerate(sheet.scores):
             line = doc.line_of("scores", i)
             if score.benchmark not in benchmarks:
@@ -168,9 +215,28 @@ def quality_index(catalog: Catalog) -> QualityIndex:
                     )
                 )
                 continue
-            scores.setdefault(score.model, {})[score.benchmark] = ScoreEntry(
-                score, Origin(doc.path, line)
-            )
+            pair = (score.model, score.benchmark)
+            if pair in same_role:
+                problems.append(
+                    Problem(
+                        f"a second {sheet.role} score for {score.model} on {score.benchmark} in"
+                        f" this layer (the other is at {same_role[pair].origin}); keep one, move"
+                        " the other to `alternatives`",
+                        doc.path,
+                        line,
+                        f"scores[{i}]",
+                    )
+                )
+                continue
+            same_role[pair] = ScoreEntry(score, Origin(doc.path, line))
+    # Layers in order, a later one replacing an earlier one; inside a layer curated beats feed.
+    for layer in sorted(per_layer):
+        roles = per_layer[layer]
+        dropped = rejected.get(layer, set())
+        feed = {k: v for k, v in roles.get("feed", {}).items() if k not in dropped}
+        merged = {**feed, **roles.get("curated", {})}
+        for (model, bid), entry in sorted(merged.items()):
+            scores.setdefault(model, {})[bid] = entry
     for pid, prof in profiles.items():
         origin = p_origins[pid]
         for bid in prof.weights:
@@ -285,3 +351,86 @@ def model_quality(
         low = max(ZERO, value - z * stderr)
         high = min(HUNDRED, value + z * stderr)
     return Quality(value, stderr, low, high, covered / total, tuple(parts), tuple(missing))
+
+
+def latent_quality(
+    index: QualityIndex,
+    fit: LatentFit,
+    model_id: str,
+    weighting: Weighting,
+    z: Decimal = Z95,
+) -> Quality | None:
+    """A model's quality over the whole weighting: observed scores, and predictions for the rest.
+
+    A missing benchmark is predicted when the fit knows the model (it has a score
+    the fit uses) and the benchmark; its value is the predicted score and its
+    standard error sqrt(latent variance + p(1 - p) / n_eff) in points. The
+    quality's variance is sum(w^2 se^2) over observed parts plus, for the
+    predicted parts, the variance of sum(w p) from the fit (correlated through the
+    model's capability) and each part's run noise, all over (sum w)^2. Coverage
+    stays the share of the weight with observed scores. None when nothing is
+    observed or predicted.
+    """
+    from costcalc.latent import to_points
+
+    have = index.scores.get(model_id, {})
+    parts: list[Part] = []
+    missing: list[str] = []
+    to_predict: dict[str, Decimal] = {}
+    unpredicted: list[str] = []
+    for bid, weight in sorted(weighting.weights.items()):
+        entry = have.get(bid)
+        if entry is not None:
+            value, stderr, how = normalised(index.benchmarks[bid], entry.score)
+            parts.append(Part(bid, weight, value, stderr, how, entry))
+            continue
+        missing.append(bid)
+        if fit.has_model(model_id) and fit.has_benchmark(bid):
+            to_predict[bid] = weight
+        else:
+            unpredicted.append(bid)
+    prediction = None
+    if to_predict:
+        prediction = fit.predict(model_id, {b: float(w) for b, w in to_predict.items()})
+        for bid, weight in to_predict.items():
+            share = prediction.shares[bid]
+            se = (prediction.latent_var[bid] + prediction.noise_var[bid]) ** 0.5
+            parts.append(
+                Part(bid, weight, to_points(share), to_points(se), "latent", None, "predicted")
+            )
+        parts.sort(key=lambda p: p.benchmark)
+    if not parts:
+        return None
+    with localcontext() as ctx:
+        ctx.prec = 28
+        total = sum(weighting.weights.values(), ZERO)
+        present = sum((p.weight for p in parts), ZERO)
+        observed = sum((p.weight for p in parts if p.status == "observed"), ZERO)
+        value = sum((p.weight * p.value for p in parts), ZERO) / present
+        var = sum(
+            (p.weight * p.weight * p.stderr * p.stderr for p in parts if p.status == "observed"),
+            ZERO,
+        )
+        noise_var = var
+        if prediction is not None:
+            # In points squared: 100^2 x (var of sum(w p) + sum(w^2 x run noise)).
+            noise = sum(float(w) ** 2 * prediction.noise_var[b] for b, w in to_predict.items())
+            var += Decimal(repr(round((prediction.weighted_var + noise) * 10000.0, 6)))
+            noise_var += Decimal(repr(round(noise * 10000.0, 6)))
+        stderr = var.sqrt() / present
+        low = max(ZERO, value - z * stderr)
+        high = min(HUNDRED, value + z * stderr)
+        noise_se = noise_var.sqrt() / present
+        decision = (max(ZERO, value - z * noise_se), min(HUNDRED, value + z * noise_se))
+    return Quality(
+        value,
+        stderr,
+        low,
+        high,
+        observed / total,
+        tuple(parts),
+        tuple(missing),
+        "latent",
+        tuple(unpredicted),
+        decision,
+    )

@@ -1,7 +1,10 @@
 """Pure good-enough ranking: the bar, the frontier, dominance and the price of extra points.
 
 Rules (the README repeats them for users):
-- an offer is *good enough* when the top of its quality band reaches the bar;
+- an offer is *good enough* when the top of its quality band reaches the bar (with
+  latent qualities, the band of measurement noise only: `Quality.bar_high`, so a
+  band widened by predictions never makes an offer good enough; dominance uses the
+  same band);
 - rank order: good-enough offers first, then the rest; inside each group the
   cheapest first, then the higher quality, then the label (so the order never
   depends on input order); the first good-enough offer is *recommended*;
@@ -34,6 +37,11 @@ from decimal import Decimal
 from costcalc.catalog import OfferEntry
 from costcalc.cost import CostResult
 from costcalc.quality import Quality
+from costcalc.selfhosted import SelfHostedCost, SelfHostedOffer
+
+Entry = OfferEntry | SelfHostedOffer
+"""An API offer, or an open-weight model on self-hosted GPUs (costcalc.selfhosted)."""
+Cost = CostResult | SelfHostedCost
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -44,8 +52,8 @@ DEFAULT_MULTIPLE_PER_POINT = Decimal(1)
 class Candidate:
     """An offer to rank: its cost per request and its quality."""
 
-    entry: OfferEntry
-    cost: CostResult
+    entry: Entry
+    cost: Cost
     quality: Quality
 
     @property
@@ -68,8 +76,8 @@ class Ceiling:
 class RankRow:
     """One offer in the ranking."""
 
-    entry: OfferEntry
-    cost: CostResult
+    entry: Entry
+    cost: Cost
     """Cost of one request."""
     quality: Quality
     rank: int = 0
@@ -97,6 +105,10 @@ class RankRow:
     @property
     def provider(self) -> str:
         return self.entry.provider.id
+
+    @property
+    def self_hosted(self) -> bool:
+        return isinstance(self.entry, SelfHostedOffer)
 
 
 @dataclass
@@ -187,7 +199,7 @@ def _rank(
     best: RankRow | None = None
     for i in order:
         c = candidates[i]
-        row = RankRow(c.entry, c.cost, c.quality, 0, c.quality.high >= bar)
+        row = RankRow(c.entry, c.cost, c.quality, 0, c.quality.bar_high >= bar)
         by_cost.append(row)
         if i == best_i:
             best = row
@@ -245,10 +257,10 @@ def _dominance(by_cost: list[RankRow]) -> None:
         group = by_cost[i:j]
         for r in group:
             cand = best_good if r.good_enough else best_all
-            if cand is not None and cand.quality.high >= r.quality.low:
+            if cand is not None and cand.quality.bar_high >= r.quality.bar_low:
                 r.dominated_by = cand.entry.label
         for r in group:
-            key = (r.quality.high, r.quality.value)
+            key = (r.quality.bar_high, r.quality.value)
             if all_key is None or key > all_key:
                 best_all, all_key = r, key
             if r.good_enough and (good_key is None or key > good_key):

@@ -233,6 +233,23 @@ def test_sorted_and_choice_within_budget(catalog) -> None:  # type: ignore[no-un
     assert [r.model for r in result.offers] == ["open7", "closed", "thinker"]
     assert result.choice is not None and result.choice.model == "open7"
     assert "open7 @ apihost at $60.00 a month ($40.00 headroom)" in result.verdict
+    # open7 publishes no rate limits and closed ($180) is over budget: open7 is named, unverified.
+    assert not result.choice_verified
+    assert "Its rate limits are unverified" in result.verdict
+
+
+def test_an_offer_with_unverified_limits_never_beats_one_whose_limits_carry_the_load(catalog) -> None:  # type: ignore[no-untyped-def]
+    """open7 ($60) publishes no rate limits; closed ($180) publishes tier-1 limits that carry
+    1,000 a day (1,000 x 30 / 43,200 = 0.694 rpm x peak 1 = 0.69 < 100 rpm): closed is chosen.
+    Without budget the cheaper open7 is only named as unverified when nothing verified fits."""
+    result = monthly_costs(
+        catalog, wl(requests_per_day=D(1000)), when=WHEN, currency="USD", tier="tier-1"
+    )
+    open7 = next(r for r in result.offers if r.model == "open7")
+    assert open7.rate_limit.status == "none" and not open7.rate_limit.verified
+    assert result.choice is not None and result.choice.model == "closed"
+    assert result.choice_verified
+    assert "that carries the load is closed @ apihost at $180.00 a month" in result.verdict
 
 
 def test_presets_come_from_the_catalog(catalog) -> None:  # type: ignore[no-untyped-def]

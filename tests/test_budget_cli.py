@@ -56,8 +56,8 @@ def test_json_fields_by_hand() -> None:
     assert open7["fits_budget"] is None and open7["rate_limited"] is False
     fast = rows[("open7", "self-hosted", "open7-fast")]
     assert fast["fixed_monthly_cost"] == "2880"  # 2 GPUs x $2 x 720 h
-    assert fast["break_even_requests_per_month"] == "1440000"  # $2,880 / $0.002
-    assert fast["break_even_tokens_per_month"] == "2160000000"  # x 1,500 tokens
+    assert fast["break_even_requests_per_month"] == 1440000  # $2,880 / $0.002
+    assert fast["break_even_tokens_per_month"] == 2160000000  # x 1,500 tokens
     assert data["days_per_month"] == "30"
 
 
@@ -115,13 +115,13 @@ def test_plot_bad_suffix(tmp_path: Path) -> None:
     [
         (["--preset", "huge"], "unknown preset 'huge'"),
         (["--preset", "small", "--requests-per-day", "-5"], "requests_per_day: Input should be"),
-        (["--preset", "small", "--cached-share", "1.5"], "cached_share: Input should be less"),
+        (["--preset", "small", "--cached-share", "1.5"], "--cached-share 1.5: expected a fraction"),
         (["--preset", "small", "--growth", "abc"], "--growth: expected a number"),
         (["--preset", "small", "--requests-per-day", "1e12"], "requests_per_day"),
         (["--preset", "small", "--budget", "-1"], "budget must be a number >= 0"),
         (["--preset", "small", "--utilisation", "0"], "utilisation must be in (0, 1]"),
         (["--preset", "small", "--workload-file", FILE], "not both"),
-        ([], "a workload needs requests-per-day or requests-per-month"),
+        (["--input-tokens", "100"], "a workload needs requests-per-day or requests-per-month"),
         (["--workload-file", FILE, "--workload", "nope"], "no workload named 'nope'"),
         (["--workload-file", "no/such.yaml"], "no/such.yaml"),
     ],
@@ -190,3 +190,72 @@ def test_bundled_done_when() -> None:
         assert r["fixed_monthly_cost"] == r["monthly_cost"]
         assert r["throughput"]["proxy"] is False
         assert r["gpu_price"]["source"]
+
+
+def run_in_cwd(*args: str) -> tuple[int, str, str]:
+    """`costcalc budget --monthly` on the bundled sheets, from whatever folder the test is in."""
+    result = CliRunner().invoke(app, ["budget", "--monthly", "--as-of", "2025-06-01", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_budget_monthly_alone_projects_the_presets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`costcalc budget --monthly`, as users type it, answers: every bundled preset side by side."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_in_cwd("--format", "json")
+    assert code == 0, err
+    names = [w["workload"]["name"] for w in json.loads(out)["workloads"]]
+    assert names == ["small", "medium", "large"]
+    assert "projecting the presets small, medium, large" in err
+
+
+def test_budget_monthly_alone_reads_the_projects_workloads_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "workloads.yaml").write_text(
+        "kind: workloads\nworkloads:\n  - name: tickets\n    requests_per_day: 100\n"
+        "    input_tokens: 1000\n    output_tokens: 100\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run_in_cwd("--format", "json")
+    assert code == 0, err
+    workloads = json.loads(out)["workloads"]
+    assert [w["workload"]["name"] for w in workloads] == ["tickets"]
+    assert workloads[0]["workload"]["requests_month_1"] == 3000  # 100 a day x 30 days
+    assert "workloads from ./workloads.yaml" in err
+
+
+def test_all_with_a_limit_still_shows_the_recommended_row() -> None:
+    """--all lists cheaper offers below the bar first; the recommended one must not fall off."""
+    result = CliRunner().invoke(
+        app, ["budget", "--preset", "medium", "--all", "--limit", "1", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    workload = json.loads(result.stdout)["workloads"][0]
+    choice = workload["choice"]
+    assert choice is not None
+    shown = [(o["model"], o["provider"]) for o in workload["offers"] if o["kind"] == "api"]
+    assert (choice["model"], choice["provider"]) in shown
+    assert any(o["recommended"] for o in workload["offers"])
+    # --limit 1 keeps the cheapest offer (maybe below the bar) plus, always, the recommended and
+    # the chosen rows (render.budget.shown_rows); they differ when the recommended offer publishes
+    # no rate limits and the choice prefers one that does.
+    assert len(shown) <= 3
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("20%", "0.2"), ("0.2", "0.2"), ("12.5%", "0.125")]
+)
+def test_growth_takes_a_fraction_or_a_percentage(value: str, expected: str) -> None:
+    code, out, err = run("--preset", "small", "--growth", value, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["workloads"][0]["workload"]["growth"] == expected
+
+
+def test_a_bare_percentage_number_gets_a_hint() -> None:
+    code, _, err = run("--preset", "small", "--growth", "20")
+    assert code == 2
+    assert "--growth 20: expected a fraction such as 0.2 or a percentage such as 20%" in err
+    assert "for 20% write --growth 0.2" in err

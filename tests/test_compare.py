@@ -128,8 +128,8 @@ def test_user_weights_change_recommendation(catalog) -> None:  # type: ignore[no
 
 
 def test_profile_solo_and_coverage(catalog) -> None:  # type: ignore[no-untyped-def]
-    """Profile solo (b1 only): partial has no b1 score, so it is not ranked."""
-    r = compare(catalog, opts(profile="solo"))
+    """Mean method, profile solo (b1 only): partial has no b1 score, so it is not ranked."""
+    r = compare(catalog, opts(profile="solo", quality_method="mean"))
     assert "partial @ lab" not in labels(r)
     assert r.unscored == {
         "noscore": "no score on the profile's benchmarks",

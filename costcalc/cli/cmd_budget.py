@@ -24,17 +24,24 @@ from costcalc.cli.common import (
     decimal_option,
     emit,
     err,
+    fraction_option,
     handles_errors,
+    known_choice,
     load_catalog,
+    summarise_reasons,
+    warn,
     write_output,
 )
 from costcalc.render.tables import Format
+
+PROJECT_WORKLOADS = "workloads.yaml"
+"""The project's workload file, read from the current folder when no workload is given."""
 
 if TYPE_CHECKING:
     from decimal import Decimal
 
     from costcalc.budget import BudgetResult
-    from costcalc.catalog import Catalog
+    from costcalc.catalog import Catalog, OfferEntry
     from costcalc.schema.workload import Workload
 
 
@@ -46,13 +53,28 @@ def _workloads(
     overrides: dict[str, Any],
 ) -> list[Workload]:
     """The workloads to price: a preset, a file's (all or the named ones), or flags alone."""
-    from costcalc.budget import preset, workload_with
+    from costcalc.budget import preset, presets, workload_with
     from costcalc.catalog import did_you_mean
     from costcalc.errors import InputError
     from costcalc.loader import load_document
 
     if preset_name and workload_file:
         raise InputError("give --preset or --workload-file, not both")
+    flags_given = any(v is not None for v in overrides.values())
+    if not (preset_name or workload_file or names or flags_given):
+        # `costcalc budget --monthly` alone: the project's workload file, as Infracost finds
+        # its usage file, else every bundled preset side by side.
+        if Path(PROJECT_WORKLOADS).is_file():
+            workload_file = Path(PROJECT_WORKLOADS)
+            err(f"workloads from ./{PROJECT_WORKLOADS} (give --preset or flags for others)")
+        else:
+            known = presets(catalog)
+            if known:
+                err(
+                    f"no workload given and no ./{PROJECT_WORKLOADS}: projecting the presets"
+                    f" {', '.join(known)} (give --preset, --workload-file or flags)"
+                )
+                return list(known.values())
     bases: list[tuple[Workload | None, str]]
     if preset_name:
         bases = [(preset(catalog, preset_name), f"--preset {preset_name} with flags")]
@@ -75,7 +97,7 @@ def _workloads(
         if names:
             raise InputError("--workload NAME picks from a --workload-file")
         bases = [(None, "command line")]
-    if not any(v is not None for v in overrides.values()):
+    if not flags_given:
         return [b for b, _ in bases if b is not None] or [workload_with(None, overrides)]
     return [workload_with(base, overrides, source) for base, source in bases]
 
@@ -96,6 +118,7 @@ def _ranking(
     """Mark good-enough rows from compare's ranking; False when the catalog has no quality data."""
     from costcalc.budget import apply_ranking
     from costcalc.cli.cmd_compare import _profile_file, parse_weights
+    from costcalc.cli.common import cache_dir
     from costcalc.compare import CompareOptions, compare_full
     from costcalc.cost import Usage
     from costcalc.quality import quality_index
@@ -130,9 +153,50 @@ def _ranking(
         reasoning_tokens=w.reasoning_tokens,
         reasoning_models=tuple(w.reasoning_models),
     )
-    ranking, _ = compare_full(catalog, options, index)
+    ranking, _ = compare_full(catalog, options, index, cache_dir())
     apply_ranking(result, ranking)
     return True
+
+
+def require_priced(
+    catalog: Catalog, result: BudgetResult, asked: list[str] | None, offers: list[OfferEntry]
+) -> None:
+    """Errors instead of empty answers, as in compare (the README states the rule).
+
+    No row priced at all (no rate to the currency, no price in force): exit 2 with the
+    reasons. A model asked for with --model that has no row: a warning naming it and why;
+    exit 2 when none of them has one.
+    """
+    from costcalc.cost import choose_period
+    from costcalc.errors import InputError, NoPriceError, Problem
+
+    if not result.rows:
+        reasons = [n.removeprefix("not priced: ") for n in result.notes if n.startswith("not ")]
+        raise InputError(
+            f"no offer can be priced in {result.currency} for workload {result.workload.name}: "
+            + (summarise_reasons(reasons) if reasons else "no offer matches the filters")
+        )
+    if not asked:
+        return
+    shown = {row.model for row in result.rows}
+    problems = []
+    for name in asked:
+        mid = catalog.model(name).id
+        if mid in shown:
+            continue
+        why = []
+        for entry in (o for o in offers if o.model.id == mid):
+            try:
+                choose_period(entry, result.when, result.currency, catalog.fx)
+            except NoPriceError as exc:
+                why.append(exc.problems[0].message)
+        problems.append(
+            Problem(f"{name} is not in the budget: {'; '.join(why) or 'no offer of it is priced'}")
+        )
+    if len(problems) == len(asked):
+        raise InputError(problems=[*problems, Problem("none of the models asked for is priced")])
+    for problem in problems:
+        warn(problem.message)
 
 
 @app.command("budget")
@@ -373,10 +437,10 @@ def budget_command(
         "output_tokens": decimal_option(output_tokens, "--output-tokens"),
         "reasoning_tokens": decimal_option(reasoning_tokens, "--reasoning-tokens"),
         "reasoning_models": list(reasoning_model) if reasoning_model else None,
-        "cached_share": decimal_option(cached_share, "--cached-share"),
-        "batch_share": decimal_option(batch_share, "--batch-share"),
-        "off_peak_share": decimal_option(off_peak_share, "--off-peak-share"),
-        "growth": decimal_option(growth, "--growth"),
+        "cached_share": fraction_option(cached_share, "--cached-share"),
+        "batch_share": fraction_option(batch_share, "--batch-share"),
+        "off_peak_share": fraction_option(off_peak_share, "--off-peak-share"),
+        "growth": fraction_option(growth, "--growth"),
         "months": months,
         "peak_factor": decimal_option(peak_factor, "--peak-factor"),
     }
@@ -387,6 +451,9 @@ def budget_command(
     cur = check_currency(currency, "USD")
     money = decimal_option(budget, "--budget")
     share = decimal_option(utilisation, "--utilisation")
+    if tier is not None:
+        tiers = {lim.tier for o in catalog.offers for lim in o.offer.rate_limits}
+        tier = known_choice(tier, tiers, "--tier", "rate-limit tier")
     wanted = {catalog.model(m).id for m in model} if model else None
     providers = {catalog.provider(p).id for p in provider} if provider else None
     offers = [
@@ -431,6 +498,7 @@ def budget_command(
         )
         if not ranked:
             result.notes.append("no quality data in the loaded sheets: every priced offer is shown")
+        require_priced(catalog, result, model, offers)
         results.append(result)
     if plot is not None:
         from costcalc.render.budget_plot import plot_projection

@@ -22,7 +22,10 @@ from costcalc.cli.common import (
     emit,
     err,
     handles_errors,
+    known_choice,
     load_catalog,
+    warn,
+    write_output,
 )
 from costcalc.render.tables import Format
 
@@ -34,10 +37,12 @@ if TYPE_CHECKING:
 @handles_errors
 def models_command(
     provider: Annotated[
-        str | None, typer.Option("--provider", help="Only models this provider offers.")
+        str | None,
+        typer.Option("--provider", metavar="PROVIDER", help="Only models this provider offers."),
     ] = None,
     vendor: Annotated[
-        str | None, typer.Option("--vendor", help="Only models by this vendor (substring).")
+        str | None,
+        typer.Option("--vendor", metavar="VENDOR", help="Only models by this vendor (substring)."),
     ] = None,
     open_weights: Annotated[
         bool | None,
@@ -46,18 +51,22 @@ def models_command(
         ),
     ] = None,
     license_id: Annotated[
-        str | None, typer.Option("--license", help="Only models under this license id.")
+        str | None,
+        typer.Option("--license", metavar="LICENSE", help="Only models under this license id."),
     ] = None,
     pricing: PricingOpt = None,
     no_bundled: NoBundledOpt = False,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List the models of the catalog with their license and where they are offered."""
-    from costcalc.render.tables import Column, Table
+    from costcalc.render.tables import Column, Table, records_table
 
     catalog = load_catalog(pricing, no_bundled)
     if provider:
         catalog.provider(provider)
+    if license_id:
+        known = {m.license for m in catalog.models.values()}
+        license_id = known_choice(license_id, known, "--license", "license")
     offered: dict[str, list[str]] = {}
     for o in catalog.offers:
         offered.setdefault(o.model.id, []).append(o.provider.id)
@@ -109,17 +118,19 @@ def models_command(
         )
     table = Table(
         [
-            Column("model"),
-            Column("vendor"),
-            Column("open weights"),
-            Column("license"),
-            Column("parameters", "right"),
-            Column("context", "right"),
-            Column("offered by"),
+            Column("model", no_wrap=True, essential=True),
+            Column("vendor", priority=5),
+            Column("open weights", priority=6),
+            Column("license", priority=2),
+            Column("parameters", "right", priority=4),
+            Column("context", "right", priority=3),
+            Column("offered by", priority=7),
         ],
         rows,
         title=f"{len(rows)} models",
     )
+    if fmt is Format.csv:
+        table = records_table(payload, list(payload[0]) if payload else ["id"])
     emit([table], fmt, {"models": payload})
 
 
@@ -193,11 +204,11 @@ def _breakdown_table(result: CostResult) -> Any:
     rows.append(["total", "", "", fmt_money(result.total, result.currency), ""])
     return Table(
         [
-            Column("component"),
-            Column("tokens", "right"),
-            Column("price", "right"),
-            Column(f"cost ({result.currency})", "right"),
-            Column("as of [source]"),
+            Column("component", essential=True),
+            Column("tokens", "right", priority=6),
+            Column("price", "right", priority=5),
+            Column(f"cost ({result.currency})", "right", essential=True),
+            Column("as of [source]", priority=3),
         ],
         rows,
         title=f"{result.model} @ {result.provider}: {fmt_money(result.total, result.currency)}"
@@ -212,39 +223,59 @@ def _breakdown_table(result: CostResult) -> Any:
 
 def _places(rate: Decimal) -> int:
     """Enough places to show a per-million price exactly, at least two."""
-    exponent = rate.normalize().as_tuple().exponent
+    from costcalc.money import trim
+
+    exponent = trim(rate).as_tuple().exponent  # normalize() would round past 28 digits
     return max(2, -exponent if isinstance(exponent, int) else 2)
 
 
 @app.command("cost")
 @handles_errors
 def cost_command(
-    model: Annotated[str, typer.Argument(help="Model id or alias.")],
+    model: Annotated[str, typer.Argument(metavar="MODEL", help="Model id or alias.")],
     input_tokens: Annotated[
-        int, typer.Option("--input-tokens", min=0, help="All prompt tokens, cached ones included.")
+        int,
+        typer.Option(
+            "--input-tokens", metavar="N", min=0, help="All prompt tokens, cached ones included."
+        ),
     ],
     output_tokens: Annotated[
-        int, typer.Option("--output-tokens", min=0, help="Visible answer tokens.")
+        int, typer.Option("--output-tokens", metavar="N", min=0, help="Visible answer tokens.")
     ],
     cached_tokens: Annotated[
-        int, typer.Option("--cached-tokens", min=0, help="Prompt tokens read from cache.")
+        int,
+        typer.Option("--cached-tokens", metavar="N", min=0, help="Prompt tokens read from cache."),
     ] = 0,
     cache_write_tokens: Annotated[
-        int, typer.Option("--cache-write-tokens", min=0, help="Prompt tokens written to cache.")
+        int,
+        typer.Option(
+            "--cache-write-tokens", metavar="N", min=0, help="Prompt tokens written to cache."
+        ),
     ] = 0,
     reasoning_tokens: Annotated[
         int,
-        typer.Option("--reasoning-tokens", min=0, help="Hidden reasoning tokens billed on top."),
+        typer.Option(
+            "--reasoning-tokens", metavar="N", min=0, help="Hidden reasoning tokens billed on top."
+        ),
     ] = 0,
-    requests: Annotated[int, typer.Option("--requests", min=0, help="How many such requests.")] = 1,
+    requests: Annotated[
+        int, typer.Option("--requests", metavar="N", min=0, help="How many such requests.")
+    ] = 1,
     batch_share: Annotated[
-        float, typer.Option("--batch-share", min=0, max=1, help="Share sent through a batch API.")
+        float,
+        typer.Option(
+            "--batch-share", metavar="SHARE", min=0, max=1, help="Share sent through a batch API."
+        ),
     ] = 0.0,
     off_peak_share: Annotated[
-        float, typer.Option("--off-peak-share", min=0, max=1, help="Share sent in off-peak hours.")
+        float,
+        typer.Option(
+            "--off-peak-share", metavar="SHARE", min=0, max=1, help="Share sent in off-peak hours."
+        ),
     ] = 0.0,
     provider: Annotated[
-        str | None, typer.Option("--provider", help="Price this provider's offer only.")
+        str | None,
+        typer.Option("--provider", metavar="PROVIDER", help="Price this provider's offer only."),
     ] = None,
     currency: CurrencyOpt = None,
     as_of: AsOfOpt = None,
@@ -288,6 +319,8 @@ def cost_command(
             skipped.extend(exc.problems)
     if not results:
         raise InputError(problems=skipped)
+    for problem in skipped:  # the cheapest offer may be among them: say so where it is seen
+        warn(f"not priced: {problem}")
     results.sort(key=lambda r: (r.total, r.provider))
     best, others = results[0], results[1:]
     tables = [_breakdown_table(best)]
@@ -327,7 +360,10 @@ def _no_offer(model_id: str) -> Exception:
 def validate_command(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Folders or files of sheets; the bundled ones when none is given."),
+        typer.Argument(
+            metavar="PATH",
+            help="Folders or files of sheets; the bundled ones when none is given.",
+        ),
     ] = None,
     pricing: PricingOpt = None,
     no_bundled: NoBundledOpt = False,
@@ -335,6 +371,7 @@ def validate_command(
         str | None,
         typer.Option(
             "--max-age",
+            metavar="AGE",
             help="Warn about prices (in force on --as-of) and scores older than this: 90d, 12w.",
             show_default=False,
         ),
@@ -346,13 +383,17 @@ def validate_command(
         dt.datetime | None,
         typer.Option(
             "--as-of",
+            metavar="YYYY-MM-DD",
             formats=["%Y-%m-%d"],
             help="With --max-age: measure ages on this day (YYYY-MM-DD); default: today (UTC).",
             show_default=False,
         ),
     ] = None,
 ) -> None:
-    """Check sheets: every field, every cross-reference; exit 2 naming file, line and field.
+    """Check sheets: every field, every cross-reference, the data rules; exit 2 naming file,
+    line and field (overlapping price periods, a price before the model's release, a score
+    window that is not its benchmark's, one problem set under two benchmark ids). A score
+    without a date is a warning.
 
     With --max-age, also name every price and score older than the limit (a warning;
     with --strict a failure, exit 1).
@@ -375,6 +416,14 @@ def validate_command(
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems=problems)
+    from costcalc.datarules import check as data_rules
+
+    findings = data_rules(catalog, quality_index(catalog))
+    errors = [f.problem for f in findings if f.severity == "error"]
+    if errors:
+        raise InputError(problems=errors)
+    for finding in findings:
+        err(f"warning: {finding.problem}")
     files = len({d.path for d in catalog.documents})
     periods = sum(len(o.offer.prices) for o in catalog.offers)
     err(
@@ -388,12 +437,15 @@ def validate_command(
 @handles_errors
 def schema_command(
     kind: Annotated[
-        str | None, typer.Argument(help="File kind: price-sheet, models, fx-rates, ...")
+        str | None,
+        typer.Argument(metavar="KIND", help="File kind: price-sheet, models, fx-rates, ..."),
     ] = None,
     write: Annotated[
         Path | None,
         typer.Option(
-            "--write", help="Write every kind's schema as KIND.schema.json into this folder."
+            "--write",
+            metavar="DIR",
+            help="Write every kind's schema as KIND.schema.json into this folder.",
         ),
     ] = None,
 ) -> None:
@@ -404,12 +456,11 @@ def schema_command(
     from costcalc.errors import InputError
     from costcalc.loader import KINDS, model_for_kind
     from costcalc.schema.docs import json_schema
-    from costcalc.yamlio import write_atomic
 
     if write is not None:
         for name in KINDS:
             text = json.dumps(json_schema(model_for_kind(name)), indent=2) + "\n"
-            write_atomic(write / f"{name}.schema.json", text)
+            write_output(write / f"{name}.schema.json", text, "the schema")
         err(f"wrote {len(KINDS)} schemas to {write}")
         return
     if kind is None:

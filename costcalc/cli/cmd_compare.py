@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,12 +21,17 @@ from costcalc.cli.common import (
     WeightsOpt,
     app,
     as_of_day,
+    cache_dir,
     check_currency,
     decimal_option,
     emit,
     err,
+    fraction_option,
     handles_errors,
+    known_choice,
     load_catalog,
+    summarise_reasons,
+    warn,
     write_output,
 )
 from costcalc.render.tables import Format
@@ -35,6 +41,14 @@ if TYPE_CHECKING:
 
     from costcalc.catalog import Catalog
     from costcalc.quality import QualityIndex
+    from costcalc.rank import Ranking
+
+
+class QualityMethod(str, Enum):
+    """How compare turns scores into one quality (see costcalc.quality)."""
+
+    latent = "latent"
+    mean = "mean"
 
 
 def parse_weights(text: str) -> dict[str, Decimal]:
@@ -84,17 +98,83 @@ def _profile_file(path: Path, catalog: Catalog, index: QualityIndex) -> str:
     return str(sheet.profiles[0].id)
 
 
+def require_ranked(
+    catalog: Catalog, asked: list[str] | None, ranking: Ranking, currency: str
+) -> None:
+    """Errors instead of empty answers (the rule the README states).
+
+    - Nothing ranked at all (no offer priced in the currency, none scored, none left by
+      the filters): exit 2 with the reasons, e.g. the missing exchange rate.
+    - Models asked for by name that are not in the ranking: a warning on stderr for each,
+      naming it and why; exit 2 when none of them is ranked.
+    - Offers that cannot be converted to the currency: a warning naming the missing rate.
+    """
+    from costcalc.errors import InputError, Problem
+
+    ranked = {row.entry.model.id for row in ranking.rows}
+    rate_gaps = [why for why in ranking.not_priced.values() if "exchange rate" in why]
+    if not ranking.rows and not asked:
+        reasons = []
+        if ranking.not_priced:
+            reasons.append(
+                f"{len(ranking.not_priced)} offers not priced in {currency}: "
+                + summarise_reasons(ranking.not_priced.values())
+            )
+        if ranking.unscored:
+            reasons.append(
+                f"{len(ranking.unscored)} models not scored on the profile: "
+                + summarise_reasons(ranking.unscored.values())
+            )
+        if ranking.no_offer:
+            reasons.append(f"no API offer: {', '.join(ranking.no_offer)}")
+        raise InputError(
+            "no offer can be ranked"
+            + (": " + " | ".join(reasons) if reasons else ": no offer matches the filters")
+        )
+    if rate_gaps and ranking.rows:
+        warn(f"{len(rate_gaps)} offers not priced in {currency}: " + summarise_reasons(rate_gaps))
+    if not asked:
+        return
+    problems = []
+    for name in asked:
+        mid = catalog.model(name).id
+        if mid in ranked:
+            continue
+        why = [
+            f"{label}: {text}"
+            for label, text in sorted(ranking.not_priced.items())
+            if label.startswith(mid + " @ ")
+        ]
+        if mid in ranking.unscored:
+            why.append(f"not scored: {ranking.unscored[mid]}")
+        if mid in ranking.no_offer:
+            why.append("no API offer (see `costcalc budget` for self-hosting)")
+        if not why:
+            why.append("no offer matches the filters (--provider, --license, weights)")
+        problems.append(Problem(f"{name} is not in the ranking: {'; '.join(why)}"))
+    if len(problems) == len(asked):
+        raise InputError(
+            problems=[*problems, Problem("none of the models asked for can be ranked")]
+        )
+    for problem in problems:
+        warn(problem.message)
+
+
 @app.command("compare")
 @handles_errors
 def compare_command(
     models: Annotated[
         list[str] | None,
-        typer.Argument(help="Models to compare (ids or aliases); every model when none is given."),
+        typer.Argument(
+            metavar="MODEL",
+            help="Models to compare (ids or aliases); every model when none is given.",
+        ),
     ] = None,
     profile: Annotated[
         str,
         typer.Option(
             "--profile",
+            metavar="PROFILE",
             help="Profile id (balanced, math, coding, knowledge, general, or your own),"
             " or a profiles YAML file (its first profile is used).",
         ),
@@ -105,19 +185,32 @@ def compare_command(
     min_coverage: MinCoverageOpt = None,
     input_tokens: Annotated[
         int,
-        typer.Option("--input-tokens", min=0, help="Prompt tokens per request (cached included)."),
+        typer.Option(
+            "--input-tokens",
+            metavar="N",
+            min=0,
+            help="Prompt tokens per request (cached included).",
+        ),
     ] = 2000,
     output_tokens: Annotated[
-        int, typer.Option("--output-tokens", min=0, help="Visible answer tokens per request.")
+        int,
+        typer.Option(
+            "--output-tokens", metavar="N", min=0, help="Visible answer tokens per request."
+        ),
     ] = 500,
     cached_share: Annotated[
         str,
-        typer.Option("--cached-share", help="Share of the prompt read from the provider's cache."),
+        typer.Option(
+            "--cached-share",
+            metavar="SHARE",
+            help="Share of the prompt read from the provider's cache.",
+        ),
     ] = "0",
     reasoning_tokens: Annotated[
         int | None,
         typer.Option(
             "--reasoning-tokens",
+            metavar="N",
             min=0,
             help="Hidden reasoning tokens per request billed by the models named with"
             " --reasoning-model.",
@@ -127,22 +220,29 @@ def compare_command(
     reasoning_model: Annotated[
         list[str] | None,
         typer.Option(
-            "--reasoning-model", help="A model --reasoning-tokens applies to; repeatable."
+            "--reasoning-model",
+            metavar="MODEL",
+            help="A model --reasoning-tokens applies to; repeatable.",
         ),
     ] = None,
     provider: Annotated[
         list[str] | None,
-        typer.Option("--provider", help="Only this provider's offers; repeatable."),
+        typer.Option(
+            "--provider", metavar="PROVIDER", help="Only this provider's offers; repeatable."
+        ),
     ] = None,
     open_weights: OpenWeightsOpt = None,
     license_id: Annotated[
         list[str] | None,
-        typer.Option("--license", help="Only models under this license; repeatable."),
+        typer.Option(
+            "--license", metavar="LICENSE", help="Only models under this license; repeatable."
+        ),
     ] = None,
     max_multiple_per_point: Annotated[
         str | None,
         typer.Option(
             "--max-multiple-per-point",
+            metavar="NUMBER",
             help="Not worth it: extra cost, in multiples of the recommended offer's cost, per extra"
             " point above this [default: 1; off when --max-cost-per-point is given alone].",
             show_default=False,
@@ -152,6 +252,7 @@ def compare_command(
         str | None,
         typer.Option(
             "--max-cost-per-point",
+            metavar="AMOUNT",
             help="Not worth it: extra money per extra point per month above this (in --currency);"
             " needs --requests-per-month.",
             show_default=False,
@@ -160,18 +261,54 @@ def compare_command(
     requests_per_month: Annotated[
         int | None,
         typer.Option(
-            "--requests-per-month", min=1, help="Requests per month, for --max-cost-per-point."
+            "--requests-per-month",
+            metavar="N",
+            min=1,
+            help="Requests per month, for --max-cost-per-point.",
         ),
     ] = None,
     band: Annotated[
         str,
         typer.Option(
-            "--band", help="Half-width of the quality band in standard errors (1.96 = 95%)."
+            "--band",
+            metavar="NUMBER",
+            help="Half-width of the quality band in standard errors (1.96 = 95%).",
         ),
     ] = "1.96",
+    quality_method: Annotated[
+        QualityMethod,
+        typer.Option(
+            "--quality-method",
+            help="latent: scores a model did not report are predicted from a capability scale"
+            " fitted to every score (wider band); mean: the weighted mean of the reported scores"
+            " only, models below the profile's coverage left out.",
+        ),
+    ] = QualityMethod.latent,
+    volume: Annotated[
+        str,
+        typer.Option(
+            "--volume",
+            help="Requests per day at which self-hosted open-weight offers are priced (a month of"
+            " GPUs shared by a month of requests). The default is the bundled `medium` preset's"
+            " volume: an assumption, not a measurement.",
+        ),
+    ] = "5000",
+    peak_factor: Annotated[
+        str,
+        typer.Option(
+            "--peak-factor",
+            help="Busiest minute / average minute, for the GPU replicas a self-hosted offer needs.",
+        ),
+    ] = "1",
+    no_self_hosted: Annotated[
+        bool,
+        typer.Option("--no-self-hosted", help="Rank API offers only."),
+    ] = False,
     plot: Annotated[
         Path | None,
-        typer.Option("--plot", help="Also draw cost against quality to FILE.svg or FILE.png."),
+        typer.Option(
+            "--plot", metavar="FILE", help="Also draw cost against quality to FILE.svg or FILE.png."
+        ),
     ] = None,
     currency: CurrencyOpt = None,
     as_of: AsOfOpt = None,
@@ -193,10 +330,13 @@ def compare_command(
     from costcalc.render.compare import csv_table, payload, table
 
     catalog = load_catalog(pricing, no_bundled)
+    if license_id:
+        known = {m.license for m in catalog.models.values()}
+        license_id = [known_choice(x, known, "--license", "license") for x in license_id]
     index = quality_index(catalog)
     if profile.endswith((".yaml", ".yml")) or Path(profile).is_file():
         profile = _profile_file(Path(profile), catalog, index)
-    share = decimal_option(cached_share, "--cached-share")
+    share = fraction_option(cached_share, "--cached-share")
     assert share is not None
     if not Decimal(0) <= share <= 1:
         raise InputError(f"--cached-share must be between 0 and 1, got {cached_share}")
@@ -237,8 +377,12 @@ def compare_command(
         max_cost_per_point=money,
         requests_per_month=Decimal(requests_per_month) if requests_per_month else None,
         z=z,
+        quality_method=quality_method.value,
+        volume=None if no_self_hosted else decimal_option(volume, "--volume"),
+        peak_factor=decimal_option(peak_factor, "--peak-factor") or Decimal(1),
     )
-    ranking, result = compare_full(catalog, options, index)
+    ranking, result = compare_full(catalog, options, index, cache_dir())
+    require_ranked(catalog, models, ranking, options.currency)
     data = table(ranking, options, result)
     if plot is not None:
         from costcalc.render.plot import plot as draw

@@ -6,8 +6,8 @@ import datetime as dt
 import functools
 import os
 import sys
-from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -25,7 +25,7 @@ app = typer.Typer(
     " exact prices, good-enough rankings, budgets, CI gate.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
+    add_completion=True,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -57,6 +57,7 @@ PricingOpt = Annotated[
     list[Path] | None,
     typer.Option(
         "--pricing",
+        metavar="DIR",
         envvar="COSTCALC_PRICING",
         help="Extra folder (or file) of sheets, layered over the bundled ones; repeatable."
         " COSTCALC_PRICING holds such paths separated by ':'.",
@@ -73,13 +74,17 @@ FormatOpt = Annotated[
 CurrencyOpt = Annotated[
     str | None,
     typer.Option(
-        "--currency", help="Currency of the amounts shown (e.g. CNY, USD).", show_default=False
+        "--currency",
+        metavar="CODE",
+        help="Currency of the amounts shown (e.g. CNY, USD).",
+        show_default=False,
     ),
 ]
 AsOfOpt = Annotated[
     dt.datetime | None,
     typer.Option(
         "--as-of",
+        metavar="YYYY-MM-DD",
         formats=["%Y-%m-%d"],
         help="Price as of this day (YYYY-MM-DD); default: today (UTC).",
         show_default=False,
@@ -131,15 +136,41 @@ OpenWeightsOpt = Annotated[
 def decimal_option(text: str | None, option: str) -> Decimal | None:
     """An option's exact number (1_000 and 1,000 read as 1000), or a usage error (exit 2)."""
     from costcalc.errors import InputError
+    from costcalc.numbers import NumberError, parse_number
 
     if text is None:
         return None
-    try:
-        value = Decimal(text.strip().replace("_", "").replace(",", ""))
-    except InvalidOperation:
-        raise InputError(f"{option}: expected a number, got {text!r}") from None
-    if not value.is_finite():
+    cleaned = text.strip().replace(",", "")
+    if cleaned.lower().lstrip("+-") in ("inf", "infinity", "nan", "snan"):
         raise InputError(f"{option}: expected a finite number, got {text!r}")
+    try:
+        return parse_number(cleaned)
+    except NumberError as exc:
+        if "is not a number" in str(exc):
+            raise InputError(f"{option}: expected a number, got {text!r}") from None
+        raise InputError(f"{option}: {exc}") from None
+
+
+def fraction_option(text: str | None, option: str) -> Decimal | None:
+    """A share or rate given as a fraction (0.2) or a percentage ('20%'); a bare number over 1
+    is refused with the two spellings that mean what the user probably meant (exit 2)."""
+    from costcalc.errors import InputError
+
+    if text is None:
+        return None
+    stripped = text.strip()
+    if stripped.endswith("%"):
+        value = decimal_option(stripped[:-1], option)
+        assert value is not None
+        return value / 100
+    value = decimal_option(stripped, option)
+    assert value is not None
+    if abs(value) > 1:
+        hint = f"; for {stripped}% write {option} {value / 100:f}" if abs(value) <= 100 else ""
+        raise InputError(
+            f"{option} {stripped}: expected a fraction such as 0.2 or a percentage such as 20%"
+            + hint
+        )
     return value
 
 
@@ -158,8 +189,51 @@ def check_currency(value: str | None, default: str) -> str:
 
     code = (value or default).strip().upper()
     if code not in CURRENCIES:
-        raise InputError(f"unknown currency {value!r}; known: {', '.join(CURRENCIES)}")
+        import difflib
+
+        close = difflib.get_close_matches(code, CURRENCIES, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise InputError(
+            f"unknown currency {value!r}{hint}; known: {', '.join(CURRENCIES)}",
+            field="--currency",
+        )
     return code
+
+
+def known_choice(value: str, choices: Iterable[str], option: str, what: str) -> str:
+    """The value as one of the choices (case-insensitive), or exit 2 with a did-you-mean.
+
+    For options whose values are names in the loaded sheets (--tier, --license): a
+    mistyped name would otherwise match nothing and quietly change the answer.
+    """
+    from costcalc.catalog import did_you_mean
+    from costcalc.errors import InputError
+
+    known = {c.lower(): c for c in choices}
+    found = known.get(value.strip().lower())
+    if found is None:
+        listed = ", ".join(sorted(known.values())) or "none in the loaded sheets"
+        raise InputError(
+            f"unknown {what} {value!r}{did_you_mean(value.strip().lower(), known)}; {listed}",
+            field=option,
+        )
+    return found
+
+
+def warn(message: str) -> None:
+    """A warning for people on stderr: something asked for is left out of the answer."""
+    err(f"warning: {message}")
+
+
+def summarise_reasons(reasons: Iterable[str], shown: int = 3) -> str:
+    """Distinct reasons, most frequent first, with their counts: for one exit-2 message."""
+    from collections import Counter
+
+    counts = Counter(reasons).most_common()
+    parts = [f"{why} ({n} offers)" if n > 1 else why for why, n in counts[:shown]]
+    if len(counts) > shown:
+        parts.append(f"... and {len(counts) - shown} more reasons")
+    return "; ".join(parts)
 
 
 def load_catalog(pricing: list[Path] | None, no_bundled: bool = False) -> Catalog:
@@ -209,6 +283,12 @@ def handles_errors(func: F) -> F:
         except RecursionError:
             err("error: input nested too deeply")
             raise typer.Exit(EXIT_INPUT) from None
+        except OSError as exc:
+            # A path the user gave that cannot be used (a name over 255 bytes, a folder that
+            # cannot be created, a device): bad input, exit 2, naming the path.
+            where = f"{exc.filename}: " if exc.filename else ""
+            err(f"error: {where}{exc.strerror or exc}")
+            raise typer.Exit(EXIT_INPUT) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -236,10 +316,31 @@ def table_width() -> int:
     return int(columns) if columns.isdigit() and int(columns) > 20 else 200
 
 
+def use_color() -> bool:
+    """Colour only on a terminal, and never under NO_COLOR (no-color.org) or TERM=dumb."""
+    return (
+        sys.stdout.isatty()
+        and not os.environ.get("NO_COLOR")
+        and os.environ.get("TERM", "") != "dumb"
+    )
+
+
 def emit(tables: list[Table], fmt: Format, payload: Any) -> None:
     """Write a result to stdout in the chosen format."""
     from costcalc.render.tables import render
 
     width = table_width()
-    sys.stdout.write(render(tables, fmt, payload, width))
+    sys.stdout.write(printable(render(tables, fmt, payload, width, use_color())))
     sys.stdout.flush()
+
+
+def printable(text: str) -> str:
+    """Text that can be written as UTF-8: a non-UTF-8 byte of a file name (which Python holds
+    as a lone surrogate, U+DC80-U+DCFF) is shown as \\xNN instead of failing the write."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return "".join(
+        f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff" else ch
+        for ch in text
+        if not ("\ud800" <= ch <= "\udc7f" or "\udd00" <= ch <= "\udfff")
+    )

@@ -11,7 +11,17 @@ from decimal import Decimal
 from typing import Any
 
 from costcalc.budget import BudgetResult, OfferBudget, Row, SelfHostBudget, monthly_requests, pct
-from costcalc.money import decimal_str, fmt_money, fmt_tokens
+from costcalc.money import decimal_str, fmt_money, fmt_tokens, quantize, trim
+from costcalc.numbers import exact_shift
+from costcalc.render.contract import (
+    ROUND_CEILING,
+    ROUND_FLOOR,
+    SCHEMA_VERSION,
+    count,
+    money,
+    number,
+)
+from costcalc.render.notes import price_age_note
 from costcalc.render.tables import Column, Table
 
 PROJECTION_COLUMNS = 3
@@ -30,14 +40,15 @@ def _short(value: Decimal) -> str:
         (Decimal(10) ** 3, Decimal(10) ** 4, "k"),
     ):
         if abs(value) >= floor:
-            shown = (value / size).quantize(Decimal("0.1")).normalize()
+            shown = trim(quantize(exact_shift(value, -size.adjusted()), 1))
             return f"{shown:f}{suffix}"
-    return fmt_tokens(value.quantize(Decimal(1)))
+    return fmt_tokens(quantize(value, 0))
 
 
 def shown_rows(result: BudgetResult, show_all: bool, limit: int) -> tuple[list[Row], int]:
     """Rows to show: good-enough ones when a ranking was applied (all with show_all),
-    at most `limit` API rows (0: no limit); self-host rows of shown models always."""
+    at most `limit` API rows (0: no limit) plus, always, the recommended and chosen rows
+    (so the table and the projection show what the verdict names); self-host rows always."""
     rows = result.rows
     if result.ranked and not show_all:
         rows = [r for r in rows if r.good_enough is True]
@@ -45,6 +56,7 @@ def shown_rows(result: BudgetResult, show_all: bool, limit: int) -> tuple[list[R
     if limit > 0:
         api = api[:limit]
     keep = {id(r) for r in api}
+    keep |= {id(r) for r in rows if r.recommended or r is result.choice}
     shown = [r for r in rows if id(r) in keep or isinstance(r, SelfHostBudget)]
     return shown, len(result.rows) - len(shown)
 
@@ -65,7 +77,7 @@ def describe_workload(result: BudgetResult) -> str:
     if w.months > 1:
         sign = "+" if w.growth >= 0 else ""
         parts.append(f"{sign}{pct(w.growth)}% a month over {w.months} months")
-    parts.append(f"peak x{w.peak_factor.normalize():f}")
+    parts.append(f"peak x{trim(w.peak_factor):f}")
     name = w.name + (" (illustrative preset)" if w.illustrative else "")
     return f"Workload {name}: " + ", ".join(parts)
 
@@ -91,12 +103,16 @@ def _notes_cell(row: Row) -> str:
     if isinstance(row, OfferBudget):
         check = row.rate_limit
         if check.status == "none":
-            return "" if check.tier is None else f"no limits published for tier {check.tier}"
+            return "unverified: no published limits" + (
+                f" for tier {check.tier}" if check.tier else ""
+            )
         prefix = "LIMITED " if check.rate_limited else ""
-        return prefix + check.describe()
+        return (
+            prefix + check.describe() + (" (unverified)" if check.status == "unpublished" else "")
+        )
     hw = row.entry.option.hardware
     text = f"{row.replicas} x ({hw.count}x {hw.gpu}"
-    text += f", {fmt_tokens(row.replica_throughput.quantize(Decimal(1)))} tok/s)"
+    text += f", {fmt_tokens(quantize(row.replica_throughput, 0))} tok/s)"
     if row.break_even_requests_per_month is not None:
         text += f"; break-even {_short(row.break_even_requests_per_month)} req/mo"
     elif row.compared_with is not None:
@@ -107,19 +123,22 @@ def _notes_cell(row: Row) -> str:
 def main_table(result: BudgetResult, rows: Sequence[Row], hidden: int) -> Table:
     cur = result.currency
     many = result.workload.months > 1
-    columns = [Column("model"), Column("provider")]
+    columns = [
+        Column("model", no_wrap=True, essential=True),
+        Column("provider", no_wrap=True, essential=True, stack_under="model"),
+    ]
     if result.ranked:
-        columns.append(Column("good enough"))
+        columns.append(Column("good enough", priority=9))
     columns += [
-        Column("fixed/mo", "right"),
-        Column("usage/mo", "right"),
-        Column("month 1", "right"),
+        Column("fixed/mo", "right", priority=4),
+        Column("usage/mo", "right", priority=3),
+        Column("month 1", "right", essential=True),
     ]
     if many:
-        columns.append(Column(f"{result.workload.months} months", "right"))
+        columns.append(Column(f"{result.workload.months} months", "right", priority=6))
     if result.budget is not None:
-        columns.append(Column("budget"))
-    columns.append(Column("rate limit / capacity"))
+        columns.append(Column("budget", priority=8))
+    columns.append(Column("rate limit / capacity", priority=5))
     body: list[list[str]] = []
     for row in rows:
         cells = [row.model, row.provider]
@@ -153,15 +172,34 @@ def main_table(result: BudgetResult, rows: Sequence[Row], hidden: int) -> Table:
         notes.append(f"{hidden} more offers {what}; --all --limit 0 shows them")
     if result.workload.illustrative:
         notes.append("the preset's figures are illustrative assumptions, not measurements")
+    age = price_age_note(
+        (
+            (f"{r.model} @ {r.provider}", r.cost.choice.period.as_of)
+            for r in rows
+            if isinstance(r, OfferBudget)
+        ),
+        result.when,
+    )
+    if age:
+        notes.append(age)
     for sh in rows:
         if isinstance(sh, SelfHostBudget):
             notes += [f"{sh.label}: {n}" for n in sh.notes]
     notes += _condensed(result)
+    marks = {}
+    for i, row in enumerate(rows):
+        if row.rate_limited:
+            marks[i] = "bad"
+        elif row.fits_budget is False:
+            marks[i] = "warn"
+        elif row.recommended or row is result.choice:
+            marks[i] = "good"
     return Table(
         columns,
         body,
         title=f"{describe_workload(result)} (prices as of {result.when}, {cur})",
         notes=notes,
+        marks=marks,
     )
 
 
@@ -195,8 +233,11 @@ def projection_table(result: BudgetResult, rows: Sequence[Row]) -> Table | None:
         if all(row is not p for p in picked):
             picked.append(row)
     cur = result.currency
-    columns = [Column("month", "right"), Column("requests", "right")]
-    columns += [Column(r.label, "right") for r in picked]
+    # The first picked offer (the choice) always shows; later ones hide first on a narrow screen.
+    columns = [Column("month", "right", essential=True), Column("requests", "right", priority=9)]
+    columns += [
+        Column(r.label, "right", essential=i == 0, priority=-i) for i, r in enumerate(picked)
+    ]
     body = []
     for i in range(result.workload.months):
         cells = [str(i + 1), _short(picked[0].months[i].requests)]
@@ -289,7 +330,7 @@ def _rate_limit_payload(row: OfferBudget) -> dict[str, Any]:
             {
                 "name": u.name,
                 "limit": u.limit,
-                "demand": decimal_str(u.demand),
+                "demand": number(u.demand),
                 "exceeded": u.exceeded,
             }
             for u in (shown.uses if shown else ())
@@ -311,13 +352,13 @@ def _common(row: Row) -> dict[str, Any]:
         "provider": row.provider,
         "good_enough": row.good_enough,
         "recommended": row.recommended,
-        "quality": _d(row.quality),
+        "quality": number(row.quality),
         "monthly_cost": decimal_str(row.monthly_cost),
         "fixed_monthly_cost": decimal_str(row.fixed_monthly_cost),
         "usage_monthly_cost": decimal_str(row.months[0].usage),
         "total": decimal_str(row.total),
         "fits_budget": row.fits_budget,
-        "headroom": _d(row.headroom),
+        "headroom": money(row.headroom),
         "over_budget_from": row.over_budget_from,
         "rate_limited": row.rate_limited,
     }
@@ -340,7 +381,7 @@ def offer_payload(row: Row) -> dict[str, Any]:
                 "projection": [
                     {
                         "month": m.month,
-                        "requests": decimal_str(m.requests),
+                        "requests": count(m.requests),
                         "cost": decimal_str(m.cost),
                     }
                     for m in row.months
@@ -357,12 +398,14 @@ def offer_payload(row: Row) -> dict[str, Any]:
             "hardware": {"gpu": option.hardware.gpu, "count": option.hardware.count},
             "replicas": row.replicas,
             "replica_monthly_cost": decimal_str(row.replica_cost),
-            "replica_output_tokens_per_s": decimal_str(row.replica_throughput),
-            "utilisation": decimal_str(row.utilisation),
-            "peak_output_tokens_per_s": decimal_str(row.peak_output_rate),
-            "capacity_requests_per_month": _d(row.capacity_requests_per_month),
-            "break_even_requests_per_month": _d(row.break_even_requests_per_month),
-            "break_even_tokens_per_month": _d(row.break_even_tokens_per_month),
+            "replica_output_tokens_per_s": number(row.replica_throughput),
+            "utilisation": number(row.utilisation, 4),
+            "peak_output_tokens_per_s": number(row.peak_output_rate),
+            "capacity_requests_per_month": count(row.capacity_requests_per_month, ROUND_FLOOR),
+            "break_even_requests_per_month": count(
+                row.break_even_requests_per_month, ROUND_CEILING
+            ),
+            "break_even_tokens_per_month": count(row.break_even_tokens_per_month, ROUND_CEILING),
             "compared_with": (
                 {
                     "model": row.compared_with.model,
@@ -385,7 +428,7 @@ def offer_payload(row: Row) -> dict[str, Any]:
                 "conversion": row.conversion.describe() if row.conversion else None,
             },
             "throughput": {
-                "output_tokens_per_s": decimal_str(tp.output_tokens_per_s),
+                "output_tokens_per_s": number(tp.output_tokens_per_s),
                 "per": tp.per,
                 "measured_model": tp.measured_model,
                 "proxy": tp.proxy,
@@ -396,7 +439,7 @@ def offer_payload(row: Row) -> dict[str, Any]:
             "projection": [
                 {
                     "month": m.month,
-                    "requests": decimal_str(m.requests),
+                    "requests": count(m.requests),
                     "cost": decimal_str(m.cost),
                     "replicas": m.replicas,
                 }
@@ -414,7 +457,7 @@ def workload_payload(result: BudgetResult) -> dict[str, Any]:
         "name": w.name,
         "description": w.description,
         "illustrative": w.illustrative,
-        "requests_month_1": decimal_str(monthly_requests(w, 1)),
+        "requests_month_1": count(monthly_requests(w, 1)),
         "input_tokens": decimal_str(w.input_tokens),
         "output_tokens": decimal_str(w.output_tokens),
         "reasoning_tokens": _d(w.reasoning_tokens),
@@ -440,7 +483,7 @@ def budget_payload(
             {
                 "workload": workload_payload(result),
                 "ranked": result.ranked,
-                "bar": _d(result.bar),
+                "bar": number(result.bar),
                 "verdict": result.verdict,
                 "choice": (
                     {"model": choice.model, "provider": choice.provider, "kind": choice.kind}
@@ -453,6 +496,7 @@ def budget_payload(
             }
         )
     return {
+        "schema_version": SCHEMA_VERSION,
         "as_of": first.when.isoformat(),
         "currency": first.currency,
         "days_per_month": decimal_str(days_per_month),

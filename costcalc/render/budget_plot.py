@@ -7,64 +7,65 @@ become floats here, at the very end, only to place points on the page.
 
 from __future__ import annotations
 
-import io
+import textwrap
 
-from costcalc.budget import BudgetResult, Row, SelfHostBudget
-from costcalc.errors import InputError
+from costcalc.budget import BudgetResult, SelfHostBudget
+from costcalc.render.mpl import FORMATS, pyplot, save
 
-FORMATS = ("svg", "png")
-MAX_LINES = 8
-"""Offers drawn: the first shown rows (self-host rows always), to keep the chart legible."""
+__all__ = ["FORMATS", "plot_projection"]
+
+LOG_SPREAD = 20
+"""A log cost axis when the dearest month is over this many times the cheapest: a $23k
+self-host line would otherwise squeeze a $300 API line (and the budget) to the bottom."""
 
 
 def plot_projection(
     result: BudgetResult, fmt: str, show_all: bool = False, limit: int = 15
 ) -> bytes:
-    """The projection of a budget as SVG or PNG bytes (deterministic for SVG)."""
+    """The projection of a budget as SVG or PNG bytes (deterministic for SVG): one line per
+    row of the table (the same rows: `shown_rows`), the legend beside the plot."""
     from costcalc.render.budget import describe_workload, shown_rows
 
-    if fmt not in FORMATS:
-        raise InputError(f"--plot needs a file ending in .svg or .png, got .{fmt}")
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise InputError(
-            "--plot needs matplotlib, an optional extra: pip install 'costcalc[plot]'"
-        ) from None
+    plt = pyplot(fmt)
     rows, _ = shown_rows(result, show_all, limit)
-    hosted = [r for r in rows if isinstance(r, SelfHostBudget)]
-    api: list[Row] = [r for r in rows if not isinstance(r, SelfHostBudget)]
-    drawn = api[: max(0, MAX_LINES - len(hosted))] + hosted
-    matplotlib.rcParams["svg.hashsalt"] = "costcalc"
-    fig, ax = plt.subplots(figsize=(9, 6), dpi=100)
+    fig, ax = plt.subplots(figsize=(10, 6), dpi=100)
     try:
         months = list(range(1, result.workload.months + 1))
-        for row in drawn:
+        colors = plt.get_cmap("tab20").colors
+        costs = []
+        for i, row in enumerate(rows):
             style = "--" if isinstance(row, SelfHostBudget) else "-"
+            values = [float(m.cost) for m in row.months]
+            costs += [v for v in values if v > 0]
+            mark = " ★" if row is result.choice else ""
             ax.plot(
                 months,
-                [float(m.cost) for m in row.months],
+                values,
                 style,
                 marker="o",
                 markersize=3,
-                label=row.label,
+                color=colors[i % len(colors)],
+                label=row.label + mark,
             )
         if result.budget is not None:
+            costs.append(float(result.budget))
             ax.axhline(
                 float(result.budget), color="tab:red", linestyle=":", linewidth=1, label="budget"
             )
+        log = bool(costs) and min(costs) > 0 and max(costs) / min(costs) > LOG_SPREAD
+        if log:
+            from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+            ax.set_yscale("log")
+            ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
+            ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("month")
-        ax.set_ylabel(f"cost a month ({result.currency})")
-        ax.set_title(describe_workload(result), fontsize=8)
-        ax.grid(True, linewidth=0.3)
-        if drawn:
-            ax.legend(fontsize=7, loc="upper left")
-        out = io.BytesIO()
-        metadata: dict[str, str | None] = {"Date": None} if fmt == "svg" else {}
-        fig.savefig(out, format=fmt, metadata=metadata, bbox_inches="tight")
-        return out.getvalue()
+        ax.set_ylabel(f"cost a month ({result.currency}{', log scale' if log else ''})")
+        ax.set_title("\n".join(textwrap.wrap(describe_workload(result), 90)), fontsize=8)
+        ax.grid(True, which="both", linewidth=0.3)
+        if rows or result.budget is not None:
+            ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
+        return save(fig, fmt)
     finally:
         plt.close(fig)

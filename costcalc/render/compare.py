@@ -12,17 +12,20 @@ from decimal import Decimal
 from typing import Any
 
 from costcalc.compare import CompareOptions, CompareResult
-from costcalc.money import decimal_str, fmt_money, fmt_tokens
+from costcalc.money import decimal_str, fmt_money, fmt_tokens, quantize
+from costcalc.quality import Part
 from costcalc.rank import Ranking, RankRow
-from costcalc.render.tables import Column, Table
+from costcalc.render.contract import SCHEMA_VERSION
+from costcalc.render.notes import price_age_note
+from costcalc.render.tables import Column, Table, records_table
+from costcalc.selfhosted import SelfHostedCost, SelfHostedOffer
 
 THOUSAND = Decimal(1000)
-SCHEMA_VERSION = 1
 
 
 def _q(value: Decimal, places: str = "0.01") -> float:
     """A quality figure for JSON: rounded, then a number (its text is exact at that rounding)."""
-    return float(value.quantize(Decimal(places)))
+    return float(quantize(value, -Decimal(places).as_tuple().exponent))  # type: ignore[operator]
 
 
 def _opt(value: Decimal | None) -> str | None:
@@ -30,7 +33,9 @@ def _opt(value: Decimal | None) -> str | None:
 
 
 def _ratio(value: Decimal | None, places: str) -> str | None:
-    return None if value is None else decimal_str(value.quantize(Decimal(places)))
+    if value is None:
+        return None
+    return decimal_str(quantize(value, -Decimal(places).as_tuple().exponent))  # type: ignore[operator]
 
 
 LEGEND = (
@@ -43,6 +48,8 @@ LEGEND = (
 def flags(row: RankRow, ranks: dict[str, int] | None = None) -> list[str]:
     """Short flags of a row; a dominator is named by its rank (#3) when ranks are given."""
     out = []
+    if row.self_hosted:
+        out.append("self-hosted")
     if row.recommended:
         out.append("rec")
     elif row.good_enough:
@@ -56,39 +63,144 @@ def flags(row: RankRow, ranks: dict[str, int] | None = None) -> list[str]:
     return out
 
 
+NOTE_NAMES = 12
+"""Names shown per note line; the JSON lists every one (an import can add thousands)."""
+
+
+def _names(items: list[str]) -> str:
+    shown = ", ".join(items[:NOTE_NAMES])
+    more = len(items) - NOTE_NAMES
+    return shown + (f", ... and {more:,} more (--format json lists all)" if more > 0 else "")
+
+
 def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResult) -> list[str]:
-    """What was left out, grouped into a few lines for people."""
+    """What was left out, grouped into a few lines for people (a few names per line)."""
     notes: list[str] = []
     missing_price = sorted(
         label for label, why in ranking.not_priced.items() if "no price in force" in why
     )
     if missing_price:
-        notes.append(f"no price in force on {options.when}: " + ", ".join(missing_price))
+        notes.append(f"no price in force on {options.when}: " + _names(missing_price))
+    no_gpu_price = sorted(
+        label for label, why in ranking.not_priced.items() if why.startswith("no GPU price")
+    )
+    if no_gpu_price:
+        notes.append(
+            f"no GPU price in force on {options.when} (self-host options): "
+            + _names([label.split(" @ ")[0] for label in no_gpu_price])
+        )
     notes += [
         f"not priced: {label}: {why}"
         for label, why in sorted(ranking.not_priced.items())
-        if label not in missing_price
+        if label not in missing_price and label not in no_gpu_price
     ]
     no_score = sorted(m for m, why in ranking.unscored.items() if why.startswith("no score"))
     low = {m: why for m, why in ranking.unscored.items() if m not in no_score}
     if low:
         notes.append(
-            f"not scored, scores cover less than {result.weighting.min_coverage:.0%}"
+            f"not scored, scores cover less than {result.coverage_floor:.0%}"
             " of the profile weight: "
-            + ", ".join(
-                f"{m} ({why.split(' of ')[0].removeprefix('scores cover ')})"
-                for m, why in sorted(low.items())
+            + _names(
+                [
+                    f"{m} ({why.split(' of ')[0].removeprefix('scores cover ')})"
+                    for m, why in sorted(low.items())
+                ]
             )
         )
     if no_score:
-        notes.append("no score on the profile's benchmarks: " + ", ".join(no_score))
+        notes.append("no score on the profile's benchmarks: " + _names(no_score))
     if ranking.no_offer:
         notes.append(
-            "no API offer: "
-            + ", ".join(ranking.no_offer)
-            + " (see `costcalc budget` for self-hosting)"
+            ("no API offer: " if options.volume is None else "no API offer, no self-host option: ")
+            + _names(list(ranking.no_offer))
+            + (" (see `costcalc budget` for self-hosting)" if options.volume is None else "")
         )
     return notes
+
+
+def price_json(r: RankRow) -> dict[str, Any]:
+    """Where a row's price comes from: the API price period, or the self-host GPU price."""
+    cost = r.cost
+    if isinstance(cost, SelfHostedCost):
+        assert isinstance(r.entry, SelfHostedOffer)
+        rep = cost.replica
+        option = r.entry.host.option
+        return {
+            "self_hosted": True,
+            "price_as_of": rep.price.as_of.isoformat(),
+            "price_source": rep.price.source,
+            "price_origin": str(rep.price_origin),
+            "price_currency": rep.price.currency,
+            "conversion": rep.conversion.describe() if rep.conversion else None,
+            "selfhost": {
+                "option": option.id,
+                "hardware": r.entry.hardware,
+                "gpu_price": option.gpu_price,
+                "price_per_gpu_hour": decimal_str(rep.price.price_per_gpu_hour),
+                "replica_monthly_cost": decimal_str(rep.amount),
+                "replica_output_tokens_per_s": decimal_str(cost.replica_throughput),
+                "replicas": cost.replicas,
+                "monthly_cost": decimal_str(cost.monthly),
+                "requests_per_day": decimal_str(cost.requests_per_day),
+                "requests_per_month": decimal_str(cost.requests_per_month),
+                "peak_factor": decimal_str(cost.peak_factor),
+                "throughput_source": option.throughput.source,
+                "option_origin": str(r.entry.host.origin),
+            },
+        }
+    choice = cost.choice
+    return {
+        "self_hosted": False,
+        "price_as_of": choice.period.as_of.isoformat(),
+        "price_source": choice.period.source,
+        "price_origin": str(choice.origin),
+        "price_currency": choice.currency,
+        "conversion": choice.conversion.describe() if choice.conversion else None,
+        "selfhost": None,
+    }
+
+
+def selfhost_notes(ranking: Ranking, currency: str) -> list[str]:
+    """One line per self-hosted offer: hardware, replicas and the month behind the price."""
+    lines = []
+    for r in ranking.rows:
+        if isinstance(r.cost, SelfHostedCost) and isinstance(r.entry, SelfHostedOffer):
+            c = r.cost
+            lines.append(
+                f"#{r.rank} {r.model} self-hosted on {r.entry.hardware}"
+                f" ({r.entry.host.option.id}): {c.replicas} replica{'s' if c.replicas > 1 else ''}"
+                f" x {fmt_money(c.replica.amount, currency)} a month ="
+                f" {fmt_money(c.monthly, currency)} for {fmt_tokens(c.requests_per_month)}"
+                " requests"
+            )
+    return lines
+
+
+def method_note(ranking: Ranking) -> str:
+    """How latent qualities were made (the cover column says how much is predicted)."""
+    predicted = sum(1 for r in ranking.rows if r.quality.coverage < 1)
+    return (
+        "quality: latent capability scale (a 2PL fit of every score); a benchmark a model did"
+        " not report is predicted, with a wider band; cover = share of the profile weight"
+        f" observed ({predicted} of {len(ranking.rows)} offers partly predicted); the bar and"
+        " dominance are judged without the prediction's uncertainty"
+    )
+
+
+def part_json(p: Part) -> dict[str, Any]:
+    """One benchmark of a model's quality: observed (as published) or predicted."""
+    entry = p.entry
+    return {
+        "benchmark": p.benchmark,
+        "status": p.status,
+        "weight": decimal_str(p.weight),
+        "score": decimal_str(entry.score.score) if entry else None,
+        "metric": entry.score.metric if entry else None,
+        "normalised": _q(p.value),
+        "stderr": _q(p.stderr),
+        "uncertainty": p.uncertainty,
+        "source": entry.score.source if entry else None,
+    }
 
 
 def money3(value: Decimal, currency: str) -> str:
@@ -143,32 +255,56 @@ def table(
         )
     w = result.weighting
     title = (
-        f"{w.id} profile · {bar_text(ranking, result)} · {workload_text(options)} · {cur}"
-        f" · {options.when.isoformat()}"
+        f"{w.id} profile · {result.quality_method} quality · {bar_text(ranking, result)}"
+        f" · {workload_text(options)} · {cur} · {options.when.isoformat()}"
     )
+    if options.volume is not None and any(r.self_hosted for r in ranking.rows):
+        title += (
+            f" · self-hosted at {fmt_tokens(options.volume)} requests/day"
+            + (f", peak ×{decimal_str(options.peak_factor)}" if options.peak_factor != 1 else "")
+        )
     notes = display_notes(ranking, options, result)
+    notes += selfhost_notes(ranking, cur)
+    if result.quality_method == "latent" and ranking.rows:
+        notes.append(method_note(ranking))
     for model_id, tokens in sorted(result.reasoning.items()):
         notes.append(f"{model_id}: {fmt_tokens(tokens)} reasoning tokens per request added")
+    age = price_age_note(
+        (
+            (r.label, r.cost.choice.period.as_of)
+            for r in ranking.rows
+            if not isinstance(r.cost, SelfHostedCost)
+        ),
+        options.when,
+    )
+    if age:
+        notes.append(age)
     if rows:
         notes.append(LEGEND)
     notes.append(ranking.verdict)
+    marks = {
+        i: "good" if r.recommended else "dim"
+        for i, r in enumerate(ranking.rows)
+        if r.recommended or r.dominated_by or r.not_worth_it
+    }
     return Table(
         [
-            Column("#", "right"),
-            Column("model", no_wrap=True),
-            Column("provider", no_wrap=True),
-            Column("quality", "right", no_wrap=True),
-            Column("cover", "right"),
-            Column("/request", "right"),
-            Column("/1k req", "right"),
-            Column("×rec", "right"),
-            Column("gain", "right"),
-            Column("/point/1k", "right"),
-            Column("flags"),
+            Column("#", "right", priority=10),
+            Column("model", no_wrap=True, essential=True),
+            Column("provider", no_wrap=True, essential=True, stack_under="model"),
+            Column("quality", "right", no_wrap=True, priority=9),
+            Column("cover", "right", priority=4),
+            Column("/request", "right", essential=True),
+            Column("/1k req", "right", priority=5),
+            Column("×rec", "right", priority=6),
+            Column("gain", "right", priority=2),
+            Column("/point/1k", "right", priority=1),
+            Column("flags", priority=8),
         ],
         rows,
         title=title,
         notes=notes,
+        marks=marks,
     )
 
 
@@ -193,6 +329,8 @@ def payload(
                 "quality_low": _q(q.low),
                 "quality_high": _q(q.high),
                 "quality_stderr": _q(q.stderr),
+                "bar_low": _q(q.bar_low),
+                "bar_high": _q(q.bar_high),
                 "coverage": _q(q.coverage, "0.0001"),
                 "cost_per_request": decimal_str(r.cost.total),
                 "cost_per_1000_requests": decimal_str(r.cost.total * THOUSAND),
@@ -205,27 +343,12 @@ def payload(
                 "dominated_by": r.dominated_by,
                 "not_worth_it": r.not_worth_it,
                 "reasoning_tokens": decimal_str(r.cost.usage.reasoning_tokens),
-                "price_as_of": r.cost.choice.period.as_of.isoformat(),
-                "price_source": r.cost.choice.period.source,
-                "price_origin": str(r.cost.choice.origin),
-                "price_currency": r.cost.choice.currency,
-                "conversion": (
-                    r.cost.choice.conversion.describe() if r.cost.choice.conversion else None
-                ),
-                "benchmarks": [
-                    {
-                        "benchmark": p.benchmark,
-                        "weight": decimal_str(p.weight),
-                        "score": decimal_str(p.entry.score.score),
-                        "metric": p.entry.score.metric,
-                        "normalised": _q(p.value),
-                        "stderr": _q(p.stderr),
-                        "uncertainty": p.uncertainty,
-                        "source": p.entry.score.source,
-                    }
-                    for p in q.parts
-                ],
+                **price_json(r),
+                "quality_method": q.method,
+                "benchmarks": [part_json(p) for p in q.parts],
                 "missing": list(q.missing),
+                "predicted": [p.benchmark for p in q.parts if p.status == "predicted"],
+                "unpredicted": list(q.unpredicted),
             }
         )
     return {
@@ -246,6 +369,13 @@ def payload(
             "name": w.name,
             "weights": {k: decimal_str(v) for k, v in sorted(w.weights.items())},
             "min_coverage": decimal_str(w.min_coverage),
+        },
+        "quality": quality_json(result),
+        "self_hosting": None
+        if options.volume is None
+        else {
+            "requests_per_day": decimal_str(options.volume),
+            "peak_factor": decimal_str(options.peak_factor),
         },
         "bar": {
             "value": _q(ranking.bar),
@@ -269,6 +399,27 @@ def payload(
     }
 
 
+def quality_json(result: CompareResult) -> dict[str, Any]:
+    """The quality method, the coverage it needed, and a summary of the latent fit."""
+    fit = result.fit
+    return {
+        "method": result.quality_method,
+        "coverage_floor": decimal_str(result.coverage_floor),
+        "fit": None
+        if fit is None
+        else {
+            "models": len(fit.models),
+            "benchmarks": len(fit.benchmarks),
+            "rho": round(fit.rho, 6),
+            "steps": fit.steps,
+            "converged": fit.converged,
+            "left_out": [
+                {"model": m, "benchmark": b, "why": why} for m, b, why in fit.left_out
+            ],
+        },
+    }
+
+
 CSV_FIELDS = (
     "rank",
     "model",
@@ -287,20 +438,10 @@ CSV_FIELDS = (
     "pareto",
     "dominated_by",
     "not_worth_it",
+    "self_hosted",
 )
 
 
 def csv_table(data: dict[str, Any]) -> Table:
     """The JSON models as a flat table of exact values, for spreadsheets (`--format csv`)."""
-
-    def cell(value: Any) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        return str(value)
-
-    return Table(
-        [Column(name) for name in CSV_FIELDS],
-        [[cell(m[name]) for name in CSV_FIELDS] for m in data["models"]],
-    )
+    return records_table(data["models"], CSV_FIELDS)

@@ -7,29 +7,34 @@ here, at the very end, only to place points on the page.
 
 from __future__ import annotations
 
-import io
+from costcalc.rank import Ranking, RankRow
+from costcalc.render.mpl import FORMATS, pyplot, save, spread_labels
 
-from costcalc.errors import InputError
-from costcalc.rank import Ranking
+__all__ = ["FORMATS", "plot"]
 
-FORMATS = ("svg", "png")
+
+def _labels(rows: list[RankRow]) -> list[tuple[RankRow, str]]:
+    """One label per model, at its best-ranked offer; other providers of the same model are
+    named in it ('llama-3.3-70b-instruct @ groq (+ together, cerebras)')."""
+    by_model: dict[str, list[RankRow]] = {}
+    for r in rows:  # rank order
+        by_model.setdefault(r.model, []).append(r)
+    out = []
+    for group in by_model.values():
+        first = group[0]
+        text = first.label
+        if len(group) > 1:
+            text += " (+ " + ", ".join(r.provider for r in group[1:]) + ")"
+        if first.recommended:
+            text += " ★"
+        out.append((first, text))
+    return out
 
 
 def plot(ranking: Ranking, fmt: str, *, title: str, currency: str) -> bytes:
     """The chart of a ranking as SVG or PNG bytes (deterministic for SVG)."""
-    if fmt not in FORMATS:
-        raise InputError(f"--plot needs a file ending in .svg or .png, got .{fmt}")
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise InputError(
-            "--plot needs matplotlib, an optional extra: pip install 'costcalc[plot]'"
-        ) from None
+    plt = pyplot(fmt)
     rows = [r for r in ranking.rows if r.cost.total > 0]
-    matplotlib.rcParams["svg.hashsalt"] = "costcalc"
     fig, ax = plt.subplots(figsize=(9, 6), dpi=100)
     try:
         for group, color, marker in (
@@ -57,19 +62,6 @@ def plot(ranking: Ranking, fmt: str, *, title: str, currency: str) -> bytes:
                 label="frontier",
             )
         ax.axhline(float(ranking.bar), color="tab:red", linestyle="--", linewidth=1, label="bar")
-        labelled: set[str] = set()
-        for r in rows:  # rank order: each model is labelled once, at its best-ranked offer
-            if r.model in labelled:
-                continue
-            labelled.add(r.model)
-            text = r.label + (" ★" if r.recommended else "")
-            ax.annotate(
-                text,
-                (float(r.cost.total), float(r.quality.value)),
-                textcoords="offset points",
-                xytext=(5, 4),
-                fontsize=7,
-            )
         if rows:
             from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
@@ -77,14 +69,30 @@ def plot(ranking: Ranking, fmt: str, *, title: str, currency: str) -> bytes:
             ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
             ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
             ax.xaxis.set_minor_formatter(NullFormatter())
+        # Most important first: the recommendation, then the frontier and good-enough offers.
+        labels = sorted(
+            _labels(rows),
+            key=lambda rt: (not rt[0].recommended, not rt[0].pareto, not rt[0].good_enough),
+        )
+        texts = [
+            ax.text(float(r.cost.total), float(r.quality.value), text, fontsize=7)
+            for r, text in labels
+        ]
         ax.set_xlabel(f"cost per request ({currency}, log scale)")
         ax.set_ylabel("quality (0-100, 95% band)")
         ax.set_title(title, fontsize=9)
         ax.grid(True, which="both", linewidth=0.3)
         ax.legend(fontsize=8, loc="lower right")
-        out = io.BytesIO()
-        metadata: dict[str, str | None] = {"Date": None} if fmt == "svg" else {}
-        fig.savefig(out, format=fmt, metadata=metadata, bbox_inches="tight")
-        return out.getvalue()
+        hidden = spread_labels(ax, texts)
+        if hidden:
+            ax.annotate(
+                f"{hidden} label{'s' if hidden > 1 else ''} left out where"
+                f" {'they' if hidden > 1 else 'it'} would overlap (see the table)",
+                xy=(0, -0.15),
+                xycoords="axes fraction",
+                fontsize=7,
+                color="0.4",
+            )
+        return save(fig, fmt)
     finally:
         plt.close(fig)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -30,6 +31,13 @@ class Column:
     """left or right (numbers)."""
     no_wrap: bool = False
     """Keep the cell on one line in rich tables (ids); other columns wrap instead."""
+    essential: bool = False
+    """Never hidden on a narrow terminal (ids and costs)."""
+    priority: int = 0
+    """Among the other columns, a higher priority is hidden later on a narrow terminal."""
+    stack_under: str | None = None
+    """On a narrow terminal, show this column's cell as a second line of the named column
+    (a provider under its model) instead of as a column of its own."""
 
 
 @dataclass
@@ -40,10 +48,20 @@ class Table:
     rows: list[list[str]] = field(default_factory=list)
     title: str | None = None
     notes: list[str] = field(default_factory=list)
+    marks: dict[int, str] = field(default_factory=dict)
+    """Row index -> "good", "warn", "bad" or "dim": coloured on a colour terminal only."""
+
+
+MARK_STYLES = {"good": "bold green", "warn": "yellow", "bad": "bold red", "dim": "dim"}
 
 
 def to_json(payload: Any) -> str:
-    """Stable JSON: the key order the command built, two-space indent, UTF-8, newline at end."""
+    """Stable JSON: the key order the command built, two-space indent, UTF-8, newline at end.
+    Every document starts with `schema_version` (see costcalc.render.contract)."""
+    from costcalc.render.contract import SCHEMA_VERSION
+
+    if isinstance(payload, dict) and "schema_version" not in payload:
+        payload = {"schema_version": SCHEMA_VERSION, **payload}
     return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -53,6 +71,26 @@ def to_csv(table: Table) -> str:
     writer.writerow([c.name for c in table.columns])
     writer.writerows(table.rows)
     return out.getvalue()
+
+
+def csv_cell(value: Any) -> str:
+    """An exact JSON value as a CSV cell: null is empty, booleans are true/false, lists are
+    joined with ';' (CSV is for machines: no thousands separators, units or yes/no)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ";".join(csv_cell(v) for v in value)
+    return str(value)
+
+
+def records_table(records: list[dict[str, Any]], fields: Sequence[str]) -> Table:
+    """JSON records as a flat table of exact values, for `--format csv`."""
+    return Table(
+        [Column(name) for name in fields],
+        [[csv_cell(r[name]) for name in fields] for r in records],
+    )
 
 
 def _md_cell(text: str) -> str:
@@ -75,37 +113,163 @@ def to_markdown(table: Table) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_rich(tables: list[Table], width: int | None = None) -> str:
-    """Render tables with rich to a string (rich is imported only here)."""
+BORDERED_OVERHEAD = (1, 3)
+"""A bordered rich table costs 1 character plus 3 per column (padding and rule)."""
+COMPACT_OVERHEAD = (-3, 3)
+"""A compact table (no borders, one space either side of a blank rule, none at the edges)
+costs 3 characters between each two columns."""
+WRAP_MIN = 10
+"""A wrapping column is never squeezed below this (or its longest word, if shorter)."""
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How a table fits a width: which columns show, stacked columns, and the box style."""
+
+    columns: list[int]
+    stacked: dict[int, int]
+    """Column index -> index of the column whose cells it joins as a second line."""
+    compact: bool
+    hidden: list[str]
+
+
+def _cell_width(text: str) -> int:
+    from rich.cells import cell_len
+
+    return max((cell_len(line) for line in text.split("\n")), default=0)
+
+
+def _whole(col: Column) -> bool:
+    """Cells drawn on one line: ids, essential columns and numbers (right-aligned)."""
+    return col.no_wrap or col.essential or col.align == "right"
+
+
+def _min_width(table: Table, i: int) -> int:
+    """The narrowest a column can be drawn: its widest cell for one-line columns, else its
+    longest word (never below WRAP_MIN unless the whole column is narrower)."""
+    col = table.columns[i]
+    cells = [col.name, *(row[i] for row in table.rows)]
+    natural = max(_cell_width(c) for c in cells)
+    if _whole(col):
+        return natural
+    longest_word = max((_cell_width(w) for c in cells for w in c.split()), default=0)
+    return min(natural, max(longest_word, WRAP_MIN))
+
+
+def _needed(widths: list[int], overhead: tuple[int, int]) -> int:
+    fixed, per_column = overhead
+    return sum(widths) + fixed + per_column * len(widths)
+
+
+def layout(table: Table, width: int) -> Layout:
+    """The best layout that fits `width`: bordered with every column if it fits; otherwise a
+    compact table, with stackable columns moved under their partner, then the least
+    important columns hidden until the rest fits. Essential columns are never hidden."""
+    n = len(table.columns)
+    widths = [_min_width(table, i) for i in range(n)]
+    every = list(range(n))
+    if _needed(widths, BORDERED_OVERHEAD) <= width:
+        return Layout(every, {}, compact=False, hidden=[])
+    names = {c.name: i for i, c in enumerate(table.columns)}
+    shown = list(every)
+    stacked: dict[int, int] = {}
+
+    def fits() -> bool:
+        w = []
+        for i in shown:
+            own = widths[i]
+            for child, parent in stacked.items():
+                if parent == i:
+                    own = max(own, widths[child] + 2)
+            w.append(own)
+        return _needed(w, COMPACT_OVERHEAD) <= width
+
+    if not fits():
+        for i, col in enumerate(table.columns):
+            if col.stack_under in names and names[col.stack_under] in shown:
+                stacked[i] = names[col.stack_under]
+                shown.remove(i)
+    droppable = sorted(
+        (i for i in shown if not table.columns[i].essential),
+        key=lambda i: (table.columns[i].priority, -i),
+    )
+    hidden: list[str] = []
+    while not fits() and droppable:
+        i = droppable.pop(0)
+        shown.remove(i)
+        hidden.append(table.columns[i].name)
+    return Layout(shown, stacked, compact=True, hidden=hidden)
+
+
+def to_rich(tables: list[Table], width: int | None = None, color: bool = False) -> str:
+    """Render tables with rich to a string (rich is imported only here), laid out to fit
+    `width`: see `layout`. Hidden columns are named in a note under the table. With `color`,
+    marked rows are coloured (ANSI); without, the text is plain."""
+    from rich import box
     from rich.console import Console
     from rich.table import Table as RichTable
     from rich.text import Text
 
+    width = width or 120
     out = io.StringIO()
     console = Console(
-        file=out, width=width or 120, force_terminal=False, color_system=None, soft_wrap=False
+        file=out,
+        width=width,
+        force_terminal=color,
+        color_system="standard" if color else None,
+        soft_wrap=False,
     )
-    for i, table in enumerate(tables):
-        if i:
+    for t, table in enumerate(tables):
+        if t:
             console.print()
+        plan = layout(table, width)
         title = Text(table.title) if table.title else None
-        rt = RichTable(title=title, title_justify="left", show_lines=False)
-        for col in table.columns:
+        if plan.compact:
+            rt = RichTable(
+                title=title,
+                title_justify="left",
+                box=box.SIMPLE_HEAD,
+                show_edge=False,
+                pad_edge=False,
+                padding=(0, 1),
+            )
+        else:
+            rt = RichTable(title=title, title_justify="left", show_lines=False)
+        for i in plan.columns:
+            col = table.columns[i]
+            keep_whole = _whole(col)
             rt.add_column(
                 Text(col.name),
                 justify="right" if col.align == "right" else "left",
                 overflow="fold",
-                no_wrap=col.no_wrap,
+                no_wrap=keep_whole,
+                min_width=_min_width(table, i) if keep_whole else None,
             )
-        for row in table.rows:
-            rt.add_row(*(Text(v) for v in row))
+        for r, row in enumerate(table.rows):
+            cells = []
+            for i in plan.columns:
+                text = row[i]
+                for child, parent in plan.stacked.items():
+                    if parent == i and row[child]:
+                        text += "\n  " + row[child]
+                cells.append(Text(text))
+            mark = table.marks.get(r)
+            rt.add_row(*cells, style=MARK_STYLES[mark] if mark else None)
         console.print(rt)
-        for note in table.notes:
+        notes = list(table.notes)
+        if plan.hidden:
+            notes.append(
+                f"hidden at {width} columns: {', '.join(plan.hidden)}"
+                " (a wider terminal or --format csv/json shows them)"
+            )
+        for note in notes:
             console.print(Text(note))
     return "\n".join(line.rstrip() for line in out.getvalue().split("\n"))
 
 
-def render(tables: list[Table], fmt: Format, payload: Any, width: int | None = None) -> str:
+def render(
+    tables: list[Table], fmt: Format, payload: Any, width: int | None = None, color: bool = False
+) -> str:
     """The text of a result in the chosen format; JSON uses the exact payload, not the strings."""
     if fmt is Format.json:
         return to_json(payload)
@@ -113,4 +277,4 @@ def render(tables: list[Table], fmt: Format, payload: Any, width: int | None = N
         return "".join(to_csv(t) for t in tables[:1])
     if fmt is Format.markdown:
         return "\n".join(to_markdown(t) for t in tables)
-    return to_rich(tables, width)
+    return to_rich(tables, width, color)

@@ -1,0 +1,177 @@
+"""The latent capability scale: fit speed, recovery of known capabilities, and hold-out error.
+
+1. Speed, in process: `costcalc.latent.fit` on a synthetic catalog of 200 models x
+   30 benchmarks (target <= 200 ms) and on the bundled scores; median and best of
+   N runs, numpy already imported (its import time is reported apart). Also the
+   cached path: reading the fit back from its JSON cache file.
+2. Recovery: on synthetic catalogs with selective reporting
+   (tests/latent_synthetic.py: strong models report hard benchmarks, weak models
+   easy ones), Spearman's rank correlation of the fitted capabilities and of the
+   mean of each model's reported scores with the true capabilities, per seed.
+3. Hold-out on the bundled scores: 20% of the scores the fit uses are hidden
+   (fixed seed; a score is hidden only if its model keeps at least one other),
+   the scale is refitted on the rest and predicts them. Mean absolute error in
+   points against the naive predictor (the mean of the model's remaining scores),
+   and the share of hidden scores inside the prediction's 95% band.
+
+Usage: python benchmarks/latent_speed.py [--runs N] [--json]
+Results are recorded in benchmarks/README.md; this is not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the synthetic generator lives with the tests
+
+from latent_synthetic import synthetic  # noqa: E402
+
+from costcalc import latent  # noqa: E402
+from costcalc.catalog import load_catalog  # noqa: E402
+from costcalc.latent import FitInput, fit, fit_input, spearman  # noqa: E402
+from costcalc.quality import quality_index  # noqa: E402
+
+HOLDOUT_SEED = 20261130
+HOLDOUT_SHARE = 0.2
+SEEDS = (1, 2, 3, 4, 5)
+
+
+def timed(func: object, runs: int) -> dict[str, float]:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        func()  # type: ignore[operator]
+        times.append(time.perf_counter() - start)
+    return {
+        "median_ms": round(statistics.median(times) * 1000, 1),
+        "best_ms": round(min(times) * 1000, 1),
+    }
+
+
+def speed(runs: int) -> dict[str, object]:
+    start = time.perf_counter()
+    import numpy  # noqa: F401
+
+    numpy_ms = round((time.perf_counter() - start) * 1000, 1)
+    big = synthetic(99, models=200, benchmarks=30).data
+    bundled = fit_input(quality_index(load_catalog([])))
+    out: dict[str, object] = {"numpy_import_ms": numpy_ms}
+    for name, data in (("synthetic_200x30", big), ("bundled", bundled)):
+        result = fit(data)
+        out[name] = {
+            "scores": len(data.observations),
+            "models": len(result.models),
+            "benchmarks": len(result.benchmarks),
+            "newton_steps": result.steps,
+            "rho": round(result.rho, 5),
+            **timed(lambda d=data: fit(d), runs),  # type: ignore[misc]
+        }
+    with tempfile.TemporaryDirectory() as folder:
+        index = quality_index(load_catalog([]))
+        latent.clear_memo()
+        latent.latent_fit(index, Path(folder))
+
+        def cached() -> None:
+            latent.clear_memo()
+            latent.latent_fit(index, Path(folder))
+
+        out["bundled_cached_read"] = timed(cached, runs)
+    return out
+
+
+def recovery() -> dict[str, object]:
+    rows = []
+    for seed in SEEDS:
+        syn = synthetic(seed)
+        result = fit(syn.data)
+        est = dict(zip(result.models, result.theta, strict=True))
+        names = sorted(syn.theta)
+        truth = [syn.theta[m] for m in names]
+        rows.append(
+            {
+                "seed": seed,
+                "scores": len(syn.data.observations),
+                "latent": round(spearman([est[m] for m in names], truth), 3),
+                "mean": round(spearman([syn.mean[m] for m in names], truth), 3),
+            }
+        )
+    return {
+        "catalog": "60 models x 12 benchmarks, selective reporting",
+        "seeds": rows,
+        "latent_mean": round(sum(r["latent"] for r in rows) / len(rows), 3),  # type: ignore[misc]
+        "mean_mean": round(sum(r["mean"] for r in rows) / len(rows), 3),  # type: ignore[misc]
+    }
+
+
+def holdout() -> dict[str, object]:
+    data = fit_input(quality_index(load_catalog([])))
+    obs = list(data.observations)
+    order = list(range(len(obs)))
+    random.Random(HOLDOUT_SEED).shuffle(order)
+    remaining = {}
+    for o in obs:
+        remaining[o.model] = remaining.get(o.model, 0) + 1
+    target = round(HOLDOUT_SHARE * len(obs))
+    hidden: set[int] = set()
+    for i in order:
+        if len(hidden) == target:
+            break
+        if remaining[obs[i].model] >= 2:
+            hidden.add(i)
+            remaining[obs[i].model] -= 1
+    kept = [o for i, o in enumerate(obs) if i not in hidden]
+    result = fit(FitInput(tuple(kept), ()))
+    err_latent, err_naive, inside = [], [], 0
+    for i in sorted(hidden):
+        o = obs[i]
+        mine = [k.share for k in kept if k.model == o.model]
+        naive = sum(mine) / len(mine)
+        if not result.has_benchmark(o.benchmark):
+            # A benchmark whose every score is hidden cannot be predicted: naive for both.
+            err_latent.append(abs(naive - o.share) * 100)
+            err_naive.append(abs(naive - o.share) * 100)
+            continue
+        pred = result.predict(o.model, {o.benchmark: 1.0})
+        share = pred.shares[o.benchmark]
+        se = math.sqrt(pred.latent_var[o.benchmark] + pred.noise_var[o.benchmark])
+        inside += abs(share - o.share) <= 1.96 * se
+        err_latent.append(abs(share - o.share) * 100)
+        err_naive.append(abs(naive - o.share) * 100)
+    return {
+        "scores": len(obs),
+        "hidden": len(hidden),
+        "seed": HOLDOUT_SEED,
+        "mae_latent_points": round(statistics.mean(err_latent), 2),
+        "mae_naive_points": round(statistics.mean(err_naive), 2),
+        "median_ae_latent_points": round(statistics.median(err_latent), 2),
+        "median_ae_naive_points": round(statistics.median(err_naive), 2),
+        "inside_95_band": f"{inside} of {len(hidden)}",
+        "rho": round(result.rho, 5),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    report = {"speed": speed(args.runs), "recovery": recovery(), "holdout": holdout()}
+    if args.json:
+        print(json.dumps(report, indent=2))
+        return
+    for section, values in report.items():
+        print(f"[{section}]")
+        print(json.dumps(values, indent=2))
+
+
+if __name__ == "__main__":
+    main()
