@@ -164,14 +164,17 @@ def test_openai_usage_buckets_with_batch(catalog: Catalog) -> None:
 
 
 def test_deepseek_handover_on_bundled_prices() -> None:
-    """deepseek-reasoner served R1-0528 until 2025-09-05 16:00 UTC, then V3.1 (bundled sheets)."""
+    """deepseek-reasoner's price changed at 2025-09-05 16:00 UTC (bundled sheets).
+
+    The sheet dates the new list from 2025-09-06 (a day's price is the one holding at its
+    00:00 UTC) and ends the old one at 16:00 on the 5th: replay prices from that instant.
+    """
     result = replay([HERE / "deepseek.csv"], catalog=load_catalog([]))
-    models = {m for m, _ in result.by_model}
-    assert models == {"deepseek-r1-0528", "deepseek-v3.1"}
-    # 15:59:59 on R1-0528 (USD list 0.55 in / 2.19 out): 1M + 1M = 2.74
-    # 16:00:00 on V3.1 (0.56 / 1.68): 2.24
-    assert result.by_model[("deepseek-r1-0528", "deepseek")].cost == Decimal("2.74")
-    assert result.by_model[("deepseek-v3.1", "deepseek")].cost == Decimal("2.24")
+    assert set(result.by_model) == {("deepseek-v3.1", "deepseek")}
+    # 15:59:59 at the USD list 0.55 in / 2.19 out: 1M + 1M = 2.74
+    # 16:00:00 at the new list 0.56 / 1.68: 2.24; together 4.98
+    assert result.total == Decimal("4.98")
+    assert result.unpriced == []
 
 
 runner = CliRunner()

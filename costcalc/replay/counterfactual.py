@@ -198,6 +198,10 @@ def counterfactual(
         total_tokens[model] = total_tokens.get(model, 0) + n
         all_tokens += n
     for row in ranking.rows:
+        if not isinstance(row.entry, OfferEntry):
+            # A self-hosted option bills GPU-hours, not tokens: see `costcalc budget`.
+            notes.append(f"not an alternative: {row.entry.label}: self-hosted (see budget)")
+            continue
         try:
             other, same, _ = reprice(pricer, row.entry, traffic)
         except NoPriceError as exc:

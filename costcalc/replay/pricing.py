@@ -119,15 +119,20 @@ def _holds(
 
 
 def starts(as_of: dt.date, ends: Sequence[dt.datetime]) -> dt.datetime:
-    """When a price dated `as_of` starts: that day's midnight, or a hand-over on that day.
+    """When a price dated `as_of` starts: that day's midnight, or the hand-over it follows.
 
     Sheets date a period's start by day but may end the previous one at an instant
-    (`valid_until: 2025-09-05T16:00:00Z`); a period dated that day starts at that
-    instant, so the two never both hold and a log splits exactly there.
+    (`valid_until: 2025-09-05T16:00:00Z`). The next period is then dated that day or,
+    since a day's price is the one holding at its 00:00 UTC, the day after; either
+    way it starts at that instant, so a log splits exactly there and has no gap.
     """
     start = start_of(as_of)
-    handover = [x for x in ends if x.date() == as_of and x > start]
-    return max(handover) if handover else start
+    day = dt.timedelta(days=1)
+    near = [x for x in ends if start - day < x < start + day and x != start]
+    later = [x for x in near if x > start]
+    if later:
+        return max(later)
+    return max(near) if near else start
 
 
 def _minute(at: dt.datetime) -> int:
@@ -221,8 +226,17 @@ class Pricer:
             )
             off_peak_any = off_peak_any or op_on
             keep.append(index)
+            # A period dated the day after its hand-over instant holds from that instant:
+            # the cost engine is asked on the instant's day, so date it from that day.
+            as_of = min(period.as_of, at.date())
             parts.append(
-                (index, tier.above_input_tokens if tier is not None else None, batch_on, op_on)
+                (
+                    index,
+                    tier.above_input_tokens if tier is not None else None,
+                    batch_on,
+                    op_on,
+                    as_of,
+                )
             )
         signature = (entry.key, tuple(parts))
         built = self._narrowed.get(signature)
@@ -235,7 +249,7 @@ class Pricer:
         self, entry: OfferEntry, parts: Sequence[tuple[object, ...]], keep: Sequence[int]
     ) -> OfferEntry:
         periods: list[PricePeriod] = []
-        for index, threshold, batch_on, op_on in parts:
+        for index, threshold, batch_on, op_on, as_of in parts:
             assert isinstance(index, int)
             period = entry.offer.prices[index]
             tiers: list[Tier] = []
@@ -245,6 +259,7 @@ class Pricer:
             periods.append(
                 period.model_copy(
                     update={
+                        "as_of": as_of,
                         "valid_until": None,
                         "tiers": tiers,
                         "batch": _open(period.batch) if batch_on and not tiers else None,
