@@ -205,7 +205,7 @@ def test_hostile_options_exit_2_in_every_format(case: str, fmt: str) -> None:
         ["compare", "--band", "1e39", "--as-of", "2025-06-01"],
         ["compare", "--max-multiple-per-point", "1e-39", "--as-of", "2025-06-01"],
         ["compare", "--weights", "gpqa-diamond=1e39,aime-2024=1e-39", "--as-of", "2025-06-01"],
-        ["cost", "deepseek-r1", "--input-tokens", "9" * 4000, "--output-tokens", "1",
+        ["cost", "deepseek-r1-0528", "--input-tokens", "9" * 4000, "--output-tokens", "1",
          "--as-of", "2025-06-01"],
         ["budget", "--preset", "small", "--budget", "1e39", "--as-of", "2025-06-01"],
         ["budget", "--preset", "small", "--utilisation", "1e-39", "--as-of", "2025-06-01"],

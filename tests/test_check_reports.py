@@ -81,7 +81,7 @@ def test_exit_codes_are_the_same_for_every_format(fmt: str, tmp_path: Path) -> N
 def test_json_is_versioned_with_exact_amounts() -> None:
     _, out, _ = run("json")
     payload = json.loads(out)
-    assert payload["version"] == 1
+    assert payload["schema_version"] == 2
     assert payload["summary"] == {
         "files": 1,
         "decisions": 4,
@@ -234,3 +234,20 @@ def test_schema_procurement_is_printed() -> None:
     assert schema["properties"]["kind"]["const"] == "procurement"
     waiver = schema["$defs"]["Waiver"]["properties"]
     assert waiver["expires"]["description"].startswith("Last day the waiver holds")
+
+
+def test_summary_is_printed_once_and_junit_timestamp_has_a_time() -> None:
+    """#13.17: github output had the summary twice (stdout and stderr); JUnit's timestamp had
+    no time of day. The check day is 2025-06-01, judged at 00:00 UTC."""
+    from typer.testing import CliRunner
+
+    from costcalc.cli import app
+
+    args = ["check", "examples/procurement/bad", "--as-of", "2025-06-01"]
+    result = CliRunner().invoke(app, [*args, "--format", "github"])
+    assert result.exit_code == 1
+    both = result.stdout + result.stderr
+    assert both.count("costcalc check failed:") == 1
+    assert "costcalc check failed:" in result.stderr
+    result = CliRunner().invoke(app, [*args, "--format", "junit"])
+    assert 'timestamp="2025-06-01T00:00:00"' in result.stdout

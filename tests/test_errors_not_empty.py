@@ -140,6 +140,6 @@ def test_cost_warns_about_an_offer_it_could_not_price(fmt: str) -> None:
     )  # fmt: skip
     assert code == 0, err
     assert (
-        "warning: not priced: pricing/providers/fireworks.yaml:13: deepseek-r1-0528 @ fireworks:"
-        " no price in force on 2025-06-01" in err
+        "warning: not priced: pricing/providers/fireworks.yaml:" in err
+        and "deepseek-r1-0528 @ fireworks: no price in force on 2025-06-01" in err
     )

@@ -1,7 +1,8 @@
 """The formatters of `costcalc check` reports (see costcalc.render.reports).
 
 - text: for people (rich tables, no colour codes in the string);
-- json: versioned (`"version": 1`), exact decimal strings;
+- json: the one JSON contract (`schema_version`, exact decimal strings for money, numbers
+  for quality);
 - markdown: a pull-request comment or $GITHUB_STEP_SUMMARY, capped in size,
   with a summary-only mode;
 - github: workflow commands (`::error file=…,line=…::`) on the YAML line;
@@ -17,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -26,16 +28,20 @@ from costcalc import __version__
 from costcalc.gate.findings import CheckResult, DecisionResult, Finding
 from costcalc.gate.registry import Rule
 from costcalc.money import decimal_str, fmt_money
+from costcalc.render.contract import SCHEMA_VERSION, number
 from costcalc.render.reports import MARKDOWN_LIMIT
 from costcalc.render.reports import escape as esc
 
 RICH_ROWS = 200
 """Up to this many decisions the text report draws a rich table; beyond, plain columns."""
 
-JSON_VERSION = 1
-"""Version of the JSON report; bumped on any incompatible change."""
 
-INFO_URI = "https://github.com/costcalc/costcalc#ci-gate-costcalc-check"
+HELP_TEXT = (
+    "Rules, fields and fixes: README section 'CI gate on procurement files: costcalc check'"
+    " (costcalc {version}); waive a finding with a reason, owner and expiry in the file."
+)
+"""costcalc has no public home page to link to, so SARIF carries the help as text
+(`help.text`) instead of a made-up `helpUri` / `informationUri`."""
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
@@ -188,36 +194,61 @@ class TextFormat:
                 ]
             )
         if len(rows) <= RICH_ROWS:
-            # One table per file, titled with its path; the line is a column of its own.
+            # One table per file, titled with its path; the line is a column of its own. The
+            # shared layout fits any width (narrow terminals drop the least useful columns,
+            # never the decision or its cost).
+            from costcalc.render.tables import Column as Col
+            from costcalc.render.tables import Table as Tab
+            from costcalc.render.tables import to_rich
+
+            columns = [
+                Col("decision", no_wrap=True, essential=True),
+                Col("line", "right", priority=3),
+                Col("model @ provider", priority=7),
+                Col("monthly", "right", essential=True),
+                Col("budget", "right", priority=5),
+                Col("quality / bar", "right", priority=4),
+                Col("status", no_wrap=True, priority=9),
+            ]
             files = list(dict.fromkeys(d.file for d in result.decisions))
-            for file in files:
-                table = Table(title=esc.one_line(file), box=box.SIMPLE_HEAD, title_justify="left")
-                for name, r in zip(headers, right, strict=True):
-                    name = "line" if name == "where" else name
-                    if r or name == "line":
-                        table.add_column(name, justify="right", no_wrap=True)
-                    else:
-                        table.add_column(name, overflow="fold", no_wrap=name == "status")
-                for d, row in zip(result.decisions, rows, strict=True):
-                    if d.file == file:
-                        table.add_row(row[0], str(d.line or ""), *row[2:])
-                console.print(table)
+            tables = [
+                Tab(
+                    columns,
+                    [
+                        [row[0], str(d.line or ""), *row[2:]]
+                        for d, row in zip(result.decisions, rows, strict=True)
+                        if d.file == file
+                    ],
+                    title=esc.one_line(file),
+                )
+                for file in files
+            ]
+            out.write(to_rich(tables, self.width) + "\n")
         else:  # rich lays out ~2 ms a row: thousands of rows get plain aligned columns
             out.write(_plain_table("Procurement decisions", headers, right, rows) + "\n")
-        # Findings are plain lines (one per finding, never wrapped: easy to grep).
+        # Findings: one per paragraph, its first line starting with where, verdict and rule id
+        # (easy to grep), wrapped to the width with the rest indented.
         lines = ["Findings:"] if result.findings else []
         one = esc.one_line
-        for f in result.findings:
-            lines.append(
-                one(
-                    f"{_where(f)}: {_label(f, result).upper()} [{f.rule}] {f.decision}: {f.message}"
-                )
+
+        def wrapped(text: str, indent: str = "") -> list[str]:
+            return textwrap.wrap(
+                one(text),
+                self.width,
+                initial_indent=indent,
+                subsequent_indent=indent + "    ",
+                break_long_words=True,
+                break_on_hyphens=False,
             )
-            lines.append(f"    field: {one(f.field)}" if f.field else "    (whole check)")
-            lines.append(f"    fix: {one(f.fix)}")
+
+        for f in result.findings:
+            verdict = _label(f, result).upper()
+            lines += wrapped(f"{_where(f)}: {verdict} [{f.rule}] {f.decision}: {f.message}")
+            lines += wrapped(f"field: {f.field}" if f.field else "(whole check)", "    ")
+            lines += wrapped(f"fix: {f.fix}", "    ")
             if f.waiver is not None:
                 w = f.waiver.waiver
-                lines.append(one(f"    waived by {w.owner} until {w.expires}: {w.reason}"))
+                lines += wrapped(f"waived by {w.owner} until {w.expires}: {w.reason}", "    ")
         if lines:
             out.write("\n".join(lines) + "\n")
         changes = _diff_rows(result)
@@ -228,7 +259,7 @@ class TextFormat:
             for change in changes:
                 diff.add_row(*(esc.one_line(cell) for cell in change))
             console.print(diff)
-        console.print(summary_line(result), soft_wrap=True)
+        console.print(summary_line(result))
         text = "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
         return esc.no_commands(text)
 
@@ -278,7 +309,7 @@ def to_payload(result: CheckResult) -> dict[str, Any]:
     diff = result.diff
     status = _statuses(result)
     return {
-        "version": JSON_VERSION,
+        "schema_version": SCHEMA_VERSION,
         "tool": {"name": "costcalc", "version": __version__},
         "as_of": str(result.when),
         "status": result.status,
@@ -294,8 +325,8 @@ def to_payload(result: CheckResult) -> dict[str, Any]:
                 "currency": d.currency,
                 "monthly_cost": _dec(d.monthly_cost),
                 "budget": _dec(d.budget),
-                "quality": None if d.quality is None else f"{d.quality:.4f}",
-                "bar": _dec(d.bar),
+                "quality": number(d.quality),
+                "bar": number(d.bar),
                 "cheapest_good_enough": d.cheapest,
                 "cheapest_monthly_cost": _dec(d.cheapest_monthly),
                 "status": status[(d.file, d.name)],
@@ -468,8 +499,8 @@ class GithubFormat:
             if f.waiver is not None:
                 text += f". Waived by {f.waiver.waiver.owner} until {f.waiver.waiver.expires}"
             lines.append(f"::{level} {','.join(props)}::{esc.github(text)}")
-        lines.append(summary_line(result))
-        return "\n".join(lines) + "\n"
+        # The summary line goes to stderr (once), as with every format but text.
+        return "\n".join(lines) + "\n" if lines else ""
 
 
 # --------------------------------------------------------------------- sarif
@@ -495,7 +526,9 @@ class SarifFormat:
                 "name": r.name,
                 "shortDescription": {"text": r.title},
                 "fullDescription": {"text": f"Fails when {r.fails_when}."},
-                "helpUri": f"{INFO_URI}",
+                "help": {
+                    "text": f"Fails when {r.fails_when}. " + HELP_TEXT.format(version=__version__)
+                },
                 "defaultConfiguration": {"level": "error" if r.severity == "deny" else "warning"},
                 "properties": {"fields": r.fields or ["(the decision)"]},
             }
@@ -546,7 +579,6 @@ class SarifFormat:
                         "driver": {
                             "name": "costcalc",
                             "version": __version__,
-                            "informationUri": INFO_URI,
                             "rules": rules,
                         }
                     },
@@ -578,7 +610,7 @@ class JunitFormat:
     def format(self, result: CheckResult) -> str:
         suites = ET.Element("testsuites", name="costcalc check")
         suite = ET.SubElement(
-            suites, "testsuite", name="costcalc check", timestamp=str(result.when)
+            suites, "testsuite", name="costcalc check", timestamp=f"{result.when}T00:00:00"
         )
         cases = 0
         failures = 0
