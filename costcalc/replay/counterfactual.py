@@ -1,0 +1,243 @@
+"""What the same traffic would have cost on every other offer `compare` would consider.
+
+The offers and their good-enough flags come from `costcalc.compare` (same profile,
+bar and filters), ranked for the log's average request on `as_of` (default: the
+log's last day). Each offer reprices every priced group of the log with the cost
+engine, on the group's own day and prices. The result is a band, not a point:
+
+- the same text is a different number of tokens under another tokenizer, and
+  another model answers at another length; costcalc has no sourced per-model
+  factor for either, so the band is a stated ± `spread` (default 25%, costcalc's
+  assumption, not a measurement) on the part of the traffic that moves to a
+  different model;
+- traffic already on the alternative's model keeps its tokens (no band).
+
+An offer with no price in force on one of the log's days, or no exchange rate,
+cannot reprice the whole log and is left out with a note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from costcalc.catalog import Catalog, OfferEntry
+from costcalc.compare import CompareOptions, compare_full
+from costcalc.cost import Usage
+from costcalc.errors import NoPriceError
+from costcalc.replay.pricing import Group, Narrowed, Pricer, add
+from costcalc.replay.result import Alternative
+
+DEFAULT_SPREAD = Decimal("0.25")
+"""± share of the alternative's cost for traffic moved to another model (an assumption)."""
+
+
+@dataclass(frozen=True)
+class CounterfactualOptions:
+    """compare's selection and bar, and the band."""
+
+    profile: str = "balanced"
+    weights: Mapping[str, Decimal] | None = None
+    min_quality: Decimal | None = None
+    good_enough: Decimal | None = None
+    min_coverage: Decimal | None = None
+    providers: Collection[str] | None = None
+    open_weights: bool | None = None
+    licenses: Collection[str] | None = None
+    models: Collection[str] | None = None
+    spread: Decimal = DEFAULT_SPREAD
+    as_of: dt.date | None = None
+    limit: int | None = None
+    """Keep this many alternatives (good-enough first, cheapest first); None: all."""
+
+
+@dataclass
+class Counterfactual:
+    alternatives: list[Alternative]
+    as_of: dt.date | None
+    bar: Decimal | None
+    by_day_best: dict[dt.date, Decimal]
+    notes: list[str]
+
+
+def _average_usage(priced: Sequence[tuple[Group, str]]) -> Usage:
+    sums: tuple[int, ...] = (0, 0, 0, 0, 0, 0)
+    for group, _model in priced:
+        sums = add(sums, group.tokens())
+    n = Decimal(max(sums[0], 1))
+    inp, cached, written, out, reasoning = (Decimal(x) / n for x in sums[1:])
+    if cached + written > inp:  # rounding of the averages; keep the engine's invariant
+        cached = inp - written
+    return Usage(
+        input_tokens=inp,
+        output_tokens=out,
+        cached_tokens=cached,
+        cache_write_tokens=written,
+        reasoning_tokens=reasoning,
+    )
+
+
+Slice = tuple[Group, dict[str, tuple[int, ...]]]
+"""Traffic that every offer prices alike (its summed tokens), and its tokens per logged model."""
+
+ZEROS = (0, 0, 0, 0, 0, 0)
+
+
+def _sum(parts: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
+    return tuple(map(sum, zip(*parts, strict=True))) if parts else ZEROS
+
+
+def slices(priced: Sequence[tuple[Group, str]]) -> list[Slice]:
+    """Priced groups merged on what any offer's price depends on, keeping each model's share."""
+    merged: dict[tuple[object, ...], tuple[Group, dict[str, list[tuple[int, ...]]]]] = {}
+    for group, model in priced:
+        key = (group.day, group.tod, group.epoch, group.tier, group.batch)
+        found = merged.get(key)
+        if found is None:
+            merged[key] = (group, {model: [group.tokens()]})
+        else:
+            found[1].setdefault(model, []).append(group.tokens())
+    out: list[Slice] = []
+    for group, per_model in merged.values():
+        by_model = {m: _sum(parts) for m, parts in per_model.items()}
+        sums = _sum(list(by_model.values()))
+        out.append(
+            (
+                replace(
+                    group,
+                    requests=sums[0],
+                    input_tokens=sums[1],
+                    cached_tokens=sums[2],
+                    cache_write_tokens=sums[3],
+                    output_tokens=sums[4],
+                    reasoning_tokens=sums[5],
+                ),
+                by_model,
+            )
+        )
+    return out
+
+
+def reprice(
+    pricer: Pricer, entry: OfferEntry, traffic: Sequence[Slice], per_day: bool = False
+) -> tuple[Decimal, Decimal, dict[dt.date, Decimal]]:
+    """(cost of the traffic on other models, cost of traffic already on this model, per day)."""
+    merged: dict[
+        tuple[object, ...],
+        tuple[Narrowed, dt.date, list[tuple[int, ...]], list[tuple[int, ...]]],
+    ] = {}
+    own = entry.model.id
+    for group, by_model in traffic:
+        narrowed = pricer.narrow(entry, group)
+        when_key: object = group.day if per_day else pricer.fx_epoch(group.day)
+        key = (narrowed.signature, when_key, group.batch, narrowed.off_peak)
+        found = merged.get(key)
+        if found is None:
+            found = merged[key] = (narrowed, group.day, [], [])
+        mine = by_model.get(own)
+        if mine is None:
+            found[2].append(group.tokens())
+        else:
+            found[3].append(mine)
+            found[2].append(tuple(t - m for t, m in zip(group.tokens(), mine, strict=True)))
+    other = Decimal(0)
+    same = Decimal(0)
+    days: dict[dt.date, Decimal] = {}
+    for mkey, (narrowed, day, others, owns) in merged.items():
+        for parts, is_own in ((others, False), (owns, True)):
+            sums = _sum(parts)
+            if not any(sums):
+                continue
+            cost = pricer.price(narrowed, day, sums, bool(mkey[2])).total
+            if is_own:
+                same += cost
+            else:
+                other += cost
+            if per_day:
+                days[day] = days.get(day, Decimal(0)) + cost
+    return other, same, days
+
+
+def counterfactual(
+    catalog: Catalog,
+    pricer: Pricer,
+    priced: Sequence[tuple[Group, str]],
+    actual_total: Decimal,
+    options: CounterfactualOptions,
+    last_day: dt.date | None,
+) -> Counterfactual:
+    """Every offer compare would consider, repriced on the log, as a band with its saving."""
+    when = options.as_of or last_day
+    if when is None or not priced:
+        return Counterfactual([], when, None, {}, ["no priced traffic: no alternatives"])
+    compare_options = CompareOptions(
+        usage=_average_usage(priced),
+        when=when,
+        currency=pricer.currency,
+        profile=options.profile,
+        weights=options.weights,
+        min_quality=options.min_quality,
+        good_enough=options.good_enough,
+        min_coverage=options.min_coverage,
+        providers=options.providers,
+        open_weights=options.open_weights,
+        licenses=options.licenses,
+        models=options.models,
+    )
+    ranking, _ = compare_full(catalog, compare_options)
+    traffic = slices(priced)
+    notes: list[str] = []
+    spread = options.spread
+    alternatives: list[Alternative] = []
+    total_tokens: dict[str, int] = {}
+    all_tokens = 0
+    for group, model in priced:
+        n = group.input_tokens + group.output_tokens + group.reasoning_tokens
+        total_tokens[model] = total_tokens.get(model, 0) + n
+        all_tokens += n
+    for row in ranking.rows:
+        if not isinstance(row.entry, OfferEntry):
+            # A self-hosted option bills GPU-hours, not tokens: see `costcalc budget`.
+            notes.append(f"not an alternative: {row.entry.label}: self-hosted (see budget)")
+            continue
+        try:
+            other, same, _ = reprice(pricer, row.entry, traffic)
+        except NoPriceError as exc:
+            notes.append(
+                f"not an alternative: {row.entry.label}: it cannot price the whole log"
+                f" ({exc.problems[0].message.removeprefix(row.entry.label + ': ')})"
+            )
+            continue
+        cost = other + same
+        share = (
+            Decimal(total_tokens.get(row.entry.model.id, 0)) / Decimal(all_tokens)
+            if all_tokens
+            else Decimal(0)
+        )
+        alternatives.append(
+            Alternative(
+                model=row.entry.model.id,
+                provider=row.entry.provider.id,
+                cost_low=same + other * (1 - spread),
+                cost=cost,
+                cost_high=same + other * (1 + spread),
+                saving=actual_total - cost,
+                good_enough=row.good_enough,
+                quality=row.quality.value,
+                same_model_share=share,
+            )
+        )
+    alternatives.sort(key=lambda a: (not a.good_enough, a.cost, a.model, a.provider))
+    if options.limit is not None:
+        alternatives = alternatives[: options.limit]
+    by_day: dict[dt.date, Decimal] = {}
+    best = next((a for a in alternatives if a.good_enough), None)
+    if best is not None:
+        entry = next(
+            o for o in catalog.offers if o.model.id == best.model and o.provider.id == best.provider
+        )
+        _, _, by_day = reprice(pricer, entry, traffic, per_day=True)
+    notes += [n for n in ranking.notes if not n.startswith("no API offer")]
+    return Counterfactual(alternatives, when, ranking.bar, by_day, notes)

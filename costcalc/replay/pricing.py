@@ -1,0 +1,311 @@
+"""Exact repricing of grouped usage with the cost engine (`costcalc.cost.cost_of`).
+
+A group holds requests that all fall in one price: same offer, same day (prices
+and exchange rates are dated by day), same slice between intra-day price changes,
+same off-peak slice of the day, same context tier, same batch flag. Each group is
+priced at a representative instant inside it: the cost engine is asked with an
+offer narrowed to what holds at that instant (the price periods in force, the
+tier every request of the group is in, the batch and off-peak prices in force, the
+off-peak share when the instant is inside the window), on that instant's day, so
+the currency choice and the FX conversion are the engine's own. Groups that share
+all of that are summed before pricing (cost is linear in tokens), so the engine is
+called once per distinct price, not once per group.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from costcalc.catalog import Catalog, OfferEntry
+from costcalc.cost import CostResult, Usage, cost_of
+from costcalc.errors import NoPriceError
+from costcalc.replay.grouping import Splits
+from costcalc.schema.common import as_instant, start_of
+from costcalc.schema.pricing import Discounted, PricePeriod, Tier
+
+ZERO = Decimal(0)
+UTC = dt.timezone.utc
+
+
+@dataclass(frozen=True)
+class Group:
+    """One row of the grouping query (good rows): logged names, price keys and sums."""
+
+    model: str
+    provider: str
+    day: dt.date
+    tod: int
+    epoch: int
+    tier: int
+    batch: bool
+    has_cost: bool
+    requests: int
+    input_tokens: int
+    cached_tokens: int
+    cache_write_tokens: int
+    output_tokens: int
+    reasoning_tokens: int
+    cost: Decimal | None
+    rows: int = 0
+    src: int = 0
+
+    def tokens(self) -> tuple[int, int, int, int, int, int]:
+        return (
+            self.requests,
+            self.input_tokens,
+            self.cached_tokens,
+            self.cache_write_tokens,
+            self.output_tokens,
+            self.reasoning_tokens,
+        )
+
+
+def splits_of(catalog: Catalog) -> Splits:
+    """Where any offer's price can change within a day, its off-peak edges, its tier thresholds."""
+    breaks: set[dt.datetime] = set()
+    edges: set[int] = set()
+    thresholds: set[int] = set()
+
+    def until(value: dt.date | dt.datetime | None) -> None:
+        if value is None:
+            return
+        instant = as_instant(value)
+        if instant != start_of(instant.date()):
+            breaks.add(instant)
+
+    for entry in catalog.offers:
+        for period in entry.offer.prices:
+            until(period.valid_until)
+            extras: list[Discounted | None] = [period.batch, period.off_peak]
+            for tier in period.tiers:
+                thresholds.add(int(tier.above_input_tokens))
+                extras.append(tier.batch)
+            for extra in extras:
+                if extra is not None:
+                    until(extra.valid_until)
+            if period.off_peak is not None:
+                for text in (period.off_peak.window.start, period.off_peak.window.end):
+                    hours, minutes = text.split(":")
+                    minute = int(hours) * 60 + int(minutes)
+                    if minute:
+                        edges.add(minute)
+    return Splits(tuple(sorted(breaks)), tuple(sorted(edges)), tuple(sorted(thresholds)))
+
+
+def instant_of(group: Group, splits: Splits) -> dt.datetime:
+    """An instant inside the group: the start of its day, time-of-day and epoch slices.
+
+    The group's requests lie in [day + edge[tod-1], day + edge[tod]) and in
+    [break[epoch-1], break[epoch]); both hold requests, so the later start is in both.
+    """
+    start = dt.datetime.combine(group.day, dt.time(0), tzinfo=UTC)
+    if group.tod > 0:
+        start += dt.timedelta(minutes=splits.tod_edges[group.tod - 1])
+    if group.epoch > 0:
+        start = max(start, splits.breakpoints[group.epoch - 1])
+    return start
+
+
+def _holds(
+    as_of: dt.date | None, valid_until: dt.date | dt.datetime | None, at: dt.datetime
+) -> bool:
+    if as_of is not None and start_of(as_of) > at:
+        return False
+    return valid_until is None or at < as_instant(valid_until)
+
+
+def starts(as_of: dt.date, ends: Sequence[dt.datetime]) -> dt.datetime:
+    """When a price dated `as_of` starts: that day's midnight, or the hand-over it follows.
+
+    Sheets date a period's start by day but may end the previous one at an instant
+    (`valid_until: 2025-09-05T16:00:00Z`). The next period is then dated that day or,
+    since a day's price is the one holding at its 00:00 UTC, the day after; either
+    way it starts at that instant, so a log splits exactly there and has no gap.
+    """
+    start = start_of(as_of)
+    day = dt.timedelta(days=1)
+    near = [x for x in ends if start - day < x < start + day and x != start]
+    later = [x for x in near if x > start]
+    if later:
+        return max(later)
+    return max(near) if near else start
+
+
+def _minute(at: dt.datetime) -> int:
+    return at.hour * 60 + at.minute
+
+
+def _in_window(start: str, end: str, minute: int) -> bool:
+    def mins(text: str) -> int:
+        hours, minutes = text.split(":")
+        return int(hours) * 60 + int(minutes)
+
+    lo, hi = mins(start), mins(end)
+    return lo <= minute < hi if lo < hi else minute >= lo or minute < hi
+
+
+@dataclass(frozen=True)
+class Narrowed:
+    """An offer as it holds at one instant for one group, ready for `cost_of`."""
+
+    entry: OfferEntry
+    off_peak: bool
+    signature: tuple[object, ...]
+    at: dt.datetime
+    """The instant it holds at (for messages)."""
+
+
+class Pricer:
+    """Narrow offers for groups and price them with the cost engine, caching both."""
+
+    def __init__(self, catalog: Catalog, splits: Splits, currency: str) -> None:
+        self.catalog = catalog
+        self.splits = splits
+        self.currency = currency
+        self._narrowed: dict[tuple[object, ...], OfferEntry] = {}
+        self._memo: dict[tuple[object, ...], Narrowed] = {}
+        self._schedule: dict[
+            tuple[str, str], list[tuple[int, dt.datetime, dt.datetime | None]]
+        ] = {}
+        self._fx_epochs: dict[dt.date, int] = {}
+        self._fx_days = sorted({e.rate.as_of for e in catalog.fx})
+
+    def fx_epoch(self, day: dt.date) -> int:
+        """Days with the same number of FX dates on or before them convert alike."""
+        found = self._fx_epochs.get(day)
+        if found is None:
+            found = self._fx_epochs[day] = bisect.bisect_right(self._fx_days, day)
+        return found
+
+    def narrow(self, entry: OfferEntry, group: Group) -> Narrowed:
+        """The offer as it holds for a group (memoised per offer and price keys)."""
+        memo = (entry.key, group.day, group.tod, group.epoch, group.tier, group.batch)
+        found = self._memo.get(memo)
+        if found is None:
+            found = self._memo[memo] = self._narrow(entry, group)
+        return found
+
+    def _narrow(self, entry: OfferEntry, group: Group) -> Narrowed:
+        at = instant_of(group, self.splits)
+        floor = self.splits.thresholds[group.tier - 1] if group.tier > 0 else None
+        minute = _minute(at)
+        parts: list[tuple[object, ...]] = []
+        keep: list[int] = []
+        off_peak_any = False
+        schedule = self._schedule.get(entry.key)
+        if schedule is None:
+            ends = [as_instant(p.valid_until) for p in entry.offer.prices if p.valid_until]
+            schedule = [
+                (
+                    index,
+                    starts(period.as_of, ends),
+                    as_instant(period.valid_until) if period.valid_until else None,
+                )
+                for index, period in enumerate(entry.offer.prices)
+            ]
+            self._schedule[entry.key] = schedule
+        for index, begin, end in schedule:
+            if begin > at or (end is not None and at >= end):
+                continue
+            period = entry.offer.prices[index]
+            tier = None
+            if floor is not None:
+                eligible = [t for t in period.tiers if t.above_input_tokens <= floor]
+                tier = eligible[-1] if eligible else None
+            batch_src = tier.batch if tier is not None else period.batch
+            batch_on = batch_src is not None and _holds(batch_src.as_of, batch_src.valid_until, at)
+            op = period.off_peak
+            op_on = (
+                op is not None
+                and _holds(op.as_of, op.valid_until, at)
+                and _in_window(op.window.start, op.window.end, minute)
+            )
+            off_peak_any = off_peak_any or op_on
+            keep.append(index)
+            # A period dated the day after its hand-over instant holds from that instant:
+            # the cost engine is asked on the instant's day, so date it from that day.
+            as_of = min(period.as_of, at.date())
+            parts.append(
+                (
+                    index,
+                    tier.above_input_tokens if tier is not None else None,
+                    batch_on,
+                    op_on,
+                    as_of,
+                )
+            )
+        signature = (entry.key, tuple(parts))
+        built = self._narrowed.get(signature)
+        if built is None:
+            built = self._build(entry, parts, keep)
+            self._narrowed[signature] = built
+        return Narrowed(built, off_peak_any and not group.batch, signature, at)
+
+    def _build(
+        self, entry: OfferEntry, parts: Sequence[tuple[object, ...]], keep: Sequence[int]
+    ) -> OfferEntry:
+        periods: list[PricePeriod] = []
+        for index, threshold, batch_on, op_on, as_of in parts:
+            assert isinstance(index, int)
+            period = entry.offer.prices[index]
+            tiers: list[Tier] = []
+            if threshold is not None:
+                tier = next(t for t in period.tiers if t.above_input_tokens == threshold)
+                tiers = [tier.model_copy(update={"batch": _open(tier.batch) if batch_on else None})]
+            periods.append(
+                period.model_copy(
+                    update={
+                        "as_of": as_of,
+                        "valid_until": None,
+                        "tiers": tiers,
+                        "batch": _open(period.batch) if batch_on and not tiers else None,
+                        "off_peak": _open(period.off_peak) if op_on else None,
+                    }
+                )
+            )
+        offer = entry.offer.model_copy(update={"prices": periods})
+        origins = tuple(entry.period_origins[i] for i in keep)
+        return replace(entry, offer=offer, period_origins=origins)
+
+    def price(
+        self, narrowed: Narrowed, day: dt.date, sums: Sequence[int], batch: bool
+    ) -> CostResult:
+        """Price summed tokens on a narrowed offer as of a day (exact Decimal, the cost engine)."""
+        requests, inp, cached, written, out, reasoning = sums
+        usage = Usage(
+            input_tokens=Decimal(inp),
+            output_tokens=Decimal(out),
+            cached_tokens=Decimal(cached),
+            cache_write_tokens=Decimal(written),
+            reasoning_tokens=Decimal(reasoning),
+            batch_share=Decimal(1 if batch else 0),
+            off_peak_share=Decimal(1 if narrowed.off_peak else 0),
+        )
+        del requests
+        if not narrowed.entry.offer.prices:
+            entry = narrowed.entry
+            raise NoPriceError(
+                f"{entry.label}: no price in force at {narrowed.at:%Y-%m-%d %H:%M} UTC",
+                file=entry.origin.file,
+                line=entry.origin.line,
+            )
+        return cost_of(narrowed.entry, usage, when=day, currency=self.currency, fx=self.catalog.fx)
+
+
+def _open(extra: Discounted | None) -> Discounted | None:
+    """A batch or off-peak price in force, with its end removed (it holds for the group)."""
+    if extra is None:
+        return None
+    return extra.model_copy(update={"valid_until": None})
+
+
+def add(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
+    return tuple(x + y for x, y in zip(a, b, strict=True))
+
+
+def total(results: Iterable[Decimal]) -> Decimal:
+    return sum(results, ZERO)

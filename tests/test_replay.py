@@ -1,0 +1,324 @@
+"""costcalc replay: exact repricing of usage logs, worked by hand on a test catalog."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, localcontext
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from costcalc.catalog import Catalog, load_catalog
+from costcalc.cli import app
+from costcalc.replay import CounterfactualOptions, payload, replay
+
+HERE = Path(__file__).parent / "fixtures" / "replay"
+PRICING = HERE / "pricing"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog([PRICING], include_bundled=False)
+
+
+def cny_at(rate: str, cny_in: int, cny_out: int) -> Decimal:
+    """CNY list prices converted the cost engine's way: each line x (1 / rate) at 50 digits."""
+    with localcontext() as ctx:
+        ctx.prec = 50
+        factor = Decimal(1) / Decimal(rate)
+        return Decimal(cny_in) * factor + Decimal(cny_out) * factor
+
+
+def test_generic_csv_hand_worked(catalog: Catalog) -> None:
+    """A price change mid-log, a cached share, a CNY price billed in USD, an unknown model."""
+    result = replay([HERE / "generic.csv"], catalog=catalog)
+    # alpha @ lab, $/M: 2 in, 0.5 cached, 8 out until 2025-06-10 12:00 UTC; then 1, 0.25, 4.
+    # 11:59:59: 1M in, 0.5M out at the old price: 2 + 0.5 x 8 = 6
+    # 12:00:00 (the exact instant of the change): 1M, 0.5M at the new price: 1 + 0.5 x 4 = 3
+    # 13:00 (an alias): 2M in of which 1M cached: 1M x 1 + 1M x 0.25 = 1.25
+    alpha = Decimal(6) + Decimal(3) + Decimal("1.25")
+    # cnmodel @ cnhost bills CNY 4 in / 16 out: 1M + 1M = CNY 20 a request.
+    # 2025-06-12: rate of 2025-06-01, 1 USD = 8 CNY -> 20 / 8 = 2.5
+    # 2025-06-16: rate of 2025-06-15, 1 USD = 7.5 CNY -> 20 / 7.5 = 2.666...
+    with localcontext() as ctx:
+        ctx.prec = 50  # money is summed at the cost engine's 50 digits
+        cn = Decimal("2.5") + cny_at("7.5", 4, 16)
+        assert result.total == alpha + cn
+    by_model = {k: v for k, v in result.by_model.items()}
+    assert by_model[("alpha", "lab")].cost == alpha
+    assert by_model[("alpha", "lab")].requests == 3
+    assert by_model[("alpha", "lab")].cached_tokens == 1_000_000
+    assert by_model[("cnmodel", "cnhost")].cost == cn
+    assert [str(d) for d in sorted(result.by_day)] == ["2025-06-10", "2025-06-12", "2025-06-16"]
+    assert result.by_month["2025-06"].cost == result.total
+    # The unknown model is counted, not dropped.
+    assert [(u.model, u.requests, u.reason) for u in result.unpriced] == [
+        ("mystery-9000", 1, "unknown model")
+    ]
+    # 8 data rows: 6 good, 2 bad (line 8: a bad timestamp; line 9: negative tokens).
+    assert result.rows == 8
+    assert result.bad_rows == 2
+    assert [(b.line, b.reason.split(":")[0]) for b in result.bad_examples] == [
+        (8, "timestamp"),
+        (9, "input_tokens"),
+    ]
+
+
+def test_reconciliation(catalog: Catalog) -> None:
+    """Logged costs against list price: 6 + 3.10 logged on alpha vs 6 + 3 list = +0.10."""
+    result = replay([HERE / "generic.csv"], catalog=catalog)
+    assert result.logged_total == Decimal("9.11")  # 6 + 3.10 + 0.01 (the unknown model)
+    rec = result.reconciliation
+    assert rec is not None
+    assert rec.logged_unpriced == Decimal("0.01")
+    assert rec.list_total == Decimal(9)
+    assert rec.difference == Decimal("0.10")
+    assert rec.requests == 2
+    assert (rec.top[0].model, str(rec.top[0].day), rec.top[0].difference) == (
+        "alpha",
+        "2025-06-10",
+        Decimal("0.10"),
+    )
+
+
+def test_counterfactual_band(catalog: Catalog) -> None:
+    """The priced traffic on each offer compare considers, with a ±25% band off its own model."""
+    result = replay([HERE / "generic.csv"], catalog=catalog)
+    alts = {a.label: a for a in result.alternatives}
+    # Priced traffic: 6M input (1M cached), 3M output. beta @ lab: 0.5 in (no cached price:
+    # cached billed as input), 1 out -> 6 x 0.5 + 3 x 1 = 6; none of it is on beta: 4.5 .. 7.5.
+    beta = alts["beta @ lab"]
+    assert (beta.cost, beta.cost_low, beta.cost_high) == (
+        Decimal(6),
+        Decimal("4.5"),
+        Decimal("7.5"),
+    )
+    with localcontext() as ctx:
+        ctx.prec = 50
+        assert beta.saving == result.total - 6
+    # Bar: 90% of top's 90 = 81. beta (80, 82) = 81, its band reaches 81: good enough.
+    assert beta.good_enough
+    # alpha @ lab keeps its own 10.25 (no band); cnmodel's 2 requests at alpha's new price
+    # 1M x 1 + 1M x 4 = 5 each = 10, banded: 10.25 + 7.5 .. 10.25 + 12.5.
+    alpha = alts["alpha @ lab"]
+    assert (alpha.cost, alpha.cost_low, alpha.cost_high) == (
+        Decimal("20.25"),
+        Decimal("17.75"),
+        Decimal("22.75"),
+    )
+    # cnmodel (70) is not good enough; the best good-enough alternative is the cheapest one.
+    assert not alts["cnmodel @ cnhost"].good_enough
+    assert result.best_alternative is not None
+    assert result.best_alternative.label == "beta @ lab"
+    assert result.alternatives[0].label == "beta @ lab"
+
+
+def test_spread_option(catalog: Catalog) -> None:
+    """--spread 0 gives a point estimate."""
+    result = replay(
+        [HERE / "generic.csv"],
+        catalog=catalog,
+        alternatives=CounterfactualOptions(spread=Decimal(0)),
+    )
+    beta = next(a for a in result.alternatives if a.label == "beta @ lab")
+    assert beta.cost_low == beta.cost == beta.cost_high == Decimal(6)
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "logged"),
+    [
+        ("generic.jsonl", "jsonl", "9.1"),
+        ("generic.parquet", "parquet", "9.1"),
+        ("litellm.csv", "litellm", "10.35"),  # spend 6.0 + 3.1 + 1.25e0
+        ("langfuse.json", "langfuse", "9.1"),  # costDetails.total 6.0 + 3.1; the SPAN is skipped
+        ("otel.jsonl", "otel", None),
+    ],
+)
+def test_each_format_reads_the_same_traffic(
+    catalog: Catalog, name: str, fmt: str, logged: str | None
+) -> None:
+    """Every format's fixture holds the three alpha requests: 6 + 3 + 1.25 = 10.25."""
+    result = replay([HERE / name], catalog=catalog)
+    assert [f.format for f in result.files] == [fmt]
+    assert result.total == Decimal("10.25")
+    t = result.by_model[("alpha", "lab")]
+    assert (t.requests, t.input_tokens, t.cached_tokens, t.output_tokens) == (
+        3,
+        4_000_000,
+        1_000_000,
+        1_000_000,
+    )
+    assert result.logged_total == (Decimal(logged) if logged else None)
+    assert result.bad_rows == 0
+
+
+def test_openai_usage_buckets_with_batch(catalog: Catalog) -> None:
+    """Two results of one bucket: 2 requests at standard, 1 batch request with cached tokens."""
+    result = replay([HERE / "openai-usage.json"], catalog=catalog)
+    # beta @ openai: 0.5 in, 1 out; batch 0.25 in, 0.5 out; no cached price (billed as input).
+    # standard: 2M x 0.5 + 1M x 1 = 2; batch: 2M x 0.25 = 0.5.
+    assert result.total == Decimal("2.5")
+    t = result.by_model[("beta", "openai")]
+    assert (t.requests, t.cached_tokens) == (3, 1_000_000)
+
+
+def test_deepseek_handover_on_bundled_prices() -> None:
+    """deepseek-reasoner's price changed at 2025-09-05 16:00 UTC (bundled sheets).
+
+    The sheet dates the new list from 2025-09-06 (a day's price is the one holding at its
+    00:00 UTC) and ends the old one at 16:00 on the 5th: replay prices from that instant.
+    """
+    result = replay([HERE / "deepseek.csv"], catalog=load_catalog([]))
+    assert set(result.by_model) == {("deepseek-v3.1", "deepseek")}
+    # 15:59:59 at the USD list 0.55 in / 2.19 out: 1M + 1M = 2.74
+    # 16:00:00 at the new list 0.56 / 1.68: 2.24; together 4.98
+    assert result.total == Decimal("4.98")
+    assert result.unpriced == []
+
+
+runner = CliRunner()
+
+
+def test_cli_json_contract() -> None:
+    """The JSON document carries the contract's keys, decimal strings and integer counts."""
+    out = runner.invoke(
+        app,
+        [
+            "replay",
+            str(HERE / "generic.csv"),
+            "--pricing",
+            str(PRICING),
+            "--no-bundled",
+            "-f",
+            "json",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert doc["schema_version"] == 1
+    assert doc["currency"] == "USD"
+    assert doc["rows"] == 8
+    assert doc["total"].startswith("15.41666666")
+    assert doc["by_model"][0] == {
+        "model": "alpha",
+        "provider": "lab",
+        "requests": 3,
+        "input_tokens": 4000000,
+        "cached_tokens": 1000000,
+        "cache_write_tokens": 0,
+        "output_tokens": 1000000,
+        "reasoning_tokens": 0,
+        "cost": "10.25",
+        "logged_cost": "9.1",
+    }
+    assert doc["unpriced"][0]["requests"] == 1
+    assert doc["logged_total"] == "9.11"
+    assert {"model", "provider", "cost_low", "cost", "cost_high", "saving", "good_enough"} <= set(
+        doc["alternatives"][0]
+    )
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "csv"])
+def test_cli_formats(fmt: str) -> None:
+    """Every output format exits 0."""
+    out = runner.invoke(
+        app,
+        ["replay", str(HERE / "generic.csv"), "--pricing", str(PRICING), "--no-bundled", "-f", fmt],
+    )
+    assert out.exit_code == 0, out.output
+    assert "alpha" in out.stdout
+
+
+def test_cli_currency_cny() -> None:
+    """--currency CNY converts USD prices with the dated rate: 6 USD x 8 on 2025-06-10."""
+    out = runner.invoke(
+        app,
+        [
+            "replay",
+            str(HERE / "generic.jsonl"),
+            "--pricing",
+            str(PRICING),
+            "--no-bundled",
+            "-f",
+            "json",
+            "--currency",
+            "CNY",
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["total"] == "82"  # 10.25 USD x 8
+
+
+def test_cli_exit_2_on_malformed_and_missing(tmp_path: Path) -> None:
+    """A missing file, a file that is not a log, and a broken JSON line: exit 2 naming the file."""
+    missing = runner.invoke(
+        app, ["replay", str(tmp_path / "nope.csv"), "--pricing", str(PRICING), "--no-bundled"]
+    )
+    assert missing.exit_code == 2
+    assert "nope.csv" in missing.output
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("a,b\n1,2\n")
+    out = runner.invoke(app, ["replay", str(wrong), "--pricing", str(PRICING), "--no-bundled"])
+    assert out.exit_code == 2
+    assert "wrong.csv" in out.output and "missing column" in out.output
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"timestamp": "2025-06-10T00:00:00Z", "model": "alpha"}\n{not json\n')
+    out = runner.invoke(app, ["replay", str(broken), "--pricing", str(PRICING), "--no-bundled"])
+    assert out.exit_code == 2
+    assert "broken.jsonl" in out.output
+    out = runner.invoke(app, ["replay", str(HERE / "generic.csv"), "--engine", "nope"])
+    assert out.exit_code == 2
+
+
+def test_cli_plot(tmp_path: Path) -> None:
+    """--plot writes a PNG of spend per day."""
+    png = tmp_path / "spend.png"
+    out = runner.invoke(
+        app,
+        [
+            "replay",
+            str(HERE / "generic.csv"),
+            "--pricing",
+            str(PRICING),
+            "--no-bundled",
+            "--plot",
+            str(png),
+        ],
+    )
+    assert out.exit_code == 0, out.output
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_payload_is_deterministic(catalog: Catalog) -> None:
+    """Two runs give the same document."""
+    a = payload(replay([HERE / "generic.csv"], catalog=catalog))
+    b = payload(replay([HERE / "generic.csv"], catalog=catalog))
+    assert a == b
+
+
+ODD_COUNTS = """timestamp,model,provider,input_tokens,output_tokens
+2025-06-10T00:00:00Z,beta,lab,12.0,1
+2025-06-10T00:00:00Z,beta,lab,1e3,1
+2025-06-10T00:00:00Z,beta,lab,0x1F,1
+2025-06-10T00:00:00Z,beta,lab,+5,1
+2025-06-10T00:00:00Z,beta,lab,007,1
+2025-06-10T00:00:00Z,beta,lab,1_000,1
+2025-06-10T00:00:00Z,beta,lab,10000000000000,1
+2025-06-10T00:00:00Z,beta,lab,1000000,
+2025-06-10T00:00:00Z,,lab,1,1
+2025-06-10T00:00:00Z,beta,lab,1,1,
+"""
+
+
+def test_odd_counts_are_bad_rows(catalog: Catalog, tmp_path: Path) -> None:
+    """Counts that some engine's cast would accept ('12.0', '1e3', '0x1F', '+5') are bad rows."""
+    log = tmp_path / "odd.csv"
+    log.write_text(ODD_COUNTS.replace("1,1,\n", "1,1\n"))
+    result = replay([log], catalog=catalog)
+    # 7 odd counts and an empty model: 8 bad rows at lines 2-8 and 10. Good: line 9 (an empty
+    # output_tokens is 0), beta @ lab 1M in x 0.5/M = 0.5, and line 11, 1 in x 0.5/M + 1 out
+    # x 1/M = 0.0000015: total 0.5000015.
+    assert result.bad_rows == 8
+    assert [b.line for b in result.bad_examples] == [2, 3, 4, 5, 6, 7, 8, 10]
+    assert result.total == Decimal("0.5000015")
