@@ -23,6 +23,7 @@ naming the file and the field.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import zipfile
@@ -224,16 +225,23 @@ def _lm_eval(data: dict[str, Any], path: Path) -> list[EvalRun]:
 
 
 def _lm_model(data: dict[str, Any], config: dict[str, Any], file: str) -> str:
-    name = data.get("model_name")
-    if isinstance(name, str) and name.strip():
-        return name.strip()
+    """The model: `pretrained=`/`model=` of model_args, else config.model (the harness's model
+    type, e.g. `dummy`, whose `model_name` is a random name), else model_name."""
     args = config.get("model_args")
     if isinstance(args, str):
         for part in args.split(","):
             key, _, value = part.partition("=")
             if key.strip() in ("pretrained", "model") and value.strip():
                 return value.strip()
-    return _str(config.get("model"), file, "config.model")
+    elif isinstance(args, dict):
+        for name in ("pretrained", "model"):
+            found = args.get(name)
+            if isinstance(found, str) and found.strip():
+                return found.strip()
+    kind = config.get("model")
+    if isinstance(kind, str) and kind.strip():
+        return kind.strip()
+    return _str(data.get("model_name"), file, "model_name")
 
 
 def _lm_metric(metrics: dict[str, Any], higher: dict[str, Any]) -> str | None:
@@ -330,6 +338,10 @@ def _inspect_zip(path: Path) -> list[EvalRun]:
     return _inspect_log(header, file, samples if samples else None)
 
 
+ZIP_ZSTANDARD = 93
+"""Zip method 93: zstd, which Inspect AI writes; Python < 3.14's zipfile cannot read it."""
+
+
 def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: str, budget: list[int]) -> Any:
     where = f"{file}:{info.filename}"
     if info.file_size > MAX_MEMBER_BYTES:
@@ -338,24 +350,59 @@ def _member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, file: str, budget: list[
             file=where,
         )
     limit = min(MAX_MEMBER_BYTES, budget[0])
+    try:
+        if info.compress_type == ZIP_ZSTANDARD and not _zip_reads_zstd():
+            data = _zstd_member(zf, info, where, limit)
+        else:
+            with zf.open(info) as f:
+                data = _bounded(f, where, limit)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
+        raise InputError(f"cannot read member: {exc}", file=where) from None
+    budget[0] -= len(data)
+    return _loads(data, where)
+
+
+def _bounded(stream: Any, where: str, limit: int) -> bytes:
+    """Read a stream in 1 MB chunks, refusing to go past `limit` bytes (a zip bomb stops here)."""
     chunks: list[bytes] = []
     got = 0
+    while True:
+        chunk = stream.read(1 << 20)
+        if not chunk:
+            break
+        got += len(chunk)
+        if got > limit:
+            raise InputError(f"member expands past {limit:,} bytes (a zip bomb?)", file=where)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _zip_reads_zstd() -> bool:
+    return getattr(zipfile, "ZIP_ZSTANDARD", None) == ZIP_ZSTANDARD
+
+
+def _zstd_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, limit: int) -> bytes:
+    """A zstd member: its raw bytes through zipfile (as if stored), decompressed by the
+    `zstandard` package with the same bound, checked against the member's CRC-32."""
+    import zlib
+
+    import zstandard
+
+    raw = copy.copy(info)
+    raw.compress_type = zipfile.ZIP_STORED
+    raw.file_size = info.compress_size
+    raw.CRC = 0
+    with zf.open(raw) as f:
+        f._expected_crc = None  # type: ignore[attr-defined]  # the CRC is of the decompressed data
+        compressed = _bounded(f, where, limit)
     try:
-        with zf.open(info) as f:
-            while True:
-                chunk = f.read(1 << 20)
-                if not chunk:
-                    break
-                got += len(chunk)
-                if got > limit:
-                    raise InputError(
-                        f"member expands past {limit:,} bytes (a zip bomb?)", file=where
-                    )
-                chunks.append(chunk)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-        raise InputError(f"cannot read member: {exc}", file=where) from None
-    budget[0] -= got
-    return _loads(b"".join(chunks), where)
+        reader = zstandard.ZstdDecompressor().stream_reader(compressed, read_across_frames=True)
+        data = _bounded(reader, where, limit)
+    except zstandard.ZstdError as exc:
+        raise InputError(f"cannot decompress member (zstd): {exc}", file=where) from None
+    if zlib.crc32(data) != info.CRC:
+        raise InputError("member's CRC-32 does not match its contents", file=where)
+    return data
 
 
 def _inspect_log(log: dict[str, Any], file: str, samples: Any) -> list[EvalRun]:
@@ -437,11 +484,11 @@ def _inspect_items(
 def _promptfoo(data: dict[str, Any], file: str) -> list[EvalRun]:
     outer = _obj(data.get("results"), file, "results")
     rows = _list(outer.get("results"), file, "results.results")
-    version = outer.get("version")
     config: dict[str, Any] = data["config"] if isinstance(data.get("config"), dict) else {}
     task = config.get("description") if isinstance(config.get("description"), str) else None
     task = task or Path(file).stem
     by_model: dict[str, dict[str, Decimal]] = {}
+    prompts: set[str] = set()
     for i, row in enumerate(rows):
         where = f"results.results[{i}]"
         row = _obj(row, file, where)
@@ -453,6 +500,7 @@ def _promptfoo(data: dict[str, Any], file: str) -> list[EvalRun]:
         else:
             name = _str(provider, file, f"{where}.provider")
         prompt = row.get("promptIdx", 0)
+        # promptIdx numbers prompt x provider columns; promptId names the prompt itself.
         test = row.get("testIdx")
         if isinstance(test, bool) or not isinstance(test, int):
             raise _fail(file, f"{where}.testIdx", f"expected a whole number, got {_kind(test)}")
@@ -461,21 +509,32 @@ def _promptfoo(data: dict[str, Any], file: str) -> list[EvalRun]:
         success = row.get("success")
         if not isinstance(success, bool):
             raise _fail(file, f"{where}.success", f"expected true or false, got {_kind(success)}")
-        item = f"{prompt}:{test}"
+        prompt_id = row.get("promptId")
+        if prompt_id is not None and not isinstance(prompt_id, str):
+            raise _fail(file, f"{where}.promptId", f"expected a string, got {_kind(prompt_id)}")
+        prompts.add(prompt_id if prompt_id else str(prompt))
+        item = f"{prompt_id if prompt_id else prompt}:{test}"
         per = by_model.setdefault(name, {})
         if item in per:
             raise _fail(file, where, f"two results for {name} on test {test} of prompt {prompt}")
         per[item] = Decimal(int(success))
     if not by_model:
         raise _fail(file, "results.results", "no results")
+    if len(prompts) == 1:
+        # One prompt: the item is the test (its index), the same for every provider.
+        by_model = {
+            m: {k.rsplit(":", 1)[1]: v for k, v in per.items()} for m, per in by_model.items()
+        }
     day = _day(outer.get("timestamp"))
+    meta = data.get("metadata")
+    tool_version = meta.get("promptfooVersion") if isinstance(meta, dict) else None
     runs = []
     for name, per in sorted(by_model.items()):
         share = sum(per.values(), Decimal(0)) / len(per)
         runs.append(
             EvalRun(
                 "promptfoo",
-                f"results format {version}" if isinstance(version, int) else None,
+                tool_version if isinstance(tool_version, str) else None,
                 file,
                 task,
                 name,
