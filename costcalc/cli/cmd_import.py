@@ -246,7 +246,8 @@ def import_evals(
 ) -> None:
     """Import your own evals: each task a benchmark (with its item count), each model a score.
 
-    Then rank with `costcalc compare --pricing OUTPUT --weights eval/TASK=1`.
+    Then rank with `costcalc compare --pricing OUTPUT --weights eval/TOOL/TASK=1`
+    (TOOL: lm-eval, inspect or promptfoo).
     """
     from costcalc.cli.common import load_catalog
     from costcalc.errors import InputError

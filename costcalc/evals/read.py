@@ -204,7 +204,12 @@ def _lm_eval(data: dict[str, Any], path: Path) -> list[EvalRun]:
         task_higher = higher.get(task, {}) if isinstance(higher.get(task), dict) else {}
         metric_key = _lm_metric(metrics, task_higher)
         if metric_key is None:
-            raise _fail(file, f"results.{task}", "no metric with a score between 0 and 1")
+            seen = ", ".join(
+                f"{k} = {v}" for k, v in metrics.items() if k != "alias" and "_stderr" not in k
+            )
+            raise _fail(
+                file, f"results.{task}", f"no metric with a score between 0 and 1 ({seen})"[:300]
+            )
         share = _share(metrics[metric_key], file, f"results.{task}.{metric_key}")
         run = EvalRun(
             "lm-evaluation-harness",

@@ -1,13 +1,14 @@
 """Eval runs -> a benchmarks sheet, a scores sheet, a models sheet and per-item files.
 
-Each task becomes the benchmark `eval/<task>` (lower case; characters an id
-cannot hold become `-`) with the number of items scored, so the binomial band
-follows (costcalc.quality); each (task, model) becomes a score in percent. A
-model name resolves to a catalog id by, in order: the user's `--model NAME=ID`
-map; the name itself as an id or alias; the name without its `provider/` or
-`provider:` prefix; its last `/` segment. An unmatched model keeps its own name
-(made an id) and is defined in `models.yaml` with vendor and licence unknown,
-so the folder validates; it has no offer, so compare lists it as such.
+Each task becomes the benchmark `eval/<tool>/<task>` (tool: lm-eval, inspect or
+promptfoo; the task in lower case, characters an id cannot hold become `-`) with
+the number of items scored, so the binomial band follows (costcalc.quality);
+each (task, model) becomes a score in percent. A model name resolves to a
+catalog id by, in order: the user's `--model NAME=ID` map; the name itself as an
+id or alias; the name without its `provider/` or `provider:` prefix; its last
+`/` segment. An unmatched model keeps its own name (made an id) and is defined
+in `models.yaml` with vendor and licence unknown, so the folder validates; it
+has no offer, so compare lists it as such.
 
 Per-item results go to `items/<benchmark>.jsonl`: a header line
 (`schema_version`, `benchmark`, `items`, `models`), then one line per item,
@@ -40,8 +41,13 @@ def to_id(name: str) -> str:
     return out[:150] or "unnamed"
 
 
-def benchmark_id(task: str) -> str:
-    return BENCHMARK_PREFIX + to_id(task)
+TOOL_IDS = {"lm-evaluation-harness": "lm-eval", "inspect-ai": "inspect", "promptfoo": "promptfoo"}
+
+
+def benchmark_id(tool: str, task: str) -> str:
+    """`eval/<tool>/<task>`: the same task name under two tools is two benchmarks (their
+    prompts, items and scorers differ)."""
+    return f"{BENCHMARK_PREFIX}{TOOL_IDS.get(tool, to_id(tool))}/{to_id(task)}"
 
 
 def items_file_name(bench_id: str) -> str:
@@ -102,7 +108,7 @@ def build(
     per_item: dict[str, dict[str, dict[str, Decimal]]] = {}
     unmatched: dict[str, str] = {}
     for run in runs:
-        bid = benchmark_id(run.task)
+        bid = benchmark_id(run.tool, run.task)
         first = bench.setdefault(bid, run)
         if first.items != run.items:
             problems.append(
