@@ -191,6 +191,7 @@ def _lm_eval(data: dict[str, Any], path: Path) -> list[EvalRun]:
     n_samples = _obj(data.get("n-samples", {}), file, "n-samples")
     higher = _obj(data.get("higher_is_better", {}), file, "higher_is_better")
     config = _obj(data.get("config", {}), file, "config")
+    n_shot = _obj(data.get("n-shot", {}), file, "n-shot")
     model = _lm_model(data, config, file)
     version = data.get("lm_eval_version")
     runs: list[EvalRun] = []
@@ -222,7 +223,15 @@ def _lm_eval(data: dict[str, Any], path: Path) -> list[EvalRun]:
             items,
             _day(data.get("date")),
         )
+        shots = n_shot.get(task)
+        if isinstance(shots, int) and not isinstance(shots, bool):
+            run.notes.append(f"n-shot {shots}")
         run.per_item = _lm_samples(path, task, metric_key.split(",")[0], items)
+        run.notes.append(
+            "per-item results from the samples log"
+            if run.per_item is not None
+            else "no samples log beside the results (run with --log_samples for per-item results)"
+        )
         runs.append(run)
     if not runs:
         raise _fail(file, "results", "no task with an item count in n-samples")

@@ -150,6 +150,8 @@ def build(
         if run.day is not None:
             score["as_of"] = run.day
         score["reported_by"] = "you (costcalc import evals)"
+        if run.notes:
+            score["note"] = "; ".join(run.notes)
         result.scores.append(score)
         if run.per_item is not None:
             per_item.setdefault(bid, {})[model_id] = run.per_item
