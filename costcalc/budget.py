@@ -54,7 +54,8 @@ from costcalc.cost import CostResult, Usage, cost_of
 from costcalc.errors import InputError, NoPriceError
 from costcalc.fx import PRECISION, Conversion
 from costcalc.loader import validate_data
-from costcalc.money import fmt_money, fmt_tokens
+from costcalc.money import fmt_money, fmt_tokens, quantize, trim
+from costcalc.numbers import exact_shift, exact_sum
 from costcalc.schema.pricing import ModelInfo, RateLimit
 from costcalc.schema.selfhost import GpuPrice
 from costcalc.schema.workload import (
@@ -251,11 +252,11 @@ class LimitUse:
 
 def pct(share: Decimal) -> str:
     """0.125 -> "12.5": a share as a percentage without trailing zeros (display only)."""
-    return format((share * 100).quantize(Decimal("0.1")).normalize(), "f")
+    return format(trim(quantize(exact_shift(share, 2), 1)), "f")
 
 
 def _round2(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01")) if value != value.to_integral_value() else value
+    return quantize(value, 2) if value != value.to_integral_value() else value
 
 
 @dataclass(frozen=True)
@@ -483,9 +484,7 @@ def offer_budget(
         first = first or result
         months.append(MonthCost(month, n, result.total))
     assert first is not None
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        total = sum((m.cost for m in months), ZERO)
+    total = exact_sum(m.cost for m in months)  # exact: the total is the sum of its months
     fits, headroom, over = _fit(months, budget)
     return OfferBudget(
         entry=entry,
@@ -601,9 +600,7 @@ def selfhost_budget(
             ctx.prec = PRECISION
             fixed = replica.amount * count
         months.append(MonthCost(month, n, fixed, fixed, count))
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        total = sum((m.cost for m in months), ZERO)
+    total = exact_sum(m.cost for m in months)  # exact: the total is the sum of its months
     cap = capacity_requests(capacity, out, workload.peak_factor)
     even = break_even(replica.amount, api.per_request, cap) if api else None
     notes = _selfhost_notes(entry, usage)
@@ -920,7 +917,7 @@ def verdict(result: BudgetResult) -> str:
             side = "cheaper" if sh.cheaper_than_api else "dearer"
             parts.append(
                 base + f"; it beats {sh.compared_with.label} above"
-                f" {fmt_tokens(even.quantize(ONE))} requests a month"
+                f" {fmt_tokens(quantize(even, 0))} requests a month"
                 f" (this workload: {fmt_tokens(_round2(now))}, so self-hosting is {side})."
             )
     return " ".join(parts)

@@ -2,8 +2,11 @@
 
 Layers are folders: the bundled `pricing/` first, then each `--pricing DIR` in
 order. Inside one layer an id may be defined once; a later layer overrides an
-earlier one (a user's offer for the same provider and model replaces the
-bundled offer). The result is immutable and knows where each item came from.
+earlier one. A later layer's offer for the same provider and model joins the
+earlier offer: its dated price periods are added to the earlier ones, and a
+period starting on the same day in the same currency replaces the earlier one
+(so an import refreshes a bundled offer without erasing its history). The
+result is immutable and knows where each item came from.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from costcalc.schema.pricing import (
     ModelInfo,
     ModelRegistry,
     Offer,
+    PricePeriod,
     PriceSheet,
     Provider,
 )
@@ -74,6 +78,8 @@ class Catalog:
     fx: list[FxEntry]
     documents: list[Document] = field(default_factory=list)
     """All loaded documents, for modules that index other kinds (benchmarks, profiles...)."""
+    document_layers: list[int] = field(default_factory=list)
+    """The layer (0 = first) each document of `documents` comes from."""
 
     _names: dict[str, str] = field(default_factory=dict, repr=False)
 
@@ -85,8 +91,16 @@ class Catalog:
 
     # --------------------------------------------------------------- lookups
     def model(self, name: str) -> ModelInfo:
-        """A model by id or alias (case-insensitive), or an error that suggests the nearest ids."""
-        found = self._names.get(name.strip().lower())
+        """A model by id or alias (case-insensitive), also behind a vendor or provider namespace
+        (`openai/gpt-4o`, `gemini/gemini-2.5-pro`: see costcalc.identity), or an error that
+        suggests the nearest ids."""
+        from costcalc.identity import unprefixed
+
+        found = None
+        for candidate in unprefixed(name, frozenset(self.providers)):
+            found = self._names.get(candidate.lower())
+            if found is not None:
+                break
         if found is None:
             raise InputError(f"unknown model {name!r}{did_you_mean(name, self._names)}")
         return self.models[found]
@@ -167,6 +181,33 @@ def load_catalog(
     return cached(cache_dir, folders, build)
 
 
+def _join(
+    earlier: Offer,
+    earlier_origins: tuple[Origin, ...],
+    later: Offer,
+    later_origins: tuple[Origin, ...],
+) -> tuple[Offer, tuple[Origin, ...]]:
+    """A later layer's offer for the same model and provider, joined with the earlier one.
+
+    Its price periods join the earlier ones; a period starting on the same day
+    in the same currency replaces the earlier one. Its other fields replace the
+    earlier offer's where given (rate limits: when it lists any).
+    """
+    by_start: dict[tuple[object, object], tuple[PricePeriod, Origin]] = {}
+    for period, origin in zip(earlier.prices, earlier_origins, strict=True):
+        by_start[(period.as_of, period.currency)] = (period, origin)
+    for period, origin in zip(later.prices, later_origins, strict=True):
+        by_start[(period.as_of, period.currency)] = (period, origin)
+    joined = sorted(by_start.values(), key=lambda po: (po[0].as_of, po[0].currency or ""))
+    update: dict[str, Any] = {"prices": [p for p, _ in joined]}
+    for name in ("api_model", "context_window", "max_output", "note"):
+        if getattr(later, name) is None:
+            update[name] = getattr(earlier, name)
+    if not later.rate_limits:
+        update["rate_limits"] = earlier.rate_limits
+    return later.model_copy(update=update), tuple(o for _, o in joined)
+
+
 def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
     """Merge already-loaded layers; see the module docstring for the rules."""
     models: dict[str, tuple[ModelInfo, Origin]] = {}
@@ -176,8 +217,10 @@ def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
     problems: list[Problem] = []
     documents: list[Document] = []
 
-    for layer in layers:
+    document_layers: list[int] = []
+    for number, layer in enumerate(layers):
         documents.extend(layer)
+        document_layers.extend([number] * len(layer))
         layer_models: dict[str, Origin] = {}
         layer_providers: dict[str, Origin] = {}
         layer_offers: dict[tuple[str, str], Origin] = {}
@@ -232,6 +275,8 @@ def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
                         Origin(doc.path, doc.line_of("offers", i, "prices", j))
                         for j in range(len(offer.prices))
                     )
+                    if key in offers:
+                        offer, periods = _join(offers[key][0], offers[key][3], offer, periods)
                     offers[key] = (offer, sheet.provider, origin, periods)
             elif isinstance(sheet, FxTable):
                 for i, rate in enumerate(sheet.rates):
@@ -289,4 +334,5 @@ def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
         offers=entries,
         fx=fx,
         documents=documents,
+        document_layers=document_layers,
     )

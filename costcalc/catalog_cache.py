@@ -38,12 +38,12 @@ def cache_key(folders: Sequence[tuple[Path, str | None]]) -> str | None:
         st = source.stat()
         digest.update(f"S|{source.relative_to(_PACKAGE)}|{st.st_size}|{st.st_mtime_ns}|".encode())
     for folder, display in folders:
-        digest.update(f"L|{folder}|{display}|".encode())
+        digest.update(f"L|{folder}|{display}|".encode(errors="surrogateescape"))
         for path in yaml_files(folder):
             if path.stat().st_size > MAX_BYTES:
                 return None
             name = path.relative_to(folder) if folder.is_dir() else path.name
-            digest.update(f"F|{name}|".encode())
+            digest.update(f"F|{name}|".encode(errors="surrogateescape"))  # non-UTF-8 names
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 

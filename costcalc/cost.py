@@ -18,6 +18,11 @@ Rules (the README repeats them for users):
   billed as uncached input;
 - a price published in the asked currency wins; otherwise the period in the
   provider's currency is converted with the dated FX rate.
+
+Arithmetic is exact: every product and sum is computed with the precision its
+result needs (`costcalc.numbers`), so nothing rounds and a total is always the
+exact sum of its lines. The work is proportional to the digits involved, which
+the bound on every number read (`costcalc.numbers`) keeps small.
 """
 
 from __future__ import annotations
@@ -25,15 +30,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, localcontext
+from decimal import Decimal
 
 from costcalc.catalog import FxEntry, OfferEntry, Origin
 from costcalc.errors import InputError, NoPriceError
-from costcalc.fx import PRECISION, Conversion, conversion
+from costcalc.fx import Conversion, conversion
+from costcalc.numbers import exact_product, exact_shift, exact_sum
 from costcalc.schema.common import as_instant, start_of
 from costcalc.schema.pricing import Discounted, PricePeriod, Rates, Tier
 
 MILLION = Decimal(1_000_000)
+MILLION_EXPONENT = 6
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
@@ -84,9 +91,9 @@ class Usage:
             object.__setattr__(self, name, value)
             if not value.is_finite() or not ZERO <= value <= ONE:
                 raise InputError(f"{name.replace('_', '-')} must be between 0 and 1, got {value}")
-        if self.batch_share + self.off_peak_share > ONE:
+        if exact_sum([self.batch_share, self.off_peak_share]) > ONE:
             raise InputError("batch-share and off-peak-share together exceed 1")
-        if self.cached_tokens + self.cache_write_tokens > self.input_tokens:
+        if exact_sum([self.cached_tokens, self.cache_write_tokens]) > self.input_tokens:
             raise InputError(
                 "cached and cache-write tokens are part of the input tokens and cannot exceed them"
                 f" ({self.cached_tokens} + {self.cache_write_tokens} > {self.input_tokens})"
@@ -95,13 +102,13 @@ class Usage:
     def tokens(self, component: str) -> Decimal:
         """Tokens of one request billed as a component (uncached input is what is left)."""
         if component == "input":
-            return self.input_tokens - self.cached_tokens - self.cache_write_tokens
+            return exact_sum([self.input_tokens, -self.cached_tokens, -self.cache_write_tokens])
         value: Decimal = getattr(self, _USAGE_FIELD[component])
         return value
 
     def times(self, factor: Decimal) -> Usage:
         """The same requests, `factor` times as many."""
-        return replace(self, requests=self.requests * factor)
+        return replace(self, requests=exact_product(self.requests, factor))
 
 
 @dataclass(frozen=True)
@@ -174,7 +181,8 @@ def choose_period(
             for p in sorted(entry.offer.prices, key=lambda p: p.as_of)
         )
         raise NoPriceError(
-            f"{entry.label}: no price in force on {when} (its prices cover {dates}); try --as-of",
+            f"{entry.label}: no price in force on {when} (its prices cover {dates}); try --as-of"
+            + _moved(entry, when),
             file=entry.origin.file,
             line=entry.origin.line,
         )
@@ -184,6 +192,19 @@ def choose_period(
     chosen: str = default if default in latest else sorted(latest)[0]
     period, origin = latest[chosen]
     return PriceChoice(period, origin, chosen, False, conversion(fx, chosen, currency, when))
+
+
+def _moved(entry: OfferEntry, when: dt.date) -> str:
+    """Why an offer whose API name moved on has no price: every period ended before `when`."""
+    ends = [p.valid_until for p in entry.offer.prices]
+    if entry.offer.api_model is None or any(
+        end is None or start_of(when) < as_instant(end) for end in ends
+    ):
+        return ""
+    last = max(as_instant(end) for end in ends if end is not None)
+    text = f". Every price ended by {last:%Y-%m-%d %H:%M} UTC: the API name {entry.offer.api_model}"
+    text += f" no longer serves {entry.offer.model} at {entry.provider.id}"
+    return text + (f" ({entry.offer.note})" if entry.offer.note else "")
 
 
 def _tier_for(period: PricePeriod, prompt: Decimal) -> Tier | None:
@@ -230,44 +251,42 @@ def cost_of(
     tier = _tier_for(period, usage.input_tokens)
     notes: list[str] = []
     modes = [
-        ("standard", ONE - usage.batch_share - usage.off_peak_share),
+        ("standard", exact_sum([ONE, -usage.batch_share, -usage.off_peak_share])),
         ("batch", usage.batch_share),
         ("off-peak", usage.off_peak_share),
     ]
     lines: list[CostLine] = []
-    with localcontext() as ctx:
-        ctx.prec = PRECISION
-        for mode, share in modes:
-            if share == 0:
+    for mode, share in modes:
+        if share == 0:
+            continue
+        rates, source, as_of, label = _price_block(period, tier, mode, when, notes)
+        for component in COMPONENTS:
+            tokens = exact_product(usage.tokens(component), share, usage.requests)
+            if tokens == 0:
                 continue
-            rates, source, as_of, label = _price_block(period, tier, mode, when, notes)
-            for component in COMPONENTS:
-                tokens = usage.tokens(component) * share * usage.requests
-                if tokens == 0:
-                    continue
-                billed_as = component
-                rate = getattr(rates, component)
-                while rate is None:
-                    billed_as = FALLBACK[billed_as]
-                    rate = getattr(rates, billed_as)
-                native = tokens * rate / MILLION
-                amount = choice.conversion.apply(native) if choice.conversion else native
-                lines.append(
-                    CostLine(
-                        component=component,
-                        mode=label,
-                        billed_as=billed_as,
-                        tier=tier.above_input_tokens if tier else None,
-                        tokens=tokens,
-                        rate=rate,
-                        rate_currency=choice.currency,
-                        amount=amount,
-                        source=source,
-                        as_of=as_of,
-                        origin=str(choice.origin),
-                    )
+            billed_as = component
+            rate = getattr(rates, component)
+            while rate is None:
+                billed_as = FALLBACK[billed_as]
+                rate = getattr(rates, billed_as)
+            native = exact_shift(exact_product(tokens, rate), -MILLION_EXPONENT)
+            amount = choice.conversion.apply(native) if choice.conversion else native
+            lines.append(
+                CostLine(
+                    component=component,
+                    mode=label,
+                    billed_as=billed_as,
+                    tier=tier.above_input_tokens if tier else None,
+                    tokens=tokens,
+                    rate=rate,
+                    rate_currency=choice.currency,
+                    amount=amount,
+                    source=source,
+                    as_of=as_of,
+                    origin=str(choice.origin),
                 )
-        total = sum((line.amount for line in lines), ZERO)
+            )
+    total = exact_sum(line.amount for line in lines)
     for line in lines:
         if line.billed_as != line.component:
             notes.append(f"{line.component} tokens are billed at the {line.billed_as} price")

@@ -15,9 +15,12 @@ from decimal import Decimal, localcontext
 
 from costcalc.catalog import FxEntry
 from costcalc.errors import NoPriceError
+from costcalc.numbers import exact_product
 
 PRECISION = 50
-"""Significant digits kept in money arithmetic: far beyond any amount shown."""
+"""Significant digits of an inverse rate (1 / 7.25), and of divisions elsewhere (budgets,
+self-hosting): far beyond any amount shown. Products and sums of money are exact
+(`costcalc.numbers`), so a converted total is still the exact sum of its lines."""
 
 
 @dataclass(frozen=True)
@@ -40,9 +43,8 @@ class Conversion:
         return f"1 {self.base} = {self.rate} {self.quote} (as of {self.as_of}, {self.origin})"
 
     def apply(self, amount: Decimal) -> Decimal:
-        with localcontext() as ctx:
-            ctx.prec = PRECISION
-            return amount * self.factor
+        """The amount converted, exactly (the factor itself is the rounded inverse, if any)."""
+        return exact_product(amount, self.factor)
 
 
 def conversion(

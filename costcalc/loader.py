@@ -30,6 +30,7 @@ KINDS: dict[str, str] = {
     "workloads": "costcalc.schema.workload:WorkloadFile",
     "selfhost": "costcalc.schema.selfhost:SelfHostSheet",
     "procurement": "costcalc.schema.procurement:ProcurementFile",
+    "known-differences": "costcalc.schema.crosscheck:KnownDifferences",
 }
 """Every file kind costcalc reads, as `kind:` value -> "module:Class" (imported on use)."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 from costcalc.schema.common import CURRENCY_SYMBOLS
 
@@ -22,7 +22,21 @@ def round_money(value: Decimal, places: int | None = None) -> Decimal:
         magnitude = abs(value)
         if 0 < magnitude < Decimal("0.01"):
             places = min(8, -magnitude.adjusted() + 2)
-    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_EVEN)
+    return quantize(value, places)
+
+
+def quantize(value: Decimal, places: int) -> Decimal:
+    """Round half-even to `places` decimals, whatever the size of the value.
+
+    `Decimal.quantize` in the default 28-digit context fails (InvalidOperation) on
+    any value with more than 28 - places integer digits: a month of 10^10 requests
+    a day at the schema's largest token counts is such a value.
+    """
+    if not value.is_finite():
+        return value
+    digits = max(value.adjusted(), 0) + places + 2
+    context = Context(prec=max(28, digits), rounding=ROUND_HALF_EVEN, Emax=10**9, Emin=-(10**9))
+    return value.quantize(Decimal(1).scaleb(-places, context), context=context)
 
 
 def fmt_money(value: Decimal, currency: str, places: int | None = None) -> str:
@@ -40,4 +54,13 @@ def fmt_tokens(value: Decimal) -> str:
     """Token counts with thousands separators; fractions (averages) keep up to 2 places."""
     if value == value.to_integral_value():
         return f"{int(value):,}"
-    return f"{value.quantize(Decimal('0.01')):,f}"
+    return f"{quantize(value, 2):,f}"
+
+
+def trim(value: Decimal) -> Decimal:
+    """The same number without trailing zeros, never rounded (`normalize` rounds past 28 digits)."""
+    if not value.is_finite():
+        return value
+    return value.normalize(
+        Context(prec=max(28, len(value.as_tuple().digits)), Emax=10**9, Emin=-(10**9))
+    )

@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from pathlib import Path
 from typing import Any
 
+from costcalc.errors import InputError
 from costcalc.loader import Document, load_document, load_folder
 from costcalc.schema.pricing import PricePeriod, PriceSheet, Rates
 
@@ -64,9 +65,11 @@ class PriceChange:
         if self.old is None or self.new is None or self.old == 0:
             return None
         with localcontext() as ctx:
-            ctx.prec = 50
+            # Prices lie in [1e-40, 1e9] (costcalc.numbers, the sheet schema), so a change is
+            # below 1e52 percent: 120 digits hold every digit down to the 0.01 shown.
+            ctx.prec = 120
             value = (self.new - self.old) / self.old * 100
-        return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
+            return value.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
 
 
 @dataclass
@@ -84,7 +87,11 @@ class PriceDiff:
 
 def load_sheets(path: Path) -> list[Document]:
     """Price sheets of a folder (other kinds are ignored) or one price-sheet file."""
-    if path.is_file():
+    try:
+        is_file = path.is_file()
+    except OSError as exc:  # a name over 255 bytes, a path through a file...
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    if is_file:
         return [load_document(path, ("price-sheet",))]
     return [d for d in load_folder(path) if d.kind == "price-sheet"]
 

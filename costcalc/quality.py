@@ -158,6 +158,10 @@ class QualityIndex:
 def quality_index(catalog: Catalog) -> QualityIndex:
     """Index the benchmark, score and profile documents of a catalog (later layers override).
 
+    Scores: a later layer's score for a model and benchmark replaces an earlier
+    layer's. Inside one layer, a curated sheet's score (`role: curated`, the
+    default) beats a feed sheet's (`role: feed`); two curated scores, or two feed
+    scores, for the same pair in one layer are an error naming both places.
     Every score must name a known model and benchmark; every profile weight a
     benchmark that can be put on 0-100. All problems are reported at once.
     """
@@ -177,10 +181,16 @@ def quality_index(catalog: Catalog) -> QualityIndex:
             for i, prof in enumerate(sheet.profiles):
                 profiles[prof.id] = prof
                 p_origins[prof.id] = Origin(doc.path, doc.line_of("profiles", i))
-    for doc in catalog.documents:
+    layers = catalog.document_layers or [0] * len(catalog.documents)
+    per_layer: dict[int, dict[str, dict[tuple[str, str], ScoreEntry]]] = {}
+    # Per layer: the (model, benchmark) pairs whose feed score a curated sheet rejects.
+    rejected: dict[int, set[tuple[str, str]]] = {}
+    for doc, layer in zip(catalog.documents, layers, strict=True):
         sheet = doc.model
         if not isinstance(sheet, ScoreSheet):
             continue
+        same_role = per_layer.setdefault(layer, {}).setdefault(sheet.role, {})
+        rejected.setdefault(layer, set()).update((r.model, r.benchmark) for r in sheet.rejected)
         for i, score in enumerate(sheet.scores):
             line = doc.line_of("scores", i)
             if score.benchmark not in benchmarks:
@@ -205,9 +215,28 @@ def quality_index(catalog: Catalog) -> QualityIndex:
                     )
                 )
                 continue
-            scores.setdefault(score.model, {})[score.benchmark] = ScoreEntry(
-                score, Origin(doc.path, line)
-            )
+            pair = (score.model, score.benchmark)
+            if pair in same_role:
+                problems.append(
+                    Problem(
+                        f"a second {sheet.role} score for {score.model} on {score.benchmark} in"
+                        f" this layer (the other is at {same_role[pair].origin}); keep one, move"
+                        " the other to `alternatives`",
+                        doc.path,
+                        line,
+                        f"scores[{i}]",
+                    )
+                )
+                continue
+            same_role[pair] = ScoreEntry(score, Origin(doc.path, line))
+    # Layers in order, a later one replacing an earlier one; inside a layer curated beats feed.
+    for layer in sorted(per_layer):
+        roles = per_layer[layer]
+        dropped = rejected.get(layer, set())
+        feed = {k: v for k, v in roles.get("feed", {}).items() if k not in dropped}
+        merged = {**feed, **roles.get("curated", {})}
+        for (model, bid), entry in sorted(merged.items()):
+            scores.setdefault(model, {})[bid] = entry
     for pid, prof in profiles.items():
         origin = p_origins[pid]
         for bid in prof.weights:

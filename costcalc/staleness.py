@@ -20,17 +20,22 @@ from costcalc.cost import in_force
 from costcalc.errors import InputError
 from costcalc.schema.pricing import PricePeriod
 
-_AGE = re.compile(r"^\s*(\d+)\s*([dw]?)\s*$")
+_AGE = re.compile(r"^\s*(\d{1,12})\s*([dw]?)\s*$")
+
+MAX_AGE_DAYS = 36_500
+"""Longest --max-age: 100 years (a longer limit flags nothing; dates would overflow)."""
 
 
 def parse_max_age(text: str) -> int:
-    """'90d' (days), '12w' (weeks) or '90' (days) as a number of days."""
+    """'90d' (days), '12w' (weeks) or '90' (days) as a number of days, 1 to 36,500."""
     match = _AGE.match(text.lower())
     if not match:
         raise InputError(f"--max-age {text!r}: expected days or weeks, e.g. 90d or 12w")
     days = int(match.group(1)) * (7 if match.group(2) == "w" else 1)
     if days <= 0:
         raise InputError(f"--max-age {text!r}: must be at least one day")
+    if days > MAX_AGE_DAYS:
+        raise InputError(f"--max-age {text!r}: at most {MAX_AGE_DAYS:,} days (100 years)")
     return days
 
 

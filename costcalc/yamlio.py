@@ -25,6 +25,7 @@ import yaml
 from costcalc.errors import InputError
 from costcalc.files import MAX_BYTES, decode_text, read_text, write_atomic
 from costcalc.located import LineDict, LineList, locate, node_has
+from costcalc.numbers import MAX_TEXT, NumberError, check_number
 
 __all__ = [
     "MAX_BYTES",
@@ -59,6 +60,14 @@ def _fail(loader: _Loader, node: yaml.Node, message: str) -> InputError:
     return InputError(message, file=loader.source_name, line=node.start_mark.line + 1)
 
 
+def _with_field(exc: InputError, prefix: str) -> InputError:
+    """The same error with its field path prefixed by the key or index it was found under."""
+    problem = exc.problems[0]
+    inner = problem.field or ""
+    path = prefix + ("." + inner if inner and not inner.startswith("[") else inner)
+    return InputError(problem.message, file=problem.file, line=problem.line, field=path)
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[LineDict]:
     data = LineDict()
     data.line = node.start_mark.line + 1
@@ -82,7 +91,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Iterator[Line
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
-        data[key] = loader.construct_object(value_node, deep=True)
+        try:
+            data[key] = loader.construct_object(value_node, deep=True)
+        except InputError as exc:
+            raise _with_field(exc, str(key)) from None
         data.lines[key] = key_node.start_mark.line + 1
 
 
@@ -90,13 +102,36 @@ def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> Iterator[Li
     data = LineList()
     data.line = node.start_mark.line + 1
     yield data
-    for item in node.value:
-        data.append(loader.construct_object(item, deep=True))
+    for i, item in enumerate(node.value):
+        try:
+            data.append(loader.construct_object(item, deep=True))
+        except InputError as exc:
+            raise _with_field(exc, f"[{i}]") from None
         data.lines.append(item.start_mark.line + 1)
 
 
+def _number_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+    """A number's text, refused before conversion when longer than any number costcalc takes."""
+    text = str(node.value)
+    if len(text) > MAX_TEXT:
+        raise _fail(
+            loader,
+            node,
+            f"a number of {len(text):,} characters; costcalc reads at most {MAX_TEXT}"
+            " (quote it if it is text)",
+        )
+    return text
+
+
+def _bounded(loader: _Loader, node: yaml.ScalarNode, value: Any) -> Any:
+    try:
+        return check_number(value, str(node.value))
+    except NumberError as exc:
+        raise _fail(loader, node, str(exc)) from None
+
+
 def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
-    text = str(node.value).replace("_", "")
+    text = _number_text(loader, node).replace("_", "")
     if ":" in text:
         raise _fail(
             loader,
@@ -112,36 +147,78 @@ def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> int:
             f"{node.value} has a leading zero, which YAML reads as octal"
             f" ({loader.construct_yaml_int(node)}); remove the zero or quote it",
         )
-    return int(loader.construct_yaml_int(node))
+    try:
+        value = int(loader.construct_yaml_int(node))
+    except ValueError:  # an explicit !!int on text that is no integer
+        raise _fail(loader, node, f"{node.value!r} is not an integer") from None
+    return int(_bounded(loader, node, value))
 
 
 def _construct_decimal(loader: _Loader, node: yaml.ScalarNode) -> Decimal:
-    text = str(node.value).replace("_", "").lower()
+    text = _number_text(loader, node).replace("_", "").lower()
     if ":" in text:
         raise _fail(loader, node, f"{node.value} is read by YAML as a base-60 number; quote it")
     special = {".inf": "Infinity", "+.inf": "Infinity", "-.inf": "-Infinity", ".nan": "NaN"}
     try:
-        return Decimal(special.get(text, text))
-    except InvalidOperation:  # pragma: no cover - the resolver only sends float-shaped text
+        value = Decimal(special.get(text, text))
+    except InvalidOperation:  # an explicit !!float on text that is no number
         raise _fail(loader, node, f"{node.value!r} is not a number") from None
+    return Decimal(_bounded(loader, node, value))
 
 
 def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> Any:
+    if not isinstance(node.value, str) or not loader.timestamp_regexp.match(node.value):
+        raise _fail(loader, node, f"{node.value!r} is not a date (YYYY-MM-DD) or time")
     try:
         return loader.construct_yaml_timestamp(node)
     except ValueError as exc:  # 2025-13-45 matches YAML's pattern but is no date
         raise _fail(loader, node, f"{node.value} is not a valid date or time ({exc})") from None
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
-_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-_Loader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
-# Sets and ordered maps would carry no line information and no sheet needs them.
-_Loader.add_constructor("tag:yaml.org,2002:set", None)
-_Loader.add_constructor("tag:yaml.org,2002:omap", None)
-_Loader.add_constructor("tag:yaml.org,2002:pairs", None)
+def _construct_bool(loader: _Loader, node: yaml.ScalarNode) -> bool:
+    text = loader.construct_scalar(node)
+    if not isinstance(text, str) or text.lower() not in loader.bool_values:
+        raise _fail(loader, node, f"{node.value!r} is not a yes/no value")
+    return bool(loader.bool_values[text.lower()])
+
+
+def _construct_null(loader: _Loader, node: yaml.ScalarNode) -> None:
+    if loader.construct_scalar(node) not in ("", "~", "null", "Null", "NULL"):
+        raise _fail(loader, node, f"{node.value!r} is not null")
+    return None
+
+
+def _construct_str(loader: _Loader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+def _refuse_tag(loader: _Loader, node: yaml.Node) -> None:
+    tag = str(node.tag)
+    shown = "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org") else tag
+    raise _fail(
+        loader,
+        node,
+        f"invalid YAML: the tag {shown} is not allowed: sheets hold only mappings, lists, text,"
+        " numbers, dates, yes/no and null",
+    )
+
+
+# Only the plain YAML types are constructed; every other tag (!!set, !!binary,
+# !!omap, !!python/..., custom !tags) is a located error. Sets and ordered maps
+# would carry no line information, bytes are no sheet value, and nothing read
+# from disk is ever turned into an object of a named type.
+_Loader.yaml_constructors = {
+    "tag:yaml.org,2002:null": _construct_null,
+    "tag:yaml.org,2002:bool": _construct_bool,
+    "tag:yaml.org,2002:int": _construct_int,
+    "tag:yaml.org,2002:float": _construct_decimal,
+    "tag:yaml.org,2002:str": _construct_str,
+    "tag:yaml.org,2002:timestamp": _construct_timestamp,
+    "tag:yaml.org,2002:seq": _construct_sequence,
+    "tag:yaml.org,2002:map": _construct_mapping,
+    None: _refuse_tag,
+}
+_Loader.yaml_multi_constructors = {}
 
 
 def _check_shape(node: yaml.Node, source: str) -> None:

@@ -6,7 +6,8 @@ output tokens, i.e. 100M input and 50M output tokens a month:
 - cheap @ ushost ($0.5 / $1 per M): 100 x 0.5 + 50 x 1 = $100 a month;
 - mid @ ushost ($1 / $2): 100 x 1 + 50 x 2 = $200;
 - frontier @ ushost ($10 / $40): 100 x 10 + 50 x 40 = $3,000;
-- cheap @ cnhost (¥8 / ¥16, USD->CNY 8): (100 x 8 + 50 x 16) / 8 = $200.
+- cheap @ cnhost (¥8 / ¥16, USD->CNY 8): (100 x 8 + 50 x 16) / 8 = $200;
+- frontier @ cnhost: its only price period ended on 2026-02-01 (no price in force).
 Quality (one benchmark, weight 1, stderr 1, band +-1.96): cheap 70 (68.04-71.96),
 mid 72 (70.04-73.96), frontier 90 (88.04-91.96); unscored has no score.
 Prices are dated 2026-01-01 (59 days before the check: 31 + 28), scores
@@ -50,6 +51,8 @@ RULE_IDS = [
     "stale-price",
     "stale-score",
     "rate-limit",
+    "cost-multiple",
+    "no-current-price",
 ]
 
 
@@ -97,10 +100,10 @@ FAILING: dict[str, tuple[int, str, int, str, dict[str, str]]] = {
             "cost_multiple": "2",
         },
     ),
-    # (3000 - 100) / (90 - 70) = $145 per point per month > $100.
+    # (3000 - 100) / (90 - 70) = $145 per point per month > $100: an explicit limit, a denial.
     "not-worth-it": (
-        0,
-        "warn",
+        1,
+        "deny",
         5,
         "decisions[0].model",
         {
@@ -126,6 +129,31 @@ FAILING: dict[str, tuple[int, str, int, str, dict[str, str]]] = {
             "max_days": "58",
             "origin": "tests/fixtures/check/pricing/providers/ushost.yaml:8",
         },
+    ),
+    # frontier $3,000 a month / cheap $100 (good enough at the bar 60) = 30x > the limit 20x;
+    # frontier (90) is significantly better than cheap (70), so it is not dominated.
+    "cost-multiple": (
+        1,
+        "deny",
+        5,
+        "decisions[0].model",
+        {
+            "cost_multiple": "30",
+            "max_cost_multiple": "20",
+            "alternative": "cheap @ ushost",
+            "alternative_monthly": "100",
+            "alternative_quality": "70.0",
+            "monthly_cost": "3000",
+            "monthly_saving": "2900",
+        },
+    ),
+    # the offer exists, but its only price period ended on 2026-02-01.
+    "no-current-price": (
+        1,
+        "deny",
+        6,
+        "decisions[0].provider",
+        {"model": "frontier", "provider": "cnhost"},
     ),
     # 90 days > 89.
     "stale-score": (0, "warn", 8, "decisions[0].quality.profile", {"stale": "1", "max_days": "89"}),
@@ -304,26 +332,39 @@ def test_unknown_preset_is_bad_input(tmp_path: Path) -> None:
 
 
 def test_core_api_counts_cached_comparisons() -> None:
-    """The checker compares once per (workload, profile, currency): 11 pass fixtures share one."""
+    """The library call compares once per (workload, profile, currency): the pass fixtures share one."""
     from costcalc.catalog import load_catalog
-    from costcalc.checkload import load_procurement
-    from costcalc.policy import Checker
+    from costcalc.gate import check as gate_check
 
     catalog = load_catalog([Path(PRICING)], include_bundled=False)
-    docs = load_procurement(sorted(Path(RULES).glob("*-pass.yaml")))
-    checker = Checker(catalog, dt.date(2026, 3, 1))
-    result = checker.check(docs)
+    paths = sorted(Path(RULES).glob("*-pass.yaml"))
+    result = gate_check(paths, when=dt.date(2026, 3, 1), catalog=catalog)
     assert result.findings == []
+    assert result.exit_code == 0
     # rate-limit-pass has peak_factor 4, but the request is the same: one comparison in all.
-    assert checker.comparisons == 1
+    assert result.comparisons == 1
     cheap = next(d for d in result.decisions if d.name == "over-budget-pass")
     assert cheap.monthly_cost == D(100)  # 100 x 0.5 + 50 x 1
     assert cheap.cheapest == "cheap @ ushost"
 
 
+def test_core_api_loads_the_catalog_itself() -> None:
+    """Without a catalog, `check` loads --pricing layers itself; a denial is exit code 1."""
+    from costcalc.gate import check as gate_check
+
+    result = gate_check(
+        [f"{RULES}/over-budget-fail.yaml"],
+        when=dt.date(2026, 3, 1),
+        pricing=[PRICING],
+        include_bundled=False,
+    )
+    assert [f.rule for f in result.findings] == ["over-budget"]
+    assert (result.failed, result.exit_code) == (True, 1)
+
+
 def test_a_crash_is_never_reported_as_a_policy_failure(monkeypatch: pytest.MonkeyPatch) -> None:
     """An unexpected error exits 2 (could not run), never 1 (policy failed)."""
-    from costcalc.policy import Checker
+    from costcalc.gate.checker import Checker
 
     def boom(self: Checker, docs: object) -> None:
         raise RuntimeError("boom")
@@ -332,3 +373,67 @@ def test_a_crash_is_never_reported_as_a_policy_failure(monkeypatch: pytest.Monke
     code, _, err = check(f"{RULES}/over-budget-pass.yaml")
     assert code == 2
     assert "error: costcalc check could not run: RuntimeError: boom" in err
+
+
+def test_expired_price_has_its_own_rule() -> None:
+    """An offer whose price period ended is `no-current-price`, not `unknown-model` (exit 1)."""
+    code, payload, _ = check(f"{RULES}/no-current-price-fail.yaml")
+    assert code == 1
+    (finding,) = payload["findings"]
+    assert finding["rule"] == "no-current-price"
+    assert finding["message"] == (
+        "frontier @ cnhost has no price in force on 2026-03-01 (price periods from: 2025-10-01)"
+    )
+
+
+def test_explicit_cost_multiple_is_a_denial_stating_multiple_and_limit(tmp_path: Path) -> None:
+    """max_cost_multiple: 2 breached by mid (2x cheap, and dominated) denies under cost-multiple.
+
+    mid $200 / cheap $100 = 2x: within 2, over 1.5. mid is also dominated by cheap (a warning).
+    """
+    text = Path(f"{RULES}/dominated-fail.yaml").read_text()
+    over = tmp_path / "over.yaml"
+    over.write_text(text + "    policy: {max_cost_multiple: 1.5}\n")
+    code, payload, _ = check(str(over))
+    assert code == 1
+    rules = {f["rule"]: f for f in payload["findings"]}
+    assert sorted(rules) == ["cost-multiple", "dominated"]
+    assert rules["cost-multiple"]["severity"] == "deny"
+    assert rules["dominated"]["severity"] == "warn"
+    message = rules["cost-multiple"]["message"]
+    assert "2x the cost of the cheapest good-enough allowed offer cheap @ ushost" in message
+    assert "over the policy's limit of 1.5x" in message
+    within = tmp_path / "within.yaml"
+    within.write_text(text + "    policy: {max_cost_multiple: 2}\n")
+    code, payload, _ = check(str(within))
+    assert code == 0
+    assert [f["rule"] for f in payload["findings"]] == ["dominated"]
+
+
+def test_cost_multiple_can_be_waived_or_turned_down(tmp_path: Path) -> None:
+    """The new rule id is a waiver's `rule` and a `rules:` key like any other."""
+    text = Path(f"{RULES}/cost-multiple-fail.yaml").read_text()
+    warn = tmp_path / "warn.yaml"
+    warn.write_text(text.replace("kind: procurement\n", "kind: procurement\nrules: {cost-multiple: warn}\n"))
+    code, payload, _ = check(str(warn))
+    assert code == 0 and payload["findings"][0]["severity"] == "warn"
+    waived = tmp_path / "waived.yaml"
+    waived.write_text(
+        text
+        + "    waivers:\n      - {rule: cost-multiple, reason: r, owner: o, expires: 2026-12-31}\n"
+    )
+    code, payload, _ = check(str(waived))
+    assert code == 0 and payload["summary"]["waived"] == 1
+
+
+def test_unknown_rule_id_in_a_file_is_bad_input(tmp_path: Path) -> None:
+    """A rule id the registry does not know is exit 2 with did-you-mean, at its line."""
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        Path(f"{RULES}/over-budget-pass.yaml")
+        .read_text()
+        .replace("kind: procurement\n", "kind: procurement\nrules: {cost-multipel: warn}\n")
+    )
+    code, _, err = check(str(path))
+    assert code == 2
+    assert "did you mean 'cost-multiple'?" in err

@@ -52,14 +52,73 @@ def test_diff_text_golden() -> None:
 
 
 def test_guardrail_percent() -> None:
-    """+100% is over a 50% guardrail: a cost-increase denial on the decision and on the total."""
+    """+100% is over a 50% guardrail: one cost-increase denial, on the decision, counted once.
+
+    The total (+$100, +100%) breaches too, but only because of that decision: no second finding.
+    """
     code, out, _ = invoke("--format", "json", "--max-increase-pct", "50")
     assert code == 1
-    findings = [f for f in json.loads(out)["findings"] if f["rule"] == "cost-increase"]
+    payload = json.loads(out)
+    findings = [f for f in payload["findings"] if f["rule"] == "cost-increase"]
     assert [(f["decision"], f["line"], f["figures"].get("percent")) for f in findings] == [
         ("chat", 3, "100"),
-        ("(total)", None, None),
     ]
+    assert payload["summary"]["deny"] == 1
+
+
+def test_total_guardrail_alone(tmp_path: Path) -> None:
+    """Two decisions +$100 each are within $150 each, but +$200 in total is over: one finding."""
+    team = Path(BASE, "team.yaml").read_text()
+    two = team + team.split("decisions:\n", 1)[1].replace("name: chat", "name: chat2")
+    base, new = tmp_path / "base", tmp_path / "new"
+    base.mkdir()
+    new.mkdir()
+    (base / "team.yaml").write_text(two)
+    (new / "team.yaml").write_text(two.replace("model: cheap", "model: mid"))
+    result = CliRunner().invoke(
+        app,
+        ["check", str(new), "--base", str(base), *ARGS, "-f", "json", "--max-increase", "150"],
+    )
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    assert [(f["decision"], f["file"]) for f in payload["findings"]] == [("(total)", None)]
+    assert payload["findings"][0]["figures"]["change"] == "200"  # (200 - 100) x 2
+    assert payload["summary"]["deny"] == 1
+
+
+def test_unpriced_new_choice_is_not_a_saving(tmp_path: Path) -> None:
+    """A new choice that cannot be priced (unknown model) is `unpriced`, not a -100% change.
+
+    Base chat: cheap, $100. New chat: an unknown model: the change is unknown (null),
+    left out of the totals (0 -> 0), and the gate fails on unknown-model, not on a saving.
+    """
+    new = tmp_path / "new"
+    new.mkdir()
+    text = Path(NEW, "team.yaml").read_text()
+    (new / "team.yaml").write_text(text.replace("model: mid", "model: no-such-model"))
+    result = CliRunner().invoke(
+        app,
+        ["check", str(new), "--base", BASE, *ARGS, "-f", "json", "--max-increase-pct", "10"],
+    )
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    (row,) = payload["diff"]["decisions"]
+    assert (row["status"], row["before"], row["after"], row["change"]) == (
+        "unpriced",
+        "100",
+        None,
+        None,
+    )
+    assert (payload["diff"]["before"], payload["diff"]["after"], payload["diff"]["change"]) == (
+        "0",
+        "0",
+        "0",
+    )
+    assert payload["diff"]["unpriced"] == 1
+    assert [f["rule"] for f in payload["findings"]] == ["unknown-model"]
+    text_out = CliRunner().invoke(app, ["check", str(new), "--base", BASE, *ARGS]).stdout
+    assert "-100" not in text_out
+    assert "unpriced" in text_out
 
 
 def test_guardrail_absolute() -> None:

@@ -20,6 +20,8 @@ BAD = {
     ("examples/procurement/bad/over-budget-and-license.yaml", 10, "over-budget"),
     ("examples/procurement/bad/unknown-model.yaml", 5, "unknown-model"),
     ("examples/procurement/bad/expired-waiver.yaml", 8, "below-quality-bar"),
+    # max_cost_multiple: 2, breached: a denial under its own rule, on the model line.
+    ("examples/procurement/bad/cost-multiple.yaml", 6, "cost-multiple"),
 }
 
 

@@ -81,7 +81,7 @@ def test_exit_codes_are_the_same_for_every_format(fmt: str, tmp_path: Path) -> N
 def test_json_is_versioned_with_exact_amounts() -> None:
     _, out, _ = run("json")
     payload = json.loads(out)
-    assert payload["version"] == 1
+    assert payload["schema_version"] == 2
     assert payload["summary"] == {
         "files": 1,
         "decisions": 4,
@@ -104,7 +104,10 @@ def test_sarif_validates_against_the_2_1_0_schema() -> None:
     jsonschema.Draft4Validator(schema).validate(log)
     run_ = log["runs"][0]
     rules = [r["id"] for r in run_["tool"]["driver"]["rules"]]
-    assert rules[:3] == ["unknown-model", "over-budget", "below-quality-bar"]
+    from costcalc.gate.registry import rule_ids
+
+    assert rules == list(rule_ids())  # the registry is the one list of rules
+    assert rules[:3] == ["unknown-model", "no-current-price", "over-budget"]
     results = run_["results"]
     assert [
         (r["ruleId"], r["level"], r["locations"][0]["physicalLocation"]["region"]["startLine"])
@@ -115,23 +118,29 @@ def test_sarif_validates_against_the_2_1_0_schema() -> None:
         assert rules[r["ruleIndex"]] == r["ruleId"]
 
 
-def test_sarif_with_a_total_finding_validates() -> None:
-    """A finding about the total (no file) is still valid SARIF (no location)."""
+def test_sarif_with_a_total_finding_validates(tmp_path: Path) -> None:
+    """A finding about the total (no file) is still valid SARIF (no location).
+
+    Two decisions move from cheap ($100) to mid ($200): +$100 each, within a $150
+    guardrail, but +$200 in total, over it: one finding, on the total.
+    """
     schema = json.loads(SARIF_SCHEMA.read_text())
+    team = Path("tests/fixtures/check/diff/base/team.yaml").read_text()
+    two = team + team.split("decisions:\n", 1)[1].replace("name: chat", "name: chat2")
+    base, new = tmp_path / "base", tmp_path / "new"
+    base.mkdir()
+    new.mkdir()
+    (base / "team.yaml").write_text(two)
+    (new / "team.yaml").write_text(two.replace("model: cheap", "model: mid"))
     code, out, _ = invoke(
-        "tests/fixtures/check/diff/new",
-        "--base",
-        "tests/fixtures/check/diff/base",
-        *ARGS,
-        "--format",
-        "sarif",
-        "--max-increase",
-        "50",
+        str(new), "--base", str(base), *ARGS, "--format", "sarif", "--max-increase", "150"
     )
     assert code == 1
     log = json.loads(out)
     jsonschema.Draft4Validator(schema).validate(log)
-    assert any("locations" not in r for r in log["runs"][0]["results"])
+    results = log["runs"][0]["results"]
+    assert [r["ruleId"] for r in results] == ["cost-increase"]
+    assert "locations" not in results[0]
 
 
 def test_junit_parses_back() -> None:
@@ -225,3 +234,20 @@ def test_schema_procurement_is_printed() -> None:
     assert schema["properties"]["kind"]["const"] == "procurement"
     waiver = schema["$defs"]["Waiver"]["properties"]
     assert waiver["expires"]["description"].startswith("Last day the waiver holds")
+
+
+def test_summary_is_printed_once_and_junit_timestamp_has_a_time() -> None:
+    """#13.17: github output had the summary twice (stdout and stderr); JUnit's timestamp had
+    no time of day. The check day is 2025-06-01, judged at 00:00 UTC."""
+    from typer.testing import CliRunner
+
+    from costcalc.cli import app
+
+    args = ["check", "examples/procurement/bad", "--as-of", "2025-06-01"]
+    result = CliRunner().invoke(app, [*args, "--format", "github"])
+    assert result.exit_code == 1
+    both = result.stdout + result.stderr
+    assert both.count("costcalc check failed:") == 1
+    assert "costcalc check failed:" in result.stderr
+    result = CliRunner().invoke(app, [*args, "--format", "junit"])
+    assert 'timestamp="2025-06-01T00:00:00"' in result.stdout

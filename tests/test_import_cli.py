@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def test_openrouter_import_golden(tmp_path: Path) -> None:
 
 def test_openrouter_costs(tmp_path: Path) -> None:
     """QwQ-32B at $0.15/$0.20 per million: 1M in + 1M out = $0.35; o3 reasoning at its own $8."""
-    assert import_openrouter(tmp_path)[0] == 0
+    assert import_openrouter(tmp_path, "--no-bundled")[0] == 0
     code, out, err = invoke(
         "cost",
         "openrouter/qwen/qwq-32b",
@@ -53,6 +54,7 @@ def test_openrouter_costs(tmp_path: Path) -> None:
         "1000000",
         "--pricing",
         str(tmp_path),
+        "--no-bundled",
         "--as-of",
         "2026-11-27",
         "--format",
@@ -71,6 +73,7 @@ def test_openrouter_costs(tmp_path: Path) -> None:
         "5000",
         "--pricing",
         str(tmp_path),
+        "--no-bundled",
         "--as-of",
         "2026-11-27",
         "--format",
@@ -83,9 +86,10 @@ def test_openrouter_costs(tmp_path: Path) -> None:
 
 def test_models_facts_from_openrouter(tmp_path: Path) -> None:
     """hugging_face_id marks open weights; the vendor is the id's first part."""
-    import_openrouter(tmp_path)
+    import_openrouter(tmp_path, "--no-bundled")
     code, out, _ = invoke(
         "models",
+        "--no-bundled",
         "--pricing",
         str(tmp_path),
         "--provider",
@@ -104,10 +108,12 @@ def test_models_facts_from_openrouter(tmp_path: Path) -> None:
 
 
 def test_written_sheets_validate_alone_and_over_the_bundled_ones(tmp_path: Path) -> None:
-    """Every written file passes `costcalc validate`, with and without the bundled sheets."""
-    assert import_openrouter(tmp_path)[0] == 0
-    assert invoke("validate", str(tmp_path))[0] == 0
-    assert invoke("validate", "--no-bundled", "--pricing", str(tmp_path))[0] == 0
+    """Every written file passes `costcalc validate`: over the bundled sheets (whose models the
+    matched offers refer to), and alone when imported with --no-bundled (nothing is matched)."""
+    assert import_openrouter(tmp_path / "over")[0] == 0
+    assert invoke("validate", str(tmp_path / "over"))[0] == 0
+    assert import_openrouter(tmp_path / "alone", "--no-bundled")[0] == 0
+    assert invoke("validate", "--no-bundled", "--pricing", str(tmp_path / "alone"))[0] == 0
 
 
 def test_reimport_replaces_untouched_files_but_not_edited_ones(tmp_path: Path) -> None:
@@ -143,11 +149,12 @@ def test_hand_written_sheet_is_never_overwritten_without_force(tmp_path: Path) -
 def test_stale_generated_sheets_are_removed(tmp_path: Path) -> None:
     """Sheets of an earlier import that this one no longer produces are removed (when untouched)."""
     code, _, err = invoke(
-        "import", "genai-prices", GENAI_DEEPSEEK, "-o", str(tmp_path), "--as-of", "2026-11-27"
+        "import", "genai-prices", GENAI_DEEPSEEK, "-o", str(tmp_path), "--as-of", "2026-11-27",
+        "--no-bundled",
     )
     assert code == 0, err
     assert (tmp_path / "providers/deepseek.yaml").exists()
-    code, err = import_openrouter(tmp_path)
+    code, err = import_openrouter(tmp_path, "--no-bundled")
     assert code == 0
     assert "removed (no longer in the feed): <out>/providers/deepseek.yaml" in err
     assert not (tmp_path / "providers/deepseek.yaml").exists()
@@ -192,7 +199,8 @@ def test_missing_file_is_exit_2(tmp_path: Path) -> None:
 def test_genai_prices_import_of_one_file(tmp_path: Path) -> None:
     """One genai-prices provider file becomes a sheet whose DeepSeek R1 off-peak price is costed."""
     code, _, err = invoke(
-        "import", "genai-prices", GENAI_DEEPSEEK, "-o", str(tmp_path), "--as-of", "2026-11-27"
+        "import", "genai-prices", GENAI_DEEPSEEK, "-o", str(tmp_path), "--as-of", "2026-11-27",
+        "--no-bundled",
     )
     assert code == 0, err
     code, out, err = invoke(
@@ -204,6 +212,7 @@ def test_genai_prices_import_of_one_file(tmp_path: Path) -> None:
         "1000000",
         "--off-peak-share",
         "1",
+        "--no-bundled",
         "--pricing",
         str(tmp_path),
         "--as-of",
@@ -227,10 +236,30 @@ def test_done_when_litellm_map_then_compare(tmp_path: Path) -> None:
     """
     code, _, err = invoke("import", "litellm", LITELLM, "-o", str(tmp_path), "--as-of", "2026-11-27")
     assert code == 0, err
-    assert "imported 3,913 offers of 3,913 models from 122 providers" in err
+    # With --no-bundled the map gives 3,913 offers of 3,913 models; layered on the bundled
+    # catalog, rows of known models are filed under bundled ids (38 when identity landed, more
+    # as the bundled catalog grows), and a row whose own id collided with another's may become
+    # one more offer.
+    found = re.search(r"imported ([\d,]+) offers of ([\d,]+) models from 122 providers", err)
+    assert found, err
+    offers, models = (int(g.replace(",", "")) for g in found.groups())
+    matched = re.search(r"matched (\d+) rows to bundled models", err)
+    assert matched and int(matched.group(1)) >= 38
+    assert offers >= 3913 and models < 3913
+    code, out, err = invoke(
+        "compare", "--pricing", str(tmp_path), "--as-of", "2026-11-27", "--format", "json"
+    )
+    assert code == 0, err
+    # The LiteLLM row gemini/gemini-2.5-pro refreshed the bundled offer gemini-2.5-pro @ google,
+    # which is ranked at the imported price.
+    rows = {m["label"]: m for m in json.loads(out)["models"]}
+    assert "#gemini/gemini-2.5-pro" in rows["gemini-2.5-pro @ google"]["price_source"]
     code, out, err = invoke("compare", "--pricing", str(tmp_path), "--as-of", "2026-11-27")
     assert code == 0, err
-    assert "google/gemini-2.5-pro" in err + out  # imported models are part of the comparison
+    # Notes name a dozen models each, not the 3,876 imported ones (148 KB before): what is left
+    # is one line per ranked offer (about 100 bundled and refreshed ones) and the notes.
+    lines = out.splitlines()
+    assert len(out) < 40_000 and max(len(line) for line in lines) < 1_000
 
 
 def test_fixture_sources_are_attributed() -> None:

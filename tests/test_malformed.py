@@ -43,7 +43,7 @@ def run(tmp_path: Path, files: dict[str, str | bytes]) -> tuple[int, str, str]:
 CASES = {
     "wrong type": (
         SHEET_HEAD + '      - {as_of: 2025-01-01, source: "src", input: abc, output: 1}\n',
-        "sheet.yaml:6: offers[0].prices[0].input: Input should be a valid decimal",
+        "sheet.yaml:6: offers[0].prices[0].input: 'abc' is not a number",
     ),
     "missing field": (
         SHEET_HEAD + '      - {as_of: 2025-01-01, source: "src", input: 1}\n',
@@ -72,16 +72,16 @@ CASES = {
         + "        off_peak:\n          window: {start: 16:30, end: '00:30'}\n"
         + "          input: 1\n          output: 1\n",
         # line 6 as_of, 7 source, 8 input, 9 output, 10 off_peak, 11 window
-        "sheet.yaml:11: 16:30 is read by YAML as a base-60 number (990)",
+        "sheet.yaml:11: offers[0].prices[0].off_peak.window.start: 16:30 is read by YAML as a base-60 number (990)",
     ),
     "octal number": (
         SHEET_HEAD + '      - {as_of: 2025-01-01, source: "src", input: 010, output: 1}\n',
-        "sheet.yaml:6: 010 has a leading zero, which YAML reads as octal (8)",
+        "sheet.yaml:6: offers[0].prices[0].input: 010 has a leading zero, which YAML reads as octal (8)",
     ),
     "duplicate key": (
         SHEET_HEAD
         + "      - as_of: 2025-01-01\n        source: src\n        input: 1\n        input: 2\n",
-        "sheet.yaml:9: input: duplicate key 'input' (first at line 8)",
+        "sheet.yaml:9: offers[0].prices[0].input: duplicate key 'input' (first at line 8)",
     ),
     "unknown field": (
         SHEET_HEAD + '      - {as_of: 2025-01-01, source: "src", input: 1, output: 1, ouput: 2}\n',
@@ -186,4 +186,4 @@ def test_impossible_date(tmp_path: Path) -> None:
     body = SHEET_HEAD + '      - {as_of: 2025-13-45, source: "src", input: 1, output: 1}\n'
     code, _, err = run(tmp_path, {"sheet.yaml": body})
     assert code == 2
-    assert "sheet.yaml:6: 2025-13-45 is not a valid date or time (month must be in 1..12)" in err
+    assert "sheet.yaml:6: offers[0].prices[0].as_of: 2025-13-45 is not a valid date or time (month must be in 1..12)" in err

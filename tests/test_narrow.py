@@ -79,9 +79,9 @@ def test_cost_breakdown_fits_and_keeps_the_cost(runner: CliRunner, width: int) -
     args = ["cost", "o3", "--input-tokens", "20000", "--cached-tokens", "5000"]
     args += ["--output-tokens", "2000", "--as-of", "2025-06-01"]
     lines = assert_fits(run(runner, args, width), width)
-    # $10/M x 15,000 + $10/M x 5,000 (no cached price then) + $40/M x 2,000
-    # = 0.15 + 0.05 + 0.08 = $0.28
-    assert has_row(lines, "total", "$0.28")
+    # o3's launch list: $10/M x 15,000 + $2.50/M cached x 5,000 + $40/M x 2,000
+    # = 0.15 + 0.0125 + 0.08 = $0.2425, shown as $0.24
+    assert has_row(lines, "total", "$0.24")
     assert has_row(lines, "output", "$0.08")
 
 

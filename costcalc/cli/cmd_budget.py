@@ -26,7 +26,10 @@ from costcalc.cli.common import (
     err,
     fraction_option,
     handles_errors,
+    known_choice,
     load_catalog,
+    summarise_reasons,
+    warn,
     write_output,
 )
 from costcalc.render.tables import Format
@@ -38,7 +41,7 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
     from costcalc.budget import BudgetResult
-    from costcalc.catalog import Catalog
+    from costcalc.catalog import Catalog, OfferEntry
     from costcalc.schema.workload import Workload
 
 
@@ -153,6 +156,47 @@ def _ranking(
     ranking, _ = compare_full(catalog, options, index, cache_dir())
     apply_ranking(result, ranking)
     return True
+
+
+def require_priced(
+    catalog: Catalog, result: BudgetResult, asked: list[str] | None, offers: list[OfferEntry]
+) -> None:
+    """Errors instead of empty answers, as in compare (the README states the rule).
+
+    No row priced at all (no rate to the currency, no price in force): exit 2 with the
+    reasons. A model asked for with --model that has no row: a warning naming it and why;
+    exit 2 when none of them has one.
+    """
+    from costcalc.cost import choose_period
+    from costcalc.errors import InputError, NoPriceError, Problem
+
+    if not result.rows:
+        reasons = [n.removeprefix("not priced: ") for n in result.notes if n.startswith("not ")]
+        raise InputError(
+            f"no offer can be priced in {result.currency} for workload {result.workload.name}: "
+            + (summarise_reasons(reasons) if reasons else "no offer matches the filters")
+        )
+    if not asked:
+        return
+    shown = {row.model for row in result.rows}
+    problems = []
+    for name in asked:
+        mid = catalog.model(name).id
+        if mid in shown:
+            continue
+        why = []
+        for entry in (o for o in offers if o.model.id == mid):
+            try:
+                choose_period(entry, result.when, result.currency, catalog.fx)
+            except NoPriceError as exc:
+                why.append(exc.problems[0].message)
+        problems.append(
+            Problem(f"{name} is not in the budget: {'; '.join(why) or 'no offer of it is priced'}")
+        )
+    if len(problems) == len(asked):
+        raise InputError(problems=[*problems, Problem("none of the models asked for is priced")])
+    for problem in problems:
+        warn(problem.message)
 
 
 @app.command("budget")
@@ -407,6 +451,9 @@ def budget_command(
     cur = check_currency(currency, "USD")
     money = decimal_option(budget, "--budget")
     share = decimal_option(utilisation, "--utilisation")
+    if tier is not None:
+        tiers = {lim.tier for o in catalog.offers for lim in o.offer.rate_limits}
+        tier = known_choice(tier, tiers, "--tier", "rate-limit tier")
     wanted = {catalog.model(m).id for m in model} if model else None
     providers = {catalog.provider(p).id for p in provider} if provider else None
     offers = [
@@ -451,6 +498,7 @@ def budget_command(
         )
         if not ranked:
             result.notes.append("no quality data in the loaded sheets: every priced offer is shown")
+        require_priced(catalog, result, model, offers)
         results.append(result)
     if plot is not None:
         from costcalc.render.budget_plot import plot_projection

@@ -22,7 +22,10 @@ from costcalc.cli.common import (
     emit,
     err,
     handles_errors,
+    known_choice,
     load_catalog,
+    warn,
+    write_output,
 )
 from costcalc.render.tables import Format
 
@@ -61,6 +64,9 @@ def models_command(
     catalog = load_catalog(pricing, no_bundled)
     if provider:
         catalog.provider(provider)
+    if license_id:
+        known = {m.license for m in catalog.models.values()}
+        license_id = known_choice(license_id, known, "--license", "license")
     offered: dict[str, list[str]] = {}
     for o in catalog.offers:
         offered.setdefault(o.model.id, []).append(o.provider.id)
@@ -217,7 +223,9 @@ def _breakdown_table(result: CostResult) -> Any:
 
 def _places(rate: Decimal) -> int:
     """Enough places to show a per-million price exactly, at least two."""
-    exponent = rate.normalize().as_tuple().exponent
+    from costcalc.money import trim
+
+    exponent = trim(rate).as_tuple().exponent  # normalize() would round past 28 digits
     return max(2, -exponent if isinstance(exponent, int) else 2)
 
 
@@ -311,6 +319,8 @@ def cost_command(
             skipped.extend(exc.problems)
     if not results:
         raise InputError(problems=skipped)
+    for problem in skipped:  # the cheapest offer may be among them: say so where it is seen
+        warn(f"not priced: {problem}")
     results.sort(key=lambda r: (r.total, r.provider))
     best, others = results[0], results[1:]
     tables = [_breakdown_table(best)]
@@ -380,7 +390,10 @@ def validate_command(
         ),
     ] = None,
 ) -> None:
-    """Check sheets: every field, every cross-reference; exit 2 naming file, line and field.
+    """Check sheets: every field, every cross-reference, the data rules; exit 2 naming file,
+    line and field (overlapping price periods, a price before the model's release, a score
+    window that is not its benchmark's, one problem set under two benchmark ids). A score
+    without a date is a warning.
 
     With --max-age, also name every price and score older than the limit (a warning;
     with --strict a failure, exit 1).
@@ -403,6 +416,14 @@ def validate_command(
             problems.extend(exc.problems)
     if problems:
         raise InputError(problems=problems)
+    from costcalc.datarules import check as data_rules
+
+    findings = data_rules(catalog, quality_index(catalog))
+    errors = [f.problem for f in findings if f.severity == "error"]
+    if errors:
+        raise InputError(problems=errors)
+    for finding in findings:
+        err(f"warning: {finding.problem}")
     files = len({d.path for d in catalog.documents})
     periods = sum(len(o.offer.prices) for o in catalog.offers)
     err(
@@ -435,12 +456,11 @@ def schema_command(
     from costcalc.errors import InputError
     from costcalc.loader import KINDS, model_for_kind
     from costcalc.schema.docs import json_schema
-    from costcalc.yamlio import write_atomic
 
     if write is not None:
         for name in KINDS:
             text = json.dumps(json_schema(model_for_kind(name)), indent=2) + "\n"
-            write_atomic(write / f"{name}.schema.json", text)
+            write_output(write / f"{name}.schema.json", text, "the schema")
         err(f"wrote {len(KINDS)} schemas to {write}")
         return
     if kind is None:

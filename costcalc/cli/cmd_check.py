@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -21,17 +20,13 @@ from costcalc.cli.common import (
     PricingOpt,
     app,
     as_of_day,
+    cache_dir,
     err,
     handles_errors,
-    load_catalog,
 )
 from costcalc.render.reports import MARKDOWN_LIMIT, ReportFormat
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-if TYPE_CHECKING:
-    from costcalc.catalog import Catalog
-    from costcalc.policy import Checker, CheckResult, ProcurementDoc
 
 
 def _decimal(value: str | None, option: str) -> Decimal | None:
@@ -60,56 +55,6 @@ def parse_reports(specs: list[str]) -> list[tuple[ReportFormat, Path]]:
         except ValueError:
             raise InputError(f"--report: unknown format {fmt!r}; formats: {choices}") from None
     return out
-
-
-def run_check(
-    catalog: Catalog,
-    paths: list[Path],
-    when: dt.date,
-    *,
-    base: Path | None = None,
-    currency: str | None = None,
-    max_increase: Decimal | None = None,
-    max_increase_pct: Decimal | None = None,
-    fail_on_warn: bool = False,
-    docs: list[ProcurementDoc] | None = None,
-    base_docs: list[ProcurementDoc] | None = None,
-) -> tuple[CheckResult, Checker]:
-    """Load the procurement files (unless given), apply the rules and, with a base, the diff."""
-    from costcalc.checkdiff import diff_costs
-    from costcalc.checkload import load_procurement
-    from costcalc.policy import Checker
-
-    if docs is None:
-        docs = load_procurement(paths)
-    checker = Checker(catalog, when)
-    result = checker.check(docs)
-    result.fail_on_warn = fail_on_warn
-    if base is not None:
-        if base_docs is None:
-            base_docs = load_procurement([base])
-        base_checked = checker.check(base_docs)  # the same checker: its cache is shared
-        new_roots = [(d, _root_of(d.file, paths)) for d in result.decisions]
-        old_roots = [(d, base) for d in base_checked.decisions]
-        codes = {d.currency for d in result.decisions + base_checked.decisions}
-        cur = currency or (codes.pop() if len(codes) == 1 else "USD")
-        result.diff = diff_costs(
-            checker,
-            old_roots,
-            new_roots,
-            cur,
-            max_increase=max_increase,
-            max_increase_pct=max_increase_pct,
-        )
-        result.findings.extend(result.diff.findings)
-    return result, checker
-
-
-def _root_of(file: str, roots: list[Path]) -> Path:
-    for root in roots:
-        if root.is_dir() and Path(file).is_relative_to(root):
-            return root
-    return Path(file)
 
 
 def _no_crash_as_failure(func: F) -> F:
@@ -191,6 +136,7 @@ def check_command(
     """
     from costcalc.cli.common import check_currency, table_width, write_output
     from costcalc.errors import InputError
+    from costcalc.gate import check, paused_gc
     from costcalc.render.reports import formatter_for
 
     outputs = parse_reports(list(report or []))
@@ -199,34 +145,32 @@ def check_command(
     if base is None and (limit is not None or limit_pct is not None):
         raise InputError("--max-increase and --max-increase-pct need --base")
     code = check_currency(currency, "USD") if currency else None
-    from costcalc.checkload import load_procurement
-
-    # Untrusted files first: a hostile one fails before the catalog is even loaded.
-    docs = load_procurement(list(paths))
-    base_docs = load_procurement([base]) if base is not None else None
-    catalog = load_catalog(pricing, no_bundled)
-    result, _ = run_check(
-        catalog,
+    if no_bundled and not pricing:
+        raise InputError("--no-bundled needs at least one --pricing folder")
+    # One library call: untrusted files first (a hostile one fails before the catalog loads).
+    result = check(
         list(paths),
-        as_of_day(as_of),
+        when=as_of_day(as_of),
+        pricing=list(pricing or []),
+        include_bundled=not no_bundled,
+        cache_dir=cache_dir(),
         base=base,
         currency=code,
         max_increase=limit,
         max_increase_pct=limit_pct,
         fail_on_warn=fail_on_warn,
-        docs=docs,
-        base_docs=base_docs,
     )
 
     width = table_width()
 
     def render(choice: ReportFormat, to_file: bool = False) -> str:
-        return formatter_for(
-            choice,
-            max_bytes=max_markdown_bytes,
-            summary_only=summary_only,
-            width=100 if to_file else width,
-        ).format(result)
+        with paused_gc():  # a report of 10,000 decisions is built without GC passes
+            return formatter_for(
+                choice,
+                max_bytes=max_markdown_bytes,
+                summary_only=summary_only,
+                width=100 if to_file else width,
+            ).format(result)
 
     for choice, path in outputs:
         write_output(path, render(choice, to_file=True), f"the {choice.value} report")

@@ -28,7 +28,10 @@ from costcalc.cli.common import (
     err,
     fraction_option,
     handles_errors,
+    known_choice,
     load_catalog,
+    summarise_reasons,
+    warn,
     write_output,
 )
 from costcalc.render.tables import Format
@@ -38,6 +41,7 @@ if TYPE_CHECKING:
 
     from costcalc.catalog import Catalog
     from costcalc.quality import QualityIndex
+    from costcalc.rank import Ranking
 
 
 class QualityMethod(str, Enum):
@@ -92,6 +96,68 @@ def _profile_file(path: Path, catalog: Catalog, index: QualityIndex) -> str:
 
         raise InputError(problems=[Problem(m, doc.path, ln, f) for m, ln, f in problems])
     return str(sheet.profiles[0].id)
+
+
+def require_ranked(
+    catalog: Catalog, asked: list[str] | None, ranking: Ranking, currency: str
+) -> None:
+    """Errors instead of empty answers (the rule the README states).
+
+    - Nothing ranked at all (no offer priced in the currency, none scored, none left by
+      the filters): exit 2 with the reasons, e.g. the missing exchange rate.
+    - Models asked for by name that are not in the ranking: a warning on stderr for each,
+      naming it and why; exit 2 when none of them is ranked.
+    - Offers that cannot be converted to the currency: a warning naming the missing rate.
+    """
+    from costcalc.errors import InputError, Problem
+
+    ranked = {row.entry.model.id for row in ranking.rows}
+    rate_gaps = [why for why in ranking.not_priced.values() if "exchange rate" in why]
+    if not ranking.rows and not asked:
+        reasons = []
+        if ranking.not_priced:
+            reasons.append(
+                f"{len(ranking.not_priced)} offers not priced in {currency}: "
+                + summarise_reasons(ranking.not_priced.values())
+            )
+        if ranking.unscored:
+            reasons.append(
+                f"{len(ranking.unscored)} models not scored on the profile: "
+                + summarise_reasons(ranking.unscored.values())
+            )
+        if ranking.no_offer:
+            reasons.append(f"no API offer: {', '.join(ranking.no_offer)}")
+        raise InputError(
+            "no offer can be ranked"
+            + (": " + " | ".join(reasons) if reasons else ": no offer matches the filters")
+        )
+    if rate_gaps and ranking.rows:
+        warn(f"{len(rate_gaps)} offers not priced in {currency}: " + summarise_reasons(rate_gaps))
+    if not asked:
+        return
+    problems = []
+    for name in asked:
+        mid = catalog.model(name).id
+        if mid in ranked:
+            continue
+        why = [
+            f"{label}: {text}"
+            for label, text in sorted(ranking.not_priced.items())
+            if label.startswith(mid + " @ ")
+        ]
+        if mid in ranking.unscored:
+            why.append(f"not scored: {ranking.unscored[mid]}")
+        if mid in ranking.no_offer:
+            why.append("no API offer (see `costcalc budget` for self-hosting)")
+        if not why:
+            why.append("no offer matches the filters (--provider, --license, weights)")
+        problems.append(Problem(f"{name} is not in the ranking: {'; '.join(why)}"))
+    if len(problems) == len(asked):
+        raise InputError(
+            problems=[*problems, Problem("none of the models asked for can be ranked")]
+        )
+    for problem in problems:
+        warn(problem.message)
 
 
 @app.command("compare")
@@ -264,6 +330,9 @@ def compare_command(
     from costcalc.render.compare import csv_table, payload, table
 
     catalog = load_catalog(pricing, no_bundled)
+    if license_id:
+        known = {m.license for m in catalog.models.values()}
+        license_id = [known_choice(x, known, "--license", "license") for x in license_id]
     index = quality_index(catalog)
     if profile.endswith((".yaml", ".yml")) or Path(profile).is_file():
         profile = _profile_file(Path(profile), catalog, index)
@@ -313,6 +382,7 @@ def compare_command(
         peak_factor=decimal_option(peak_factor, "--peak-factor") or Decimal(1),
     )
     ranking, result = compare_full(catalog, options, index, cache_dir())
+    require_ranked(catalog, models, ranking, options.currency)
     data = table(ranking, options, result)
     if plot is not None:
         from costcalc.render.plot import plot as draw

@@ -8,10 +8,20 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from costcalc.cli.common import FormatOpt, NoBundledOpt, app, emit, err, handles_errors, today
+from costcalc.cli.common import (
+    FormatOpt,
+    NoBundledOpt,
+    PricingOpt,
+    app,
+    emit,
+    err,
+    handles_errors,
+    today,
+)
 from costcalc.render.tables import Format
 
 if TYPE_CHECKING:
+    from costcalc.identity import Identity
     from costcalc.importers.common import ImportResult
     from costcalc.pricediff import PriceDiff
 
@@ -66,9 +76,43 @@ def _bundled_providers(no_bundled: bool) -> dict[str, dict[str, Any]]:
     return found
 
 
+def _identity(no_bundled: bool) -> Identity | None:
+    """The bundled catalog's model identity: imported rows of known models are filed under it."""
+    if no_bundled:
+        return None
+    from costcalc.cli.common import load_catalog
+    from costcalc.identity import Identity
+
+    return Identity.from_catalog(load_catalog(None))
+
+
+SHOWN_UNMATCHED = 5
+
+
+def report_identity(matched: int, unmatched: list[Any], verbose: bool) -> None:
+    """A short summary of the rows filed under bundled models and of those left unmatched."""
+    if verbose:
+        for u in unmatched:
+            err(f"unmatched {u.key}: {u.reason}")
+    if not matched and not unmatched:
+        return
+    err(
+        f"matched {_count(matched, 'row')} to bundled models;"
+        f" {len(unmatched):,} kept under their own ids (no bundled model)"
+    )
+    reasons: dict[str, list[str]] = {}
+    for u in unmatched:
+        reasons.setdefault(u.reason.split(" (", 1)[0], []).append(u.key)
+    for reason, keys in sorted(reasons.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+        shown = ", ".join(keys[:SHOWN_UNMATCHED])
+        more = f", ... (+{len(keys) - SHOWN_UNMATCHED:,})" if len(keys) > SHOWN_UNMATCHED else ""
+        err(f"  {len(keys):>6,}  {reason}: {shown}{more}")
+
+
 def _finish(result: ImportResult, output: Path, force: bool, verbose: bool) -> None:
     """Report, refuse an empty import, check the folder, then write."""
     from costcalc.errors import InputError
+    from costcalc.importers.common import oversized
     from costcalc.importers.output import apply, plan, render_files
 
     if verbose:
@@ -91,18 +135,24 @@ def _finish(result: ImportResult, output: Path, force: bool, verbose: bool) -> N
             err(f"  {count:>6,}  {what}")
         if len(counts) > SHOWN_REASONS:
             err(f"  ... and {len(counts) - SHOWN_REASONS} more kinds (--verbose lists every one)")
+    report_identity(len(result.matched), result.unmatched, verbose)
     if result.offers == 0:
         raise InputError(
             f"nothing valid to import: all {_count(result.rows, 'row')} skipped", file=result.source
         )
-    write_plan = plan(output, render_files(result), force=force)
+    files = render_files(result)
+    too_big = oversized(files)
+    if too_big:
+        raise InputError(problems=too_big)
+    write_plan = plan(output, files, force=force)
     apply(write_plan)
     for path in write_plan.replaced_edits:
         err(f"overwrote (--force): {path}")
     for path in write_plan.remove:
         err(f"removed (no longer in the feed): {path}")
     err(
-        f"imported {result.offers:,} offers of {len(result.models):,} models from"
+        f"imported {result.offers:,} offers of"
+        f" {len(result.models) + len(set(result.matched.values())):,} models from"
         f" {_count(len(result.sheets), 'provider')}"
         f" ({result.feed} {result.source}, as of {result.as_of})"
         f" into {output}"
@@ -149,6 +199,7 @@ def import_litellm(
         source_file=file.name,
         as_of=_day(as_of),
         bundled_providers=_bundled_providers(no_bundled),
+        identity=_identity(no_bundled),
     )
     _finish(result, output, force, verbose)
 
@@ -177,6 +228,7 @@ def import_genai_prices(
         source=path.name,
         as_of=_day(as_of),
         bundled_providers=_bundled_providers(no_bundled),
+        identity=_identity(no_bundled),
     )
     _finish(result, output, force, verbose)
 
@@ -204,11 +256,9 @@ def import_openrouter(
         source_file=file.name,
         as_of=_day(as_of),
         bundled_providers=_bundled_providers(no_bundled),
+        identity=_identity(no_bundled),
     )
     _finish(result, output, force, verbose)
-
-
-from costcalc.cli.common import PricingOpt as _PricingOpt  # noqa: E402
 
 
 @import_app.command("evals")
@@ -241,7 +291,7 @@ def import_evals(
         str, typer.Option("--category", help="Category of the imported benchmarks.")
     ] = "knowledge",
     force: ForceOpt = False,
-    pricing: _PricingOpt = None,
+    pricing: PricingOpt = None,
     no_bundled: NoBundledOpt = False,
 ) -> None:
     """Import your own evals: each task a benchmark (with its item count), each model a score.
@@ -253,14 +303,14 @@ def import_evals(
     from costcalc.errors import InputError
     from costcalc.evals.read import read_eval_file
     from costcalc.evals.sheet import build, render, write
+    from costcalc.identity import Identity
 
     catalog = load_catalog(pricing, no_bundled)
+    identity = Identity.from_catalog(catalog)
 
     def lookup(name: str) -> str | None:
-        try:
-            return catalog.model(name).id
-        except InputError:
-            return None
+        """The one model identity (ids, aliases, vendor snapshots, `vendor/` prefixes)."""
+        return identity.model(name)
 
     mapping: dict[str, str] = {}
     for pair in model or []:
@@ -287,6 +337,68 @@ def import_evals(
         f" ({', '.join(b['id'] for b in result.benchmarks)}) from {_count(len(files), 'file')}"
         f" into {output}; per-item results for {with_items}"
     )
+# ------------------------------------------------------------------ score feeds
+
+scores_app = typer.Typer(
+    help="Turn a benchmark-score feed into a costcalc scores sheet (kind: scores, role: feed).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+import_app.add_typer(scores_app, name="scores")
+
+
+@scores_app.command("llm-stats")
+@handles_errors
+def import_scores_llm_stats(
+    path: Annotated[
+        Path,
+        typer.Argument(help="llm-stats data tree: the repository, or its data/ folder."),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Scores sheet to write (a .yaml file).")
+    ],
+    force: ForceOpt = False,
+    verbose: VerboseOpt = False,
+    pricing: PricingOpt = None,
+) -> None:
+    """Import llm-stats' vendor-reported scores (CC BY 4.0) for the models costcalc knows."""
+    from costcalc.cli.common import load_catalog
+    from costcalc.errors import InputError
+    from costcalc.identity import Identity
+    from costcalc.importers.output import generated_state
+    from costcalc.importers.scores import llm_stats
+    from costcalc.importers.scores.common import sheet_text
+    from costcalc.quality import quality_index
+    from costcalc.yamlio import write_atomic
+
+    if output.suffix not in (".yaml", ".yml"):
+        raise InputError("--output must name a .yaml file", file=str(output))
+    catalog = load_catalog(pricing)
+    released = {m.id: m.released for m in catalog.models.values() if m.released is not None}
+    result = llm_stats.convert(
+        path, Identity.from_catalog(catalog), quality_index(catalog).benchmarks, released
+    )
+    if verbose:
+        for u in result.unmapped:
+            err(f"left out {u.key}: {u.reason}")
+    for line in result.summary():
+        err(line)
+    if not result.scores:
+        raise InputError("nothing to import: no score maps onto a known model and benchmark",
+                         file=str(path))
+    command = f"costcalc import scores llm-stats {path.as_posix()} --output {output.as_posix()}"
+    text = sheet_text(result, llm_stats.ATTRIBUTION, command)
+    if output.is_symlink():
+        raise InputError("is a symbolic link; refusing to write through it", file=str(output))
+    if output.exists() and not force:
+        state = generated_state(output.read_text(encoding="utf-8"))
+        if state != "untouched":
+            what = "was edited since it was generated" if state == "edited" else (
+                "was not written by an import"
+            )
+            raise InputError(f"exists and {what}; use --force to overwrite", file=str(output))
+    write_atomic(output, text)
+    err(f"wrote {output}")
 
 
 # ------------------------------------------------------------------ prices diff

@@ -6,8 +6,8 @@ import datetime as dt
 import functools
 import os
 import sys
-from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from collections.abc import Callable, Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
@@ -136,16 +136,19 @@ OpenWeightsOpt = Annotated[
 def decimal_option(text: str | None, option: str) -> Decimal | None:
     """An option's exact number (1_000 and 1,000 read as 1000), or a usage error (exit 2)."""
     from costcalc.errors import InputError
+    from costcalc.numbers import NumberError, parse_number
 
     if text is None:
         return None
-    try:
-        value = Decimal(text.strip().replace("_", "").replace(",", ""))
-    except InvalidOperation:
-        raise InputError(f"{option}: expected a number, got {text!r}") from None
-    if not value.is_finite():
+    cleaned = text.strip().replace(",", "")
+    if cleaned.lower().lstrip("+-") in ("inf", "infinity", "nan", "snan"):
         raise InputError(f"{option}: expected a finite number, got {text!r}")
-    return value
+    try:
+        return parse_number(cleaned)
+    except NumberError as exc:
+        if "is not a number" in str(exc):
+            raise InputError(f"{option}: expected a number, got {text!r}") from None
+        raise InputError(f"{option}: {exc}") from None
 
 
 def fraction_option(text: str | None, option: str) -> Decimal | None:
@@ -186,8 +189,51 @@ def check_currency(value: str | None, default: str) -> str:
 
     code = (value or default).strip().upper()
     if code not in CURRENCIES:
-        raise InputError(f"unknown currency {value!r}; known: {', '.join(CURRENCIES)}")
+        import difflib
+
+        close = difflib.get_close_matches(code, CURRENCIES, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise InputError(
+            f"unknown currency {value!r}{hint}; known: {', '.join(CURRENCIES)}",
+            field="--currency",
+        )
     return code
+
+
+def known_choice(value: str, choices: Iterable[str], option: str, what: str) -> str:
+    """The value as one of the choices (case-insensitive), or exit 2 with a did-you-mean.
+
+    For options whose values are names in the loaded sheets (--tier, --license): a
+    mistyped name would otherwise match nothing and quietly change the answer.
+    """
+    from costcalc.catalog import did_you_mean
+    from costcalc.errors import InputError
+
+    known = {c.lower(): c for c in choices}
+    found = known.get(value.strip().lower())
+    if found is None:
+        listed = ", ".join(sorted(known.values())) or "none in the loaded sheets"
+        raise InputError(
+            f"unknown {what} {value!r}{did_you_mean(value.strip().lower(), known)}; {listed}",
+            field=option,
+        )
+    return found
+
+
+def warn(message: str) -> None:
+    """A warning for people on stderr: something asked for is left out of the answer."""
+    err(f"warning: {message}")
+
+
+def summarise_reasons(reasons: Iterable[str], shown: int = 3) -> str:
+    """Distinct reasons, most frequent first, with their counts: for one exit-2 message."""
+    from collections import Counter
+
+    counts = Counter(reasons).most_common()
+    parts = [f"{why} ({n} offers)" if n > 1 else why for why, n in counts[:shown]]
+    if len(counts) > shown:
+        parts.append(f"... and {len(counts) - shown} more reasons")
+    return "; ".join(parts)
 
 
 def load_catalog(pricing: list[Path] | None, no_bundled: bool = False) -> Catalog:
@@ -237,6 +283,12 @@ def handles_errors(func: F) -> F:
         except RecursionError:
             err("error: input nested too deeply")
             raise typer.Exit(EXIT_INPUT) from None
+        except OSError as exc:
+            # A path the user gave that cannot be used (a name over 255 bytes, a folder that
+            # cannot be created, a device): bad input, exit 2, naming the path.
+            where = f"{exc.filename}: " if exc.filename else ""
+            err(f"error: {where}{exc.strerror or exc}")
+            raise typer.Exit(EXIT_INPUT) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -278,5 +330,17 @@ def emit(tables: list[Table], fmt: Format, payload: Any) -> None:
     from costcalc.render.tables import render
 
     width = table_width()
-    sys.stdout.write(render(tables, fmt, payload, width, use_color()))
+    sys.stdout.write(printable(render(tables, fmt, payload, width, use_color())))
     sys.stdout.flush()
+
+
+def printable(text: str) -> str:
+    """Text that can be written as UTF-8: a non-UTF-8 byte of a file name (which Python holds
+    as a lone surrogate, U+DC80-U+DCFF) is shown as \\xNN instead of failing the write."""
+    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return "".join(
+        f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff" else ch
+        for ch in text
+        if not ("\ud800" <= ch <= "\udc7f" or "\udd00" <= ch <= "\udfff")
+    )

@@ -27,12 +27,18 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
+from decimal import Context, Decimal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
+from costcalc.errors import Problem
+from costcalc.files import MAX_BYTES
+from costcalc.numbers import NumberError, check_number, exact_shift
 from costcalc.schema.pricing import ModelInfo, Offer, Provider
+
+if TYPE_CHECKING:
+    from costcalc.identity import Identity
 
 MILLION_EXPONENT = 6
 MAX_PRICE = Decimal(10) ** 9
@@ -152,7 +158,20 @@ def as_decimal(value: Any, what: str) -> Decimal:
         raise BadValue(f"{what} is not a number: {value!r}")
     if not number.is_finite():
         raise BadValue(f"{what} is not a finite number: {value!r}")
+    try:
+        check_number(number)
+    except NumberError as exc:
+        raise BadValue(f"{what}: {exc}") from None
     return number
+
+
+UNUSABLE = (ArithmeticError, LookupError, TypeError, ValueError)
+"""Errors a hostile value of one row can raise in a converter: the row is skipped, not the feed."""
+
+
+def unusable(exc: Exception) -> str:
+    """The skip reason for a row whose value broke a conversion."""
+    return f"value not usable: {type(exc).__name__}: {str(exc)[:200]}"
 
 
 def check_price(value: Decimal, what: str) -> Decimal:
@@ -166,17 +185,19 @@ def check_price(value: Decimal, what: str) -> Decimal:
 
 def per_million(per_token: Any, what: str) -> Decimal:
     """A per-token price as a per-million price, exactly (a shift of the decimal point)."""
-    return check_price(as_decimal(per_token, what).scaleb(MILLION_EXPONENT), what)
+    return check_price(exact_shift(as_decimal(per_token, what), MILLION_EXPONENT), what)
 
 
 def clean(value: Decimal) -> Decimal:
     """The same number without trailing zeros or exponent noise (3.000000 -> 3)."""
     if value == 0:
         return Decimal(0)
-    normal = value.normalize()
+    # Enough precision for every digit (the default 28 would round or fail on large values).
+    context = Context(prec=max(28, value.adjusted() + 2, len(value.as_tuple().digits)))
+    normal = value.normalize(context)
     exponent = normal.as_tuple().exponent
     if isinstance(exponent, int) and exponent > 0:
-        return normal.quantize(Decimal(1))
+        return normal.quantize(Decimal(1), context=context)
     return normal
 
 
@@ -238,6 +259,10 @@ class ImportResult:
     """Rows (entries, models) read from the feed."""
     skipped: list[Skipped] = field(default_factory=list)
     unrepresented: list[Unrepresented] = field(default_factory=list)
+    matched: dict[str, str] = field(default_factory=dict)
+    """Feed key -> the canonical (bundled) model id its offer was filed under."""
+    unmatched: list[Skipped] = field(default_factory=list)
+    """Imported rows that name no known model (kept under their own id), with why."""
 
     @property
     def offers(self) -> int:
@@ -274,8 +299,12 @@ class SheetBuilder:
         *,
         default_url: str,
         bundled_providers: Mapping[str, Mapping[str, Any]] | None = None,
+        identity: Identity | None = None,
     ) -> None:
         self.feed = feed
+        self.identity = identity
+        self.matched: dict[str, str] = {}
+        self.unmatched: list[Skipped] = []
         self.source = source
         self.as_of = as_of
         self.default_url = default_url
@@ -343,11 +372,27 @@ class SheetBuilder:
         self.sheets[pid] = {"kind": "price-sheet", "provider": facts, "offers": []}
         return True
 
-    def add(self, key: str, pid: str, model: dict[str, Any], offer: dict[str, Any]) -> bool:
-        """Add one model and its offer at a provider, or skip the row with the reason."""
+    def add(
+        self,
+        key: str,
+        pid: str,
+        model: dict[str, Any],
+        offer: dict[str, Any],
+        *,
+        names: tuple[str, ...] = (),
+        match: Any = None,
+    ) -> bool:
+        """Add one model and its offer at a provider, or skip the row with the reason.
+
+        With an `identity`, a row that names a known model (by the provider's API
+        name, the feed's `names` or genai-prices' `match` clause) is filed under
+        the canonical id and writes no model facts of its own; see costcalc.identity.
+        """
         if not self.provider(pid):
             self.skip(key, self.bad_providers[pid])
             return False
+        if self.identity is not None and self._resolved(key, pid, offer, names, match):
+            return True
         mid = model["id"]
         if mid in self.model_keys:
             self.skip(key, f"same model id as another row: {mid} (from {self.model_keys[mid]})")
@@ -367,6 +412,42 @@ class SheetBuilder:
         self.sheets[pid]["offers"].append(offer)
         return True
 
+    def _resolved(
+        self, key: str, pid: str, offer: dict[str, Any], names: tuple[str, ...], match: Any
+    ) -> bool:
+        """File the offer under a canonical model when the identity knows it."""
+        assert self.identity is not None
+        feed_names = tuple(n for n in (offer.get("api_model"), *names) if n)
+        # An API name means the model it named when the row's latest price was set.
+        starts = [
+            p["as_of"] for p in offer.get("prices", []) if isinstance(p.get("as_of"), dt.date)
+        ]
+        when = max(starts, default=self.as_of)
+        found = self.identity.offer(pid, feed_names, when, match)
+        if found.model is None:
+            self.unmatched.append(Skipped(key, found.how))
+            return False
+        slot = f"{found.model}@{pid}"
+        if slot in self.model_keys:
+            self.unmatched.append(
+                Skipped(
+                    key,
+                    f"same bundled offer as another row ({found.model} @ {pid},"
+                    f" from {self.model_keys[slot]})",
+                )
+            )
+            return False
+        resolved = {**offer, "model": found.model}
+        try:
+            Offer.model_validate(resolved)
+        except ValidationError as exc:
+            self.skip(key, f"prices not valid: {first_error(exc)}")
+            return True
+        self.model_keys[slot] = key
+        self.matched[key] = found.model
+        self.sheets[pid]["offers"].append(resolved)
+        return True
+
     def result(self) -> ImportResult:
         """The import; what cannot be represented is reported for imported rows only."""
         sheets = {pid: s for pid, s in sorted(self.sheets.items()) if s["offers"]}
@@ -380,6 +461,8 @@ class SheetBuilder:
             rows=self.rows,
             skipped=self.skipped,
             unrepresented=[u for u in self.unrepresented if u.key in imported],
+            matched=dict(sorted(self.matched.items())),
+            unmatched=[u for u in self.unmatched if u.key in imported],
         )
 
 
@@ -425,6 +508,28 @@ def positive_int(value: Any) -> int | None:
         number = Decimal(value) if not isinstance(value, Decimal) else value
     except (ArithmeticError, TypeError, ValueError):
         return None
-    if not number.is_finite() or number <= 0 or number != number.to_integral_value():
+    if not number.is_finite() or number <= 0 or number.adjusted() > MAX_COUNT_DIGITS:
+        return None  # an absurd count (1e100000000) is refused before int() expands it
+    if number != number.to_integral_value():
         return None
     return int(number)
+
+
+MAX_COUNT_DIGITS = 15
+"""Most digits (minus one) of a token count taken from a feed: 10^16 is far past any context."""
+
+
+def oversized(files: Mapping[str, str], limit: int = MAX_BYTES) -> list[Problem]:
+    """Files of an import larger than the sheet reader accepts (it would refuse them later)."""
+    problems = []
+    for rel, text in files.items():
+        size = len(text.encode("utf-8"))
+        if size > limit:
+            problems.append(
+                Problem(
+                    f"would be {size:,} bytes; sheets are read up to {limit:,} bytes, so the"
+                    " import would not validate: nothing was written (import fewer rows)",
+                    rel,
+                )
+            )
+    return problems

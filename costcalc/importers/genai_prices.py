@@ -31,12 +31,15 @@ import datetime as dt
 import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
+from costcalc.identity import Identity
 from costcalc.importers.common import (
     FEED_CURRENCY,
+    MAX_COUNT_DIGITS,
+    UNUSABLE,
     BadValue,
     ImportResult,
     SheetBuilder,
@@ -46,6 +49,7 @@ from costcalc.importers.common import (
     model_facts,
     model_id,
     provider_id,
+    unusable,
 )
 
 FEED = "genai-prices"
@@ -59,6 +63,13 @@ _COMPONENT = {
 }
 _ORDER = ("input", "cached_input", "cache_write", "output")
 _TIME = re.compile(r"^(\d\d):(\d\d)(?::00)?(?:Z|\+00:00)?$")
+
+
+def _bounded_count(value: Any) -> Any:
+    """Refuse a count like 1e100000000 before pydantic's int() expands it (unbounded CPU)."""
+    if isinstance(value, Decimal) and value.is_finite() and value.adjusted() > MAX_COUNT_DIGITS:
+        raise ValueError(f"{value} is not a token count costcalc accepts")
+    return value
 
 
 class GenaiProvider(BaseModel):
@@ -88,12 +99,14 @@ class GenaiModel(BaseModel):
 
     id: str
     name: str | None = None
-    context_window: int | None = None
+    context_window: Annotated[int | None, BeforeValidator(_bounded_count)] = None
     prices: dict[str, Any] | list[GenaiConditional]
     prices_checked: dt.date | None = None
     price_comments: str | None = None
     deprecated: bool = False
     removed: bool = False
+    match: Any = None
+    """The names the model is matched by (used to resolve it to a bundled model)."""
 
 
 Rates = dict[str, Decimal]
@@ -106,10 +119,12 @@ def convert(
     source: str,
     as_of: dt.date,
     bundled_providers: Mapping[str, Mapping[str, Any]] | None = None,
+    identity: Identity | None = None,
 ) -> ImportResult:
     """Convert parsed genai-prices providers, each given as (file name, data)."""
     builder = SheetBuilder(
-        FEED, source, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers
+        FEED, source, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers,
+        identity=identity,
     )
     for file, raw in providers:
         if isinstance(raw, str):  # a file the reader could not parse, with the reason
@@ -134,6 +149,8 @@ def convert(
                 _convert_model(builder, file, pid, provider.id, key, raw_model)
             except BadValue as exc:
                 builder.skip(key, str(exc))
+            except UNUSABLE as exc:  # any other hostile value ends this row only, with the reason
+                builder.skip(key, unusable(exc))
     return builder.result()
 
 
@@ -167,7 +184,13 @@ def _convert_model(
         context_window=model.context_window,
         note="Deprecated upstream." if model.deprecated else None,
     )
-    builder.add(key, pid, facts, {"model": mid, "api_model": model.id[:200], "prices": periods})
+    builder.add(
+        key,
+        pid,
+        facts,
+        {"model": mid, "api_model": model.id[:200], "prices": periods},
+        match=model.match,
+    )
 
 
 def _rates(builder: SheetBuilder, key: str, prices: Mapping[str, Any]) -> tuple[Rates, Tiers]:
@@ -273,6 +296,8 @@ def _dated(
             starts.append(None)
             continue
         day = raw if isinstance(raw, dt.date) else _parse_date(raw)
+        if i and day == dt.date.min:
+            raise BadValue(f"start_date {day} leaves no day for the price before it")
         starts.append(day)
     dated = [s for s in starts if s is not None]
     if dated != sorted(set(dated)):

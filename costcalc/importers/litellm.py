@@ -37,8 +37,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from costcalc.identity import Identity
 from costcalc.importers.common import (
     FEED_CURRENCY,
+    MAX_COUNT_DIGITS,
+    UNUSABLE,
     BadValue,
     ImportResult,
     SheetBuilder,
@@ -48,6 +51,7 @@ from costcalc.importers.common import (
     model_id,
     per_million,
     provider_id,
+    unusable,
 )
 
 FEED = "litellm"
@@ -63,7 +67,7 @@ _COMPONENT = {
 _PRICE_KEY = re.compile(
     r"^(input_cost_per_token|output_cost_per_token|cache_read_input_token_cost"
     r"|cache_creation_input_token_cost|output_cost_per_reasoning_token)"
-    r"(?:_above_(\d+)k_tokens)?(?:_([a-z0-9]+))?$"
+    r"(?:_above_(\d{1,9})k_tokens)?(?:_([a-z0-9]+))?$"
 )
 _CACHE_HIT = "input_cost_per_token_cache_hit"
 _HHMM_RANGE = re.compile(r"^(\d\d:\d\d)-(\d\d:\d\d)$")
@@ -104,10 +108,12 @@ def convert(
     source_file: str,
     as_of: dt.date,
     bundled_providers: Mapping[str, Mapping[str, Any]] | None = None,
+    identity: Identity | None = None,
 ) -> ImportResult:
     """Convert a parsed LiteLLM map (a dict of entries) into price-sheet data."""
     builder = SheetBuilder(
-        FEED, source_file, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers
+        FEED, source_file, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers,
+        identity=identity,
     )
     if not isinstance(data, dict):
         raise BadValue("a LiteLLM map is a JSON object of model entries")
@@ -117,6 +123,8 @@ def convert(
             _convert_entry(builder, str(key), raw, source_file)
         except BadValue as exc:
             builder.skip(str(key), str(exc))
+        except UNUSABLE as exc:  # any other hostile value ends this row only, with the reason
+            builder.skip(str(key), unusable(exc))
     return builder.result()
 
 
@@ -244,7 +252,7 @@ def _tiered(
         if not isinstance(bounds, list) or len(bounds) != 2:
             raise BadValue(f"tiered_pricing range is not [start, end]: {bounds!r}")
         start = as_decimal(bounds[0], "tiered_pricing range start")
-        if start < 0 or start != start.to_integral_value():
+        if start < 0 or start.adjusted() > MAX_COUNT_DIGITS or start != start.to_integral_value():
             raise BadValue(f"tiered_pricing range start is not a whole token count: {bounds[0]}")
         threshold = int(start) or None
         found: dict[str, Decimal] = {}
@@ -262,6 +270,13 @@ def _tiered(
             slot.setdefault(component, value)
 
 
+def _every_day(weekdays: list[Any]) -> bool:
+    """Whether a window's weekdays are all seven (items of any other type count as not)."""
+    return all(isinstance(d, int) and not isinstance(d, bool) for d in weekdays) and set(
+        weekdays
+    ) == {1, 2, 3, 4, 5, 6, 7}
+
+
 def _off_peak(builder: SheetBuilder, key: str, raw: dict[str, Any]) -> dict[str, Any] | None:
     """One daily UTC window on every day becomes `off_peak`; anything finer is reported."""
     windows = raw.get("windows")
@@ -270,7 +285,8 @@ def _off_peak(builder: SheetBuilder, key: str, raw: dict[str, Any]) -> dict[str,
         and len(windows) == 1
         and isinstance(windows[0], dict)
         and isinstance(windows[0].get("hours_utc"), str)
-        and set(windows[0].get("weekdays", [1, 2, 3, 4, 5, 6, 7])) == {1, 2, 3, 4, 5, 6, 7}
+        and isinstance(windows[0].get("weekdays", []), list)
+        and _every_day(windows[0].get("weekdays", [1, 2, 3, 4, 5, 6, 7]))
         and "weekday_timezone" not in raw
     )
     match = _HHMM_RANGE.fullmatch(windows[0]["hours_utc"]) if simple and windows else None

@@ -28,8 +28,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from costcalc.identity import Identity
 from costcalc.importers.common import (
     FEED_CURRENCY,
+    UNUSABLE,
     BadValue,
     ImportResult,
     SheetBuilder,
@@ -38,7 +40,9 @@ from costcalc.importers.common import (
     first_error,
     model_facts,
     model_id,
+    unusable,
 )
+from costcalc.numbers import exact_shift
 
 FEED = "openrouter"
 PROVIDER = "openrouter"
@@ -87,6 +91,7 @@ def convert(
     source_file: str,
     as_of: dt.date,
     bundled_providers: Mapping[str, Mapping[str, Any]] | None = None,
+    identity: Identity | None = None,
 ) -> ImportResult:
     """Convert a parsed `/api/v1/models` response into price-sheet data."""
     try:
@@ -94,7 +99,8 @@ def convert(
     except ValidationError as exc:
         raise BadValue(f"not an OpenRouter model listing: {first_error(exc)}") from None
     builder = SheetBuilder(
-        FEED, source_file, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers
+        FEED, source_file, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers,
+        identity=identity,
     )
     for i, raw in enumerate(listing.data):
         builder.rows += 1
@@ -103,6 +109,8 @@ def convert(
             _convert_model(builder, key, raw, source_file)
         except BadValue as exc:
             builder.skip(key, str(exc))
+        except UNUSABLE as exc:  # any other hostile value ends this row only, with the reason
+            builder.skip(key, unusable(exc))
     return builder.result()
 
 
@@ -121,7 +129,7 @@ def _convert_model(builder: SheetBuilder, key: str, raw: Any, source_file: str) 
             if number != 0:
                 builder.cannot_represent(key, f"pricing.{name}")
             continue
-        price = check_price(number.scaleb(6), f"pricing.{name}")
+        price = check_price(exact_shift(number, 6), f"pricing.{name}")  # never rounded
         if component == "reasoning" and price == 0:
             continue  # "0" here means reasoning is billed as completion tokens
         rates[component] = price

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from costcalc.errors import InputError
+from costcalc.numbers import MAX_TEXT
 from costcalc.yamlio import decode_text, load_yaml
 
 MAX_FEED_BYTES = 64 * 1024 * 1024
@@ -23,6 +24,44 @@ MAX_FEED_BYTES = 64 * 1024 * 1024
 
 def _constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number a price can have")
+
+
+def _integer(text: str) -> int | Decimal:
+    # Python's int() stops at 4,300 digits (a traceback) and is quadratic below that;
+    # a long integer stays an exact Decimal and is refused, row by row, by the importers.
+    # Beyond MAX_TEXT digits only the magnitude is kept (it is out of range anyway), so even
+    # a file of digits costs nothing to convert.
+    if len(text) <= MAX_INT_TEXT:
+        return int(text)
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    if len(digits) > MAX_TEXT:
+        return Decimal(f"{sign}{digits[0]}E{len(digits) - 1}")
+    return Decimal(text)
+
+
+MAX_INT_TEXT = 40
+
+
+class DuplicateKey(ValueError):
+    """A key given twice in one JSON object (json.loads would silently keep the last)."""
+
+
+def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(key)
+        found[key] = value
+    return found
+
+
+def _line_of_key(text: str, key: str) -> int | None:
+    """Line of the duplicate when the key's text occurs exactly twice (else unknown: no guess)."""
+    needle = json.dumps(key) + ":"
+    if text.count(needle) != 2:
+        return None
+    second = text.find(needle, text.find(needle) + 1)
+    return text.count("\n", 0, second) + 1
 
 
 def read_json(path: Path, max_bytes: int = MAX_FEED_BYTES) -> Any:
@@ -39,7 +78,23 @@ def read_json(path: Path, max_bytes: int = MAX_FEED_BYTES) -> Any:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from None
     text = decode_text(raw, name)
     try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_constant)
+        return json.loads(
+            text,
+            parse_float=Decimal,
+            parse_int=_integer,
+            parse_constant=_constant,
+            object_pairs_hook=_unique,
+        )
+    except DuplicateKey as exc:
+        key = str(exc)
+        raise InputError(
+            f"invalid JSON: duplicate key {key!r}; a JSON reader would silently keep the last",
+            file=name,
+            line=_line_of_key(text, key),
+            field=key,
+        ) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", file=name) from None
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", file=name, line=exc.lineno) from None
     except ValueError as exc:

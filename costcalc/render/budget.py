@@ -11,7 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from costcalc.budget import BudgetResult, OfferBudget, Row, SelfHostBudget, monthly_requests, pct
-from costcalc.money import decimal_str, fmt_money, fmt_tokens
+from costcalc.money import decimal_str, fmt_money, fmt_tokens, quantize, trim
+from costcalc.numbers import exact_shift
 from costcalc.render.contract import (
     ROUND_CEILING,
     ROUND_FLOOR,
@@ -39,9 +40,9 @@ def _short(value: Decimal) -> str:
         (Decimal(10) ** 3, Decimal(10) ** 4, "k"),
     ):
         if abs(value) >= floor:
-            shown = (value / size).quantize(Decimal("0.1")).normalize()
+            shown = trim(quantize(exact_shift(value, -size.adjusted()), 1))
             return f"{shown:f}{suffix}"
-    return fmt_tokens(value.quantize(Decimal(1)))
+    return fmt_tokens(quantize(value, 0))
 
 
 def shown_rows(result: BudgetResult, show_all: bool, limit: int) -> tuple[list[Row], int]:
@@ -76,7 +77,7 @@ def describe_workload(result: BudgetResult) -> str:
     if w.months > 1:
         sign = "+" if w.growth >= 0 else ""
         parts.append(f"{sign}{pct(w.growth)}% a month over {w.months} months")
-    parts.append(f"peak x{w.peak_factor.normalize():f}")
+    parts.append(f"peak x{trim(w.peak_factor):f}")
     name = w.name + (" (illustrative preset)" if w.illustrative else "")
     return f"Workload {name}: " + ", ".join(parts)
 
@@ -111,7 +112,7 @@ def _notes_cell(row: Row) -> str:
         )
     hw = row.entry.option.hardware
     text = f"{row.replicas} x ({hw.count}x {hw.gpu}"
-    text += f", {fmt_tokens(row.replica_throughput.quantize(Decimal(1)))} tok/s)"
+    text += f", {fmt_tokens(quantize(row.replica_throughput, 0))} tok/s)"
     if row.break_even_requests_per_month is not None:
         text += f"; break-even {_short(row.break_even_requests_per_month)} req/mo"
     elif row.compared_with is not None:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from costcalc.compare import CompareOptions, CompareResult
-from costcalc.money import decimal_str, fmt_money, fmt_tokens
+from costcalc.money import decimal_str, fmt_money, fmt_tokens, quantize
 from costcalc.quality import Part
 from costcalc.rank import Ranking, RankRow
 from costcalc.render.contract import SCHEMA_VERSION
@@ -25,7 +25,7 @@ THOUSAND = Decimal(1000)
 
 def _q(value: Decimal, places: str = "0.01") -> float:
     """A quality figure for JSON: rounded, then a number (its text is exact at that rounding)."""
-    return float(value.quantize(Decimal(places)))
+    return float(quantize(value, -Decimal(places).as_tuple().exponent))  # type: ignore[operator]
 
 
 def _opt(value: Decimal | None) -> str | None:
@@ -33,7 +33,9 @@ def _opt(value: Decimal | None) -> str | None:
 
 
 def _ratio(value: Decimal | None, places: str) -> str | None:
-    return None if value is None else decimal_str(value.quantize(Decimal(places)))
+    if value is None:
+        return None
+    return decimal_str(quantize(value, -Decimal(places).as_tuple().exponent))  # type: ignore[operator]
 
 
 LEGEND = (
@@ -82,21 +84,31 @@ def paired_notes(ranking: Ranking) -> list[str]:
     return out
 
 
+NOTE_NAMES = 12
+"""Names shown per note line; the JSON lists every one (an import can add thousands)."""
+
+
+def _names(items: list[str]) -> str:
+    shown = ", ".join(items[:NOTE_NAMES])
+    more = len(items) - NOTE_NAMES
+    return shown + (f", ... and {more:,} more (--format json lists all)" if more > 0 else "")
+
+
 def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResult) -> list[str]:
-    """What was left out, grouped into a few lines for people."""
+    """What was left out, grouped into a few lines for people (a few names per line)."""
     notes: list[str] = []
     missing_price = sorted(
         label for label, why in ranking.not_priced.items() if "no price in force" in why
     )
     if missing_price:
-        notes.append(f"no price in force on {options.when}: " + ", ".join(missing_price))
+        notes.append(f"no price in force on {options.when}: " + _names(missing_price))
     no_gpu_price = sorted(
         label for label, why in ranking.not_priced.items() if why.startswith("no GPU price")
     )
     if no_gpu_price:
         notes.append(
             f"no GPU price in force on {options.when} (self-host options): "
-            + ", ".join(label.split(" @ ")[0] for label in no_gpu_price)
+            + _names([label.split(" @ ")[0] for label in no_gpu_price])
         )
     notes += [
         f"not priced: {label}: {why}"
@@ -109,17 +121,19 @@ def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResu
         notes.append(
             f"not scored, scores cover less than {result.coverage_floor:.0%}"
             " of the profile weight: "
-            + ", ".join(
-                f"{m} ({why.split(' of ')[0].removeprefix('scores cover ')})"
-                for m, why in sorted(low.items())
+            + _names(
+                [
+                    f"{m} ({why.split(' of ')[0].removeprefix('scores cover ')})"
+                    for m, why in sorted(low.items())
+                ]
             )
         )
     if no_score:
-        notes.append("no score on the profile's benchmarks: " + ", ".join(no_score))
+        notes.append("no score on the profile's benchmarks: " + _names(no_score))
     if ranking.no_offer:
         notes.append(
             ("no API offer: " if options.volume is None else "no API offer, no self-host option: ")
-            + ", ".join(ranking.no_offer)
+            + _names(list(ranking.no_offer))
             + (" (see `costcalc budget` for self-hosting)" if options.volume is None else "")
         )
     return notes

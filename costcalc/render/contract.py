@@ -9,9 +9,9 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_EVEN, Context, Decimal
 
-from costcalc.money import decimal_str
+from costcalc.money import decimal_str, quantize
 
 SCHEMA_VERSION = 2
 """Bumped when a field changes meaning or is removed (adding a field is not a change).
@@ -28,7 +28,7 @@ def number(value: Decimal | None, places: int = 2) -> float | None:
     """A measured figure as a JSON number, rounded half to even to `places` decimals."""
     if value is None:
         return None
-    return float(value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_EVEN))
+    return float(quantize(value, places))
 
 
 def count(value: Decimal | int | None, rounding: str = ROUND_HALF_EVEN) -> int | None:
@@ -36,7 +36,11 @@ def count(value: Decimal | int | None, rounding: str = ROUND_HALF_EVEN) -> int |
     reaches them) and capacities ROUND_FLOOR (the most that fits)."""
     if value is None:
         return None
-    return int(Decimal(value).to_integral_value(rounding))
+    value = Decimal(value)
+    if not value.is_finite():
+        raise ValueError(f"a count must be finite, got {value}")
+    digits = max(value.adjusted(), 0) + 2
+    return int(value.to_integral_value(rounding, Context(prec=max(28, digits))))
 
 
 __all__ = ["ROUND_CEILING", "ROUND_FLOOR", "SCHEMA_VERSION", "count", "money", "number"]

@@ -41,13 +41,32 @@ def save(fig: Any, fmt: str) -> bytes:
     return out.getvalue()
 
 
-def spread_labels(ax: Any, texts: list[Any]) -> None:
-    """Move labels apart so none overlaps another (adjustText, seeded, so deterministic);
-    without adjustText the labels stay where they were put."""
-    if len(texts) < 2:
-        return
-    try:
-        from adjustText import adjust_text  # type: ignore[import-untyped]
-    except ImportError:
-        return
-    adjust_text(texts, ax=ax, arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5})
+def spread_labels(ax: Any, texts: list[Any]) -> int:
+    """Move labels apart (adjustText, seeded, so deterministic), then hide any label that
+    still overlaps one placed before it: `texts` come most important first, so the
+    recommended offer's label always shows. Returns how many labels were hidden."""
+    if len(texts) > 1:
+        try:
+            from adjustText import adjust_text  # type: ignore[import-untyped]
+        except ImportError:
+            pass
+        else:
+            adjust_text(
+                texts,
+                ax=ax,
+                expand=(1.1, 1.4),
+                force_text=(0.3, 0.6),
+                iter_lim=2000,
+                arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5},
+            )
+    renderer = ax.figure.canvas.get_renderer()
+    kept: list[Any] = []
+    hidden = 0
+    for text in texts:
+        box = text.get_window_extent(renderer)
+        if any(box.overlaps(other) for other in kept):
+            text.set_visible(False)
+            hidden += 1
+        else:
+            kept.append(box)
+    return hidden

@@ -69,16 +69,30 @@ def plot(ranking: Ranking, fmt: str, *, title: str, currency: str) -> bytes:
             ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
             ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
             ax.xaxis.set_minor_formatter(NullFormatter())
+        # Most important first: the recommendation, then the frontier and good-enough offers.
+        labels = sorted(
+            _labels(rows),
+            key=lambda rt: (not rt[0].recommended, not rt[0].pareto, not rt[0].good_enough),
+        )
         texts = [
             ax.text(float(r.cost.total), float(r.quality.value), text, fontsize=7)
-            for r, text in _labels(rows)
+            for r, text in labels
         ]
         ax.set_xlabel(f"cost per request ({currency}, log scale)")
         ax.set_ylabel("quality (0-100, 95% band)")
         ax.set_title(title, fontsize=9)
         ax.grid(True, which="both", linewidth=0.3)
         ax.legend(fontsize=8, loc="lower right")
-        spread_labels(ax, texts)
+        hidden = spread_labels(ax, texts)
+        if hidden:
+            ax.annotate(
+                f"{hidden} label{'s' if hidden > 1 else ''} left out where"
+                f" {'they' if hidden > 1 else 'it'} would overlap (see the table)",
+                xy=(0, -0.15),
+                xycoords="axes fraction",
+                fontsize=7,
+                color="0.4",
+            )
         return save(fig, fmt)
     finally:
         plt.close(fig)

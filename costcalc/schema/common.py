@@ -13,6 +13,8 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from costcalc.numbers import check_number, parse_number
+
 
 def _no_bool(value: Any) -> Any:
     # YAML reads yes/no/on/off as booleans and pydantic would turn True into 1.
@@ -22,6 +24,12 @@ def _no_bool(value: Any) -> Any:
         # Binary floats never reach here from costcalc's own loader; refuse them so
         # an exact price is never built from an inexact one.
         raise ValueError("expected an exact decimal number (write it as text)")
+    if isinstance(value, str):
+        # Quoted numbers and YAML 1.1 plain scalars such as 1e999999 (no dot: a string)
+        # get the same bound as numbers (costcalc.numbers), before any conversion.
+        return parse_number(value)
+    if isinstance(value, (int, Decimal)):
+        return check_number(value)
     return value
 
 

@@ -9,29 +9,65 @@ decision of the file, and a decision's own `policy` refines it field by field.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Discriminator,
+    Field,
+    GetJsonSchemaHandler,
+    Tag,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from costcalc.schema.common import Currency, Day, Id, Rate, Strict, Text, _finite, _no_bool
 from costcalc.schema.workload import Workload
 
-RuleId = Literal[
-    "unknown-model",
-    "over-budget",
-    "below-quality-bar",
-    "dominated",
-    "not-worth-it",
-    "license-denied",
-    "open-weights-required",
-    "provider-country",
-    "stale-price",
-    "stale-score",
-    "rate-limit",
-]
 
-RULE_IDS: tuple[str, ...] = get_args(RuleId)
-"""Every rule `costcalc check` applies, by its stable id."""
+def _known_rule(value: str) -> str:
+    """A rule id of the gate's registry that a file may override or waive."""
+    from costcalc.gate.registry import rule_ids
+
+    known = rule_ids(configurable_only=True)
+    if value not in known:
+        import difflib
+
+        close = difflib.get_close_matches(value, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"unknown rule {value!r}{hint} (rules: {', '.join(known)})")
+    return value
+
+
+class _RuleIdsInSchema:
+    """Puts the registry's rule ids in the JSON Schema as an enum (editors complete them)."""
+
+    def __get_pydantic_json_schema__(
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        from costcalc.gate.registry import rule_ids
+
+        schema = handler(core_schema)
+        schema.pop("maxLength", None)
+        schema.pop("minLength", None)
+        schema["enum"] = list(rule_ids(configurable_only=True))
+        return schema
+
+
+RuleId = Annotated[
+    str, Field(min_length=1, max_length=100), AfterValidator(_known_rule), _RuleIdsInSchema()
+]
+"""A rule id of the registry (every rule `costcalc check` applies, by its stable id)."""
+
+
+def rule_ids() -> tuple[str, ...]:
+    """Every rule a procurement file may override or waive (from the gate's registry)."""
+    from costcalc.gate.registry import rule_ids as ids
+
+    return ids(configurable_only=True)
+
 
 Severity = Literal["deny", "warn", "off"]
 """deny fails the check (exit 1), warn is reported only, off skips the rule."""

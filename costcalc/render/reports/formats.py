@@ -1,7 +1,8 @@
 """The formatters of `costcalc check` reports (see costcalc.render.reports).
 
 - text: for people (rich tables, no colour codes in the string);
-- json: versioned (`"version": 1`), exact decimal strings;
+- json: the one JSON contract (`schema_version`, exact decimal strings for money, numbers
+  for quality);
 - markdown: a pull-request comment or $GITHUB_STEP_SUMMARY, capped in size,
   with a summary-only mode;
 - github: workflow commands (`::error file=…,line=…::`) on the YAML line;
@@ -23,17 +24,23 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from costcalc import __version__
+from costcalc.gate.findings import CheckResult, DecisionResult, Finding
+from costcalc.gate.registry import Rule
 from costcalc.money import decimal_str, fmt_money
-from costcalc.policy import DEFAULT_SEVERITY, RULE_TITLES, CheckResult, DecisionResult, Finding
+from costcalc.render.contract import SCHEMA_VERSION, number
 from costcalc.render.reports import MARKDOWN_LIMIT
+from costcalc.render.reports import escape as esc
 
 RICH_ROWS = 200
 """Up to this many decisions the text report draws a rich table; beyond, plain columns."""
 
-JSON_VERSION = 1
-"""Version of the JSON report; bumped on any incompatible change."""
 
-INFO_URI = "https://github.com/costcalc/costcalc#ci-gate-costcalc-check"
+HELP_TEXT = (
+    "Rules, fields and fixes: README section 'CI gate on procurement files: costcalc check'"
+    " (costcalc {version}); waive a finding with a reason, owner and expiry in the file."
+)
+"""costcalc has no public home page to link to, so SARIF carries the help as text
+(`help.text`) instead of a made-up `helpUri` / `informationUri`."""
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
@@ -122,11 +129,12 @@ def _diff_rows(result: CheckResult) -> list[tuple[str, str, str, str, str]]:
         pct = "" if r.percent is None else f"{r.percent:+.1f}%"
         before = "-" if r.before is None else fmt_money(r.before, diff.currency)
         after = "-" if r.after is None else fmt_money(r.after, diff.currency)
-        rows.append((r.key, before, after, _signed(r.change, diff.currency), pct or r.status))
+        change = "?" if r.change is None else _signed(r.change, diff.currency)
+        rows.append((r.key, before, after, change, pct or r.status))
     pct = "" if diff.percent is None else f"{diff.percent:+.1f}%"
     rows.append(
         (
-            "total",
+            "total" if not diff.unpriced else f"total (without {diff.unpriced} unpriced)",
             fmt_money(diff.before, diff.currency),
             fmt_money(diff.after, diff.currency),
             _signed(diff.change, diff.currency),
@@ -175,9 +183,9 @@ class TextFormat:
             bar = "" if d.bar is None else f" / {decimal_str(d.bar)}"
             rows.append(
                 [
-                    d.name,
-                    f"{d.file}:{d.line}",
-                    f"{d.model} @ {d.provider}",
+                    esc.one_line(d.name),
+                    esc.one_line(f"{d.file}:{d.line}"),
+                    esc.one_line(f"{d.model} @ {d.provider}"),
                     _cost(d),
                     fmt_money(d.budget, d.currency),
                     q + bar,
@@ -188,7 +196,7 @@ class TextFormat:
             # One table per file, titled with its path; the line is a column of its own.
             files = list(dict.fromkeys(d.file for d in result.decisions))
             for file in files:
-                table = Table(title=file, box=box.SIMPLE_HEAD, title_justify="left")
+                table = Table(title=esc.one_line(file), box=box.SIMPLE_HEAD, title_justify="left")
                 for name, r in zip(headers, right, strict=True):
                     name = "line" if name == "where" else name
                     if r or name == "line":
@@ -203,27 +211,31 @@ class TextFormat:
             out.write(_plain_table("Procurement decisions", headers, right, rows) + "\n")
         # Findings are plain lines (one per finding, never wrapped: easy to grep).
         lines = ["Findings:"] if result.findings else []
+        one = esc.one_line
         for f in result.findings:
             lines.append(
-                f"{_where(f)}: {_label(f, result).upper()} [{f.rule}] {f.decision}: {f.message}"
+                one(
+                    f"{_where(f)}: {_label(f, result).upper()} [{f.rule}] {f.decision}: {f.message}"
+                )
             )
-            lines.append(f"    field: {f.field}" if f.field else "    (whole check)")
-            lines.append(f"    fix: {f.fix}")
+            lines.append(f"    field: {one(f.field)}" if f.field else "    (whole check)")
+            lines.append(f"    fix: {one(f.fix)}")
             if f.waiver is not None:
                 w = f.waiver.waiver
-                lines.append(f"    waived by {w.owner} until {w.expires}: {w.reason}")
+                lines.append(one(f"    waived by {w.owner} until {w.expires}: {w.reason}"))
         if lines:
             out.write("\n".join(lines) + "\n")
         changes = _diff_rows(result)
-        if changes:
+        if changes and result.diff is not None:
             diff = Table(title=f"Monthly cost change ({result.diff.currency})", box=box.SIMPLE_HEAD)
             for name in ("decision", "before", "after", "change", ""):
                 diff.add_column(name, justify="left" if name == "decision" else "right")
             for change in changes:
-                diff.add_row(*change)
+                diff.add_row(*(esc.one_line(cell) for cell in change))
             console.print(diff)
         console.print(summary_line(result), soft_wrap=True)
-        return "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
+        text = "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
+        return esc.no_commands(text)
 
 
 def _plain_table(title: str, headers: list[str], right: list[bool], rows: list[list[str]]) -> str:
@@ -271,7 +283,7 @@ def to_payload(result: CheckResult) -> dict[str, Any]:
     diff = result.diff
     status = _statuses(result)
     return {
-        "version": JSON_VERSION,
+        "schema_version": SCHEMA_VERSION,
         "tool": {"name": "costcalc", "version": __version__},
         "as_of": str(result.when),
         "status": result.status,
@@ -287,8 +299,8 @@ def to_payload(result: CheckResult) -> dict[str, Any]:
                 "currency": d.currency,
                 "monthly_cost": _dec(d.monthly_cost),
                 "budget": _dec(d.budget),
-                "quality": None if d.quality is None else f"{d.quality:.4f}",
-                "bar": _dec(d.bar),
+                "quality": number(d.quality),
+                "bar": number(d.bar),
                 "cheapest_good_enough": d.cheapest,
                 "cheapest_monthly_cost": _dec(d.cheapest_monthly),
                 "status": status[(d.file, d.name)],
@@ -319,6 +331,7 @@ def to_payload(result: CheckResult) -> dict[str, Any]:
             "change": _dec(diff.change),
             "max_increase": _dec(diff.max_increase),
             "max_increase_pct": _dec(diff.max_increase_pct),
+            "unpriced": diff.unpriced,
             "decisions": [
                 {
                     "key": r.key,
@@ -338,22 +351,16 @@ class JsonFormat:
     """Versioned JSON."""
 
     def format(self, result: CheckResult) -> str:
-        return json.dumps(to_payload(result), indent=2, ensure_ascii=False) + "\n"
+        return (
+            esc.json_no_commands(json.dumps(to_payload(result), indent=2, ensure_ascii=False))
+            + "\n"
+        )
 
 
 # ------------------------------------------------------------------ markdown
 
 
-def _md(text: str) -> str:
-    """Text safe in a Markdown table cell: no pipes, newlines or raw HTML (input is untrusted)."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-        .replace("\n", " ")
-        .replace("\r", " ")
-    )
+_md = esc.md
 
 
 @dataclass(frozen=True)
@@ -391,7 +398,7 @@ class MarkdownFormat:
             for f in result.findings:
                 mark = {"deny": "❌", "warn": "⚠️", "waived": "💤"}[_label(f, result)]
                 body.append(
-                    f"| {mark} | `{_md(_where(f))}` | `{f.rule}` | {_md(f.decision)}"
+                    f"| {mark} | `{esc.md_code(_where(f))}` | `{f.rule}` | {_md(f.decision)}"
                     f" | {_md(f.message)} | {_md(f.fix)} |"
                 )
             body.append("")
@@ -416,7 +423,7 @@ class MarkdownFormat:
         return self._cap(head, body)
 
     def _cap(self, head: list[str], body: list[str]) -> str:
-        text = "\n".join(head + body) + "\n"
+        text = esc.no_commands("\n".join(head + body) + "\n")
         if len(text.encode()) <= self.max_bytes:
             return text
         kept = list(head)
@@ -433,7 +440,7 @@ class MarkdownFormat:
             size += add
             shown += 1
         missing = len(body) - shown
-        out = "\n".join(kept) + "\n\n" + note.format(n=missing, cap=self.max_bytes)
+        out = esc.no_commands("\n".join(kept) + "\n\n" + note.format(n=missing, cap=self.max_bytes))
         return (
             out
             if len(out.encode()) <= self.max_bytes
@@ -444,12 +451,8 @@ class MarkdownFormat:
 # -------------------------------------------------------------------- github
 
 
-def _gh_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _gh_prop(text: str) -> str:
-    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+_gh_data = esc.gh_data
+_gh_prop = esc.gh_prop
 
 
 @dataclass(frozen=True)
@@ -462,23 +465,26 @@ class GithubFormat:
             level = "notice" if f.waived else ("error" if result.blocks(f) else "warning")
             props = []
             if f.file:
-                props.append(f"file={_gh_prop(f.file)}")
+                props.append(f"file={_gh_prop(esc.one_line(f.file))}")
                 if f.line:
                     props.append(f"line={f.line}")
-            props.append(f"title={_gh_prop(f'costcalc {f.rule} ({f.decision})')}")
+            props.append(f"title={_gh_prop(esc.one_line(f'costcalc {f.rule} ({f.decision})'))}")
             text = f"{_sentence(f.message)} Fix: {f.fix}"
             if f.waiver is not None:
                 text += f". Waived by {f.waiver.waiver.owner} until {f.waiver.waiver.expires}"
-            lines.append(f"::{level} {','.join(props)}::{_gh_data(text)}")
-        lines.append(summary_line(result))
-        return "\n".join(lines) + "\n"
+            lines.append(f"::{level} {','.join(props)}::{esc.github(text)}")
+        # The summary line goes to stderr (once), as with every format but text.
+        return "\n".join(lines) + "\n" if lines else ""
 
 
 # --------------------------------------------------------------------- sarif
 
 
-def _rules_used(result: CheckResult) -> list[str]:
-    return list(DEFAULT_SEVERITY)
+def _rules_used(result: CheckResult) -> list[Rule]:
+    """Every registered rule (the registry is the one list of rules)."""
+    from costcalc.gate.registry import rules
+
+    return rules()
 
 
 @dataclass(frozen=True)
@@ -486,18 +492,21 @@ class SarifFormat:
     """SARIF 2.1.0: every rule described once, a result per finding; waivers are suppressions."""
 
     def format(self, result: CheckResult) -> str:
-        rule_ids = _rules_used(result)
+        registered = _rules_used(result)
+        rule_ids = [r.id for r in registered]
         rules = [
             {
-                "id": rid,
-                "name": "".join(p.capitalize() for p in rid.split("-")),
-                "shortDescription": {"text": RULE_TITLES[rid]},
-                "helpUri": f"{INFO_URI}",
-                "defaultConfiguration": {
-                    "level": "error" if DEFAULT_SEVERITY[rid] == "deny" else "warning"
+                "id": r.id,
+                "name": r.name,
+                "shortDescription": {"text": r.title},
+                "fullDescription": {"text": f"Fails when {r.fails_when}."},
+                "help": {
+                    "text": f"Fails when {r.fails_when}. " + HELP_TEXT.format(version=__version__)
                 },
+                "defaultConfiguration": {"level": "error" if r.severity == "deny" else "warning"},
+                "properties": {"fields": r.fields or ["(the decision)"]},
             }
-            for rid in rule_ids
+            for r in registered
         ]
         results = []
         for f in result.findings:
@@ -507,7 +516,9 @@ class SarifFormat:
                 "level": "error"
                 if result.blocks(f) or (f.waived and f.severity == "deny")
                 else "warning",
-                "message": {"text": f"{f.decision}: {_sentence(f.message)} Fix: {f.fix}"},
+                "message": {
+                    "text": esc.sarif(f"{f.decision}: {_sentence(f.message)} Fix: {f.fix}")
+                },
                 "partialFingerprints": {"costcalcFinding/v1": _fingerprint(f)},
                 "properties": {
                     "decision": f.decision,
@@ -527,7 +538,9 @@ class SarifFormat:
                     {
                         "kind": "inSource",
                         "status": "accepted",
-                        "justification": f"{w.reason} (owner {w.owner}, until {w.expires})",
+                        "justification": esc.sarif(
+                            f"{w.reason} (owner {w.owner}, until {w.expires})"
+                        ),
                     }
                 ]
             results.append(entry)
@@ -540,7 +553,6 @@ class SarifFormat:
                         "driver": {
                             "name": "costcalc",
                             "version": __version__,
-                            "informationUri": INFO_URI,
                             "rules": rules,
                         }
                     },
@@ -553,7 +565,7 @@ class SarifFormat:
                 }
             ],
         }
-        return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+        return esc.json_no_commands(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _fingerprint(f: Finding) -> str:
@@ -572,7 +584,7 @@ class JunitFormat:
     def format(self, result: CheckResult) -> str:
         suites = ET.Element("testsuites", name="costcalc check")
         suite = ET.SubElement(
-            suites, "testsuite", name="costcalc check", timestamp=str(result.when)
+            suites, "testsuite", name="costcalc check", timestamp=f"{result.when}T00:00:00"
         )
         cases = 0
         failures = 0
@@ -584,35 +596,42 @@ class JunitFormat:
             groups.append(("(total)", "cost guardrails", extra))
         for file, name, found in groups:
             cases += 1
-            case = ET.SubElement(suite, "testcase", classname=file, name=name)
+            case = ET.SubElement(suite, "testcase", classname=_x(file), name=_x(name))
             blocking = [f for f in found if result.blocks(f)]
             if blocking:
                 failures += 1
                 failure = ET.SubElement(
                     case,
                     "failure",
-                    message="; ".join(f"{f.rule}: {f.message}" for f in blocking),
+                    message=_x("; ".join(f"{f.rule}: {f.message}" for f in blocking)),
                     type=",".join(sorted({f.rule for f in blocking})),
                 )
                 failure.text = "\n".join(
-                    f"{_where(f)}: [{f.rule}] {f.message}\nfix: {f.fix}" for f in blocking
+                    f"{_x(_where(f))}: [{f.rule}] {_x(f.message)}\nfix: {_x(f.fix)}"
+                    for f in blocking
                 )
             others = [f for f in found if not result.blocks(f)]
             if others:
                 out = ET.SubElement(case, "system-out")
                 out.text = "\n".join(
-                    f"{_where(f)}: {_label(f, result)} [{f.rule}] {f.message}" for f in others
+                    f"{_x(_where(f))}: {_label(f, result)} [{f.rule}] {_x(f.message)}"
+                    for f in others
                 )
         for element in (suites, suite):
             element.set("tests", str(cases))
             element.set("failures", str(failures))
             element.set("errors", "0")
         ET.indent(suites)
-        return (
+        return esc.no_commands(
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             + ET.tostring(suites, encoding="unicode")
             + "\n"
         )
+
+
+def _x(text: str) -> str:
+    """Untrusted text in the JUnit XML: one line, only characters XML 1.0 allows."""
+    return esc.xml(esc.one_line(text))
 
 
 # -------------------------------------------------------------------- gitlab
@@ -636,7 +655,7 @@ class GitlabFormat:
                     "location": {"path": f.file or ".", "lines": {"begin": f.line or 1}},
                 }
             )
-        return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+        return esc.json_no_commands(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n"
 
 
 Formatter = (

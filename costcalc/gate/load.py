@@ -1,0 +1,354 @@
+"""Load procurement files for the gate: untrusted input, read safely.
+
+Procurement files come from pull requests, so:
+- YAML is read by `costcalc.yamlio` (safe loader, bounded size, depth and alias
+  expansion) with a smaller size limit than price sheets;
+- a checked path that is itself a symbolic link is refused (for a relative path,
+  so is any symbolic link on the way to it), so a pull request cannot point the
+  gate at files outside the repository; inside a folder, links are not followed,
+  and a link whose target leaves the checked folder is an error;
+- a workload reference `{file, name}` must resolve, symlinks followed, to a file
+  inside the checked root (a pull request cannot make CI read other files);
+- a file name that is not valid UTF-8 is refused (exit 2 in every format: it
+  could not be shown faithfully in any report);
+- a checked path under which no procurement file is found is an error, so a
+  mistyped path cannot turn the gate off.
+
+Files in a checked folder must be `kind: procurement` or `kind: workloads`
+(workload files referenced by decisions); any other kind, no kind, or a
+`kind: workloads` file holding `decisions:` is an error, so editing `kind:`
+cannot make a decision skip the gate.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from costcalc.errors import InputError, Problem
+from costcalc.loader import YAML_SUFFIXES, Document, validate_data
+from costcalc.schema.procurement import ProcurementFile, WorkloadRef
+from costcalc.schema.workload import Workload, WorkloadFile
+from costcalc.yamlio import LineDict, load_yaml
+
+MAX_PROCUREMENT_BYTES = 1024 * 1024
+"""Largest procurement or workload file read: real ones are a few KB."""
+
+WORKLOAD_KINDS = ("workloads",)
+
+
+@dataclass(frozen=True)
+class ProcurementDoc:
+    """A loaded procurement file with its workload references already resolved."""
+
+    document: Document
+    workloads: Mapping[int, Workload] = field(default_factory=dict)
+    """Decision index -> the workload its `{file, name}` reference resolved to."""
+
+    @property
+    def model(self) -> ProcurementFile:
+        model: ProcurementFile = self.document.model
+        return model
+
+    @property
+    def path(self) -> str:
+        return self.document.path
+
+
+@dataclass(frozen=True)
+class Root:
+    """A checked path: the folder (or file) given and its real path."""
+
+    given: Path
+    real: Path
+
+    def inside(self, path: Path) -> bool:
+        real = path.resolve()
+        base = self.real if self.real.is_dir() else self.real.parent
+        return real == self.real or real.is_relative_to(base)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def shown(path: Path | str) -> str:
+    """A path as findings and messages show it: undecodable bytes and control characters as
+    escapes (\\xNN, \\n), so a file name can never start a line of a CI log."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = os.fsencode(text).decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(_escape, text)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    named = {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"}
+    return named.get(code) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+
+
+def _utf8(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _symlink_on_the_way(root: Path) -> Path | None:
+    """The first symbolic link among the path's own components (None: none).
+
+    A relative path is checked component by component from the current folder;
+    an absolute path only in its last component (the folders above the checkout
+    are the machine's, not the pull request's).
+    """
+    if root.is_absolute():
+        return root if root.is_symlink() else None
+    here = Path()
+    for part in root.parts:
+        here = here / part
+        if part not in (".", "..") and here.is_symlink():
+            return here
+    return None
+
+
+def procurement_files(root: Path) -> list[Path]:
+    """YAML files to check under a folder (sorted), or the file itself; refuses escaping links."""
+    if not _utf8(root):
+        raise InputError("the path is not valid UTF-8; refused", file=shown(root))
+    link = _symlink_on_the_way(root)
+    if link is not None:
+        raise InputError(
+            f"{shown(link)} is a symbolic link; the gate does not follow it"
+            " (check the real folder instead)",
+            file=shown(root),
+        )
+    r = Root(root, root.resolve())
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise InputError("no such file or folder", file=shown(root))
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for here, dirs, files in os.walk(root, followlinks=False):
+        base = Path(here)
+        for d in list(dirs):
+            p = base / d
+            if d.startswith("."):
+                dirs.remove(d)
+            elif p.is_symlink():
+                dirs.remove(d)
+                if not r.inside(p):
+                    problems.append(
+                        Problem("symbolic link leads outside the checked folder; refused", shown(p))
+                    )
+            elif not _utf8(p):
+                dirs.remove(d)
+                problems.append(Problem("folder name is not valid UTF-8; refused", shown(p)))
+        for name in files:
+            p = base / name
+            if name.startswith(".") or p.suffix not in YAML_SUFFIXES:
+                continue
+            if not _utf8(p):
+                problems.append(Problem("file name is not valid UTF-8; refused", shown(p)))
+                continue
+            if p.is_symlink() and not r.inside(p):
+                problems.append(
+                    Problem("symbolic link leads outside the checked folder; refused", shown(p))
+                )
+                continue
+            found.append(p)
+    if problems:
+        raise InputError(problems=problems)
+    return sorted(found, key=lambda p: p.parts)
+
+
+PARALLEL_FROM = 512
+"""From this many files, they are parsed in worker processes (see `_parse_all`)."""
+
+WORKERS = min(os.cpu_count() or 1, 4)
+"""Worker processes for parsing: one per CPU, at most 4."""
+
+
+def load_procurement(paths: Sequence[Path], *, allow_empty: bool = False) -> list[ProcurementDoc]:
+    """Load every procurement file under the given paths, gathering all errors before raising.
+
+    Each path must hold at least one procurement file, unless `allow_empty`
+    (the `--base` side of a diff may be empty: every decision is then new).
+    """
+    docs: list[ProcurementDoc] = []
+    problems: list[Problem] = []
+    listed: list[tuple[Path, list[Path]]] = []
+    for root in paths:
+        try:
+            listed.append((root, procurement_files(root)))
+        except InputError as exc:
+            problems.extend(exc.problems)
+    parsed = iter(_parse_all([(path, path == root) for root, files in listed for path in files]))
+    for root, files in listed:
+        r = Root(root, root.resolve())
+        workload_cache: dict[Path, Any] = {}
+        count = 0
+        for path in files:
+            doc, found = next(parsed)
+            if found:
+                problems.extend(found)
+                count += 1  # a broken file is reported as such, not as "none found"
+            elif doc is not None:
+                count += 1
+                try:
+                    docs.append(_resolve(doc, path, r, workload_cache))
+                except InputError as exc:
+                    problems.extend(exc.problems)
+        if count == 0 and not allow_empty:
+            problems.append(
+                Problem(
+                    "no procurement files found under this path (`kind: procurement` YAML);"
+                    " check the path: a gate with nothing to check does not pass",
+                    shown(root),
+                )
+            )
+    if problems:
+        raise InputError(problems=problems)
+    return docs
+
+
+Parsed = tuple[Document | None, list[Problem]]
+
+
+def _parse(path: Path, explicit: bool) -> Parsed:
+    """One file parsed and validated, or its problems (never raises InputError)."""
+    try:
+        return _load_one(path, explicit), []
+    except InputError as exc:
+        return None, list(exc.problems)
+
+
+def _parse_batch(batch: list[tuple[Path, bool]]) -> list[Parsed]:
+    return [_parse(path, explicit) for path, explicit in batch]
+
+
+def _parse_all(files: list[tuple[Path, bool]]) -> list[Parsed]:
+    """Parse files in order; many files are shared out among worker processes.
+
+    YAML parsing and validation are most of a large check's time and each file is
+    independent, so with two or more CPUs (Linux, where `fork` shares the loaded
+    modules) batches of files are parsed in parallel and the results (plain data,
+    passed back through the pool's pipes, never through a file) kept in order.
+    If the pool cannot run, the files are parsed here.
+    """
+    workers = WORKERS
+    if len(files) < PARALLEL_FROM or workers < 2 or not sys.platform.startswith("linux"):
+        return _parse_batch(files)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(64, len(files) // (workers * 4))
+    batches = [files[i : i + size] for i in range(0, len(files), size)]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [parsed for batch in pool.map(_parse_batch, batches) for parsed in batch]
+    except (OSError, RuntimeError):  # no processes to be had (limits, a sandbox): do it here
+        return _parse_batch(files)
+
+
+def _load_one(path: Path, explicit: bool) -> Document | None:
+    name = shown(path)
+    data = load_yaml(path, MAX_PROCUREMENT_BYTES, name)
+    if not isinstance(data, dict):
+        raise InputError(
+            "expected a mapping with `kind: procurement` at the top", file=name, line=1
+        )
+    kind = data.get("kind")
+    lines = data.lines if isinstance(data, LineDict) else {}
+    line = lines.get("kind", getattr(data, "line", None))
+    if "decisions" in data and kind != "procurement":
+        said = "no `kind:`" if "kind" not in data else f"kind is {kind!r}"
+        raise InputError(
+            f"{said} but the file holds `decisions:`; a file of decisions must say"
+            " `kind: procurement` (the gate does not skip it)",
+            file=name,
+            line=line if "kind" in data else lines.get("decisions", 1),
+            field="kind",
+        )
+    if kind in WORKLOAD_KINDS and not explicit:
+        return None
+    if kind != "procurement":
+        raise InputError(
+            f"kind is {kind!r}; `costcalc check` reads `kind: procurement` files"
+            " (and the `kind: workloads` files they refer to)",
+            file=name,
+            line=line,
+            field="kind",
+        )
+    model = validate_data(data, ProcurementFile, name)
+    return Document(name, "procurement", model, data)
+
+
+def _resolve(document: Document, path: Path, root: Root, cache: dict[Path, Any]) -> ProcurementDoc:
+    """Resolve every `{file, name}` workload reference inside the checked root."""
+    model: ProcurementFile = document.model
+    resolved: dict[int, Workload] = {}
+    problems: list[Problem] = []
+    for i, decision in enumerate(model.decisions):
+        ref = decision.workload
+        if not isinstance(ref, WorkloadRef):
+            continue
+        line = document.line_of("decisions", i, "workload", "file")
+        where = f"decisions[{i}].workload.file"
+        target = path.parent / ref.file
+        if Path(ref.file).is_absolute() or not root.inside(target):
+            problems.append(
+                Problem(
+                    f"{ref.file!r} is outside the checked folder;"
+                    " a workload file must be inside it",
+                    document.path,
+                    line,
+                    where,
+                )
+            )
+            continue
+        try:
+            resolved[i] = _named_workload(target, ref.name, cache)
+        except InputError as exc:
+            first = exc.problems[0]
+            at = f"{first.file}:{first.line}: " if first.file and first.line else ""
+            problems.append(
+                Problem(f"workload {ref.name!r}: {at}{first.message}", document.path, line, where)
+            )
+    if problems:
+        raise InputError(problems=problems)
+    return ProcurementDoc(document, resolved)
+
+
+def _named_workload(path: Path, name: str, cache: dict[Path, Any]) -> Workload:
+    real = path.resolve()
+    if real not in cache:
+        try:
+            data = load_yaml(path, MAX_PROCUREMENT_BYTES, shown(path))
+            kind = data.get("kind") if isinstance(data, dict) else None
+            if kind not in WORKLOAD_KINDS:
+                raise InputError(
+                    f"kind is {kind!r}; expected a `kind: workloads` file", file=shown(path)
+                )
+            cache[real] = validate_data(data, WorkloadFile, shown(path))
+        except InputError as exc:
+            cache[real] = exc
+    found = cache[real]
+    if isinstance(found, InputError):
+        raise found
+    assert isinstance(found, WorkloadFile)
+    for workload in found.workloads:
+        if workload.name == name:
+            return workload
+    names = ", ".join(w.name for w in found.workloads)
+    raise InputError(f"no workload named {name!r} (names: {names})", file=shown(path))
+
+
+__all__ = ["MAX_PROCUREMENT_BYTES", "ProcurementDoc", "load_procurement", "procurement_files"]

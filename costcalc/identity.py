@@ -1,0 +1,241 @@
+"""One model identity across all data: feed names -> costcalc's canonical model ids.
+
+Every importer (LiteLLM, genai-prices, OpenRouter, llm-stats) asks the same
+`Identity` which canonical model a feed's row names, so an import layered over
+the bundled sheets refreshes the bundled offers instead of adding look-alikes.
+
+A canonical model id is the `id` of a models file; its `aliases` are other
+spellings of the *same* model (vendor snapshot names such as
+`gpt-4o-2024-08-06`, aggregator ids such as llm-stats' `gpt-4o-2024-08-06`).
+The names a provider's API uses live in each offer's `api_model`, because an
+API name can move from one model to the next (`deepseek-reasoner` was
+DeepSeek-R1, then R1-0528, then V3.1).
+
+Resolution of a price row (provider id + the feed's names for the model), in
+order:
+
+1. **the provider's API name**: the provider sells an offer whose `api_model`
+   equals one of the names (case-insensitive), or, for genai-prices, matches
+   the row's `match` clause. When several models carried that API name over
+   time, the one whose prices are in force on the import's day wins; if none
+   or several are, the row stays unmatched and says why.
+2. **the model's own names**: a name equals a canonical id or alias, after
+   removing a leading `<provider>/` or `<vendor>/` segment (`openai/gpt-4o`,
+   `gemini/gemini-2.5-pro`, `openrouter/qwen/qwq-32b`).
+
+Nothing is matched by similarity: a near miss stays unmatched, so a price is
+never attached to the wrong model. This module is pure (no I/O).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from costcalc.catalog import Catalog
+
+NAMESPACES = frozenset(
+    {
+        "anthropic",
+        "baidu",
+        "bedrock",
+        "deepseek",
+        "deepseek-ai",
+        "fireworks_ai",
+        "gemini",
+        "google",
+        "meta",
+        "meta-llama",
+        "minimax",
+        "mistral",
+        "mistralai",
+        "moonshot",
+        "moonshotai",
+        "openai",
+        "openrouter",
+        "qwen",
+        "thudm",
+        "together_ai",
+        "vertex_ai",
+        "x-ai",
+        "xai",
+        "z-ai",
+        "zai",
+        "zai-org",
+        "zhipuai",
+    }
+)
+"""Leading `segment/` of a feed name that is a vendor's or provider's namespace, not part of the
+model's name (`openai/gpt-4o`, `openrouter/qwen/qwq-32b`). Other prefixes (Azure's `eu/`,
+`global-standard/` deployments, which are priced differently) are kept, so they do not match."""
+
+MAX_MATCH_DEPTH = 16
+"""Deepest nesting of a genai-prices `match` clause that is evaluated (hostile input)."""
+
+
+@dataclass(frozen=True)
+class ApiName:
+    """One provider's API name for one model, and when the offer has prices."""
+
+    provider: str
+    api_model: str
+    model: str
+    starts: tuple[dt.date, ...]
+    """First day of each price period."""
+    ends: tuple[dt.date | None, ...]
+    """First day each period no longer holds (None: open-ended)."""
+
+    def in_force(self, when: dt.date) -> bool:
+        """Whether any period holds on `when` (an open period holds until a later one starts)."""
+        for start, end in zip(self.starts, self.ends, strict=True):
+            if start <= when and (end is None or when < end):
+                return True
+        return False
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The canonical model a feed row names, or why there is none."""
+
+    model: str | None
+    how: str
+    """'api name', 'model name', or the reason it stayed unmatched."""
+
+
+@dataclass
+class Identity:
+    """Canonical model ids with their aliases, and every provider's API names."""
+
+    names: dict[str, str] = field(default_factory=dict)
+    """Lower-case id or alias -> canonical id."""
+    api_names: dict[str, list[ApiName]] = field(default_factory=dict)
+    """Provider id -> its offers' API names."""
+
+    @property
+    def providers(self) -> frozenset[str]:
+        return frozenset(self.api_names)
+
+    @classmethod
+    def build(
+        cls, models: Mapping[str, Sequence[str]], api_names: Iterable[ApiName] = ()
+    ) -> Identity:
+        """From canonical id -> aliases, and the offers' API names."""
+        names: dict[str, str] = {}
+        for mid in sorted(models):
+            names[mid.lower()] = mid
+        for mid in sorted(models):
+            for alias in models[mid]:
+                names.setdefault(alias.lower(), mid)
+        by_provider: dict[str, list[ApiName]] = {}
+        for api in api_names:
+            by_provider.setdefault(api.provider, []).append(api)
+        return cls(names, by_provider)
+
+    @classmethod
+    def from_catalog(cls, catalog: Catalog) -> Identity:
+        """The identity of a loaded catalog: its models' aliases and its offers' API names."""
+        from costcalc.schema.common import as_instant
+
+        apis: list[ApiName] = []
+        for entry in catalog.offers:
+            if not entry.offer.api_model:
+                continue
+            periods = sorted(entry.offer.prices, key=lambda p: p.as_of)
+            apis.append(
+                ApiName(
+                    entry.provider.id,
+                    entry.offer.api_model,
+                    entry.model.id,
+                    tuple(p.as_of for p in periods),
+                    tuple(
+                        as_instant(p.valid_until).date() if p.valid_until is not None else None
+                        for p in periods
+                    ),
+                )
+            )
+        return cls.build({m.id: m.aliases for m in catalog.models.values()}, apis)
+
+    # ------------------------------------------------------------ lookups
+    def model(self, name: str) -> str | None:
+        """The canonical id of a model name: an id or alias, optionally `<vendor>/`-prefixed."""
+        for candidate in unprefixed(name, self.providers):
+            found = self.names.get(candidate.lower())
+            if found is not None:
+                return found
+        return None
+
+    def offer(
+        self,
+        provider: str,
+        names: Sequence[str],
+        when: dt.date,
+        match: Any = None,
+    ) -> Resolution:
+        """The canonical model a provider's price row is for (see the module docstring)."""
+        wanted = {c.lower() for n in names for c in unprefixed(n, self.providers)}
+        offered = self.api_names.get(provider, [])
+        exact = [a for a in offered if a.api_model.lower() in wanted]
+        if not exact and match is not None:
+            exact = [a for a in offered if matches(match, a.api_model)]
+        models = sorted({a.model for a in exact})
+        if len(models) == 1:
+            return Resolution(models[0], "api name")
+        if len(models) > 1:
+            live = sorted({a.model for a in exact if a.in_force(when)})
+            if len(live) == 1:
+                return Resolution(live[0], "api name")
+            state = "none" if not live else "several"
+            return Resolution(
+                None,
+                f"API name used by several models over time ({', '.join(models)});"
+                f" {state} in force on {when}",
+            )
+        for name in names:
+            found = self.model(name)
+            if found is not None:
+                return Resolution(found, "model name")
+        return Resolution(None, "no bundled model or API name")
+
+
+def unprefixed(name: str, providers: frozenset[str] = frozenset()) -> list[str]:
+    """A name, then the name without each leading namespace segment in turn (see NAMESPACES)."""
+    text = name.strip()
+    out = [text]
+    while "/" in text:
+        head, text = text.split("/", 1)
+        if not text or (head.lower() not in NAMESPACES and head.lower() not in providers):
+            break
+        out.append(text)
+    return out
+
+
+def matches(clause: Any, name: str, depth: int = 0) -> bool:
+    """Whether a genai-prices `match` clause matches a name (case-insensitive).
+
+    Understood: equals, starts_with, ends_with, contains, or, and. Anything
+    else (regex included: never run a pattern from a feed) matches nothing.
+    """
+    if depth > MAX_MATCH_DEPTH or not isinstance(clause, dict) or len(clause) != 1:
+        return False
+    ((op, arg),) = clause.items()
+    text = name.lower()
+    if op in ("or", "and"):
+        if not isinstance(arg, list):
+            return False
+        results = (matches(c, name, depth + 1) for c in arg)
+        return any(results) if op == "or" else bool(arg) and all(results)
+    if not isinstance(arg, str):
+        return False
+    value = arg.lower()
+    if op == "equals":
+        return text == value
+    if op == "starts_with":
+        return text.startswith(value)
+    if op == "ends_with":
+        return text.endswith(value)
+    if op == "contains":
+        return value in text
+    return False
