@@ -1,51 +1,722 @@
 """A cache of loaded catalogs, so a second run skips parsing and validating YAML.
 
-Parsing and validating the bundled sheets takes about a third of a `compare`
-run. The cache key is a SHA-256 over the content of every sheet of every layer,
+Parsing and validating the sheets takes most of a cold `compare` run. A loaded
+catalog is stored as plain JSON data (never pickle: nothing read from disk is
+executed), and read back by a decoder that builds only the classes of a fixed
+allow-list, checks every value against the type its field declares, and treats
+any mismatch as a miss.
+
+Trust, the way ssh treats ~/.ssh:
+- the cache folder must be a real folder (not a symbolic link) owned by the
+  current user and not writable by group or others, and so must every folder
+  above it (root-owned or sticky folders such as /tmp excepted); otherwise the
+  cache is not used at all (the catalog is built in memory);
+- a cache file must be a regular file owned by the user, readable by nobody
+  else; it is opened without following links and without blocking;
+- every entry is authenticated with an HMAC-SHA256 under a random per-user
+  secret kept next to (not inside) the cache folder, `<cache folder>.key`. A
+  file planted in the folder, or a folder restored from another machine or CI
+  branch without that secret, never matches: it is a miss, never a result.
+
+The content key is a SHA-256 over the content of every sheet of every layer,
 the layer paths (they appear in messages), and the costcalc source files' sizes
 and modification times, so an edit to a sheet or to costcalc itself is a miss.
-Only catalogs that loaded without error are stored; a cache file that cannot be
-read is ignored and rebuilt. Files are written atomically; the newest few are kept.
+Only catalogs that loaded without error are stored. Files are written
+atomically with mode 0600 (folder 0700); the newest few are kept.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime as dt
+import errno
+import gc
 import hashlib
-import pickle
+import hmac
+import importlib
+import json
+import os
+import secrets
+import stat
 import sys
+import types
+import typing
 from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from costcalc import __version__
+from costcalc.errors import InputError
 from costcalc.files import MAX_BYTES, write_atomic
-from costcalc.loader import yaml_files
+from costcalc.loader import Document, yaml_files
+from costcalc.located import LineDict, LineList
 
 T = TypeVar("T")
 
 KEEP = 8
 """Cache files kept (one per distinct set of layers and contents)."""
 
+FORMAT = "costcalc-catalog-cache/2"
+"""Version of the file format; any other version is a miss."""
+
+MAX_CACHE_BYTES = 64 * 1024 * 1024
+"""Largest cache file read (the bundled catalog's is about 0.4 MB)."""
+
 _PACKAGE = Path(__file__).resolve().parent
+
+_ALLOWED_MODULES = ("costcalc.catalog", "costcalc.loader")
+_ALLOWED_PACKAGE = "costcalc.schema."
+"""The only modules whose classes a cache file may name: the catalog, the loader and
+costcalc's schema package (pydantic models and dataclasses only)."""
+
+
+def _allowed_module(name: str) -> bool:
+    if name in _ALLOWED_MODULES:
+        return True
+    rest = name.removeprefix(_ALLOWED_PACKAGE)
+    return rest != name and rest.isidentifier()
+
+
+class CacheMiss(Exception):
+    """A cache file that cannot be used; the catalog is rebuilt from the sheets."""
+
+
+# ------------------------------------------------------------------ the key
 
 
 def cache_key(folders: Sequence[tuple[Path, str | None]]) -> str | None:
     """Key of a set of layers, or None when a file is too large to be cached safely."""
     digest = hashlib.sha256()
-    digest.update(f"{__version__}|{sys.version}|{pickle.HIGHEST_PROTOCOL}|".encode())
-    for source in sorted(_PACKAGE.rglob("*.py")):
-        st = source.stat()
-        digest.update(f"S|{source.relative_to(_PACKAGE)}|{st.st_size}|{st.st_mtime_ns}|".encode())
+    digest.update(f"{FORMAT}|{__version__}|{sys.version}|".encode())
+    for name, st in _sources():
+        digest.update(f"S|{name}|{st.st_size}|{st.st_mtime_ns}|".encode())
     for folder, display in folders:
-        digest.update(f"L|{folder}|{display}|".encode(errors="surrogateescape"))
+        digest.update(f"L|{os.fsencode(folder)!r}|{display}|".encode())
         for path in yaml_files(folder):
-            if path.stat().st_size > MAX_BYTES:
+            st = path.stat()
+            if st.st_size > MAX_BYTES:
                 return None
-            name = path.relative_to(folder) if folder.is_dir() else path.name
-            digest.update(f"F|{name}|".encode(errors="surrogateescape"))  # non-UTF-8 names
+            rel = path.relative_to(folder) if folder.is_dir() else Path(path.name)
+            digest.update(f"F|{os.fsencode(rel)!r}|".encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
+
+
+def _sources() -> list[tuple[str, os.stat_result]]:
+    """costcalc's own .py files (relative name, stat), in a stable order."""
+    found: list[tuple[str, os.stat_result]] = []
+    pending = [""]
+    while pending:
+        rel = pending.pop()
+        with os.scandir(os.path.join(_PACKAGE, rel)) as entries:
+            for entry in entries:
+                name = f"{rel}/{entry.name}" if rel else entry.name
+                if entry.name.endswith(".py"):
+                    found.append((name, entry.stat()))
+                elif entry.is_dir(follow_symlinks=False) and entry.name != "__pycache__":
+                    pending.append(name)
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+# ---------------------------------------------------------- trusting a folder
+
+
+def _uid() -> int:
+    return os.geteuid() if hasattr(os, "geteuid") else -1
+
+
+def _safe_folder_mode(st: os.stat_result, uid: int, *, own: bool) -> bool:
+    """A folder nobody else can change: ours (or root's, above the cache), not group/other
+    writable, unless sticky (like /tmp, where others cannot rename our entries)."""
+    if not stat.S_ISDIR(st.st_mode):
+        return False
+    if own:
+        return st.st_uid == uid and not st.st_mode & 0o077
+    if st.st_uid not in (uid, 0):
+        return False
+    return not st.st_mode & 0o022 or bool(st.st_mode & stat.S_ISVTX)
+
+
+def trusted_folder(cache_dir: Path, *, create: bool = True) -> Path | None:
+    """The cache folder as an absolute path if it can be trusted (made 0700 if missing)."""
+    if not hasattr(os, "geteuid"):
+        return None  # no owner checks on this platform: no cache
+    uid = _uid()
+    folder = Path(os.path.abspath(cache_dir))
+    try:
+        st = os.lstat(folder)
+    except FileNotFoundError:
+        if not create:
+            return None
+        try:
+            parent = folder.parent
+            parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            os.mkdir(folder, 0o700)
+            st = os.lstat(folder)
+        except OSError:
+            return None
+    except OSError:
+        return None
+    if not _safe_folder_mode(st, uid, own=True):
+        return None  # a symbolic link, not a folder, someone else's, or open to others
+    for above in folder.parents:
+        try:
+            if not _safe_folder_mode(os.stat(above), uid, own=False):
+                return None
+        except OSError:
+            return None
+    return folder
+
+
+def _read_own_file(path: Path, limit: int) -> bytes:
+    """Bytes of a regular file owned by this user and private to them, without following
+    a link or blocking on a FIFO; CacheMiss otherwise."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise CacheMiss("absent") from None
+    except OSError as exc:
+        raise CacheMiss(f"cannot open: {exc}") from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise CacheMiss("not a regular file")
+        if st.st_uid != _uid() or st.st_mode & 0o077:
+            raise CacheMiss("not private to this user")
+        if st.st_size > limit:
+            raise CacheMiss("too large")
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise CacheMiss("too large")
+        return data
+    except OSError as exc:
+        raise CacheMiss(f"cannot read: {exc}") from None
+    finally:
+        os.close(fd)
+
+
+def key_file(folder: Path) -> Path:
+    """Where the secret of a cache folder lives: beside it, not in it."""
+    return folder.with_name(folder.name + ".key")
+
+
+def secret_for(folder: Path) -> bytes | None:
+    """The per-user secret that authenticates this folder's entries (created on first use)."""
+    path = key_file(folder)
+    try:
+        data = _read_own_file(path, 4096)
+        if len(data) == 64:
+            return bytes.fromhex(data.decode("ascii"))
+        return None
+    except CacheMiss:
+        pass
+    except ValueError:
+        return None
+    # Create it: write a private temporary, then link it in (fails if another run won).
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(8)}.tmp")
+    try:
+        fd = os.open(
+            tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600
+        )
+        try:
+            os.write(fd, secrets.token_hex(32).encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        with contextlib.suppress(FileExistsError):
+            os.link(tmp, path)
+    except OSError:
+        return None
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+    try:
+        data = _read_own_file(path, 4096)
+        return bytes.fromhex(data.decode("ascii")) if len(data) == 64 else None
+    except (CacheMiss, ValueError):
+        return None
+
+
+def _mac(secret: bytes, body: bytes) -> str:
+    return hmac.new(secret, body, hashlib.sha256).hexdigest()
+
+
+# ------------------------------------------------------------ plain encoding
+
+
+class _Encoder:
+    """Objects -> JSON-able lists. Models and dataclasses seen again become references."""
+
+    def __init__(self) -> None:
+        self.classes: list[str] = []
+        self._class_ids: dict[type, int] = {}
+        self._memo: dict[int, int] = {}
+        self._keep: list[Any] = []  # keeps ids stable while encoding
+        self._count = 0
+
+    def _class_id(self, cls: type) -> int:
+        found = self._class_ids.get(cls)
+        if found is None:
+            if not _allowed_module(cls.__module__):
+                raise TypeError(f"{cls.__module__}.{cls.__qualname__} cannot be cached")
+            found = self._class_ids[cls] = len(self.classes)
+            self.classes.append(f"{cls.__module__}:{cls.__qualname__}")
+        return found
+
+    def skeleton(self, x: Any) -> Any:
+        """Located data as its shape only: containers with their lines, values dropped.
+
+        Documents keep located data for line look-ups alone, and `locate` only
+        follows keys and list positions, so the values (already in the model)
+        are not stored twice.
+        """
+        if type(x) is LineDict:
+            out: list[Any] = ["{", x.line]
+            for k, v in x.items():
+                key = k if type(k) is str else self.encode(k)
+                out += [key, x.lines.get(k), self.skeleton(v)]
+            return out
+        if type(x) is LineList:
+            return ["[", x.line, list(x.lines), *(self.skeleton(v) for v in x)]
+        return None
+
+    def encode(self, x: Any) -> Any:
+        if x is None or type(x) in (str, bool, int):
+            return x
+        t = type(x)
+        if t is Decimal:
+            return ["$", str(x)]
+        if t is dt.date:
+            return ["d", x.isoformat()]
+        if t is dt.datetime:
+            return ["t", x.isoformat()]
+        if t is LineDict or t is LineList:
+            return self.skeleton(x)
+        if t is list:
+            return ["L", *(self.encode(v) for v in x)]
+        if t is tuple:
+            return ["U", *(self.encode(v) for v in x)]
+        if t is dict:
+            flat: list[Any] = ["D"]
+            for k, v in x.items():
+                flat += [self.encode(k), self.encode(v)]
+            return flat
+        ref = self._memo.get(id(x))
+        if ref is not None:
+            return ["R", ref]
+        fields = getattr(t, "model_fields", None)
+        if t is Document or t is _CachedDocument:
+            # Located data goes in as text, decoded only if a line is looked up.
+            lines = json.dumps(self.skeleton(x.raw), separators=(",", ":"), ensure_ascii=True)
+            node = ["Doc", x.path, x.kind, self.encode(x.model), lines]
+        elif fields is not None:
+            node = [
+                "M",
+                self._class_id(t),
+                sorted(x.model_fields_set),
+                *(self.encode(getattr(x, name)) for name in fields),
+            ]
+        elif dataclasses.is_dataclass(x):
+            node = ["C", self._class_id(t), *(self.encode(getattr(x, f)) for f in _init_fields(t))]
+        else:
+            raise TypeError(f"{t.__qualname__} cannot be cached")
+        self._memo[id(x)] = self._count
+        self._keep.append(x)
+        self._count += 1
+        return node
+
+
+def _init_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_"))
+
+
+_Check = Callable[[Any], bool]
+
+
+_CHECKERS: dict[Any, _Check] = {}
+
+
+def _checker(annotation: Any) -> _Check:
+    """A predicate for values of a declared type (the types the schema uses)."""
+    try:
+        return _CHECKERS[annotation]
+    except (KeyError, TypeError):
+        pass
+    check = _new_checker(annotation)
+    with contextlib.suppress(TypeError):
+        _CHECKERS[annotation] = check
+    return check
+
+
+def _new_checker(annotation: Any) -> _Check:
+    if annotation is Any or annotation is object:
+        return lambda v: True
+    if annotation is None or annotation is type(None):
+        return lambda v: v is None
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _checker(args[0])
+    if origin in (typing.Union, types.UnionType):
+        others = [a for a in args if a is not type(None)]
+        if len(others) == 1:  # X | None
+            inner = _checker(others[0])
+            return lambda v: v is None or inner(v)
+        parts = [_checker(a) for a in args]
+        return lambda v: any(p(v) for p in parts)
+    if origin is typing.Literal:
+        allowed = set(args)
+        return lambda v: type(v) in (str, int, bool) and v in allowed
+    if origin in (list, Sequence):
+        item = _checker(args[0]) if args else _checker(Any)
+        return lambda v: type(v) in (list, LineList) and all(item(i) for i in v)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            each = _checker(args[0])
+            return lambda v: type(v) is tuple and all(each(i) for i in v)
+        fixed = [_checker(a) for a in args]
+        return lambda v: (
+            type(v) is tuple
+            and len(v) == len(fixed)
+            and all(c(i) for c, i in zip(fixed, v, strict=True))
+        )
+    if origin is dict:
+        kc, vc = (_checker(args[0]), _checker(args[1])) if args else (_checker(Any),) * 2
+        return lambda v: type(v) in (dict, LineDict) and all(kc(k) and vc(i) for k, i in v.items())
+    if annotation is bool:
+        return lambda v: type(v) is bool
+    if annotation is int:
+        return lambda v: type(v) is int
+    if annotation is float:
+        return lambda v: type(v) in (int, float)
+    if annotation is str:
+        return lambda v: type(v) is str
+    if annotation is Decimal:
+        return lambda v: type(v) is Decimal
+    if annotation is dt.date:
+        return lambda v: type(v) is dt.date
+    if annotation is dt.datetime:
+        return lambda v: type(v) is dt.datetime
+    if isinstance(annotation, type):
+        return lambda v: isinstance(v, annotation)
+    raise TypeError(f"no cache check for {annotation!r}")
+
+
+class _Decoder:
+    """JSON lists -> objects, building only allow-listed classes, every field type-checked."""
+
+    def __init__(self, class_names: Any) -> None:
+        if type(class_names) is not list:
+            raise CacheMiss("bad class table")
+        self.classes = [_allowed_class(name) for name in class_names]
+        self.memo: list[Any] = []
+
+    def skeleton(self, x: Any) -> Any:
+        """Located data from `_Encoder.skeleton`: values are None."""
+        if x is None:
+            return None
+        if type(x) is not list:
+            raise CacheMiss("bad located data")
+        skeleton = self.skeleton
+        if x[0] == "{":
+            d = LineDict()
+            d.line = _int(x[1])
+            lines = d.lines
+            if (len(x) - 2) % 3:
+                raise CacheMiss("bad mapping")
+            for i in range(2, len(x), 3):
+                key = x[i]
+                if type(key) is not str:
+                    key = self.decode(key)
+                sub = x[i + 2]
+                d[key] = None if sub is None else skeleton(sub)
+                line = x[i + 1]
+                if type(line) is int:
+                    lines[key] = line
+                elif line is not None:
+                    raise CacheMiss("bad line")
+            return d
+        if x[0] == "[":
+            items = LineList()
+            items.line = _int(x[1])
+            items.lines = x[2]
+            if type(x[2]) is not list or any(type(n) is not int for n in x[2]):
+                raise CacheMiss("bad lines")
+            items.extend(None if v is None else skeleton(v) for v in x[3:])
+            if len(items.lines) != len(items):
+                raise CacheMiss("bad list")
+            return items
+        raise CacheMiss("bad located data")
+
+    def decode(self, x: Any) -> Any:
+        if type(x) is not list:
+            if x is None or type(x) in (str, bool, int):
+                return x
+            raise CacheMiss(f"unexpected {type(x).__name__}")
+        tag = x[0]
+        if tag == "$":
+            return _decimal(x[1])
+        if tag == "d":
+            return dt.date.fromisoformat(x[1])
+        if tag == "t":
+            return dt.datetime.fromisoformat(x[1])
+        if tag == "{" or tag == "[":
+            return self.skeleton(x)
+        if tag == "L":
+            return [self.decode(v) for v in x[1:]]
+        if tag == "U":
+            return tuple(self.decode(v) for v in x[1:])
+        if tag == "D":
+            if len(x) % 2 != 1:
+                raise CacheMiss("bad dict")
+            return {self.decode(x[i]): self.decode(x[i + 1]) for i in range(1, len(x), 2)}
+        if tag == "R":
+            return self.memo[_int(x[1])]
+        if tag == "M":
+            cls = self.classes[_int(x[1])]
+            spec = _model_spec(cls)
+            if spec is None or len(x) != 3 + len(spec):
+                raise CacheMiss("fields do not match the model")
+            values = {}
+            decode, memo = self.decode, self.memo
+            for (name, check), raw in zip(spec, x[3:], strict=True):
+                value: Any
+                if type(raw) is list:  # the common tags inline: this loop is the hot path
+                    tag = raw[0]
+                    if tag == "$":
+                        value = _decimal(raw[1])
+                    elif tag == "R":
+                        value = memo[_int(raw[1])]
+                    elif tag == "d":
+                        value = dt.date.fromisoformat(raw[1])
+                    elif tag == "L" and len(raw) == 1:
+                        value = []
+                    else:
+                        value = decode(raw)
+                else:
+                    value = raw
+                if not check(value):
+                    raise CacheMiss(f"{cls.__name__}.{name} has the wrong type")
+                values[name] = value
+            fields_set = x[2]
+            if type(fields_set) is not list or not values.keys() >= set(fields_set):
+                raise CacheMiss("bad field set")
+            obj = _construct(cls, values, set(fields_set))
+        elif tag == "Doc":
+            path, kind, model, lines = x[1], x[2], self.decode(x[3]), x[4]
+            if type(path) is not str or type(kind) is not str or type(lines) is not str:
+                raise CacheMiss("bad document")
+            if not hasattr(type(model), "model_fields"):
+                raise CacheMiss("bad document model")
+            obj = _CachedDocument.from_cache(path, kind, model, lines, self.classes)
+        elif tag == "C":
+            cls = self.classes[_int(x[1])]
+            dspec = _dataclass_spec(cls)
+            if dspec is None or len(x) != 2 + len(dspec):
+                raise CacheMiss("fields do not match the class")
+            kwargs = {}
+            for (name, check), raw in zip(dspec, x[2:], strict=True):
+                value = self.decode(raw) if type(raw) is list else raw
+                if not check(value):
+                    raise CacheMiss(f"{cls.__name__}.{name} has the wrong type")
+                kwargs[name] = value
+            obj = cls(**kwargs)
+        else:
+            raise CacheMiss(f"unknown tag {tag!r}")
+        self.memo.append(obj)
+        return obj
+
+
+class _CachedDocument(Document):
+    """A document read from the cache: its located data is decoded on first use.
+
+    Most commands look up lines of a few documents only (scores, profiles); the
+    price sheets' lines are needed only when the catalog is built, on a miss.
+    """
+
+    @classmethod
+    def from_cache(
+        cls, path: str, kind: str, model: Any, lines: str, classes: list[type]
+    ) -> _CachedDocument:
+        obj = cls.__new__(cls)
+        _set = object.__setattr__
+        _set(obj, "path", path)
+        _set(obj, "kind", kind)
+        _set(obj, "model", model)
+        _set(obj, "_lines", (lines, classes))
+        return obj
+
+    @property
+    def raw(self) -> Any:
+        state = self.__dict__
+        if "_raw" not in state:
+            text, classes = state["_lines"]
+            try:
+                decoder = _Decoder.__new__(_Decoder)
+                decoder.classes, decoder.memo = classes, []
+                raw = decoder.skeleton(json.loads(text))
+            except (CacheMiss, ValueError, TypeError, KeyError, IndexError, RecursionError):
+                # Authenticated, so only a costcalc bug gets here: lines unknown, never a crash.
+                raw = LineDict()
+            object.__setattr__(self, "_raw", raw)
+        return state["_raw"]
+
+
+def _construct(cls: Any, values: dict[str, Any], fields_set: set[str]) -> Any:
+    """A pydantic model from already-checked values, as `model_construct` builds it
+    (without its per-call overhead: every field is given, none is defaulted)."""
+    obj = cls.__new__(cls)
+    _set = object.__setattr__
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", fields_set)
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+def _decimal(text: Any) -> Decimal:
+    value = Decimal(text) if type(text) is str else None
+    if value is None or not value.is_finite():
+        raise CacheMiss("bad decimal")
+    return value
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:
+        raise CacheMiss("expected an integer")
+    return value
+
+
+def _allowed_class(name: Any) -> type:
+    if type(name) is not str:
+        raise CacheMiss("bad class name")
+    module_name, _, qualname = name.partition(":")
+    if not _allowed_module(module_name) or not qualname.isidentifier():
+        raise CacheMiss(f"class {name!r} is not allowed")
+    cls = getattr(importlib.import_module(module_name), qualname, None)
+    if not isinstance(cls, type) or cls.__module__ != module_name:
+        raise CacheMiss(f"class {name!r} is not allowed")
+    if not (hasattr(cls, "model_construct") or dataclasses.is_dataclass(cls)):
+        raise CacheMiss(f"class {name!r} is not allowed")
+    return cls
+
+
+_SPECS: dict[type, list[tuple[str, _Check]] | None] = {}
+
+
+def _model_spec(cls: type) -> list[tuple[str, _Check]] | None:
+    if cls not in _SPECS:
+        try:
+            fields: Any = getattr(cls, "model_fields", {})
+            _SPECS[cls] = [(name, _checker(f.annotation)) for name, f in fields.items()]
+        except TypeError:
+            _SPECS[cls] = None
+    return _SPECS[cls]
+
+
+def _dataclass_spec(cls: type) -> list[tuple[str, _Check]] | None:
+    if cls not in _SPECS:
+        try:
+            hints = typing.get_type_hints(cls)
+            _SPECS[cls] = [(name, _checker(hints[name])) for name in _init_fields(cls)]
+        except (TypeError, NameError, KeyError):
+            _SPECS[cls] = None
+    return _SPECS[cls]
+
+
+def dumps(value: Any, key: str, secret: bytes) -> bytes:
+    """A cache file: an HMAC line, then the JSON document it authenticates."""
+    encoder = _Encoder()
+    encoded = encoder.encode(value)
+    body = json.dumps(
+        {"format": FORMAT, "key": key, "classes": encoder.classes, "value": encoded},
+        separators=(",", ":"),
+        ensure_ascii=True,
+        allow_nan=False,
+    ).encode("ascii")
+    return _mac(secret, body).encode("ascii") + b"\n" + body
+
+
+def loads(data: bytes, key: str, secret: bytes) -> Any:
+    """The value of a cache file written by `dumps` for this key and secret; CacheMiss otherwise."""
+    mac, sep, body = data.partition(b"\n")
+    if not sep or not hmac.compare_digest(mac, _mac(secret, body).encode("ascii")):
+        raise CacheMiss("not authenticated by this user's secret")
+    try:
+        doc = json.loads(body, parse_constant=_no_constant)
+        if type(doc) is not dict or doc.get("format") != FORMAT or doc.get("key") != key:
+            raise CacheMiss("another format or key")
+        decoder = _Decoder(doc["classes"])
+        collecting = gc.isenabled()
+        gc.disable()  # every object built here lives as long as the catalog: nothing to collect
+        try:
+            return decoder.decode(doc["value"])
+        finally:
+            if collecting:
+                gc.enable()
+    except CacheMiss:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, InvalidOperation,
+            RecursionError) as exc:  # fmt: skip
+        raise CacheMiss(f"malformed: {type(exc).__name__}") from None
+
+
+def _no_constant(name: str) -> Any:
+    raise CacheMiss(f"{name} in a cache file")
+
+
+# ------------------------------------------- other caches in the same folder
+
+
+def read_private(cache_dir: Path, name: str, limit: int) -> bytes | None:
+    """The body of a cache file written by `write_private` under this name, or None.
+
+    The same trust as the catalog's entries: a trusted folder, a private regular
+    file of this user, an HMAC under the per-user secret that also binds the name.
+    For other caches kept beside the catalog's (e.g. the latent fit).
+    """
+    folder = trusted_folder(cache_dir, create=False)
+    secret = secret_for(folder) if folder is not None else None
+    if folder is None or secret is None:
+        return None
+    try:
+        data = _read_own_file(folder / name, limit)
+    except CacheMiss:
+        return None
+    mac, sep, body = data.partition(b"\n")
+    expected = _mac(secret, name.encode("utf-8") + b"\0" + body).encode("ascii")
+    return body if sep and hmac.compare_digest(mac, expected) else None
+
+
+def write_private(cache_dir: Path, name: str, body: bytes) -> None:
+    """Store `body` for `read_private` (0600 in a 0700 folder); failures only cost time."""
+    folder = trusted_folder(cache_dir)
+    secret = secret_for(folder) if folder is not None else None
+    if folder is None or secret is None:
+        return
+    mac = _mac(secret, name.encode("utf-8") + b"\0" + body).encode("ascii")
+    with contextlib.suppress(OSError):
+        _replace_entry(folder / name, mac + b"\n" + body)
+
+
+# ------------------------------------------------------------------ the cache
+
+
+def entry_path(folder: Path, key: str, secret: bytes) -> Path:
+    """File of a key: named by an HMAC, so a name cannot be chosen without the secret."""
+    return folder / f"catalog-{_mac(secret, key.encode('ascii'))[:40]}.json"
 
 
 def cached(
@@ -53,25 +724,76 @@ def cached(
     folders: Sequence[tuple[Path, str | None]],
     build: Callable[[], T],
 ) -> T:
-    """The value `build()` returns for these layers, from the cache when it is there."""
-    key = cache_key(folders) if cache_dir is not None else None
-    if cache_dir is None or key is None:
+    """The value `build()` returns for these layers, from the cache when it is there.
+
+    A cache that is missing, damaged, planted, someone else's or open to others is
+    never read as a result: the value is built from the sheets instead.
+    """
+    if cache_dir is None:
         return build()
-    path = cache_dir / f"catalog-{key}.pickle"
+    folder = trusted_folder(cache_dir)
+    secret = secret_for(folder) if folder is not None else None
     try:
-        value: T = pickle.loads(path.read_bytes())  # written by costcalc only
+        key = cache_key(folders) if secret is not None else None
+    except InputError:
+        return build()  # a folder that cannot be read: build() reports every problem
+    if folder is None or secret is None or key is None:
+        return build()
+    path = entry_path(folder, key, secret)
+    try:
+        value: T = loads(_read_own_file(path, MAX_CACHE_BYTES), key, secret)
         return value
-    except FileNotFoundError:
+    except CacheMiss:
         pass
-    except Exception:  # a damaged or unreadable cache is rebuilt, never trusted
-        with contextlib.suppress(OSError):
-            path.unlink(missing_ok=True)
+    except MemoryError:
+        pass
     value = build()
     try:
-        write_atomic(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-        old = sorted(cache_dir.glob("catalog-*.pickle"), key=lambda p: p.stat().st_mtime)
-        for stale in old[:-KEEP]:
-            stale.unlink(missing_ok=True)
+        data = dumps(value, key, secret)
+    except (TypeError, ValueError, RecursionError):
+        return value  # not representable as plain data: not cached
+    try:
+        _replace_entry(path, data)
+        _prune(folder)
     except OSError:
         pass  # a read-only or full cache folder only costs speed
     return value
+
+
+def _replace_entry(path: Path, data: bytes) -> None:
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        pass
+    else:
+        if not stat.S_ISREG(st.st_mode) or st.st_uid != _uid():
+            return  # something else holds the name: leave it, never write through it
+    write_atomic(path, data, mode=0o600, sync=False)
+
+
+def _prune(folder: Path) -> None:
+    """Keep the newest KEEP entries; remove our own stale ones (and old pickles, never read)."""
+    uid = _uid()
+    entries: list[tuple[int, Path]] = []
+    with os.scandir(folder) as it:
+        for item in it:
+            if not item.name.startswith("catalog-"):
+                continue
+            try:
+                st = item.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != uid:
+                continue
+            if item.name.endswith(".pickle"):
+                with contextlib.suppress(OSError):
+                    os.unlink(item.path)
+            elif item.name.endswith(".json"):
+                entries.append((st.st_mtime_ns, Path(item.path)))
+    entries.sort()
+    for _, stale in entries[:-KEEP]:
+        try:
+            os.unlink(stale)
+        except OSError as exc:
+            if exc.errno != errno.ENOENT:
+                raise

@@ -516,22 +516,25 @@ def latent_fit(index: QualityIndex, cache_dir: Path | None = None) -> LatentFit:
 
 
 def _read_cache(path: Path) -> LatentFit | None:
+    # Trusted as the catalog cache is: owner, modes, no links, HMAC (a planted fit is ignored).
+    from costcalc.catalog_cache import read_private
+
     try:
-        if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_CACHE_BYTES:
-            return None
-        return LatentFit.from_json(json.loads(path.read_bytes().decode("utf-8")))
+        body = read_private(path.parent, path.name, MAX_CACHE_BYTES)
+        return None if body is None else LatentFit.from_json(json.loads(body.decode("utf-8")))
     except (OSError, ValueError, KeyError, TypeError, IndexError, RecursionError):
         return None
 
 
 def _write_cache(path: Path, value: LatentFit) -> None:
-    from costcalc.files import write_atomic
+    from costcalc.catalog_cache import write_private
 
     folder = path.parent
     try:
         if folder.is_symlink():
             return
-        write_atomic(path, json.dumps(value.to_json(), separators=(",", ":")))
+        body = json.dumps(value.to_json(), separators=(",", ":")).encode("utf-8")
+        write_private(folder, path.name, body)
         old = sorted(
             (p for p in folder.glob("latent-*.json") if not p.is_symlink()),
             key=lambda p: (p.stat().st_mtime_ns, p.name),

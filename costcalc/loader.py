@@ -7,7 +7,10 @@ per pydantic error, so a user fixes a whole file in one pass.
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -119,16 +122,93 @@ def load_document(
 
 
 def yaml_files(root: Path) -> list[Path]:
-    """YAML files under a folder, in a stable order; a file is returned as itself."""
-    if root.is_file():
+    """YAML files under a folder, in a stable order; a file is returned as itself.
+
+    Nothing under the folder is silently left out or followed out of it: a YAML
+    name that is not a regular file (a FIFO, a device), a symbolic link that
+    cannot be resolved (a loop, a dangling link) or that leads outside the
+    folder is a located error. Links to files inside the folder are read; links
+    to folders inside it are not walked twice. Hidden files and folders (".*")
+    are skipped.
+    """
+    try:
+        st = os.stat(root)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InputError("symbolic link loop", file=str(root)) from None
+        raise InputError("no such file or folder", file=str(root)) from None
+    if stat.S_ISREG(st.st_mode):
         return [root]
-    if not root.is_dir():
-        raise InputError("no such file or folder", file=str(root))
-    return sorted(
-        p
-        for p in root.rglob("*")
-        if p.suffix in YAML_SUFFIXES and p.is_file() and not p.name.startswith(".")
-    )
+    if not stat.S_ISDIR(st.st_mode):
+        raise InputError("not a regular file or folder", file=str(root))
+    real_root = os.path.realpath(root)
+    found: list[Path] = []
+    problems: list[Problem] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(Problem(f"cannot read folder: {exc.strerror or exc}", str(folder)))
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            path = Path(entry.path)
+            is_yaml = path.suffix in YAML_SUFFIXES
+            try:
+                if entry.is_symlink():
+                    kind = _link_target(entry.path, real_root, is_yaml)
+                    if kind == "file":
+                        found.append(path)
+                    continue
+                mode = entry.stat(follow_symlinks=False).st_mode
+            except _Refused as exc:
+                problems.append(Problem(str(exc), str(path)))
+                continue
+            except OSError as exc:
+                problems.append(Problem(f"cannot read: {exc.strerror or exc}", str(path)))
+                continue
+            if stat.S_ISDIR(mode):
+                pending.append(path)
+            elif is_yaml:
+                if stat.S_ISREG(mode):
+                    found.append(path)
+                else:
+                    problems.append(
+                        Problem("not a regular file (a FIFO, socket or device?)", str(path))
+                    )
+    if problems:
+        problems.sort(key=lambda p: p.file or "")
+        raise InputError(problems=problems)
+    return sorted(found)
+
+
+class _Refused(Exception):
+    """A folder entry that is neither read nor skipped: it is an error."""
+
+
+def _link_target(link: str, real_root: str, is_yaml: bool) -> str:
+    """'file' (a YAML file inside the folder, to read) or 'skip'; _Refused otherwise."""
+    try:
+        st = os.stat(link)
+    except OSError as exc:
+        if not is_yaml and Path(link).suffix:
+            return "skip"  # a dangling README.md link is not a sheet
+        if exc.errno == errno.ELOOP:
+            raise _Refused("symbolic link loop") from None
+        raise _Refused("symbolic link to nothing (dangling)") from None
+    if not (stat.S_ISDIR(st.st_mode) or is_yaml):
+        return "skip"
+    target = os.path.realpath(link)
+    if os.path.commonpath([real_root, target]) != real_root:
+        raise _Refused(f"symbolic link leads outside the folder (to {target}); refused")
+    if stat.S_ISDIR(st.st_mode):
+        return "skip"  # inside the folder: walked under its real name
+    if not stat.S_ISREG(st.st_mode):
+        raise _Refused("symbolic link to something that is not a regular file")
+    return "file"
 
 
 def load_folder(

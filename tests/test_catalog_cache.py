@@ -22,7 +22,7 @@ def copy_mini(tmp_path: Path) -> Path:
 def test_hit_returns_the_same_catalog(tmp_path: Path) -> None:
     sheets, cache = copy_mini(tmp_path), tmp_path / "cache"
     first = load_catalog([sheets], include_bundled=False, cache_dir=cache)
-    assert len(list(cache.glob("catalog-*.pickle"))) == 1
+    assert len(list(cache.glob("catalog-*.json"))) == 1
     second = load_catalog([sheets], include_bundled=False, cache_dir=cache)
     assert second is not first
     assert second.models == first.models
@@ -41,13 +41,13 @@ def test_edit_is_a_miss(tmp_path: Path) -> None:
     catalog = load_catalog([sheets], include_bundled=False, cache_dir=cache)
     (entry,) = catalog.offers_for("alpha", "cnhost")
     assert entry.offer.prices[0].output == 17
-    assert len(list(cache.glob("catalog-*.pickle"))) == 2
+    assert len(list(cache.glob("catalog-*.json"))) == 2
 
 
 def test_damaged_cache_is_rebuilt(tmp_path: Path) -> None:
     sheets, cache = copy_mini(tmp_path), tmp_path / "cache"
     load_catalog([sheets], include_bundled=False, cache_dir=cache)
-    (path,) = cache.glob("catalog-*.pickle")
+    (path,) = cache.glob("catalog-*.json")
     path.write_bytes(b"not a pickle")
     catalog = load_catalog([sheets], include_bundled=False, cache_dir=cache)
     assert "alpha" in catalog.models
@@ -60,7 +60,7 @@ def test_errors_are_not_cached(tmp_path: Path) -> None:
     for _ in range(2):
         with pytest.raises(InputError, match=r"bad\.yaml:2"):
             load_catalog([sheets], include_bundled=False, cache_dir=cache)
-    assert list(cache.glob("catalog-*.pickle")) == []
+    assert list(cache.glob("catalog-*.json")) == []
 
 
 def test_unusable_cache_folder_only_costs_speed(tmp_path: Path) -> None:

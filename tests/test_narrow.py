@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from costcalc.cli import app
+from costcalc.money import fmt_money
 from costcalc.render.budget import _m
 from costcalc.render.compare import money3
 from costcalc.render.tables import Column, Table, layout, to_rich
@@ -189,3 +190,19 @@ def test_shell_completion_is_on(runner: CliRunner) -> None:
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=False
     )
     assert "compare" in out.stdout.split()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_check_fits_and_shows_every_decision_and_cost(runner: CliRunner, width: int) -> None:
+    args = ["check", "examples/procurement/good", "examples/procurement/bad"]
+    args += ["--as-of", "2025-06-01"]
+    result = runner.invoke(app, [*args, "--format", "json"])
+    data = json.loads(result.stdout)
+    result = runner.invoke(app, args, env={"COLUMNS": str(width)})
+    assert result.exit_code == 1  # the bad examples fail the gate
+    lines = assert_fits(result.stdout, width)
+    assert data["decisions"]
+    for d in data["decisions"]:
+        # an unknown model has no cost: the table shows "-"
+        cost = "-" if d["monthly_cost"] is None else fmt_money(Decimal(d["monthly_cost"]), d["currency"])
+        assert has_row(lines, d["name"], cost), (d["name"], cost)

@@ -25,7 +25,6 @@ from costcalc.cli.common import (
     known_choice,
     load_catalog,
     warn,
-    write_output,
 )
 from costcalc.render.tables import Format
 
@@ -454,13 +453,15 @@ def schema_command(
 
     from costcalc.catalog import did_you_mean
     from costcalc.errors import InputError
+    from costcalc.files import write_outputs
     from costcalc.loader import KINDS, model_for_kind
     from costcalc.schema.docs import json_schema
 
     if write is not None:
-        for name in KINDS:
-            text = json.dumps(json_schema(model_for_kind(name)), indent=2) + "\n"
-            write_output(write / f"{name}.schema.json", text, "the schema")
+        texts = {
+            name: json.dumps(json_schema(model_for_kind(name)), indent=2) + "\n" for name in KINDS
+        }
+        write_outputs([(write / f"{n}.schema.json", t, "the schema") for n, t in texts.items()])
         err(f"wrote {len(KINDS)} schemas to {write}")
         return
     if kind is None:

@@ -134,7 +134,7 @@ def check_command(
     Exit codes, the same for every format: 0 passed (warnings allowed), 1 a rule
     denied (or a warning with --fail-on-warn), 2 invalid input or usage.
     """
-    from costcalc.cli.common import check_currency, table_width, write_output
+    from costcalc.cli.common import check_currency, table_width
     from costcalc.errors import InputError
     from costcalc.gate import check, paused_gc
     from costcalc.render.reports import formatter_for
@@ -172,8 +172,15 @@ def check_command(
                 width=100 if to_file else width,
             ).format(result)
 
-    for choice, path in outputs:
-        write_output(path, render(choice, to_file=True), f"the {choice.value} report")
+    from costcalc.files import write_outputs
+
+    # All reports or none: each is staged beside its target, then all are renamed.
+    write_outputs(
+        [
+            (path, render(choice, to_file=True), f"the {choice.value} report")
+            for choice, path in outputs
+        ]
+    )
     typer.echo(render(fmt), nl=False)
     if fmt is not ReportFormat.text:
         from costcalc.render.reports.formats import summary_line

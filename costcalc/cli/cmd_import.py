@@ -39,7 +39,7 @@ app.add_typer(import_app, name="import")
 app.add_typer(prices_app, name="prices")
 
 OutputOpt = Annotated[
-    Path,
+    str,
     typer.Option(
         "--output", "-o", help="Folder to write models.yaml and providers/<id>.yaml into."
     ),
@@ -109,11 +109,15 @@ def report_identity(matched: int, unmatched: list[Any], verbose: bool) -> None:
         err(f"  {len(keys):>6,}  {reason}: {shown}{more}")
 
 
-def _finish(result: ImportResult, output: Path, force: bool, verbose: bool) -> None:
+def _finish(result: ImportResult, output_arg: str, force: bool, verbose: bool) -> None:
     """Report, refuse an empty import, check the folder, then write."""
     from costcalc.errors import InputError
     from costcalc.importers.common import oversized
     from costcalc.importers.output import apply, plan, render_files
+
+    if not output_arg.strip():
+        raise InputError("--output must name a folder (it is replaced as a whole), got ''")
+    output = Path(output_arg)
 
     if verbose:
         for s in result.skipped:

@@ -294,14 +294,11 @@ def handles_errors(func: F) -> F:
 
 
 def write_output(path: Path, data: str | bytes, what: str) -> None:
-    """Write a file the user asked for, atomically; a failure is exit 2 naming the file."""
-    from costcalc.errors import InputError
-    from costcalc.files import write_atomic
+    """Write a file the user asked for (atomically, or directly into a special file such
+    as /dev/stdout); a failure is exit 2 naming the file."""
+    from costcalc.files import write_outputs
 
-    try:
-        write_atomic(path, data)
-    except OSError as exc:
-        raise InputError(f"cannot write {what}: {exc.strerror or exc}", file=str(path)) from None
+    write_outputs([(path, data, what)])
 
 
 def table_width() -> int:

@@ -6,19 +6,37 @@ whose text still matches its hash is known to be untouched and is replaced; a
 file without the header (hand-written) or whose text changed (hand-edited) is
 never overwritten without `force`. Untouched files of an earlier import that
 this import no longer produces (a provider that left the feed) are removed, so
-the folder always validates as a whole.
+the folder always validates as a whole; no other file is ever removed.
+
+The output folder is replaced as a whole, so it is always the old or the new
+import, whatever happens (kill -9, SIGINT, SIGTERM, a full disk): the import is
+written into a temporary sibling folder that also holds (hard links to) every
+file of the old folder the import does not replace, synced once, then swapped
+in with one atomic exchange (`renameat2(RENAME_EXCHANGE)`; two renames where
+the system has no exchange). Nothing inside the output folder is followed or
+opened unless it is a regular file: a symbolic link (such as `providers` ->
+elsewhere) is refused or kept as a link, a FIFO or device is never read.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
+import os
 import re
+import shutil
+import signal
+import stat
+import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from costcalc.errors import InputError, Problem
 from costcalc.importers.common import ImportResult
-from costcalc.yamlio import dump_yaml, write_atomic
+from costcalc.yamlio import dump_yaml
 
 MARK = "# costcalc-import:"
 _MARK_LINE = re.compile(r"^# costcalc-import: (\S+) sha256=([0-9a-f]{64})$", re.MULTILINE)
@@ -70,59 +88,356 @@ class WritePlan:
     replaced_edits: list[Path] = field(default_factory=list)
 
 
+MAX_STATE_BYTES = 64 * 1024 * 1024
+"""Largest existing file read to tell whether an earlier import wrote it."""
+
+
 def plan(root: Path, files: dict[str, str], *, force: bool) -> WritePlan:
-    """Check the output folder; refuse (InputError) to overwrite hand-edited files without force."""
-    if root.exists() and not root.is_dir():
-        raise InputError("--output must be a folder", file=str(root))
+    """Check the output folder; refuse (InputError) to overwrite hand-edited files without force.
+
+    Nothing is followed: a symbolic link at `providers`, or anything there that
+    is not a folder, is an error; a link, FIFO or device where a sheet would be
+    written counts as a file the import did not write.
+    """
+    if not str(root):
+        raise InputError("--output must name a folder")
     result = WritePlan(root)
     problems: list[Problem] = []
+    kind = _kind(root)
+    if kind == "link":
+        # The folder the user named may be a link to it; what is inside is never followed.
+        real = Path(os.path.realpath(root))
+        if _kind(real) not in ("dir", "missing"):
+            raise InputError("--output must be a folder", file=str(root))
+        result.root = root = real
+        kind = _kind(real)
+    if kind not in ("dir", "missing"):
+        raise InputError("--output must be a folder", file=str(root))
+    providers = _kind(root / "providers")
+    if providers == "link":
+        raise InputError(
+            "is a symbolic link; an import never writes through one"
+            " (remove it, or import into another folder)",
+            file=str(root / "providers"),
+        )
+    if providers not in ("dir", "missing"):
+        raise InputError("is in the way of the providers/ folder", file=str(root / "providers"))
     for rel, text in files.items():
         path = root / rel
         result.write[path] = text
-        if path.exists():
-            state = generated_state(_read(path))
-            if state != "untouched":
-                if force:
-                    result.replaced_edits.append(path)
-                else:
-                    what = (
-                        "was edited since it was imported"
-                        if state == "edited"
-                        else "was not written by an import"
-                    )
-                    problems.append(
-                        Problem(f"exists and {what}; use --force to overwrite it", str(path))
-                    )
-    if root.is_dir():
-        for path in sorted([root / "models.yaml", *(root / "providers").glob("*.yaml")]):
-            if path in result.write or not path.is_file():
-                continue
-            state = generated_state(_read(path))
-            if state == "untouched" or (state == "edited" and force):
-                result.remove.append(path)
-            elif state == "edited":
-                problems.append(
-                    Problem(
-                        "an edited sheet of an earlier import that this import does not produce;"
-                        " move it away, or use --force to remove it",
-                        str(path),
-                    )
+        state = _state(path)
+        if state in ("missing", "untouched"):
+            continue
+        if force:
+            result.replaced_edits.append(path)
+            continue
+        what = {
+            "edited": "was edited since it was imported",
+            "special": "is not a regular file (a symbolic link, FIFO or device)",
+        }.get(state, "was not written by an import")
+        problems.append(Problem(f"exists and {what}; use --force to overwrite it", str(path)))
+    stale = [root / "models.yaml"]
+    if providers == "dir":
+        with os.scandir(root / "providers") as entries:
+            stale += sorted(Path(e.path) for e in entries if e.name.endswith(".yaml"))
+    for path in stale:
+        if path in result.write:
+            continue
+        state = _state(path)
+        if state == "untouched" or (state == "edited" and force):
+            result.remove.append(path)
+        elif state == "edited":
+            problems.append(
+                Problem(
+                    "an edited sheet of an earlier import that this import does not produce;"
+                    " move it away, or use --force to remove it",
+                    str(path),
                 )
+            )
     if problems:
         raise InputError(problems=problems)
     return result
 
 
-def _read(path: Path) -> str:
+def _kind(path: Path) -> str:
+    """'missing', 'dir', 'file', 'link' or 'special', without following a link."""
     try:
-        return path.read_text(encoding="utf-8", errors="replace")
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return "missing"
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    if stat.S_ISLNK(mode):
+        return "link"
+    if stat.S_ISDIR(mode):
+        return "dir"
+    return "file" if stat.S_ISREG(mode) else "special"
+
+
+def _state(path: Path) -> str:
+    """'missing', 'special' (never opened), or generated_state() of a regular file."""
+    kind = _kind(path)
+    if kind == "missing":
+        return "missing"
+    if kind != "file":
+        return "special"
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                return "special"
+            if st.st_size > MAX_STATE_BYTES:
+                return "foreign"
+            head = os.read(fd, st.st_size + 1)
+            data = bytearray(head)
+            while head and len(data) <= MAX_STATE_BYTES:
+                head = os.read(fd, 1 << 20)
+                data += head
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "special"  # became a link after the check
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    if len(data) > MAX_STATE_BYTES:
+        return "foreign"
+    return generated_state(bytes(data).decode("utf-8", errors="replace"))
+
+
+# ----------------------------------------------------------------- writing
+
+
+_PREFIX = "costcalc-import-"
 
 
 def apply(write_plan: WritePlan) -> None:
-    """Write every file atomically, then remove the stale ones."""
-    for path, text in write_plan.write.items():
-        write_atomic(path, text)
-    for path in write_plan.remove:
-        path.unlink(missing_ok=True)
+    """Replace the output folder with the import as a whole (see the module docstring).
+
+    A failure (InputError naming the path) leaves the old folder as it was.
+    """
+    given = write_plan.root
+    root = Path(os.path.abspath(given))
+    here = os.path.abspath(os.curdir)
+    if not root.name or here == str(root) or here.startswith(str(root) + os.sep):
+        raise InputError(
+            "is the current folder or holds it; an import replaces its --output folder"
+            " as a whole, so name a folder of its own (e.g. my-prices/litellm)",
+            file=str(given),
+        )
+    parent = root.parent
+    _remove_leftovers(parent, root.name)
+    skip = {p.relative_to(given) for p in [*write_plan.write, *write_plan.remove]}
+    old_kind = _kind(root)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{root.name}.{_PREFIX}", dir=parent))
+    except OSError as exc:
+        raise InputError(
+            f"cannot create a folder beside the output: {exc.strerror or exc}", file=str(parent)
+        ) from None
+    terminated: list[int] = []
+    previous = _terminate_as_interrupt(terminated)
+    try:
+        try:
+            if old_kind == "dir":
+                _mirror(root, tmp, Path(), skip)
+                _same_owner_and_mode(tmp, os.stat(root))
+            else:
+                os.chmod(tmp, 0o777 & ~_umask())
+            for path, text in write_plan.write.items():
+                _write_new(tmp / path.relative_to(given), text.encode("utf-8"))
+            _sync(tmp)
+        except OSError as exc:
+            where = exc.filename if isinstance(exc.filename, str) else str(given)
+            where = where.replace(str(tmp), str(given))
+            raise InputError(f"cannot write: {exc.strerror or exc}", file=where) from None
+        try:
+            _swap(tmp, root, exists=old_kind == "dir")
+        except OSError as exc:
+            raise InputError(
+                f"cannot replace the folder: {exc.strerror or exc}", file=str(given)
+            ) from None
+        _fsync_dir(parent)
+    finally:
+        # Before the swap `tmp` holds the unfinished import; after it, the old folder.
+        shutil.rmtree(tmp, ignore_errors=True)
+        _restore_terminate(previous)
+        if terminated:  # cleaned up: now end as SIGTERM asked
+            os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _mirror(src: Path, dst: Path, rel: Path, skip: set[Path]) -> None:
+    """Give `dst` every entry of `src` except `skip`, without opening or following any:
+    folders are recreated, links copied as links, everything else hard-linked."""
+    with os.scandir(src) as entries:
+        items = list(entries)
+    for entry in items:
+        here = rel / entry.name
+        if here in skip:
+            continue
+        target = dst / entry.name
+        st = entry.stat(follow_symlinks=False)
+        if stat.S_ISDIR(st.st_mode):
+            os.mkdir(target, 0o700)
+            _mirror(Path(entry.path), target, here, skip)
+            _same_owner_and_mode(target, st)
+        elif stat.S_ISLNK(st.st_mode):
+            os.symlink(os.readlink(entry.path), target)
+            if os.geteuid() == 0:
+                os.chown(target, st.st_uid, st.st_gid, follow_symlinks=False)
+        else:
+            try:
+                os.link(entry.path, target, follow_symlinks=False)
+            except OSError:
+                if not stat.S_ISREG(st.st_mode):
+                    raise
+                shutil.copy2(entry.path, target, follow_symlinks=False)
+
+
+def _same_owner_and_mode(folder: Path, like: os.stat_result) -> None:
+    """A recreated folder keeps the old one's mode and, when run as root, its owner
+    (an import run by root must not leave a user's folder owned by root)."""
+    if os.geteuid() == 0 and (like.st_uid, like.st_gid) != (0, 0):
+        os.chown(folder, like.st_uid, like.st_gid)
+    os.chmod(folder, stat.S_IMODE(like.st_mode))
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Create a new regular file (never through a link; the folder is our own, fresh)."""
+    path.parent.mkdir(mode=0o777 & ~_umask(), exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def _libc() -> Any:
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+def _sync(folder: Path) -> None:
+    """One sync of the file system that holds the new folder (syncfs), else fsync each file."""
+    libc = _libc()
+    syncfs = getattr(libc, "syncfs", None) if libc is not None else None
+    if syncfs is not None:
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    for here, _dirs, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(here, name)
+            if stat.S_ISREG(os.lstat(path).st_mode):
+                fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+        _fsync_dir(Path(here))
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _swap(new: Path, root: Path, *, exists: bool) -> bool:
+    """Put `new` at `root`; the old folder ends up at `new`'s name. True when exchanged."""
+    if not exists:
+        os.rename(new, root)  # an empty folder created meanwhile is replaced; else EEXIST
+        return True
+    libc = _libc()
+    renameat2 = getattr(libc, "renameat2", None) if libc is not None else None
+    if renameat2 is not None:
+        import ctypes
+
+        done = renameat2(
+            _AT_FDCWD, os.fsencode(new), _AT_FDCWD, os.fsencode(root), _RENAME_EXCHANGE
+        )
+        if done == 0:
+            return True
+        code = ctypes.get_errno()
+        if code not in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP):
+            raise OSError(code, os.strerror(code), str(root))
+    # No atomic exchange here: two renames (a crash between them leaves the old
+    # folder beside the output under a .costcalc-import- name, not lost).
+    aside = Path(tempfile.mkdtemp(prefix=f".{root.name}.{_PREFIX}old-", dir=root.parent))
+    os.rmdir(aside)
+    os.rename(root, aside)
+    try:
+        os.rename(new, root)
+    except BaseException:
+        os.rename(aside, root)
+        raise
+    os.rename(aside, new)
+    return True
+
+
+def _remove_leftovers(parent: Path, name: str) -> None:
+    """Temporary folders of an import that was killed (they are ours by name and owner)."""
+    prefix = f".{name}.{_PREFIX}"
+    try:
+        entries = [e for e in os.scandir(parent) if e.name.startswith(prefix)]
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid():
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _terminate_as_interrupt(terminated: list[int]) -> Any:
+    """While the folder is written and swapped, SIGTERM unwinds like Ctrl-C (so the
+    clean-up runs), then the process ends by SIGTERM as asked."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def interrupt(signum: int, frame: Any) -> None:
+        if not terminated:
+            terminated.append(signum)
+            raise KeyboardInterrupt
+
+    try:
+        return signal.signal(signal.SIGTERM, interrupt)
+    except (ValueError, OSError):
+        return None
+
+
+def _restore_terminate(previous: Any) -> None:
+    if previous is not None:
+        with contextlib.suppress(ValueError, OSError):
+            signal.signal(signal.SIGTERM, previous)

@@ -260,7 +260,7 @@ def to_rich(tables: list[Table], width: int | None = None, color: bool = False) 
         if plan.hidden:
             notes.append(
                 f"hidden at {width} columns: {', '.join(plan.hidden)}"
-                " (a wider terminal or --format csv/json shows them)"
+                " (a wider terminal or another --format shows them)"
             )
         for note in notes:
             console.print(Text(note))

@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -193,36 +194,61 @@ class TextFormat:
                 ]
             )
         if len(rows) <= RICH_ROWS:
-            # One table per file, titled with its path; the line is a column of its own.
+            # One table per file, titled with its path; the line is a column of its own. The
+            # shared layout fits any width (narrow terminals drop the least useful columns,
+            # never the decision or its cost).
+            from costcalc.render.tables import Column as Col
+            from costcalc.render.tables import Table as Tab
+            from costcalc.render.tables import to_rich
+
+            columns = [
+                Col("decision", no_wrap=True, essential=True),
+                Col("line", "right", priority=3),
+                Col("model @ provider", priority=7),
+                Col("monthly", "right", essential=True),
+                Col("budget", "right", priority=5),
+                Col("quality / bar", "right", priority=4),
+                Col("status", no_wrap=True, priority=9),
+            ]
             files = list(dict.fromkeys(d.file for d in result.decisions))
-            for file in files:
-                table = Table(title=esc.one_line(file), box=box.SIMPLE_HEAD, title_justify="left")
-                for name, r in zip(headers, right, strict=True):
-                    name = "line" if name == "where" else name
-                    if r or name == "line":
-                        table.add_column(name, justify="right", no_wrap=True)
-                    else:
-                        table.add_column(name, overflow="fold", no_wrap=name == "status")
-                for d, row in zip(result.decisions, rows, strict=True):
-                    if d.file == file:
-                        table.add_row(row[0], str(d.line or ""), *row[2:])
-                console.print(table)
+            tables = [
+                Tab(
+                    columns,
+                    [
+                        [row[0], str(d.line or ""), *row[2:]]
+                        for d, row in zip(result.decisions, rows, strict=True)
+                        if d.file == file
+                    ],
+                    title=esc.one_line(file),
+                )
+                for file in files
+            ]
+            out.write(to_rich(tables, self.width) + "\n")
         else:  # rich lays out ~2 ms a row: thousands of rows get plain aligned columns
             out.write(_plain_table("Procurement decisions", headers, right, rows) + "\n")
-        # Findings are plain lines (one per finding, never wrapped: easy to grep).
+        # Findings: one per paragraph, its first line starting with where, verdict and rule id
+        # (easy to grep), wrapped to the width with the rest indented.
         lines = ["Findings:"] if result.findings else []
         one = esc.one_line
-        for f in result.findings:
-            lines.append(
-                one(
-                    f"{_where(f)}: {_label(f, result).upper()} [{f.rule}] {f.decision}: {f.message}"
-                )
+
+        def wrapped(text: str, indent: str = "") -> list[str]:
+            return textwrap.wrap(
+                one(text),
+                self.width,
+                initial_indent=indent,
+                subsequent_indent=indent + "    ",
+                break_long_words=True,
+                break_on_hyphens=False,
             )
-            lines.append(f"    field: {one(f.field)}" if f.field else "    (whole check)")
-            lines.append(f"    fix: {one(f.fix)}")
+
+        for f in result.findings:
+            verdict = _label(f, result).upper()
+            lines += wrapped(f"{_where(f)}: {verdict} [{f.rule}] {f.decision}: {f.message}")
+            lines += wrapped(f"field: {f.field}" if f.field else "(whole check)", "    ")
+            lines += wrapped(f"fix: {f.fix}", "    ")
             if f.waiver is not None:
                 w = f.waiver.waiver
-                lines.append(one(f"    waived by {w.owner} until {w.expires}: {w.reason}"))
+                lines += wrapped(f"waived by {w.owner} until {w.expires}: {w.reason}", "    ")
         if lines:
             out.write("\n".join(lines) + "\n")
         changes = _diff_rows(result)
@@ -233,7 +259,7 @@ class TextFormat:
             for change in changes:
                 diff.add_row(*(esc.one_line(cell) for cell in change))
             console.print(diff)
-        console.print(summary_line(result), soft_wrap=True)
+        console.print(summary_line(result))
         text = "\n".join(line.rstrip() for line in out.getvalue().splitlines()) + "\n"
         return esc.no_commands(text)
 

@@ -1,0 +1,63 @@
+"""Every `costcalc` command in the README's shell blocks runs as written (exit 0 or 1: a
+policy verdict is fine, a usage error is not), except the ones that name a file the reader
+makes first (their own procurement folder, an import's output, a fetched feed), which the
+README says how to get."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from costcalc.cli import app
+from helpers import REPO
+
+NEEDS_READERS_FILES = ("procurement/", "my-prices/", "models.json", "genai-prices/", "base/")
+"""Paths the README tells the reader to create or fetch first."""
+
+
+def readme_commands() -> list[str]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", text, flags=re.S):
+        for line in block.splitlines():
+            line = line.split("  #")[0].strip()
+            if not line.startswith("costcalc ") or "|" in line or ">" in line:
+                continue
+            if any(p in line and f"examples/{p}" not in line for p in NEEDS_READERS_FILES):
+                continue
+            commands.append(line)
+    return commands
+
+
+COMMANDS = readme_commands()
+
+
+def test_the_readme_has_commands_to_check() -> None:
+    assert len(COMMANDS) >= 15
+
+
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One folder for the whole README, read in order: a later command may use what an
+    earlier one wrote (an import, then compare over it)."""
+    return tmp_path_factory.mktemp("readme")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_readme_command_runs(command: str, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path = workdir
+    args = shlex.split(command)[1:]
+    # files a command writes (plots, reports, schemas) land in a temporary folder
+    args = [
+        str(tmp_path / a) if re.fullmatch(r"[\w.-]+\.(svg|png|json|sarif|md)", a) else a
+        for a in args
+    ]
+    monkeypatch.chdir(tmp_path)  # outputs (my-scores/...) land here; inputs are read from the repo
+    args = [str(REPO / a) if (REPO / a).exists() else a for a in args]
+    monkeypatch.setenv("COLUMNS", "100")
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code in (0, 1), f"{command}\n{result.output}"
