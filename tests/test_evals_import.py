@@ -300,3 +300,14 @@ def test_lm_eval_without_samples_has_no_items(tmp_path: Path) -> None:
     assert code == 0, err
     assert not (tmp_path / "out" / "items").exists()
     assert "per-item results for 0" in err
+
+
+def test_items_folder_linked_out_is_refused(tmp_path: Path) -> None:
+    """An items/ folder that is a symbolic link out of --output: exit 2, nothing written there."""
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "items").symlink_to(elsewhere)
+    code, err = import_evals(out, str(PROMPTFOO))
+    assert code == 2 and "symbolic link" in err
+    assert list(elsewhere.iterdir()) == []

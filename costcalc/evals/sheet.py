@@ -264,8 +264,10 @@ def write(output: Path, files: Mapping[str, str], *, force: bool = False) -> lis
     problems: list[Problem] = []
     for rel in files:
         path = output / rel
-        if path.is_symlink():
-            problems.append(Problem("is a symbolic link; refusing to write through it", str(path)))
+        linked = [output / Path(*Path(rel).parts[:i]) for i in range(1, len(Path(rel).parts) + 1)]
+        link = next((p for p in linked if p.is_symlink()), None)
+        if link is not None:
+            problems.append(Problem("is a symbolic link; refusing to write through it", str(link)))
         elif path.exists() and rel.endswith(".yaml") and not force:
             state = generated_state(path.read_text(encoding="utf-8", errors="replace"))
             if state != "untouched":
