@@ -35,11 +35,19 @@ from costcalc.quality import (
     quality_index,
     weighting,
 )
-from costcalc.rank import DEFAULT_MULTIPLE_PER_POINT, Candidate, Ceiling, Ranking, rank
+from costcalc.rank import (
+    DEFAULT_MULTIPLE_PER_POINT,
+    Candidate,
+    Ceiling,
+    PairedTest,
+    Ranking,
+    rank,
+)
 from costcalc.schema.pricing import ModelInfo
 from costcalc.selfhosted import SELF_HOSTED
 
 if TYPE_CHECKING:
+    from costcalc.evals.paired import PairedResult
     from costcalc.latent import LatentFit
 
 DEFAULT_GOOD_ENOUGH = Decimal("0.9")
@@ -251,13 +259,66 @@ def compare_full(
     if options.min_quality is None and good is None:
         good = DEFAULT_GOOD_ENOUGH
     result.good_enough = None if options.min_quality is not None else good
-    ranking = rank(candidates, bar=options.min_quality, good_enough=good, ceiling=ceiling)
+    ranking = rank(
+        candidates,
+        bar=options.min_quality,
+        good_enough=good,
+        ceiling=ceiling,
+        paired=_paired_test(index, weights, options.z),
+    )
     ranking.notes = notes
     ranking.unscored = unscored
     ranking.not_priced = not_priced
     ranking.no_offer = no_offer
     result.fit = fitted[0] if fitted else None
     return ranking, result
+
+
+def _paired_test(index: QualityIndex, weights: Weighting, z: Decimal) -> PairedTest | None:
+    """The paired non-inferiority test (costcalc.evals.paired) when the weighting is one
+    benchmark with per-item results written by `costcalc import evals` beside its scores;
+    else None (the bands decide)."""
+    if len(weights.weights) != 1:
+        return None
+    (bench,) = weights.weights
+    sheets = {
+        Path(by_bench[bench].origin.file).parent
+        for by_bench in index.scores.values()
+        if bench in by_bench
+    }
+    from costcalc.evals.sheet import items_file_name
+
+    files = [d / items_file_name(bench) for d in sorted(sheets)]
+    files = [f for f in files if f.is_file()]
+    if not files:
+        return None
+    from costcalc.evals.paired import paired_test, read_items
+
+    per_model: dict[str, dict[str, float]] = {}
+    for f in files:
+        found_bench, per = read_items(f)
+        if found_bench != bench:
+            raise InputError(
+                f"per-item file is for {found_bench!r}, not {bench!r}",
+                file=str(f),
+                field="benchmark",
+            )
+        for model, items in per.items():
+            origin = index.scores.get(model, {}).get(bench)
+            if origin is not None and Path(origin.origin.file).parent == f.parent.parent:
+                per_model[model] = items
+
+    def test(model: str, reference: str, margin: Decimal) -> PairedResult | None:
+        if model not in per_model or reference not in per_model:
+            return None
+        share = float(margin) / 100
+        if not -1 < share < 1:
+            return None
+        return paired_test(
+            model, reference, bench, per_model[model], per_model[reference], share, float(z)
+        )
+
+    return test
 
 
 def _self_hosted(provider: str) -> bool:

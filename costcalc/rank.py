@@ -29,15 +29,24 @@ Sorting dominates the work: everything is O(n log n).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from costcalc.catalog import OfferEntry
 from costcalc.cost import CostResult
 from costcalc.quality import Quality
 from costcalc.selfhosted import SelfHostedCost, SelfHostedOffer
+
+if TYPE_CHECKING:
+    from costcalc.evals.paired import PairedResult
+
+PairedTest = Callable[[str, str, Decimal], "PairedResult | None"]
+"""(model id, reference model id, margin in points) -> the paired non-inferiority test of the
+model against the reference on the same items, or None when there are no such per-item results
+(costcalc.compare builds it from `costcalc import evals` output)."""
 
 Entry = OfferEntry | SelfHostedOffer
 """An API offer, or an open-weight model on self-hosted GPUs (costcalc.selfhosted)."""
@@ -93,6 +102,12 @@ class RankRow:
     """Quality - recommended quality, in points."""
     marginal_cost_per_point: Decimal | None = None
     """(Cost - recommended cost) / gain, per request, for offers that cost more and score higher."""
+    good_enough_test: str = "band"
+    """What decided good_enough: band (the quality band reaches the bar), paired (a paired
+    non-inferiority test against the best model on the same items) or reference (the best
+    model itself, the paired test's reference)."""
+    paired: PairedResult | None = None
+    """The paired test, when it decided."""
 
     @property
     def label(self) -> str:
@@ -141,11 +156,17 @@ def rank(
     bar: Decimal | None = None,
     good_enough: Decimal | None = None,
     ceiling: Ceiling | None = None,
+    paired: PairedTest | None = None,
 ) -> Ranking:
-    """Rank offers against a bar: absolute (`bar`) or a fraction of the best quality."""
+    """Rank offers against a bar: absolute (`bar`) or a fraction of the best quality.
+
+    With `paired`, an offer whose model has per-item results on the same items as
+    the best offer's model is good enough when the paired non-inferiority test at
+    margin best quality - bar says so, instead of by its band.
+    """
     ceiling = ceiling or Ceiling()
     with _no_cyclic_gc():
-        return _rank(candidates, bar, good_enough, ceiling)
+        return _rank(candidates, bar, good_enough, ceiling, paired)
 
 
 @contextmanager
@@ -170,6 +191,7 @@ def _rank(
     bar: Decimal | None,
     good_enough: Decimal | None,
     ceiling: Ceiling,
+    paired: PairedTest | None = None,
 ) -> Ranking:
     if not candidates:
         empty_bar = bar if bar is not None else ZERO
@@ -203,6 +225,8 @@ def _rank(
         by_cost.append(row)
         if i == best_i:
             best = row
+    if paired is not None and best is not None:
+        _paired(by_cost, best, best_q - bar, paired)
     _frontier(by_cost)
     _dominance(by_cost)
     rows = [r for r in by_cost if r.good_enough] + [r for r in by_cost if not r.good_enough]
@@ -215,6 +239,25 @@ def _rank(
     return Ranking(
         rows, bar, best_q, recommended, verdict(rows, recommended, best, bar), best, ceiling
     )
+
+
+def _paired(rows: list[RankRow], best: RankRow, margin: Decimal, paired: PairedTest) -> None:
+    """Let the paired test decide good_enough where it applies (see `rank`)."""
+    results: dict[str, PairedResult | None] = {}
+    for row in rows:
+        if row.model == best.model:
+            continue
+        if row.model not in results:
+            results[row.model] = paired(row.model, best.model, margin)
+        found = results[row.model]
+        if found is not None:
+            row.good_enough = found.non_inferior
+            row.good_enough_test = "paired"
+            row.paired = found
+    if any(r.paired is not None for r in rows):
+        for row in rows:
+            if row.model == best.model:
+                row.good_enough_test = "reference"
 
 
 def _frontier(by_cost: list[RankRow]) -> None:

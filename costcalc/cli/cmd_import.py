@@ -265,6 +265,82 @@ def import_openrouter(
     _finish(result, output, force, verbose)
 
 
+@import_app.command("evals")
+@handles_errors
+def import_evals(
+    files: Annotated[
+        list[Path],
+        typer.Argument(
+            help="lm-evaluation-harness results_*.json, Inspect AI .eval/.json logs,"
+            " promptfoo results JSON."
+        ),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output",
+            "-o",
+            help="Folder to write benchmarks.yaml, scores.yaml (models.yaml, items/) into.",
+        ),
+    ],
+    model: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--model",
+            metavar="NAME=ID",
+            help="Map a model name of the eval to a catalog id (repeatable).",
+        ),
+    ] = None,
+    category: Annotated[
+        str, typer.Option("--category", help="Category of the imported benchmarks.")
+    ] = "knowledge",
+    force: ForceOpt = False,
+    pricing: PricingOpt = None,
+    no_bundled: NoBundledOpt = False,
+) -> None:
+    """Import your own evals: each task a benchmark (with its item count), each model a score.
+
+    Then rank with `costcalc compare --pricing OUTPUT --weights eval/TOOL/TASK=1`
+    (TOOL: lm-eval, inspect or promptfoo).
+    """
+    from costcalc.cli.common import load_catalog
+    from costcalc.errors import InputError
+    from costcalc.evals.read import read_eval_file
+    from costcalc.evals.sheet import build, render, write
+    from costcalc.identity import Identity
+
+    catalog = load_catalog(pricing, no_bundled)
+    identity = Identity.from_catalog(catalog)
+
+    def lookup(name: str) -> str | None:
+        """The one model identity (ids, aliases, vendor snapshots, `vendor/` prefixes)."""
+        return identity.model(name)
+
+    mapping: dict[str, str] = {}
+    for pair in model or []:
+        name, sep, target = pair.partition("=")
+        if not sep or not name.strip() or not target.strip():
+            raise InputError(f"--model: expected NAME=ID, got {pair!r}")
+        mapping[name.strip()] = catalog.model(target).id
+    runs = [run for f in files for run in read_eval_file(f)]
+    result = build(runs, lookup, mapping=mapping, category=category)
+    write(output, render(result, [f.name for f in files]), force=force)
+    for name, mid in sorted(result.matched.items()):
+        if name != mid:
+            err(f"model {name} -> {mid}")
+    if result.unmatched:
+        err(
+            f"{_count(len(result.unmatched), 'model')} matched no catalog id and kept"
+            f" their own names (no offer, so not ranked): {', '.join(result.unmatched)};"
+            " map one with --model NAME=ID"
+        )
+    with_items = len(result.items)
+    err(
+        f"imported {_count(len(result.scores), 'score')} on"
+        f" {_count(len(result.benchmarks), 'benchmark')}"
+        f" ({', '.join(b['id'] for b in result.benchmarks)}) from {_count(len(files), 'file')}"
+        f" into {output}; per-item results for {with_items}"
+    )
 # ------------------------------------------------------------------ score feeds
 
 scores_app = typer.Typer(

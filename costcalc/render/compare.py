@@ -63,6 +63,27 @@ def flags(row: RankRow, ranks: dict[str, int] | None = None) -> list[str]:
     return out
 
 
+def paired_notes(ranking: Ranking) -> list[str]:
+    """Which test decided "good enough" for each model, when a paired test decided any."""
+    tested = {r.model: r.paired for r in ranking.rows if r.paired is not None}
+    if not tested:
+        return []
+    ref = next(r.model for r in ranking.rows if r.good_enough_test == "reference")
+    out = [
+        f"good enough decided by a paired non-inferiority test (Tango score test) against {ref}"
+        " on the same items, for the models below; by the quality band for the others"
+    ]
+    for model, p in sorted(tested.items()):
+        z = "inf" if p.z == float("inf") else f"{p.z:.2f}"
+        out.append(
+            f"  {model}: {p.b} items right where {ref} was wrong, {p.c} the reverse, of {p.n};"
+            f" difference {p.difference * 100:+.1f} points, margin {p.margin * 100:.1f};"
+            f" z {z} {'>' if p.non_inferior else '<='} {p.critical:.2f}:"
+            f" {'non-inferior (good enough)' if p.non_inferior else 'not shown non-inferior'}"
+        )
+    return out
+
+
 NOTE_NAMES = 12
 """Names shown per note line; the JSON lists every one (an import can add thousands)."""
 
@@ -279,6 +300,7 @@ def table(
     )
     if age:
         notes.append(age)
+    notes += paired_notes(ranking)
     if rows:
         notes.append(LEGEND)
     notes.append(ranking.verdict)
@@ -338,6 +360,8 @@ def payload(
                 "quality_gain": None if r.quality_gain is None else _q(r.quality_gain),
                 "marginal_cost_per_point": _ratio(r.marginal_cost_per_point, "1e-12"),
                 "good_enough": r.good_enough,
+                "good_enough_test": r.good_enough_test,
+                "paired_test": r.paired.payload() if r.paired is not None else None,
                 "recommended": r.recommended,
                 "pareto": r.pareto,
                 "dominated_by": r.dominated_by,
