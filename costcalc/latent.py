@@ -54,6 +54,8 @@ FIT_VERSION = 1
 """Bump when the model, priors or stopping rule change: old cache files then miss."""
 
 THETA_SD = 1.0
+LOG_A_LIMIT = 50.0
+"""Bound on a benchmark's log-discrimination inside the likelihood (overflow guard)."""
 DIFFICULTY_SD = 2.0
 LOG_DISCRIMINATION_SD = 0.5
 MAX_STEPS = 100
@@ -348,7 +350,9 @@ def fit(data: FitInput) -> LatentFit:
     rows_l = big_m + big_b + bj
 
     def parts(x: Any) -> tuple[Any, Any, Any]:
-        a = np.exp(x[rows_l])
+        # A trial step of the line search can propose a huge log-discrimination: clip it
+        # (e^50 is far past any fitted value) so the exponential never overflows.
+        a = np.exp(np.clip(x[rows_l], -LOG_A_LIMIT, LOG_A_LIMIT))
         eta = a * (x[mi] - x[rows_b])
         return a, eta, 0.5 * (1 + np.tanh(eta / 2))  # the logistic, without overflow
 
