@@ -60,7 +60,7 @@ def test_readme_command_runs(command: str, workdir: Path, monkeypatch: pytest.Mo
     # inputs are read from the repository; outputs (after --output/-o/--write) never go there
     args = [
         a
-        if i and args[i - 1] in ("--output", "-o", "--write") or not (REPO / a).exists()
+        if (i and args[i - 1] in ("--output", "-o", "--write")) or not (REPO / a).exists()
         else str(REPO / a)
         for i, a in enumerate(args)
     ]
