@@ -81,7 +81,9 @@ def _no_crash_as_failure(func: F) -> F:
 def check_command(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Procurement files or folders to check.", show_default=False),
+        typer.Argument(
+            metavar="PATH...", help="Procurement files or folders to check.", show_default=False
+        ),
     ],
     fmt: Annotated[
         ReportFormat,
@@ -91,6 +93,7 @@ def check_command(
         list[str] | None,
         typer.Option(
             "--report",
+            metavar="FORMAT=PATH",
             help="Also write a report to a file, FORMAT=PATH (repeatable),"
             " e.g. sarif=costcalc.sarif.",
             show_default=False,
@@ -102,19 +105,25 @@ def check_command(
     base: Annotated[
         Path | None,
         typer.Option(
-            "--base", help="The procurement folder or file before the change: report the cost diff."
+            "--base",
+            metavar="DIR",
+            help="The procurement folder or file before the change: report the cost diff.",
         ),
     ] = None,
     max_increase: Annotated[
         str | None,
         typer.Option(
-            "--max-increase", help="With --base: deny a monthly increase above this amount."
+            "--max-increase",
+            metavar="AMOUNT",
+            help="With --base: deny a monthly increase above this amount.",
         ),
     ] = None,
     max_increase_pct: Annotated[
         str | None,
         typer.Option(
-            "--max-increase-pct", help="With --base: deny a monthly increase above this percent."
+            "--max-increase-pct",
+            metavar="PERCENT",
+            help="With --base: deny a monthly increase above this percent.",
         ),
     ] = None,
     currency: CurrencyOpt = None,
@@ -123,7 +132,9 @@ def check_command(
     ] = False,
     max_markdown_bytes: Annotated[
         int,
-        typer.Option("--max-markdown-bytes", min=1000, help="Markdown: cap on the report size."),
+        typer.Option(
+            "--max-markdown-bytes", metavar="N", min=1000, help="Markdown: cap on the report size."
+        ),
     ] = MARKDOWN_LIMIT,
     pricing: PricingOpt = None,
     no_bundled: NoBundledOpt = False,

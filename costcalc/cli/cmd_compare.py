@@ -288,6 +288,7 @@ def compare_command(
         str,
         typer.Option(
             "--volume",
+            metavar="N",
             help="Requests per day at which self-hosted open-weight offers are priced (a month of"
             " GPUs shared by a month of requests). The default is the bundled `medium` preset's"
             " volume: an assumption, not a measurement.",
@@ -297,6 +298,7 @@ def compare_command(
         str,
         typer.Option(
             "--peak-factor",
+            metavar="NUMBER",
             help="Busiest minute / average minute, for the GPU replicas a self-hosted offer needs.",
         ),
     ] = "1",

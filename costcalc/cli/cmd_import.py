@@ -10,7 +10,6 @@ import typer
 
 from costcalc.cli.common import (
     FormatOpt,
-    NoBundledOpt,
     PricingOpt,
     app,
     emit,
@@ -41,7 +40,10 @@ app.add_typer(prices_app, name="prices")
 OutputOpt = Annotated[
     str,
     typer.Option(
-        "--output", "-o", help="Folder to write models.yaml and providers/<id>.yaml into."
+        "--output",
+        "-o",
+        metavar="PATH",
+        help="Folder to write models.yaml and providers/<id>.yaml into.",
     ),
 ]
 ForceOpt = Annotated[
@@ -54,12 +56,22 @@ ImportDateOpt = Annotated[
     dt.datetime | None,
     typer.Option(
         "--as-of",
+        metavar="YYYY-MM-DD",
         formats=["%Y-%m-%d"],
         help="Date recorded as as_of for undated figures (YYYY-MM-DD); default: today (UTC).",
         show_default=False,
     ),
 ]
 SHOWN_REASONS = 12
+
+
+ImportNoBundledOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-bundled",
+        help="Do not match feed rows to the bundled models and providers: keep the feed's ids.",
+    ),
+]
 
 
 def _bundled_providers(no_bundled: bool) -> dict[str, dict[str, Any]]:
@@ -185,12 +197,14 @@ def _converted(func: Any, *args: Any, **kwargs: Any) -> ImportResult:
 @import_app.command("litellm")
 @handles_errors
 def import_litellm(
-    file: Annotated[Path, typer.Argument(help="LiteLLM model_prices_and_context_window.json.")],
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="LiteLLM model_prices_and_context_window.json.")
+    ],
     output: OutputOpt,
     force: ForceOpt = False,
     as_of: ImportDateOpt = None,
     verbose: VerboseOpt = False,
-    no_bundled: NoBundledOpt = False,
+    no_bundled: ImportNoBundledOpt = False,
 ) -> None:
     """Import LiteLLM's price map: one sheet per litellm_provider."""
     from costcalc.importers import litellm
@@ -213,13 +227,15 @@ def import_litellm(
 def import_genai_prices(
     path: Annotated[
         Path,
-        typer.Argument(help="genai-prices providers/ folder, one provider .yml, or data.json."),
+        typer.Argument(
+            metavar="DIR", help="genai-prices providers/ folder, one provider .yml, or data.json."
+        ),
     ],
     output: OutputOpt,
     force: ForceOpt = False,
     as_of: ImportDateOpt = None,
     verbose: VerboseOpt = False,
-    no_bundled: NoBundledOpt = False,
+    no_bundled: ImportNoBundledOpt = False,
 ) -> None:
     """Import pydantic/genai-prices: one sheet per provider."""
     from costcalc.importers import genai_prices
@@ -241,13 +257,16 @@ def import_genai_prices(
 @handles_errors
 def import_openrouter(
     file: Annotated[
-        Path, typer.Argument(help="A saved https://openrouter.ai/api/v1/models response.")
+        Path,
+        typer.Argument(
+            metavar="FILE", help="A saved https://openrouter.ai/api/v1/models response."
+        ),
     ],
     output: OutputOpt,
     force: ForceOpt = False,
     as_of: ImportDateOpt = None,
     verbose: VerboseOpt = False,
-    no_bundled: NoBundledOpt = False,
+    no_bundled: ImportNoBundledOpt = False,
 ) -> None:
     """Import OpenRouter's model list (per-token prices as text; -1 = dynamic, skipped)."""
     from costcalc.importers import openrouter
@@ -280,6 +299,7 @@ def import_evals(
         typer.Option(
             "--output",
             "-o",
+            metavar="PATH",
             help="Folder to write benchmarks.yaml, scores.yaml (models.yaml, items/) into.",
         ),
     ],
@@ -292,11 +312,11 @@ def import_evals(
         ),
     ] = None,
     category: Annotated[
-        str, typer.Option("--category", help="Category of the imported benchmarks.")
+        str, typer.Option("--category", metavar="NAME", help="Category of the imported benchmarks.")
     ] = "knowledge",
     force: ForceOpt = False,
     pricing: PricingOpt = None,
-    no_bundled: NoBundledOpt = False,
+    no_bundled: ImportNoBundledOpt = False,
 ) -> None:
     """Import your own evals: each task a benchmark (with its item count), each model a score.
 
@@ -341,6 +361,8 @@ def import_evals(
         f" ({', '.join(b['id'] for b in result.benchmarks)}) from {_count(len(files), 'file')}"
         f" into {output}; per-item results for {with_items}"
     )
+
+
 # ------------------------------------------------------------------ score feeds
 
 scores_app = typer.Typer(
@@ -356,10 +378,15 @@ import_app.add_typer(scores_app, name="scores")
 def import_scores_llm_stats(
     path: Annotated[
         Path,
-        typer.Argument(help="llm-stats data tree: the repository, or its data/ folder."),
+        typer.Argument(
+            metavar="DIR", help="llm-stats data tree: the repository, or its data/ folder."
+        ),
     ],
     output: Annotated[
-        Path, typer.Option("--output", "-o", help="Scores sheet to write (a .yaml file).")
+        Path,
+        typer.Option(
+            "--output", "-o", metavar="PATH", help="Scores sheet to write (a .yaml file)."
+        ),
     ],
     force: ForceOpt = False,
     verbose: VerboseOpt = False,
@@ -388,8 +415,9 @@ def import_scores_llm_stats(
     for line in result.summary():
         err(line)
     if not result.scores:
-        raise InputError("nothing to import: no score maps onto a known model and benchmark",
-                         file=str(path))
+        raise InputError(
+            "nothing to import: no score maps onto a known model and benchmark", file=str(path)
+        )
     command = f"costcalc import scores llm-stats {path.as_posix()} --output {output.as_posix()}"
     text = sheet_text(result, llm_stats.ATTRIBUTION, command)
     if output.is_symlink():
@@ -397,8 +425,10 @@ def import_scores_llm_stats(
     if output.exists() and not force:
         state = generated_state(output.read_text(encoding="utf-8"))
         if state != "untouched":
-            what = "was edited since it was generated" if state == "edited" else (
-                "was not written by an import"
+            what = (
+                "was edited since it was generated"
+                if state == "edited"
+                else ("was not written by an import")
             )
             raise InputError(f"exists and {what}; use --force to overwrite", file=str(output))
     write_atomic(output, text)
@@ -504,8 +534,12 @@ def diff_table(result: PriceDiff) -> Any:
 @prices_app.command("diff")
 @handles_errors
 def prices_diff(
-    old: Annotated[Path, typer.Argument(help="Folder or file of the old price sheets.")],
-    new: Annotated[Path, typer.Argument(help="Folder or file of the new price sheets.")],
+    old: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder or file of the old price sheets.")
+    ],
+    new: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder or file of the new price sheets.")
+    ],
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Offers added and removed, and prices changed (old, new, percent) between two sheet sets.

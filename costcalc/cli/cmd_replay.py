@@ -40,26 +40,35 @@ def replay_command(
         str,
         typer.Option(
             "--log-format",
+            metavar="FORMAT",
             help="auto, csv, jsonl, parquet, litellm, langfuse, openai-usage or otel.",
         ),
     ] = "auto",
     engine: Annotated[
         str,
         typer.Option(
-            "--engine", help="duckdb (embedded) or spark (pip install 'costcalc[spark]')."
+            "--engine",
+            metavar="duckdb|spark",
+            help="duckdb (embedded) or spark (pip install 'costcalc[spark]').",
         ),
     ] = "duckdb",
     master: Annotated[
         str | None,
         typer.Option(
             "--master",
+            metavar="URL",
             help="Spark master URL (e.g. spark://host:7077, yarn); default local[*],"
             " or Spark Connect when SPARK_REMOTE is set.",
             show_default=False,
         ),
     ] = None,
     profile: Annotated[
-        str, typer.Option("--profile", help="Quality profile for the alternatives (as compare).")
+        str,
+        typer.Option(
+            "--profile",
+            metavar="PROFILE",
+            help="Quality profile for the alternatives (as compare).",
+        ),
     ] = "balanced",
     weights: WeightsOpt = None,
     min_quality: MinQualityOpt = None,
@@ -67,17 +76,24 @@ def replay_command(
     min_coverage: MinCoverageOpt = None,
     provider: Annotated[
         list[str] | None,
-        typer.Option("--provider", help="Only alternatives from this provider; repeatable."),
+        typer.Option(
+            "--provider",
+            metavar="PROVIDER",
+            help="Only alternatives from this provider; repeatable.",
+        ),
     ] = None,
     open_weights: OpenWeightsOpt = None,
     license_id: Annotated[
         list[str] | None,
-        typer.Option("--license", help="Only alternatives under this license; repeatable."),
+        typer.Option(
+            "--license", metavar="LICENSE", help="Only alternatives under this license; repeatable."
+        ),
     ] = None,
     spread: Annotated[
         str,
         typer.Option(
             "--spread",
+            metavar="SHARE",
             help="± share of an alternative's cost for traffic moved to another model"
             " (tokenizer and answer length; an assumption, not a measurement).",
         ),
@@ -91,10 +107,14 @@ def replay_command(
             show_default=False,
         ),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=0, help="Alternatives shown (0: all).")] = 15,
+    limit: Annotated[
+        int, typer.Option("--limit", metavar="N", min=0, help="Alternatives shown (0: all).")
+    ] = 15,
     plot: Annotated[
         Path | None,
-        typer.Option("--plot", help="Also draw spend per day to FILE.png or FILE.svg."),
+        typer.Option(
+            "--plot", metavar="FILE", help="Also draw spend per day to FILE.png or FILE.svg."
+        ),
     ] = None,
     currency: CurrencyOpt = None,
     pricing: PricingOpt = None,
