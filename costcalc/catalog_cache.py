@@ -160,8 +160,21 @@ def trusted_folder(cache_dir: Path, *, create: bool = True) -> Path | None:
             return None
     except OSError:
         return None
+    if (
+        stat.S_ISDIR(st.st_mode)
+        and st.st_uid == uid
+        and st.st_mode & 0o077
+        and not st.st_mode & 0o022
+    ):
+        # Ours and only readable by others (an 0755 folder made by an earlier costcalc or
+        # by mkdir): nobody else could have changed it, so make it private and use it.
+        try:
+            os.chmod(folder, 0o700)
+            st = os.lstat(folder)
+        except OSError:
+            return None
     if not _safe_folder_mode(st, uid, own=True):
-        return None  # a symbolic link, not a folder, someone else's, or open to others
+        return None  # a symbolic link, not a folder, someone else's, or writable by others
     for above in folder.parents:
         try:
             if not _safe_folder_mode(os.stat(above), uid, own=False):

@@ -272,3 +272,16 @@ def test_planted_latent_fit_is_ignored(tmp_path: Path) -> None:
     assert latent.latent_fit(index, cache).theta == first.theta  # rewritten, authentic again
     assert cc.read_private(cache, path.name, 1 << 22) is not None
     latent.clear_memo()
+
+
+def test_own_folder_left_readable_by_an_earlier_version_is_made_private_and_used(
+    tmp_path: Path,
+) -> None:
+    """A cache folder an earlier costcalc made 0755 is ours and nobody else could write to it:
+    it is tightened to 0700 and used (it used to be refused for ever: no cache after upgrade)."""
+    sheets, cache = _sheets(tmp_path), tmp_path / "cache"
+    cache.mkdir(mode=0o755)
+    cache.chmod(0o755)
+    assert _output_price(sheets, cache) == 16
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    assert list(cache.glob("catalog-*.json"))  # an entry was stored

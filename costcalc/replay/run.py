@@ -152,32 +152,6 @@ def replay(
                 examples.append(BadRow(logs[src].name, line, why))
             if len(examples) >= BAD_ROW_EXAMPLES:
                 break
-    return _price(
-        catalog,
-        currency,
-        logs,
-        groups,
-        splits,
-        total_rows,
-        bad_by_reason,
-        examples,
-        rows_per_file,
-        alternatives or CounterfactualOptions(),
-    )
-
-
-def _price(
-    catalog: Catalog,
-    currency: str,
-    logs: Sequence[LogFile],
-    groups: Sequence[Group],
-    splits: Splits,
-    total_rows: int,
-    bad_by_reason: dict[str, int],
-    examples: list[BadRow],
-    rows_per_file: list[int],
-    options: CounterfactualOptions,
-) -> ReplayResult:
     with localcontext() as ctx:
         ctx.prec = PRECISION
         return _price_exact(
@@ -190,7 +164,7 @@ def _price(
             bad_by_reason,
             examples,
             rows_per_file,
-            options,
+            alternatives or CounterfactualOptions(),
         )
 
 
