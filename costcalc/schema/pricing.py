@@ -229,6 +229,11 @@ class ModelInfo(Strict):
     max_output: PositiveCount | None = None
     released: Day | None = None
     base_model: Id | None = None
+    thinking: bool | None = None
+    """Whether requests spend hidden reasoning tokens billed as output by default (a
+    reasoning model, or a hybrid whose thinking mode is on by default); null when no
+    source says. A thinking model without `reasoning` figures is billed 0 hidden
+    tokens, and the output says so."""
     reasoning: Reasoning | None = None
     source: Source | None = None
     """Where the facts above come from."""
