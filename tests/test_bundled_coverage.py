@@ -84,6 +84,12 @@ def test_a_kimi_offer_is_ranked_today(today: dict[str, Any]) -> None:
         ("gpt-oss-120b", "5.5"),
         # GPQA 2 + HLE 0.5 + AIME 2025 2 + SWE-bench Verified 2 = 6.5
         ("gpt-oss-20b", "6.5"),
+        # V3-0324's card: GPQA 2 + MMLU-Pro 1.5 + AIME 2024 1; DeepSeek's V3.1 table: AIME 2025 2
+        # + SWE-bench Verified 2 + Aider 0.5 + LiveCodeBench 2408-2505 0.25 = 9.25
+        ("deepseek-v3-0324", "9.25"),
+        # OpenAI: GPQA 2 + AIME 2024 1 + SWE-bench Verified 2; Qwen's runs: AIME 2025 2 + IFEval
+        # 0.25 = 7.25
+        ("o1", "7.25"),
     ],
 )
 def test_observed_weight_of_thinly_scored_models(
