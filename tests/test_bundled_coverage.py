@@ -49,9 +49,7 @@ def test_kimi_k25_price_from_genai_prices_history() -> None:
     checked 2026-03-11). 1M in + 1M out = $0.60 + $3.00 = $3.60; with 400k of the input read from
     cache: 0.6 * 0.60 + 0.4 * 0.10 + 3.00 = 0.36 + 0.04 + 3.00 = $3.40."""
     assert cost_total("kimi-k2.5", *ONE_M, "--as-of", "2026-11-30") == Decimal("3.6")
-    cached = cost_total(
-        "kimi-k2.5", *ONE_M, "--cached-tokens", "400000", "--as-of", "2026-11-30"
-    )
+    cached = cost_total("kimi-k2.5", *ONE_M, "--cached-tokens", "400000", "--as-of", "2026-11-30")
     assert cached == Decimal("3.4")
 
 
