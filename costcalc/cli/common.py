@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperArgument
 
 from costcalc import __version__
 from costcalc.render.tables import Format
@@ -43,6 +44,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -51,6 +53,8 @@ def _root(
     ] = False,
 ) -> None:
     """costcalc: which model is good enough, and what it costs."""
+    # Runs before the subcommand parses its arguments (and before its --help is printed).
+    words_for_arguments(ctx.command)
 
 
 PricingOpt = Annotated[
@@ -341,3 +345,34 @@ def printable(text: str) -> str:
         for ch in text
         if not ("\ud800" <= ch <= "\udc7f" or "\udd00" <= ch <= "\udfff")
     )
+
+
+class WordArgument(TyperArgument):
+    """A positional argument shown in help as a word (MODEL, PATH...), not a Python type.
+
+    typer prints an argument's type next to its name (`MODEL <list[str]>`) even when a
+    metavar is given, and builds every argument as a TyperArgument with no hook for
+    another class; `words_for_arguments` gives the built arguments this behaviour.
+    """
+
+    def word(self) -> str:
+        name = self.metavar or (self.name or "ARG").upper()
+        return name if self.nargs == 1 or name.endswith("...") else f"{name}..."
+
+    def display_type_rich(self, ctx: object) -> str | None:
+        return None
+
+    def _rich_display_name(self) -> str:
+        return self.word()
+
+    def _usage_display_name(self) -> str:
+        return self.word() if self.required else f"[{self.word()}]"
+
+
+def words_for_arguments(command: object) -> None:
+    """Show every positional argument of a command tree as a word (see WordArgument)."""
+    for param in getattr(command, "params", ()):
+        if type(param) is TyperArgument:
+            param.__class__ = WordArgument
+    for sub in getattr(command, "commands", {}).values():
+        words_for_arguments(sub)
