@@ -266,3 +266,13 @@ def test_finding_the_file_imports_nothing_heavy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_schema_registry_has_the_config() -> None:
+    """`costcalc schema config` can print it: the registry of published schemas names it
+    (and only the file kinds are accepted in a sheet's `kind:`)."""
+    from costcalc.loader import KINDS, SCHEMA_KINDS, model_for_kind
+    from costcalc.schema.docs import json_schema
+
+    assert "config" in SCHEMA_KINDS and "config" not in KINDS
+    assert json_schema(model_for_kind("config")) == config_schema()
