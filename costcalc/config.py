@@ -86,13 +86,27 @@ def find_config(start: Path | None = None, home: Path | None = None) -> Path | N
     while True:
         candidate = folder / CONFIG_NAME
         if candidate.exists() or candidate.is_symlink():
-            return candidate
+            return _inside(candidate)
         project = folder / PYPROJECT
         if project.is_file() and _declares_table(project):
-            return project
+            return _inside(project)
         if folder == stop or (folder / ".git").exists() or folder.parent == folder:
             return None
         folder = folder.parent
+
+
+def _inside(path: Path) -> Path:
+    """A found file, refused when it is a symbolic link out of its folder (a file planted in
+    a repository must not make costcalc read, and quote, a file elsewhere)."""
+    if path.is_symlink():
+        base = Path(os.path.realpath(path.parent))
+        target = Path(os.path.realpath(path))
+        if base not in target.parents:
+            raise InputError(
+                f"a symbolic link out of its folder (to {target}); use --config to name it",
+                file=str(path),
+            )
+    return path
 
 
 def _declares_table(path: Path) -> bool:

@@ -276,3 +276,16 @@ def test_schema_registry_has_the_config() -> None:
 
     assert "config" in SCHEMA_KINDS and "config" not in KINDS
     assert json_schema(model_for_kind("config")) == config_schema()
+
+
+def test_found_file_linking_out_of_its_folder_is_refused(project: Path, tmp_path: Path) -> None:
+    """A .costcalc.yaml found by the search that links out of its folder is exit 2; named
+    explicitly with --config, the same file is read."""
+    outside = tmp_path.parent / f"{tmp_path.name}-conf.yaml"
+    outside.write_text("currency: CNY\n")
+    (project / CONFIG_NAME).symlink_to(outside)
+    code, _, err = run("models")
+    assert code == 2
+    assert f"{CONFIG_NAME}: a symbolic link out of its folder" in err
+    code, _, err = run("--config", str(outside), "models", "-f", "json")
+    assert code == 0, err
