@@ -72,6 +72,22 @@ class Config:
     def line_of(self, *loc: str) -> int | None:
         return self.lines.get(loc)
 
+    def resolve(self, paths: list[str], *loc: str) -> list[str]:
+        """Paths written in the file, resolved against its folder, which they must stay in
+        (by `..` or through a symbolic link, a path out of it is an error naming the key)."""
+        base = Path(os.path.realpath(self.path.parent))
+        resolved = []
+        for entry in paths:
+            target = Path(os.path.realpath(base / entry))
+            if target != base and base not in target.parents:
+                raise self.problem(
+                    f"{entry!r} leads outside the configuration file's folder ({base}) to"
+                    f" {target}; paths in it must stay inside",
+                    *loc,
+                )
+            resolved.append(str(target))
+        return resolved
+
     def problem(self, message: str, *loc: str) -> InputError:
         """An error about a key of this file, naming the file, its line and the key."""
         line = self.line_of(*loc)
@@ -165,7 +181,9 @@ def _as_options(config: Config, values: dict[str, Any], where: tuple[str, ...]) 
     """Values as the options take them: pricing folders resolved, weights as their text."""
     out = dict(values)
     if "pricing" in out:
-        out["pricing"] = _pricing(config, out["pricing"], (*where, "pricing"))
+        value = out["pricing"]
+        listed = [value] if isinstance(value, str) else value
+        out["pricing"] = config.resolve(listed, *where, "pricing")
     if isinstance(out.get("weights"), dict):
         out["weights"] = ",".join(f"{k}={v}" for k, v in out["weights"].items())
     return out
@@ -248,20 +266,6 @@ def _did_you_mean(key: str, known: tuple[str, ...]) -> str:
 _KNOWN = (*SHARED_KEYS, *SECTIONS)
 
 
-def _pricing(config: Config, value: Any, loc: tuple[str, ...]) -> list[str]:
-    """Pricing folders of the file, resolved against its folder, which they must stay in."""
-    base = Path(os.path.realpath(config.path.parent))
-    resolved = []
-    for entry in [value] if isinstance(value, str) else value:
-        target = Path(os.path.realpath(base / entry))
-        if target != base and base not in target.parents:
-            raise config.problem(
-                f"{entry!r} leads outside the configuration file's folder ({base}) to {target};"
-                " pricing folders must be inside it",
-                *loc,
-            )
-        resolved.append(str(target))
-    return resolved
 
 
 def config_schema() -> dict[str, Any]:

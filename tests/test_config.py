@@ -289,3 +289,32 @@ def test_found_file_linking_out_of_its_folder_is_refused(project: Path, tmp_path
     assert f"{CONFIG_NAME}: a symbolic link out of its folder" in err
     code, _, err = run("--config", str(outside), "models", "-f", "json")
     assert code == 0, err
+
+
+def test_file_options_are_relative_to_the_config(project: Path) -> None:
+    """A file option in a command's table is read relative to the config file, wherever
+    costcalc runs; one leading out of its folder is refused."""
+    (project / "ops").mkdir()
+    (project / "ops" / "w.yaml").write_text(
+        "kind: workloads\nworkloads:\n  - name: w\n"
+        "    input_tokens: 1000\n    requests_per_day: 10\n    output_tokens: 100\n"
+    )
+    pyproject(project, "[tool.costcalc.budget]\nworkload-file = 'ops/w.yaml'\n")
+    sub = project / "deep" / "er"
+    sub.mkdir(parents=True)
+    os.chdir(sub)
+    config = load_config(project / "pyproject.toml")
+    assert config.sections["budget"]["workload-file"] == "ops/w.yaml"
+    import typer
+
+    from costcalc.cli.common import app as root
+    from costcalc.cli.common import config_defaults
+
+    command = typer.main.get_command(root)
+    with command.make_context("costcalc", ["models"], resilient_parsing=True) as ctx:
+        defaults = config_defaults(ctx, config)  # type: ignore[arg-type]  (a click Context)
+    assert defaults["budget"]["workload_file"] == str((project / "ops" / "w.yaml").resolve())
+    pyproject(project, "[tool.costcalc.budget]\nworkload-file = '../w.yaml'\n")
+    code, _, err = run("models")
+    assert code == 2
+    assert "pyproject.toml:5: budget.workload-file: '../w.yaml' leads outside" in err
