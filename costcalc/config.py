@@ -198,6 +198,8 @@ def _toml_table(text: str, name: str) -> tuple[dict[str, Any], dict[tuple[str, .
 
     try:
         doc = tomllib.loads(text, parse_float=Decimal)
+    except RecursionError:
+        raise InputError("invalid TOML: nested too deeply", file=name) from None
     except tomllib.TOMLDecodeError as exc:
         at = re.search(r"\(at line (\d+)", str(exc))
         raise InputError(

@@ -186,6 +186,13 @@ def test_explicit_config_and_environment_variable(project: Path, tmp_path: Path)
             "'median' is not one of 'latent', 'mean'",
         ),
         ("currency = \n", "pyproject.toml:5:", "invalid TOML"),
+        ("currency = " + "[" * 100_000 + "]" * 100_000 + "\n", "pyproject.toml:", "nested too deeply"),
+        (
+            "[tool.costcalc.compare]\nband = 1e99999999\n",
+            "pyproject.toml:5: compare.band:",
+            "out of range",
+        ),
+        ("pricing = 3\n", "pyproject.toml:5: pricing:", "expected a path, or a list of paths"),
     ],
 )
 def test_bad_key_or_value_is_exit_2_naming_file_line_and_key(

@@ -7,28 +7,82 @@ costcalc.config for where the file is found and how it is applied.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
-    StrictInt,
     StrictStr,
+    WithJsonSchema,
     field_validator,
 )
 
+from costcalc.numbers import check_number
 from costcalc.schema.common import CURRENCIES, Share, Strict, _no_bool
 
-Value = StrictBool | StrictInt | Decimal | StrictStr | list[StrictInt | Decimal | StrictStr]
+
+def _scalar(value: Any) -> Any:
+    if isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, (int, Decimal)):
+        return check_number(value)  # bounded as every number costcalc reads is
+    raise ValueError("expected a word, a number or true/false")
+
+
+def _option_value(value: Any) -> Any:
+    return [_scalar(v) for v in value] if isinstance(value, list) else _scalar(value)
+
+
+def _words(value: Any) -> Any:
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) for v in items):
+        raise ValueError("expected a path, or a list of paths")
+    return value
+
+
+def _weights(value: Any) -> Any:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and all(isinstance(v, (int, str, Decimal)) for v in value.values()):
+        return {str(k): _no_bool(v) for k, v in value.items()}
+    raise ValueError("expected 'aime-2024=2,gpqa-diamond=1' or a mapping of benchmark to weight")
+
+
+_SCALAR_SCHEMA: dict[str, Any] = {"type": ["boolean", "number", "string"]}
+
+Value = Annotated[
+    Any,
+    BeforeValidator(_option_value),
+    WithJsonSchema({"anyOf": [_SCALAR_SCHEMA, {"type": "array", "items": _SCALAR_SCHEMA}]}),
+]
 """An option's value: a word, a number, a yes/no, or a list for a repeatable option."""
+
+Paths = Annotated[
+    Any,
+    BeforeValidator(_words),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]}),
+]
+
+Weights = Annotated[
+    Any,
+    BeforeValidator(_weights),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string"},
+                {"type": "object", "additionalProperties": {"type": "number"}},
+            ]
+        }
+    ),
+]
 
 
 class Shared(Strict):
     """The options many commands share, checked as the command line would check them."""
 
-    pricing: StrictStr | list[StrictStr] | None = None
+    pricing: Paths = None
     """Folders (or files) of sheets layered over the bundled ones; relative to this file and
     inside its folder."""
     no_bundled: StrictBool | None = Field(None, alias="no-bundled")
@@ -37,7 +91,7 @@ class Shared(Strict):
     """Currency of the amounts shown, e.g. USD, CNY, EUR."""
     profile: StrictStr | None = None
     """Profile id (balanced, math, coding, ...), or a profiles YAML file."""
-    weights: StrictStr | dict[str, Decimal] | None = None
+    weights: Weights = None
     """Your own benchmark weights: "aime-2024=2,gpqa-diamond=1", or a mapping."""
     min_quality: (
         Annotated[Decimal, BeforeValidator(_no_bool), Field(ge=0, le=100)] | None
