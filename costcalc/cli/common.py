@@ -441,15 +441,15 @@ def config_defaults(ctx: typer.Context, config: Config) -> dict[str, Any]:
                     path[0],
                     key,
                 )
-            problem = _accepts(ctx, options[key], value)
-            if problem is not None:
-                raise config.problem(problem, path[0], key)
             descriptor = getattr(options[key][0], "type_descriptor", None)
             if getattr(descriptor, "is_path", False) and key != "pricing":  # (pricing: done)
                 if isinstance(value, list):
                     value = config.resolve([str(v) for v in value], path[0], key)
                 else:
                     value = config.resolve([str(value)], path[0], key)[0]
+            problem = _accepts(ctx, options[key], value)
+            if problem is not None:
+                raise config.problem(problem, path[0], key)
             own[options[key][0].name or key] = _given(options[key], value)
         node = defaults
         for part in path[:-1]:
