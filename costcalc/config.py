@@ -98,7 +98,10 @@ def find_config(start: Path | None = None, home: Path | None = None) -> Path | N
     """The nearest configuration file from `start` (default: the current folder) upward,
     stopping after a folder holding `.git`, the home folder, or the file-system root."""
     folder = Path(os.path.abspath(start or Path.cwd()))
-    stop = Path(os.path.abspath(home or Path.home()))
+    try:
+        stop = Path(os.path.abspath(home or Path.home()))
+    except RuntimeError:  # no HOME and no password entry: search up to the root
+        stop = Path(folder.anchor)
     while True:
         candidate = folder / CONFIG_NAME
         if candidate.exists() or candidate.is_symlink():
