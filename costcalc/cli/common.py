@@ -69,7 +69,9 @@ def _root(
 ) -> None:
     """costcalc: which model is good enough, and what it costs."""
     # Runs before the subcommand parses its arguments (and before its --help is printed).
-    words_for_arguments(ctx.command)
+    root: Any = ctx.command
+    if ctx.invoked_subcommand:
+        words_for_arguments(ctx, root.get_command(ctx, ctx.invoked_subcommand))
     if not no_config and not ctx.resilient_parsing:
         apply_config(ctx, config)
 
@@ -386,13 +388,21 @@ class WordArgument(TyperArgument):
         return self.word() if self.required else f"[{self.word()}]"
 
 
-def words_for_arguments(command: object) -> None:
+def words_for_arguments(ctx: typer.Context, command: Any) -> None:
     """Show every positional argument of a command tree as a word (see WordArgument)."""
     for param in getattr(command, "params", ()):
         if type(param) is TyperArgument:
             param.__class__ = WordArgument
-    for sub in getattr(command, "commands", {}).values():
-        words_for_arguments(sub)
+    for _, sub in _children(ctx, command):
+        words_for_arguments(ctx, sub)
+
+
+def _children(ctx: typer.Context, command: Any) -> list[tuple[str, Any]]:
+    """A group's subcommands, through click's API (so a group that loads them lazily works)."""
+    if not hasattr(command, "list_commands"):
+        return []
+    found = ((name, command.get_command(ctx, name)) for name in command.list_commands(ctx))
+    return [(name, sub) for name, sub in found if sub is not None]
 
 
 @handles_errors
@@ -419,7 +429,7 @@ def config_defaults(ctx: typer.Context, config: Config) -> dict[str, Any]:
     """
     defaults: dict[str, Any] = {}
     used: set[str] = set()
-    for path, command in _commands(ctx.command):
+    for path, command in _commands(ctx, ctx.command):
         options = _options(command)
         own: dict[str, Any] = {}
         for key, value in config.shared.items():
@@ -462,10 +472,12 @@ def config_defaults(ctx: typer.Context, config: Config) -> dict[str, Any]:
     return defaults
 
 
-def _commands(command: Any, path: tuple[str, ...] = ()) -> Iterable[tuple[tuple[str, ...], Any]]:
-    for name, sub in getattr(command, "commands", {}).items():
-        if getattr(sub, "commands", None):
-            yield from _commands(sub, (*path, name))
+def _commands(
+    ctx: typer.Context, command: Any, path: tuple[str, ...] = ()
+) -> Iterable[tuple[tuple[str, ...], Any]]:
+    for name, sub in _children(ctx, command):
+        if hasattr(sub, "list_commands"):
+            yield from _commands(ctx, sub, (*path, name))
         else:
             yield (*path, name), sub
 
