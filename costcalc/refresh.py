@@ -186,7 +186,7 @@ def generate_host_sheets(
     files: dict[str, str] = {}
     warnings: list[str] = []
     for i, sheet in enumerate(overrides.sheets):
-        where = f"sheets.{i}"
+        where = f"sheets[{i}]"
         feed_path = _inside(root, f"{GENAI_PRICES}/{sheet.feed_file}")
         if not feed_path.is_file():
             raise InputError(
@@ -210,8 +210,8 @@ def generate_host_sheets(
         skipped = {s.key.split("/", 1)[-1]: s.reason for s in converted.skipped}
         offers = []
         for j, override in enumerate(sheet.offers):
-            at = (where, "offers", j)
-            offers.append(_offer(override, rows, feed_rows, skipped, identity, sheet, raw, at))
+            loc = ("sheets", i, "offers", j)
+            offers.append(_offer(override, rows, feed_rows, skipped, identity, sheet, raw, loc))
             for u in converted.unrepresented:
                 if u.key.split("/", 1)[-1] == override.feed_id:
                     warnings.append(
@@ -239,12 +239,13 @@ def _offer(
     identity: Any,
     sheet: SheetOverride,
     raw: Any,
-    at: tuple[str, str, int],
+    loc: tuple[str, int, str, int],
 ) -> dict[str, Any]:
-    where = ".".join(str(a) for a in at)
-    line = _line(raw, "sheets", int(at[0].split(".")[1]), "offers", at[2])
+    where = f"sheets[{loc[1]}].offers[{loc[3]}]"
 
     def fail(message: str, field_name: str = "feed_id") -> InputError:
+        path = tuple(field_name.split("."))
+        line = _line(raw, *loc, *path) or _line(raw, *loc, path[0]) or _line(raw, *loc)
         return InputError(
             f"{sheet.provider.id} {override.feed_id}: {message}",
             file=OVERRIDES,
