@@ -149,11 +149,15 @@ class RefreshResult:
 # ------------------------------------------------------------------ generation
 def load_overrides(root: Path) -> Overrides:
     """The overrides file, validated (errors name file, line and field)."""
+    return _load_overrides(root)[0]
+
+
+def _load_overrides(root: Path) -> tuple[Overrides, Any]:
+    """The validated overrides and the parsed YAML (which knows each field's line)."""
     from costcalc.loader import validate_data
     from costcalc.yamlio import load_yaml
 
-    path = _inside(root, OVERRIDES)
-    data = load_yaml(path, name=OVERRIDES)
+    data = load_yaml(_inside(root, OVERRIDES), name=OVERRIDES)
     overrides = validate_data(data, Overrides, OVERRIDES)
     seen: set[str] = set()
     for i, sheet in enumerate(overrides.sheets):
@@ -161,11 +165,11 @@ def load_overrides(root: Path) -> Overrides:
             raise InputError(
                 f"provider {sheet.provider.id!r} is listed twice",
                 file=OVERRIDES,
-                line=_line(data, "sheets", i),
-                field=f"sheets.{i}.provider.id",
+                line=_line(data, "sheets", i, "provider", "id"),
+                field=f"sheets[{i}].provider.id",
             )
         seen.add(sheet.provider.id)
-    return overrides
+    return overrides, data
 
 
 def generate_host_sheets(
@@ -178,10 +182,8 @@ def generate_host_sheets(
     from costcalc.identity import Identity
     from costcalc.importers import genai_prices
     from costcalc.importers.read import read_genai_prices
-    from costcalc.yamlio import load_yaml
 
-    overrides = load_overrides(root)
-    raw = load_yaml(_inside(root, OVERRIDES), name=OVERRIDES)
+    overrides, raw = _load_overrides(root)
     identity = Identity.build(models)
     files: dict[str, str] = {}
     warnings: list[str] = []
@@ -208,10 +210,20 @@ def generate_host_sheets(
             if isinstance(m, dict)
         }
         skipped = {s.key.split("/", 1)[-1]: s.reason for s in converted.skipped}
-        offers = []
+        if sheet.feed_file in skipped:  # the file itself is not a genai-prices provider
+            raise InputError(skipped[sheet.feed_file], file=f"{GENAI_PRICES}/{sheet.feed_file}")
+        offers: list[dict[str, Any]] = []
         for j, override in enumerate(sheet.offers):
             loc = ("sheets", i, "offers", j)
-            offers.append(_offer(override, rows, feed_rows, skipped, identity, sheet, raw, loc))
+            offer = _offer(override, rows, feed_rows, skipped, identity, sheet, raw, loc)
+            if any(o["model"] == offer["model"] for o in offers):
+                raise InputError(
+                    f"{sheet.provider.id} {override.feed_id}: a second offer of {offer['model']}",
+                    file=OVERRIDES,
+                    line=_line(raw, *loc),
+                    field=f"{where}.offers[{j}]",
+                )
+            offers.append(offer)
             for u in converted.unrepresented:
                 if u.key.split("/", 1)[-1] == override.feed_id:
                     warnings.append(

@@ -238,3 +238,27 @@ def test_not_a_checkout_and_symlinks_exit_2(checkout: Path, tmp_path: Path) -> N
     feeds.symlink_to(elsewhere)
     code, _, err = invoke("refresh", "--check", "--root", str(checkout))
     assert code == 2 and "symbolic link" in err
+
+
+def test_duplicates_and_a_foreign_feed_file_exit_2(checkout: Path) -> None:
+    """A provider listed twice, a model offered twice, or a feed file that is not a
+    genai-prices provider: exit 2 with the place named."""
+    overrides = checkout / OVERRIDES
+    _edit(overrides, "    provider:\n      id: together\n", "    provider:\n      id: groq\n")
+    code, _, err = invoke("refresh", "--check", "--root", str(checkout))
+    assert code == 2 and "sheets[1].provider.id: provider 'groq' is listed twice" in err
+
+    shutil.copy(REPO / OVERRIDES, overrides)
+    _edit(
+        overrides,
+        "      - feed_id: meta-llama/llama-4-scout-17b-16e-instruct\n",
+        "      - feed_id: meta-llama/llama-4-maverick-17b-128e-instruct\n",
+    )
+    code, _, err = invoke("refresh", "--check", "--root", str(checkout))
+    assert code == 2 and "sheets[0].offers[2]: groq" in err and "second offer" in err
+
+    shutil.copy(REPO / OVERRIDES, overrides)
+    (checkout / "data/feeds/genai-prices/providers/novita.yml").write_text("- 1\n- 2\n")
+    code, _, err = invoke("refresh", "--check", "--root", str(checkout))
+    assert code == 2
+    assert "error: data/feeds/genai-prices/providers/novita.yml: provider not valid" in err
