@@ -6,16 +6,19 @@ costcalc.rank). Offers that cannot be ranked are not errors: they are listed in
 `Ranking.notes` (no price in force, no exchange rate, too little coverage, no
 score, no API offer).
 
-Reasoning tokens: a model whose facts give `reasoning` (tokens per request, or
-a multiple of the visible output) bills them on top of the output; the user's
-`reasoning_tokens` replaces that for the models in `reasoning_models`.
+Hidden reasoning tokens (costcalc.workload.hidden_tokens, the rule budget and the
+gate share): a model whose facts give `reasoning` (tokens per request, or a
+multiple of the visible output) bills them on top of the output; the user's
+`reasoning_tokens` replaces that for the models in `reasoning_models`; a model
+marked `thinking: true` with no figure bills 0, and `CompareResult.hidden` says
+its hidden tokens are unknown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,6 +48,7 @@ from costcalc.rank import (
 )
 from costcalc.schema.pricing import ModelInfo
 from costcalc.selfhosted import SELF_HOSTED
+from costcalc.workload import HiddenTokens, hidden_tokens, with_hidden
 
 if TYPE_CHECKING:
     from costcalc.evals.paired import PairedResult
@@ -52,10 +56,6 @@ if TYPE_CHECKING:
 
 DEFAULT_GOOD_ENOUGH = Decimal("0.9")
 """Without --min-quality the bar is 90% of the best quality among the candidates."""
-
-DEFAULT_INPUT_TOKENS = Decimal(2000)
-DEFAULT_OUTPUT_TOKENS = Decimal(500)
-DEFAULT_CACHED_SHARE = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -105,8 +105,9 @@ class CompareResult:
     """Extra facts about a comparison, beside the ranking."""
 
     weighting: Weighting
-    reasoning: dict[str, Decimal] = field(default_factory=dict)
-    """Reasoning tokens per request added, per model id."""
+    hidden: dict[str, HiddenTokens] = field(default_factory=dict)
+    """Hidden reasoning tokens per request billed, and on what basis, per model id of every
+    priced candidate (basis None: not a thinking model, nothing billed)."""
     good_enough: Decimal | None = None
     """The fraction of the best quality used as the bar (None when the bar is absolute)."""
     quality_method: str = DEFAULT_QUALITY_METHOD
@@ -116,20 +117,10 @@ class CompareResult:
     """The latent fit used (None with the mean method, or when nothing needed it)."""
 
 
-def reasoning_for(entry: OfferEntry, options: CompareOptions, names: set[str]) -> Decimal:
-    """Hidden reasoning tokens one request bills on an offer's model."""
-    return _reasoning(entry.model, options, names)
-
-
-def _reasoning(model: ModelInfo, options: CompareOptions, names: set[str]) -> Decimal:
-    if options.reasoning_tokens is not None and model.id in names:
-        return options.reasoning_tokens
-    if model.reasoning is not None:
-        if model.reasoning.tokens_per_request is not None:
-            return Decimal(model.reasoning.tokens_per_request)
-        if model.reasoning.output_multiple is not None:
-            return model.reasoning.output_multiple * options.usage.output_tokens
-    return Decimal(0)
+def hidden_for(model: ModelInfo, options: CompareOptions, names: set[str]) -> HiddenTokens:
+    """Hidden reasoning tokens one request bills on a model (`names`: the canonical ids the
+    user's reasoning_tokens applies to)."""
+    return hidden_tokens(model, options.usage.output_tokens, options.reasoning_tokens, names)
 
 
 def _filtered(catalog: Catalog, options: CompareOptions) -> tuple[list[OfferEntry], set[str]]:
@@ -230,10 +221,8 @@ def compare_full(
                 f" (< {floor:.0%}; missing {', '.join(quality.missing)})"
             )
             continue
-        extra = reasoning_for(entry, options, names)
-        usage = replace(options.usage, reasoning_tokens=options.usage.reasoning_tokens + extra)
-        if extra:
-            result.reasoning[entry.model.id] = extra
+        hidden = hidden_for(entry.model, options, names)
+        usage = with_hidden(options.usage, hidden)
         try:
             cost = cost_of(
                 entry, usage, when=options.when, currency=options.currency, fx=catalog.fx
@@ -242,8 +231,9 @@ def compare_full(
             not_priced[entry.label] = exc.problems[0].message.removeprefix(f"{entry.label}: ")
             continue
         candidates.append(Candidate(entry, cost, quality))
+        result.hidden[entry.model.id] = hidden
     hosted = _self_hosted_candidates(
-        catalog, options, chosen, names, qualities, floor, candidates, unscored, not_priced
+        catalog, options, chosen, names, qualities, floor, candidates, unscored, not_priced, result
     )
     no_offer = [m for m in no_offer if m not in hosted]
     notes = [f"not priced: {label}: {why}" for label, why in sorted(not_priced.items())]
@@ -335,6 +325,7 @@ def _self_hosted_candidates(
     candidates: list[Candidate],
     unscored: dict[str, str],
     not_priced: dict[str, str],
+    result: CompareResult,
 ) -> set[str]:
     """Add a candidate per self-host option of the chosen models, priced at the volume.
 
@@ -364,10 +355,8 @@ def _self_hosted_candidates(
                 f" (< {floor:.0%}; missing {', '.join(quality.missing)})"
             )
             continue
-        usage = replace(
-            options.usage,
-            reasoning_tokens=options.usage.reasoning_tokens + _reasoning(model, options, names),
-        )
+        hidden = hidden_for(model, options, names)
+        usage = with_hidden(options.usage, hidden)
         try:
             cost = selfhosted_cost(
                 host,
@@ -389,6 +378,7 @@ def _self_hosted_candidates(
             )
             continue
         candidates.append(Candidate(offer, cost, quality))
+        result.hidden[model.id] = hidden
     return hosted
 
 

@@ -161,7 +161,9 @@ def test_reasoning_tokens(catalog) -> None:  # type: ignore[no-untyped-def]
     rows = {x.model: x for x in r.rows}
     assert rows["top"].cost.total == D(104)
     assert rows["cheap"].cost.total == D(1)  # not a named reasoning model
-    assert result.reasoning == {"top": D(10_000)}
+    assert result.hidden["top"].tokens == D(10_000)
+    assert result.hidden["top"].basis == "override"
+    assert result.hidden["cheap"].basis is None and result.hidden["cheap"].tokens == 0
 
 
 def test_currency(catalog) -> None:  # type: ignore[no-untyped-def]

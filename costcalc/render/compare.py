@@ -16,9 +16,10 @@ from costcalc.money import decimal_str, fmt_money, fmt_tokens, quantize
 from costcalc.quality import Part
 from costcalc.rank import Ranking, RankRow
 from costcalc.render.contract import SCHEMA_VERSION
-from costcalc.render.notes import price_age_note
+from costcalc.render.notes import hidden_tokens_notes, price_age_note
 from costcalc.render.tables import Column, Table, records_table
 from costcalc.selfhosted import SelfHostedCost, SelfHostedOffer
+from costcalc.workload import HiddenTokens
 
 THOUSAND = Decimal(1000)
 
@@ -137,6 +138,25 @@ def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResu
             + (" (see `costcalc budget` for self-hosting)" if options.volume is None else "")
         )
     return notes
+
+
+def hidden_json(hidden: HiddenTokens | None) -> dict[str, Any]:
+    """A row's hidden reasoning tokens per request (exact decimal string) and their basis:
+    "sheet" (the model's sourced figure), "override" (--reasoning-tokens), "unknown" (a
+    thinking model with no figure: billed 0), or null (no hidden tokens)."""
+    if hidden is None:
+        return {
+            "hidden_tokens": "0",
+            "hidden_tokens_basis": None,
+            "hidden_tokens_source": None,
+            "hidden_tokens_as_of": None,
+        }
+    return {
+        "hidden_tokens": decimal_str(hidden.tokens),
+        "hidden_tokens_basis": hidden.basis,
+        "hidden_tokens_source": hidden.source,
+        "hidden_tokens_as_of": hidden.as_of.isoformat() if hidden.as_of else None,
+    }
 
 
 def price_json(r: RankRow) -> dict[str, Any]:
@@ -288,8 +308,9 @@ def table(
     notes += selfhost_notes(ranking, cur)
     if result.quality_method == "latent" and ranking.rows:
         notes.append(method_note(ranking))
-    for model_id, tokens in sorted(result.reasoning.items()):
-        notes.append(f"{model_id}: {fmt_tokens(tokens)} reasoning tokens per request added")
+    notes += hidden_tokens_notes(
+        result.hidden[r.model] for r in ranking.rows if r.model in result.hidden
+    )
     age = price_age_note(
         (
             (r.label, r.cost.choice.period.as_of)
@@ -367,6 +388,7 @@ def payload(
                 "dominated_by": r.dominated_by,
                 "not_worth_it": r.not_worth_it,
                 "reasoning_tokens": decimal_str(r.cost.usage.reasoning_tokens),
+                **hidden_json(result.hidden.get(r.model)),
                 **price_json(r),
                 "quality_method": q.method,
                 "benchmarks": [part_json(p) for p in q.parts],
@@ -385,7 +407,7 @@ def payload(
             "output_tokens": decimal_str(u.output_tokens),
             "reasoning_tokens": decimal_str(u.reasoning_tokens),
             "reasoning_tokens_added": {
-                k: decimal_str(v) for k, v in sorted(result.reasoning.items())
+                k: decimal_str(h.tokens) for k, h in sorted(result.hidden.items()) if h.billed
             },
         },
         "profile": {
