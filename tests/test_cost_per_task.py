@@ -89,7 +89,10 @@ def catalog(sheets: Path) -> Catalog:
 
 def per_request(catalog: Catalog, **kw: object) -> dict[str, D]:
     options = CompareOptions(
-        usage=request(D(1000), D(500)), when=WHEN, currency="USD", **kw  # type: ignore[arg-type]
+        usage=request(D(1000), D(500)),
+        when=WHEN,
+        currency="USD",
+        **kw,  # type: ignore[arg-type]
     )
     ranking, _ = compare_full(catalog, options)
     return {r.model: r.cost.total for r in ranking.rows}

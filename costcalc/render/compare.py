@@ -300,9 +300,8 @@ def table(
         f" · {workload_text(options)} · {cur} · {options.when.isoformat()}"
     )
     if options.volume is not None and any(r.self_hosted for r in ranking.rows):
-        title += (
-            f" · self-hosted at {fmt_tokens(options.volume)} requests/day"
-            + (f", peak ×{decimal_str(options.peak_factor)}" if options.peak_factor != 1 else "")
+        title += f" · self-hosted at {fmt_tokens(options.volume)} requests/day" + (
+            f", peak ×{decimal_str(options.peak_factor)}" if options.peak_factor != 1 else ""
         )
     notes = display_notes(ranking, options, result)
     notes += selfhost_notes(ranking, cur)
@@ -459,9 +458,7 @@ def quality_json(result: CompareResult) -> dict[str, Any]:
             "rho": round(fit.rho, 6),
             "steps": fit.steps,
             "converged": fit.converged,
-            "left_out": [
-                {"model": m, "benchmark": b, "why": why} for m, b, why in fit.left_out
-            ],
+            "left_out": [{"model": m, "benchmark": b, "why": why} for m, b, why in fit.left_out],
         },
     }
 

@@ -58,8 +58,11 @@ def hidden_tokens_notes(hidden: Iterable[HiddenTokens]) -> list[str]:
         )
     if len(lines) > HIDDEN_LINES:
         more = len(lines) - HIDDEN_LINES
-        lines = [*lines[:HIDDEN_LINES], f"... and {more} more models billed hidden tokens"
-                 " (--format json gives each row's hidden_tokens)"]
+        lines = [
+            *lines[:HIDDEN_LINES],
+            f"... and {more} more models billed hidden tokens"
+            " (--format json gives each row's hidden_tokens)",
+        ]
     unknown = sorted(m for m, h in by_model.items() if h.basis == "unknown")
     if unknown:
         lines.append(
