@@ -21,10 +21,10 @@ from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from costcalc.catalog import Catalog, OfferEntry
-from costcalc.cost import Usage, cost_of
+from costcalc.cost import Usage, cost_of, in_force
 from costcalc.errors import InputError, NoPriceError
 from costcalc.quality import (
     DEFAULT_QUALITY_METHOD,
@@ -100,6 +100,26 @@ class CompareOptions:
     """Busiest minute / average minute, for the GPU replicas a self-hosted offer needs."""
 
 
+LeftOutReason = Literal["no-price", "no-rate", "no-gpu-price", "no-score", "low-coverage"]
+"""Why an offer or model is not in the ranking: no price in force on the day, no exchange
+rate to the currency, no GPU price in force (a self-host option), no score on the profile's
+benchmarks, or scores covering too little of the profile weight."""
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An offer (or a model, for scores) left out of the ranking, and why: the reason as data
+    for renderers, and `why` in words (the same text as `Ranking.not_priced`/`unscored`)."""
+
+    label: str
+    """The offer's label ("model @ provider"); the model id for a score reason."""
+    model: str
+    reason: LeftOutReason
+    why: str
+    coverage: Decimal | None = None
+    """The share of the profile weight scored, for low-coverage."""
+
+
 @dataclass
 class CompareResult:
     """Extra facts about a comparison, beside the ranking."""
@@ -115,6 +135,32 @@ class CompareResult:
     """Coverage a model needed to be scored (see CompareOptions.quality_method)."""
     fit: LatentFit | None = None
     """The latent fit used (None with the mean method, or when nothing needed it)."""
+    left_out: list[LeftOut] = field(default_factory=list)
+    """Offers and models left out of the ranking, with structured reasons (one per model for
+    score reasons)."""
+
+    def not_scored(self, model_id: str, quality: Quality | None, floor: Decimal) -> str | None:
+        """Why a model cannot be ranked on its scores (recorded once), or None when it can."""
+        if quality is None:
+            reason: LeftOutReason = "no-score"
+            why = "no score on the profile's benchmarks"
+            coverage = None
+        elif quality.coverage < floor:
+            reason = "low-coverage"
+            why = (
+                f"scores cover {quality.coverage:.0%} of the profile weight"
+                f" (< {floor:.0%}; missing {', '.join(quality.missing)})"
+            )
+            coverage = quality.coverage
+        else:
+            return None
+        if not any(x.model == model_id and x.label == model_id for x in self.left_out):
+            self.left_out.append(LeftOut(model_id, model_id, reason, why, coverage))
+        return why
+
+    def not_priced(self, label: str, model: str, reason: LeftOutReason, why: str) -> str:
+        self.left_out.append(LeftOut(label, model, reason, why))
+        return why
 
 
 def hidden_for(model: ModelInfo, options: CompareOptions, names: set[str]) -> HiddenTokens:
@@ -212,14 +258,9 @@ def compare_full(
     not_priced: dict[str, str] = {}
     for entry in offers:
         quality = qualities(entry.model.id)
-        if quality is None:
-            unscored[entry.model.id] = "no score on the profile's benchmarks"
-            continue
-        if quality.coverage < floor:
-            unscored[entry.model.id] = (
-                f"scores cover {quality.coverage:.0%} of the profile weight"
-                f" (< {floor:.0%}; missing {', '.join(quality.missing)})"
-            )
+        why = result.not_scored(entry.model.id, quality, floor)
+        if why is not None or quality is None:
+            unscored[entry.model.id] = why or ""
             continue
         hidden = hidden_for(entry.model, options, names)
         usage = with_hidden(options.usage, hidden)
@@ -228,7 +269,13 @@ def compare_full(
                 entry, usage, when=options.when, currency=options.currency, fx=catalog.fx
             )
         except NoPriceError as exc:
-            not_priced[entry.label] = exc.problems[0].message.removeprefix(f"{entry.label}: ")
+            dated = any(in_force(p.as_of, p.valid_until, options.when) for p in entry.offer.prices)
+            not_priced[entry.label] = result.not_priced(
+                entry.label,
+                entry.model.id,
+                "no-rate" if dated else "no-price",
+                exc.problems[0].message.removeprefix(f"{entry.label}: "),
+            )
             continue
         candidates.append(Candidate(entry, cost, quality))
         result.hidden[entry.model.id] = hidden
@@ -346,14 +393,9 @@ def _self_hosted_candidates(
         hosted.add(model.id)
         offer = SelfHostedOffer(host, model)
         quality = qualities(model.id)
-        if quality is None:
-            unscored[model.id] = "no score on the profile's benchmarks"
-            continue
-        if quality.coverage < floor:
-            unscored[model.id] = (
-                f"scores cover {quality.coverage:.0%} of the profile weight"
-                f" (< {floor:.0%}; missing {', '.join(quality.missing)})"
-            )
+        why = result.not_scored(model.id, quality, floor)
+        if why is not None or quality is None:
+            unscored[model.id] = why or ""
             continue
         hidden = hidden_for(model, options, names)
         usage = with_hidden(options.usage, hidden)
@@ -368,13 +410,18 @@ def _self_hosted_candidates(
                 fx=catalog.fx,
             )
         except NoPriceError as exc:
-            not_priced[offer.label] = exc.problems[0].message
+            not_priced[offer.label] = result.not_priced(
+                offer.label, model.id, "no-rate", exc.problems[0].message
+            )
             continue
         if cost is None:
             dates = ", ".join(str(p.as_of) for p, _ in host.prices)
-            not_priced[offer.label] = (
+            not_priced[offer.label] = result.not_priced(
+                offer.label,
+                model.id,
+                "no-gpu-price",
                 f"no GPU price {host.option.gpu_price!r} in force on {options.when}"
-                f" (dated {dates}); try --as-of"
+                f" (dated {dates}); try --as-of",
             )
             continue
         candidates.append(Candidate(offer, cost, quality))

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
     from costcalc.catalog import Catalog
+    from costcalc.compare import CompareResult
     from costcalc.quality import QualityIndex
     from costcalc.rank import Ranking
 
@@ -108,7 +109,11 @@ def _profile_file(path: Path, catalog: Catalog, index: QualityIndex) -> str:
 
 
 def require_ranked(
-    catalog: Catalog, asked: list[str] | None, ranking: Ranking, currency: str
+    catalog: Catalog,
+    asked: list[str] | None,
+    ranking: Ranking,
+    currency: str,
+    result: CompareResult,
 ) -> None:
     """Errors instead of empty answers (the rule the README states).
 
@@ -121,7 +126,7 @@ def require_ranked(
     from costcalc.errors import InputError, Problem
 
     ranked = {row.entry.model.id for row in ranking.rows}
-    rate_gaps = [why for why in ranking.not_priced.values() if "exchange rate" in why]
+    rate_gaps = [x.why for x in result.left_out if x.reason == "no-rate"]
     if not ranking.rows and not asked:
         reasons = []
         if ranking.not_priced:
@@ -357,7 +362,7 @@ def compare_command(
         peak_factor=decimal_option(peak_factor, "--peak-factor") or Decimal(1),
     )
     ranking, result = compare_full(catalog, options, index, cache_dir())
-    require_ranked(catalog, models, ranking, options.currency)
+    require_ranked(catalog, models, ranking, options.currency, result)
     data = table(ranking, options, result)
     if plot is not None:
         from costcalc.render.plot import plot as draw

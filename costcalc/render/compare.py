@@ -98,37 +98,29 @@ def _names(items: list[str]) -> str:
 def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResult) -> list[str]:
     """What was left out, grouped into a few lines for people (a few names per line)."""
     notes: list[str] = []
-    missing_price = sorted(
-        label for label, why in ranking.not_priced.items() if "no price in force" in why
-    )
+    left = result.left_out
+    missing_price = sorted(x.label for x in left if x.reason == "no-price")
     if missing_price:
         notes.append(f"no price in force on {options.when}: " + _names(missing_price))
-    no_gpu_price = sorted(
-        label for label, why in ranking.not_priced.items() if why.startswith("no GPU price")
-    )
+    no_gpu_price = sorted(x.model for x in left if x.reason == "no-gpu-price")
     if no_gpu_price:
         notes.append(
             f"no GPU price in force on {options.when} (self-host options): "
-            + _names([label.split(" @ ")[0] for label in no_gpu_price])
+            + _names(no_gpu_price)
         )
     notes += [
-        f"not priced: {label}: {why}"
-        for label, why in sorted(ranking.not_priced.items())
-        if label not in missing_price and label not in no_gpu_price
+        f"not priced: {x.label}: {x.why}"
+        for x in sorted(left, key=lambda x: x.label)
+        if x.reason == "no-rate"
     ]
-    no_score = sorted(m for m, why in ranking.unscored.items() if why.startswith("no score"))
-    low = {m: why for m, why in ranking.unscored.items() if m not in no_score}
+    low = sorted((x.model, x.coverage) for x in left if x.reason == "low-coverage")
     if low:
         notes.append(
             f"not scored, scores cover less than {result.coverage_floor:.0%}"
             " of the profile weight: "
-            + _names(
-                [
-                    f"{m} ({why.split(' of ')[0].removeprefix('scores cover ')})"
-                    for m, why in sorted(low.items())
-                ]
-            )
+            + _names([f"{m} ({cover:.0%})" for m, cover in low])
         )
+    no_score = sorted(x.model for x in left if x.reason == "no-score")
     if no_score:
         notes.append("no score on the profile's benchmarks: " + _names(no_score))
     if ranking.no_offer:
