@@ -18,13 +18,14 @@ turns a workload into requests here, so the rules below hold everywhere:
   requests; a month is DAYS_PER_MONTH (30) days;
 - `presets(catalog)`, `preset(catalog, name)`: the named workloads of the loaded
   `workloads` sheets (the bundled presets);
+- `load_workloads(path, names=None)`: the workloads of a `kind: workloads` file;
 - `workload_with(base, overrides, source)`: a workload with some fields replaced,
   validated with located errors.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
 from typing import TYPE_CHECKING, Any, Literal
@@ -36,6 +37,7 @@ from costcalc.schema.workload import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     import datetime as dt
+    from pathlib import Path
 
     from costcalc.catalog import Catalog
     from costcalc.schema.pricing import ModelInfo
@@ -219,6 +221,28 @@ def preset(catalog: Catalog, name: str) -> Workload:
     return found
 
 
+def load_workloads(path: Path, names: Sequence[str] | None = None) -> list[Workload]:
+    """The workloads of a `kind: workloads` file (all, or the named ones in that order);
+    errors name the file, line and field."""
+    from costcalc.catalog import did_you_mean
+    from costcalc.loader import load_document
+    from costcalc.schema.workload import WorkloadFile
+
+    doc = load_document(path, ("workloads",))
+    assert isinstance(doc.model, WorkloadFile)
+    found = {w.name: w for w in doc.model.workloads}
+    if not names:
+        return list(found.values())
+    missing = [n for n in names if n not in found]
+    if missing:
+        raise InputError(
+            f"no workload named {missing[0]!r} in the file"
+            f"{did_you_mean(missing[0], found)}; it has: {', '.join(found)}",
+            file=str(path),
+        )
+    return [found[n] for n in names]
+
+
 def workload_with(
     base: Workload | None, overrides: Mapping[str, Any], source: str = "command line"
 ) -> Workload:
@@ -258,6 +282,7 @@ __all__ = [
     "cached_tokens",
     "check_cached_share",
     "hidden_tokens",
+    "load_workloads",
     "monthly_requests",
     "preset",
     "presets",

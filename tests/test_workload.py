@@ -117,3 +117,17 @@ def test_monthly_requests_compound_and_round_half_even() -> None:
         },
     )
     assert [monthly_requests(w, m) for m in (1, 2, 3)] == [D(3015), D(3316), D(3648)]
+
+
+def test_load_workloads_all_or_named() -> None:
+    """A workloads file gives all its workloads, or the named ones; a missing name is an error
+    naming the file and what it has."""
+    from pathlib import Path
+
+    from costcalc.workload import load_workloads
+
+    path = Path("tests/fixtures/budget/workloads.yaml")
+    assert [w.name for w in load_workloads(path)] == ["chat", "spiky"]
+    assert [w.name for w in load_workloads(path, ["spiky"])] == ["spiky"]
+    with pytest.raises(InputError, match="no workload named .spiki..*it has: chat, spiky"):
+        load_workloads(path, ["spiki"])

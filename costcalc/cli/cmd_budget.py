@@ -59,10 +59,8 @@ def _workloads(
     overrides: dict[str, Any],
 ) -> list[Workload]:
     """The workloads to price: a preset, a file's (all or the named ones), or flags alone."""
-    from costcalc.catalog import did_you_mean
     from costcalc.errors import InputError
-    from costcalc.loader import load_document
-    from costcalc.workload import preset, presets, workload_with
+    from costcalc.workload import load_workloads, preset, presets, workload_with
 
     if preset_name and workload_file:
         raise InputError("give --preset or --workload-file, not both")
@@ -85,19 +83,7 @@ def _workloads(
     if preset_name:
         bases = [(preset(catalog, preset_name), f"--preset {preset_name} with flags")]
     elif workload_file:
-        doc = load_document(workload_file, ("workloads",))
-        found = {w.name: w for w in doc.model.workloads}
-        if names:
-            missing = [n for n in names if n not in found]
-            if missing:
-                raise InputError(
-                    f"no workload named {missing[0]!r} in the file"
-                    f"{did_you_mean(missing[0], found)}; it has: {', '.join(found)}",
-                    file=str(workload_file),
-                )
-            chosen = [found[n] for n in names]
-        else:
-            chosen = list(found.values())
+        chosen = load_workloads(workload_file, names)
         bases = [(w, f"{workload_file} ({w.name}) with flags") for w in chosen]
     else:
         if names:
