@@ -129,5 +129,5 @@ def test_load_workloads_all_or_named() -> None:
     path = Path("tests/fixtures/budget/workloads.yaml")
     assert [w.name for w in load_workloads(path)] == ["chat", "spiky"]
     assert [w.name for w in load_workloads(path, ["spiky"])] == ["spiky"]
-    with pytest.raises(InputError, match="no workload named .spiki..*it has: chat, spiky"):
+    with pytest.raises(InputError, match=r"no workload named .spiki..*it has: chat, spiky"):
         load_workloads(path, ["spiki"])
