@@ -249,3 +249,19 @@ def test_same_errors_in_both_commands(
     code, _, err = run(sheets, command, *args, *extra)
     assert code == 2
     assert message in err
+
+
+def test_plan_refuses_an_unknown_reasoning_model(catalog: Catalog) -> None:
+    """A workload's reasoning_models must name loaded models, as compare's --reasoning-model."""
+    w = workload_with(
+        None,
+        {
+            "requests_per_day": D(1),
+            "input_tokens": D(1),
+            "output_tokens": D(1),
+            "reasoning_tokens": D(10),
+            "reasoning_models": ["r1y"],
+        },
+    )
+    with pytest.raises(InputError, match="unknown model 'r1y'"):
+        plan(catalog, w, BudgetOptions(when=WHEN))

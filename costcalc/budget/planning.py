@@ -233,6 +233,8 @@ def plan(
     results = []
     warnings: list[str] = []
     for load in loads:
+        for name in load.reasoning_models:
+            catalog.model(name)  # a mistyped reasoning model is an error, as in compare
         result = monthly_costs(
             catalog,
             load,
