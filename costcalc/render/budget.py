@@ -290,6 +290,8 @@ CSV_COLUMNS = (
     "replicas",
     "break_even_requests_per_month",
     "break_even_tokens_per_month",
+    "hidden_tokens",
+    "hidden_tokens_basis",
 )
 
 
@@ -321,6 +323,8 @@ def budget_csv(plan: BudgetPlan, show_all: bool, limit: int) -> Table:
                     str(sh.replicas) if sh else "",
                     (_d(sh.break_even_requests_per_month) or "") if sh else "",
                     (_d(sh.break_even_tokens_per_month) or "") if sh else "",
+                    decimal_str(r.hidden.tokens),
+                    r.hidden.basis or "",
                 ]
             )
     return Table([Column(c) for c in CSV_COLUMNS], body)

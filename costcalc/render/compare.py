@@ -474,6 +474,8 @@ CSV_FIELDS = (
     "dominated_by",
     "not_worth_it",
     "self_hosted",
+    "hidden_tokens",
+    "hidden_tokens_basis",
 )
 
 
