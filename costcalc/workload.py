@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from costcalc.cost import Usage
 from costcalc.errors import InputError
 from costcalc.fx import PRECISION
-from costcalc.schema.workload import DAYS_PER_MONTH
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -183,7 +182,9 @@ def tokens_per_request(usage: Usage) -> Decimal:
 def monthly_requests(workload: Workload, month: int = 1) -> Decimal:
     """Requests in a month of the horizon: month 1 x (1 + growth)^(month - 1), rounded half
     to even to a whole number of requests (a month bills whole requests, and its cost is then
-    an exact product with no long tail of decimals)."""
+    an exact product with no long tail of decimals). A month is DAYS_PER_MONTH (30) days."""
+    from costcalc.schema.workload import DAYS_PER_MONTH  # loaded with the Workload itself
+
     with localcontext() as ctx:
         ctx.prec = PRECISION
         if workload.requests_per_month is not None:
