@@ -274,7 +274,6 @@ def workload_with(
 
 
 __all__ = [
-    "DAYS_PER_MONTH",
     "DEFAULT_CACHED_SHARE",
     "DEFAULT_INPUT_TOKENS",
     "DEFAULT_OUTPUT_TOKENS",
