@@ -473,9 +473,9 @@ CSV_FIELDS = (
     "pareto",
     "dominated_by",
     "not_worth_it",
-    "self_hosted",
     "hidden_tokens",
     "hidden_tokens_basis",
+    "self_hosted",
 )
 
 
