@@ -155,6 +155,114 @@ OpenWeightsOpt = Annotated[
 ]
 """The quality-bar and filter options `compare` and `budget` share, spelled and explained once."""
 
+ModelsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        metavar="MODEL",
+        help="Models to include (ids or aliases); every model when none is given.",
+        show_default=False,
+    ),
+]
+ModelOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--model",
+        metavar="MODEL",
+        help="Only this model (id or alias), as when named as an argument; repeatable.",
+        show_default=False,
+    ),
+]
+ProviderOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--provider",
+        metavar="PROVIDER",
+        help="Only this provider's offers; repeatable.",
+        show_default=False,
+    ),
+]
+InputTokensOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--input-tokens",
+        metavar="NUMBER",
+        help="Prompt tokens per request, cached ones included"
+        " [default: compare 2000; budget the workload's].",
+        show_default=False,
+    ),
+]
+OutputTokensOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--output-tokens",
+        metavar="NUMBER",
+        help="Visible answer tokens per request [default: compare 500; budget the workload's].",
+        show_default=False,
+    ),
+]
+CachedShareOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cached-share",
+        metavar="SHARE",
+        help="Share of the prompt read from the provider's cache, 0.2 or 20%"
+        " [default: compare 0; budget the workload's].",
+        show_default=False,
+    ),
+]
+ReasoningTokensOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--reasoning-tokens",
+        metavar="NUMBER",
+        help="Hidden reasoning tokens per request for the --reasoning-model models, replacing"
+        " their figure in the sheets [default: each model's sourced figure, else 0].",
+        show_default=False,
+    ),
+]
+ReasoningModelOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--reasoning-model",
+        metavar="MODEL",
+        help="A model --reasoning-tokens applies to; repeatable.",
+        show_default=False,
+    ),
+]
+"""The model choice and per-request token options `compare` and `budget` share: the same
+names, meanings and parsing (`token_option`, `fraction_option`) in both commands."""
+
+def cached_share_option(text: str | None) -> Decimal | None:
+    """--cached-share as a fraction (0.2) or percentage (20%), in 0-1: one parsing and one
+    message (costcalc.workload.check_cached_share) for compare and budget."""
+    from costcalc.workload import check_cached_share
+
+    share = fraction_option(text, "--cached-share")
+    return None if share is None else check_cached_share(share, "--cached-share")
+
+
+MAX_TOKEN_DIGITS = 4300
+"""Longest whole token count read (Python's own int conversion limit, as before)."""
+
+
+def token_option(text: str | None, option: str) -> Decimal | None:
+    """A token count: a whole number of any size up to MAX_TOKEN_DIGITS digits (1,000 and
+    1_000 read as 1000), or a bounded exact decimal (an average: 1500.5); >= 0; else exit 2."""
+    from costcalc.errors import InputError
+
+    if text is None:
+        return None
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    if cleaned.isdigit() and cleaned.isascii():
+        if len(cleaned) > MAX_TOKEN_DIGITS:
+            raise InputError(f"{option}: more than {MAX_TOKEN_DIGITS} digits")
+        return Decimal(cleaned)
+    value = decimal_option(text, option)
+    assert value is not None
+    if value < 0:
+        raise InputError(f"{option} must be a number >= 0, got {text.strip()}")
+    return value
+
 
 def decimal_option(text: str | None, option: str) -> Decimal | None:
     """An option's exact number (1_000 and 1,000 read as 1000), or a usage error (exit 2)."""
