@@ -22,7 +22,6 @@ from costcalc.render.tables import Format
 if TYPE_CHECKING:
     from costcalc.identity import Identity
     from costcalc.importers.common import ImportResult
-    from costcalc.pricediff import PriceDiff
 
 import_app = typer.Typer(
     help="Turn a community price feed into costcalc price sheets.",
@@ -438,99 +437,6 @@ def import_scores_llm_stats(
 # ------------------------------------------------------------------ prices diff
 
 
-def diff_payload(result: PriceDiff, old: str, new: str) -> dict[str, Any]:
-    """The JSON of `prices diff`: exact decimal strings; percent rounded to 0.01."""
-    from costcalc.money import decimal_str
-
-    def offer(o: Any) -> dict[str, Any]:
-        return {
-            "provider": o.provider,
-            "model": o.model,
-            "currency": o.currency,
-            "as_of": o.as_of.isoformat(),
-            "prices": {k: decimal_str(v) for k, v in o.prices.items()},
-            "origin": o.origin,
-        }
-
-    return {
-        "old": old,
-        "new": new,
-        "summary": {
-            "added": len(result.added),
-            "removed": len(result.removed),
-            "changed_offers": result.changed_offers,
-            "changed_prices": len(result.changed),
-            "unchanged": result.unchanged,
-        },
-        "added": [offer(o) for o in result.added],
-        "removed": [offer(o) for o in result.removed],
-        "changed": [
-            {
-                "provider": c.provider,
-                "model": c.model,
-                "currency": c.currency,
-                "price": c.price,
-                "old": decimal_str(c.old) if c.old is not None else None,
-                "new": decimal_str(c.new) if c.new is not None else None,
-                "percent": decimal_str(c.percent) if c.percent is not None else None,
-                "old_as_of": c.old_as_of.isoformat(),
-                "new_as_of": c.new_as_of.isoformat(),
-                "origin": c.origin,
-            }
-            for c in result.changed
-        ],
-    }
-
-
-def diff_table(result: PriceDiff) -> Any:
-    """One table (so CSV holds everything): a row per added or removed offer, per changed price."""
-    from costcalc.money import decimal_str
-    from costcalc.render.tables import Column, Table
-
-    def in_out(prices: dict[str, Any]) -> str:
-        return f"in {decimal_str(prices['input'])} / out {decimal_str(prices['output'])}"
-
-    rows: list[list[str]] = []
-    for o in result.added:
-        rows.append(["added", o.model, o.provider, o.currency, "", "", in_out(o.prices), ""])
-    for o in result.removed:
-        rows.append(["removed", o.model, o.provider, o.currency, "", in_out(o.prices), "", ""])
-    for c in result.changed:
-        pct = c.percent
-        rows.append(
-            [
-                "changed",
-                c.model,
-                c.provider,
-                c.currency,
-                c.price,
-                decimal_str(c.old) if c.old is not None else "-",
-                decimal_str(c.new) if c.new is not None else "-",
-                (f"{pct:+.2f}%" if pct is not None else ""),
-            ]
-        )
-    title = (
-        f"{_count(len(result.added), 'offer')} added, {len(result.removed):,} removed,"
-        f" {_count(len(result.changed), 'price')} changed"
-        f" in {_count(result.changed_offers, 'offer')},"
-        f" {result.unchanged:,} unchanged (prices per million tokens)"
-    )
-    return Table(
-        [
-            Column("change"),
-            Column("model"),
-            Column("provider"),
-            Column("currency"),
-            Column("price"),
-            Column("old", "right"),
-            Column("new", "right"),
-            Column("change %", "right"),
-        ],
-        rows,
-        title=title,
-    )
-
-
 @prices_app.command("diff")
 @handles_errors
 def prices_diff(
@@ -547,6 +453,7 @@ def prices_diff(
     Each offer is compared through its latest price period per currency.
     """
     from costcalc.pricediff import diff, load_sheets
+    from costcalc.render.catalog import diff_payload, diff_table
 
     result = diff(load_sheets(old), load_sheets(new))
     emit([diff_table(result)], fmt, diff_payload(result, str(old), str(new)))
