@@ -26,6 +26,7 @@ from costcalc.cli.common import (
 )
 from costcalc.render.tables import Format
 
+
 @app.command("models")
 @handles_errors
 def models_command(
