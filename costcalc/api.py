@@ -5,7 +5,7 @@
     catalog = api.load_catalog()                       # the bundled sheets
     report = api.cost("deepseek-r1", input_tokens=1_000_000, output_tokens=1_000_000,
                       catalog=catalog, currency="CNY", when=datetime.date(2025, 4, 13))
-    report.total                                       # Decimal('20')
+    report.total                                       # ¥4 + ¥16 = ¥20 (a Decimal)
     report.to_json()                                   # the `costcalc cost --format json` text
 
 Every call takes a loaded `catalog`, or loads one from `pricing` folders layered
