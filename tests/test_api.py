@@ -268,3 +268,30 @@ def test_import_prices_as_the_cli(tmp_path: Path) -> None:
         api.import_prices("litelm", feed, tmp_path / "x")
     with pytest.raises(InputError, match="--output must name a folder"):
         api.import_prices("litellm", feed, " ")
+
+
+def test_cost_lists_the_offers_without_a_price(mini: Catalog) -> None:
+    """alpha on 2025-01-10: ushost's price holds from 2025-01-01 ($0.5 + $1 = $1.5 for 1M
+    in and 1M out), cnhost's only from 2025-01-20, so it is listed as not priced, as the
+    CLI's JSON and its warning on stderr say. Two offers asked: priced in USD."""
+    report = api.cost(
+        "alpha", input_tokens=1_000_000, output_tokens=1_000_000, when=dt.date(2025, 1, 10),
+        catalog=mini,
+    )
+    assert (report.best.provider, report.total, report.currency) == ("ushost", Decimal("1.5"), "USD")
+    assert report.offers.others == ()
+    assert [p.message.split(":")[0] for p in report.offers.not_priced] == ["alpha @ cnhost"]
+    payload = report.payload()
+    assert payload["other_offers"] == []
+    assert len(payload["not_priced"]) == 1  # type: ignore[arg-type]
+    result = CliRunner().invoke(
+        app,
+        ["cost", "alpha", *MINI_ARGS, "--input-tokens", "1000000", "--output-tokens", "1000000",
+         "--as-of", "2025-01-10", "-f", "json"],
+    )
+    assert result.exit_code == 0
+    assert result.stdout == report.to_json()
+    assert result.stderr.startswith("warning: not priced: ")
+    with pytest.raises(InputError, match="no price in force on 2025-01-10"):
+        api.cost("alpha", input_tokens=1, output_tokens=1, provider="cnhost",
+                 when=dt.date(2025, 1, 10), catalog=mini)
