@@ -315,20 +315,9 @@ def as_of_day(value: dt.datetime | None) -> dt.date:
 
 def check_currency(value: str | None, default: str) -> str:
     """Upper-case a currency code and refuse ones costcalc does not know."""
-    from costcalc.errors import InputError
-    from costcalc.schema.common import CURRENCIES
+    from costcalc.cost import currency_code
 
-    code = (value or default).strip().upper()
-    if code not in CURRENCIES:
-        import difflib
-
-        close = difflib.get_close_matches(code, CURRENCIES, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise InputError(
-            f"unknown currency {value!r}{hint}; known: {', '.join(CURRENCIES)}",
-            field="--currency",
-        )
-    return code
+    return currency_code(value, default)
 
 
 def known_choice(value: str, choices: Iterable[str], option: str, what: str) -> str:
