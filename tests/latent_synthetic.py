@@ -55,3 +55,68 @@ def synthetic(
         obs.extend(reported)
         mean[m] = sum(o.share for o in reported) / len(reported)
     return Synthetic(FitInput(tuple(obs), ()), theta, mean)
+
+
+@dataclass(frozen=True)
+class Holdout:
+    """Hidden scores predicted from a refit on the rest."""
+
+    hidden: int
+    inside: int
+    """Hidden scores inside the prediction's 95% band."""
+    mae_latent: float
+    """Mean absolute error of the latent prediction, in points."""
+    mae_naive: float
+    """Mean absolute error of the mean of the model's other scores, in points."""
+
+    @property
+    def coverage(self) -> float:
+        return self.inside / self.hidden if self.hidden else 0.0
+
+
+def holdout(data: FitInput, seed: int, share: float = 0.2) -> Holdout:
+    """Hide `share` of the scores (a score only if its model keeps another), refit, predict.
+
+    A hidden score whose benchmark has no score left cannot be predicted: both
+    predictors use the model's mean there (and it is outside the coverage count).
+    """
+    from costcalc.latent import fit
+
+    obs = list(data.observations)
+    order = list(range(len(obs)))
+    random.Random(seed).shuffle(order)
+    remaining: dict[str, int] = {}
+    for o in obs:
+        remaining[o.model] = remaining.get(o.model, 0) + 1
+    target = round(share * len(obs))
+    hidden: set[int] = set()
+    for i in order:
+        if len(hidden) == target:
+            break
+        if remaining[obs[i].model] >= 2:
+            hidden.add(i)
+            remaining[obs[i].model] -= 1
+    kept = [o for i, o in enumerate(obs) if i not in hidden]
+    result = fit(FitInput(tuple(kept), ()))
+    err_latent, err_naive = [], []
+    inside = predicted = 0
+    for i in sorted(hidden):
+        o = obs[i]
+        mine = [k.share for k in kept if k.model == o.model]
+        naive = sum(mine) / len(mine)
+        err_naive.append(abs(naive - o.share) * 100)
+        if not result.has_benchmark(o.benchmark):
+            err_latent.append(err_naive[-1])
+            continue
+        pred = result.predict(o.model, {o.benchmark: 1.0})
+        p = pred.shares[o.benchmark]
+        se = math.sqrt(pred.latent_var[o.benchmark] + pred.noise_var[o.benchmark])
+        inside += abs(p - o.share) <= 1.96 * se
+        predicted += 1
+        err_latent.append(abs(p - o.share) * 100)
+    return Holdout(
+        predicted,
+        inside,
+        sum(err_latent) / len(err_latent),
+        sum(err_naive) / len(err_naive),
+    )

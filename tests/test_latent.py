@@ -85,6 +85,8 @@ def _hand_fit(**kw: Any) -> LatentFit:
         "log_discrimination": (math.log(2.0), 0.0),
         "items": (100.0, 30.0),
         "rho": 0.0,
+        "dispersion": (0.0, 0.0),
+        "band_scale": 1.0,
         "bench_cov": ((0.0,) * 4,) * 4,
         "cross_cov": ((0.0,) * 4,),
         "steps": 1,
@@ -114,8 +116,11 @@ def test_weighted_variance_counts_shared_capability_once() -> None:
 
 
 def test_overdispersion_shrinks_large_benchmarks() -> None:
-    """With rho 0.01 a 100-item benchmark counts as 100 / (1 + 99 x 0.01) = 50.25 items."""
-    assert _hand_fit(rho=0.01).effective_items("x") == pytest.approx(100 / 1.99)
+    """With rho_x 0.01 a 100-item benchmark counts as 100 / (1 + 99 x 0.01) = 50.25 items;
+    y (30 items) with rho_y 0.1 as 30 / (1 + 29 x 0.1) = 7.6923 (dispersion is per benchmark)."""
+    fitted = _hand_fit(dispersion=(0.01, 0.1))
+    assert fitted.effective_items("x") == pytest.approx(100 / 1.99)
+    assert fitted.effective_items("y") == pytest.approx(30 / 3.9)
 
 
 def test_fit_input_rules(index) -> None:  # type: ignore[no-untyped-def]
