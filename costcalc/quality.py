@@ -114,6 +114,22 @@ class Quality:
     of the prediction), so that thin evidence never makes a model good enough."""
 
     @property
+    def band_width(self) -> Decimal:
+        """Width of the uncertainty band, high - low (points): wide when evidence is thin."""
+        return self.high - self.low
+
+    @property
+    def anchor(self) -> Decimal:
+        """What the best-quality anchor is chosen by (the bar is a share of the best quality).
+
+        Latent method: the bottom of the band, a conservative estimate, so a model whose
+        score is mostly predicted (thin evidence, wide band) cannot become the best on a
+        high prediction alone; the anchor's point value still sets the bar. Mean method:
+        the point value (it leaves thin models out through the minimum coverage instead).
+        """
+        return self.low if self.method == "latent" else self.value
+
+    @property
     def bar_high(self) -> Decimal:
         """Top of the band the bar is tested against."""
         return self.decision[1] if self.decision is not None else self.high
