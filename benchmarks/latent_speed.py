@@ -14,7 +14,10 @@
    error in points against the naive predictor (the mean of the model's remaining
    scores), and the share of hidden scores inside the prediction's 95% band
    (coverage), on the bundled scores (seed 20261130, then seeds 1-5 pooled) and on
-   the synthetic catalogs of seeds 1-5.
+   the synthetic catalogs of seeds 1-5. Thin evidence (`thin_holdout`): every
+   bundled model with 6+ scores keeps only k = 1..4 of them (four draws each), and
+   the mean of its hidden scores is predicted with the band a profile's quality
+   gets; the share of cases inside that 95% band.
 
 Usage: python benchmarks/latent_speed.py [--runs N] [--json]
 Results are recorded in benchmarks/README.md; this is not a timed test.
@@ -33,7 +36,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the synthetic generator lives with the tests
 
-from latent_synthetic import Holdout, holdout, synthetic  # noqa: E402
+from latent_synthetic import Holdout, holdout, synthetic, thin_holdout  # noqa: E402
 
 from costcalc import latent  # noqa: E402
 from costcalc.catalog import load_catalog  # noqa: E402
@@ -139,6 +142,9 @@ def holdout_report() -> dict[str, object]:
         },
         f"bundled_seed_{HOLDOUT_SEED}": summary([holdout(data, HOLDOUT_SEED, HOLDOUT_SHARE)]),
         "bundled_seeds_1_5": summary([holdout(data, s, HOLDOUT_SHARE) for s in SEEDS]),
+        "bundled_thin_evidence": {
+            f"keep_{k}": summary([thin_holdout(data, k)]) for k in (1, 2, 3, 4)
+        },
         "synthetic_seeds_1_5": summary(
             [holdout(synthetic(s).data, s, HOLDOUT_SHARE) for s in SEEDS]
         ),

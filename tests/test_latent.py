@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from latent_synthetic import holdout, synthetic
+from latent_synthetic import holdout, synthetic, thin_holdout
 from typer.testing import CliRunner
 
 from costcalc import latent
@@ -86,6 +86,18 @@ def test_holdout_bands_cover_about_95_percent_on_bundled_scores() -> None:
     print([round(r.coverage, 3) for r in runs], pooled)
     assert 0.89 <= pooled <= 0.99
     assert all(r.mae_latent < r.mae_naive / 2 for r in runs)
+
+
+def test_thin_evidence_band_of_a_profile_mean_is_honest() -> None:
+    """Each bundled model with 6+ scores keeps only 2 (four draws each), and the mean of its
+    hidden scores is predicted with a profile quality's band: at least 88% of the 100 cases
+    fall inside (measured 92%; one pooled dispersion, before: 86%), and the error is under
+    half that of the mean of the two kept scores (4.3 against 17.2 points)."""
+    result = thin_holdout(fit_input(quality_index(load_catalog([]))), keep=2)
+    print(result)
+    assert result.hidden >= 80
+    assert result.coverage >= 0.88
+    assert result.mae_latent < result.mae_naive / 2
 
 
 def test_dispersion_is_per_benchmark() -> None:
