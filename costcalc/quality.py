@@ -21,7 +21,10 @@ fitted capability scale predicts, with a wider error (the fit's uncertainty plus
 one run's noise); quality is then the weighted mean over the whole profile, its
 variance the observed parts' plus the predicted parts' (their shared dependence on
 the model's capability counted once, not as independent errors). Benchmarks the
-fit cannot predict (ratings) stay missing, and the mean is over the rest.
+fit cannot predict (ratings) stay missing, and the mean is over the rest. A
+latent quality's `anchor` (what the best quality, and so the default bar, is
+chosen by) is the bottom of its band, so thin evidence cannot set the bar;
+`coverage` and `band_width` say how much of it is observed and how sure it is.
 """
 
 from __future__ import annotations
