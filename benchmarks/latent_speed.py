@@ -14,7 +14,7 @@
    error in points against the naive predictor (the mean of the model's remaining
    scores), and the share of hidden scores inside the prediction's 95% band
    (coverage), on the bundled scores (seed 20261130, then seeds 1-5 pooled) and on
-   the synthetic catalogs of seeds 1-5. Thin evidence (`thin_holdout`): every
+   the synthetic catalogs of seeds 1-10. Thin evidence (`thin_holdout`): every
    bundled model with 6+ scores keeps only k = 1..4 of them (four draws each), and
    the mean of its hidden scores is predicted with the band a profile's quality
    gets; the share of cases inside that 95% band.
@@ -145,8 +145,8 @@ def holdout_report() -> dict[str, object]:
         "bundled_thin_evidence": {
             f"keep_{k}": summary([thin_holdout(data, k)]) for k in (1, 2, 3, 4)
         },
-        "synthetic_seeds_1_5": summary(
-            [holdout(synthetic(s).data, s, HOLDOUT_SHARE) for s in SEEDS]
+        "synthetic_seeds_1_10": summary(
+            [holdout(synthetic(s).data, s, HOLDOUT_SHARE) for s in range(1, 11)]
         ),
     }
 

@@ -64,21 +64,21 @@ def test_synthetic_ranking_tracks_truth_far_better_than_the_mean() -> None:
 
 
 def test_holdout_bands_cover_about_95_percent_on_synthetic_catalogs() -> None:
-    """Hiding 20% of the scores of five synthetic catalogs (seeds 1-5) and predicting them: the
-    95% bands hold 90-99% of the hidden scores pooled (measured 93.6%, seeds 88.9-98.1%), no
-    seed below 85%, and the error is under half the naive mean's (5.65 against 18.15 points
-    on average)."""
-    runs = [holdout(synthetic(seed).data, seed) for seed in SEEDS]
+    """Hiding 20% of the scores of ten synthetic catalogs (seeds 1-10) and predicting them: the
+    95% bands hold 92-98% of the hidden scores pooled (measured 94.9%, seeds 88.2-100%; one
+    pooled dispersion, before: 97.0%), no seed below 85%, and the error is under half the
+    naive mean's (5.57 against 17.90 points on average)."""
+    runs = [holdout(synthetic(seed).data, seed) for seed in range(1, 11)]
     pooled = sum(r.inside for r in runs) / sum(r.hidden for r in runs)
     print([round(r.coverage, 3) for r in runs], pooled)
-    assert 0.90 <= pooled <= 0.99
+    assert 0.92 <= pooled <= 0.98
     assert min(r.coverage for r in runs) >= 0.85
     assert all(r.mae_latent < r.mae_naive / 2 for r in runs)
 
 
 def test_holdout_bands_cover_about_95_percent_on_bundled_scores() -> None:
-    """The same on the bundled scores, seeds 1-5 (measured 94.8% pooled, seeds 90.9-97.4%, MAE
-    5.87 against 22.79 points; one pooled dispersion, before: 93.0% and 6.37). The data
+    """The same on the bundled scores, seeds 1-5 (measured 94.3% pooled, seeds 92.2-97.4%, MAE
+    5.80 against 22.79 points; one pooled dispersion, before: 93.0% and 6.37). The data
     engineers change the sheets, so the range is a little wider than on synthetic data."""
     data = fit_input(quality_index(load_catalog([])))
     runs = [holdout(data, seed) for seed in SEEDS]
@@ -91,8 +91,8 @@ def test_holdout_bands_cover_about_95_percent_on_bundled_scores() -> None:
 def test_thin_evidence_band_of_a_profile_mean_is_honest() -> None:
     """Each bundled model with 6+ scores keeps only 2 (four draws each), and the mean of its
     hidden scores is predicted with a profile quality's band: at least 88% of the 100 cases
-    fall inside (measured 92%; one pooled dispersion, before: 86%), and the error is under
-    half that of the mean of the two kept scores (4.3 against 17.2 points)."""
+    fall inside (measured 91%; one pooled dispersion, before: 86%), and the error is under
+    half that of the mean of the two kept scores (4.2 against 17.2 points)."""
     result = thin_holdout(fit_input(quality_index(load_catalog([]))), keep=2)
     print(result)
     assert result.hidden >= 80
