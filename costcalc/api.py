@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from costcalc.budget import BudgetPlan
     from costcalc.catalog import Catalog
     from costcalc.compare import CompareOptions, CompareResult
     from costcalc.cost import CostResult, OfferCosts
@@ -40,8 +41,10 @@ if TYPE_CHECKING:
     from costcalc.pricediff import PriceDiff
     from costcalc.rank import Ranking
     from costcalc.replay.result import ReplayResult
+    from costcalc.schema.workload import Workload
 
 __all__ = [
+    "BudgetReport",
     "CheckReport",
     "Comparison",
     "CostReport",
@@ -49,6 +52,7 @@ __all__ = [
     "ModelsReport",
     "PriceDiffReport",
     "ReplayReport",
+    "budget",
     "check",
     "compare",
     "cost",
@@ -534,7 +538,80 @@ def import_prices(
 
 
 # ------------------------------------------------------------------ budget
-# BUDGET: `budget(...)` goes here, wrapping costcalc.budget.plan(...) (being written
-# elsewhere; the coordinator adds it when merging). Same shape as the calls above:
-# `catalog=` or `pricing=`/`bundled=` in, a typed result whose payload() / to_json()
-# is the `costcalc budget --format json` document out; add "budget" to __all__.
+
+
+@dataclass(frozen=True)
+class BudgetReport(_Report):
+    """A month of each workload on every offer: fit to budget, growth, rate limits, self-host."""
+
+    plan: BudgetPlan
+    show_all: bool = False
+    limit: int = 15
+
+    def payload(self) -> dict[str, Any]:
+        from costcalc.render.budget import budget_payload
+
+        return budget_payload(self.plan, self.show_all, self.limit)
+
+
+def budget(
+    workloads: Sequence[str | Workload] | str | Workload | None = None,
+    *,
+    workload_file: Path | str | None = None,
+    when: dt.date | None = None,
+    currency: str = "USD",
+    show_all: bool = False,
+    limit: int = 15,
+    catalog: Catalog | None = None,
+    pricing: Paths | None = None,
+    bundled: bool = True,
+    cache_dir: Path | str | None = None,
+    **options: Any,
+) -> BudgetReport:
+    """`costcalc budget --monthly`: price each workload for a month on every offer.
+
+    `workloads` are preset names of the loaded sheets (`"medium"`) or
+    costcalc.schema.workload.Workload objects; with `workload_file` they name workloads
+    of that file (all of them when None). With neither, every preset is projected, as
+    the command does without a ./workloads.yaml. Further keywords are fields of
+    costcalc.budget.BudgetOptions (budget, tier, models, providers, open_weights,
+    selfhost, utilisation, profile, weights, min_quality, good_enough, min_coverage).
+    `show_all`/`limit` choose the rows of the JSON document, as `--all`/`--limit` do.
+    """
+    from costcalc.budget import BudgetOptions, plan
+    from costcalc.cost import currency_code
+    from costcalc.errors import InputError
+    from costcalc.schema.workload import Workload as WorkloadModel
+    from costcalc.workload import load_workloads, preset, presets
+
+    chosen_catalog = _catalog(catalog, pricing, bundled)
+    named = [workloads] if isinstance(workloads, (str, WorkloadModel)) else list(workloads or ())
+    loads: list[Workload]
+    if workload_file is not None:
+        if any(not isinstance(w, str) for w in named):
+            raise InputError("with workload_file=, workloads are names in that file")
+        loads = load_workloads(Path(workload_file), [str(w) for w in named] or None)
+    elif named:
+        loads = [preset(chosen_catalog, w) if isinstance(w, str) else w for w in named]
+    else:
+        loads = list(presets(chosen_catalog).values())
+        if not loads:
+            raise InputError("give workloads: the loaded sheets hold no presets")
+    for key in ("models", "providers"):
+        if key in options and options[key] is not None:
+            options[key] = tuple(options[key])
+    try:
+        chosen = BudgetOptions(
+            when=when or _today(),
+            currency=currency_code(currency, "USD", field="currency"),
+            **options,
+        )
+    except TypeError as exc:  # an unknown keyword: a usage error, as on the command line
+        raise InputError(f"budget: {exc}") from None
+    result = plan(
+        chosen_catalog,
+        loads,
+        chosen,
+        cache_dir=Path(cache_dir) if cache_dir is not None else None,
+    )
+    return BudgetReport(result, show_all, limit)

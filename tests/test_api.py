@@ -295,3 +295,22 @@ def test_cost_lists_the_offers_without_a_price(mini: Catalog) -> None:
     with pytest.raises(InputError, match="no price in force on 2025-01-10"):
         api.cost("alpha", input_tokens=1, output_tokens=1, provider="cnhost",
                  when=dt.date(2025, 1, 10), catalog=mini)
+
+
+def test_budget_by_hand_and_as_the_cli() -> None:
+    """The bundled `large` preset: 1,000,000 requests a month of 5,000 prompt and 400
+    answer tokens, 80% through batch. gpt-4.1-nano at OpenAI on 2025-07-01 is $0.10 /
+    $0.40 per million, batch $0.05 / $0.20. Online: 200,000 x (5,000 x 0.10 + 400 x 0.40)
+    / 1e6 = 200,000 x 0.00066 = $132; batch: 800,000 x 0.00033 = $264; a month $396."""
+    report = api.budget("large", when=JULY, models=["gpt-4.1-nano"], selfhost=False)
+    (result,) = report.plan.results
+    assert [(r.label, r.monthly_cost) for r in result.rows] == [
+        ("gpt-4.1-nano @ openai", Decimal("396"))
+    ]
+    args = ["budget", "--monthly", "--preset", "large", "--as-of", "2025-07-01"]
+    args += ["gpt-4.1-nano", "--no-selfhost"]
+    assert report.to_json() == cli_text(*args, "-f", "json")
+    with pytest.raises(InputError, match="unknown preset"):
+        api.budget("huge", when=JULY)
+    with pytest.raises(InputError, match=r"budget: .*unexpected keyword"):
+        api.budget("large", when=JULY, budgt=Decimal(5))
