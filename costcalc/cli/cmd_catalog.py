@@ -246,7 +246,8 @@ def schema_command(
     from costcalc.catalog import did_you_mean
     from costcalc.errors import InputError
     from costcalc.files import write_outputs
-    from costcalc.loader import KINDS, model_for_kind
+    from costcalc.loader import SCHEMA_KINDS as KINDS
+    from costcalc.loader import model_for_kind
     from costcalc.schema.docs import json_schema
 
     if write is not None:
