@@ -64,6 +64,9 @@ def test_readme_command_runs(command: str, workdir: Path, monkeypatch: pytest.Mo
         else str(REPO / a)
         for i, a in enumerate(args)
     ]
+    if args[:1] == ["refresh"]:
+        # refresh rewrites the repository's own sheets: here it only checks them
+        args = ["refresh", "--check", "--root", str(REPO)]
     monkeypatch.setenv("COLUMNS", "100")
     result = CliRunner().invoke(app, args)
     assert result.exit_code in (0, 1), f"{command}\n{result.output}"
