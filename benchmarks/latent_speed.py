@@ -8,11 +8,16 @@
    (tests/latent_synthetic.py: strong models report hard benchmarks, weak models
    easy ones), Spearman's rank correlation of the fitted capabilities and of the
    mean of each model's reported scores with the true capabilities, per seed.
-3. Hold-out on the bundled scores: 20% of the scores the fit uses are hidden
-   (fixed seed; a score is hidden only if its model keeps at least one other),
-   the scale is refitted on the rest and predicts them. Mean absolute error in
-   points against the naive predictor (the mean of the model's remaining scores),
-   and the share of hidden scores inside the prediction's 95% band.
+3. Hold-out (tests/latent_synthetic.py `holdout`): 20% of the scores the fit uses
+   are hidden (fixed seed; a score is hidden only if its model keeps at least one
+   other), the scale is refitted on the rest and predicts them. Mean absolute
+   error in points against the naive predictor (the mean of the model's remaining
+   scores), and the share of hidden scores inside the prediction's 95% band
+   (coverage), on the bundled scores (seed 20261130, then seeds 1-5 pooled) and on
+   the synthetic catalogs of seeds 1-10. Thin evidence (`thin_holdout`): every
+   bundled model with 6+ scores keeps only k = 1..4 of them (four draws each), and
+   the mean of its hidden scores is predicted with the band a profile's quality
+   gets; the share of cases inside that 95% band.
 
 Usage: python benchmarks/latent_speed.py [--runs N] [--json]
 Results are recorded in benchmarks/README.md; this is not a timed test.
@@ -22,8 +27,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import random
 import statistics
 import sys
 import tempfile
@@ -33,11 +36,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the synthetic generator lives with the tests
 
-from latent_synthetic import synthetic  # noqa: E402
+from latent_synthetic import Holdout, holdout, synthetic, thin_holdout  # noqa: E402
 
 from costcalc import latent  # noqa: E402
 from costcalc.catalog import load_catalog  # noqa: E402
-from costcalc.latent import FitInput, fit, fit_input, spearman  # noqa: E402
+from costcalc.latent import fit, fit_input, spearman  # noqa: E402
 from costcalc.quality import quality_index  # noqa: E402
 
 HOLDOUT_SEED = 20261130
@@ -72,7 +75,8 @@ def speed(runs: int) -> dict[str, object]:
             "models": len(result.models),
             "benchmarks": len(result.benchmarks),
             "newton_steps": result.steps,
-            "rho": round(result.rho, 5),
+            "rho_pooled": round(result.rho, 5),
+            "band_scale": round(result.band_scale, 4),
             **timed(lambda d=data: fit(d), runs),  # type: ignore[misc]
         }
     with tempfile.TemporaryDirectory() as folder:
@@ -112,50 +116,38 @@ def recovery() -> dict[str, object]:
     }
 
 
-def holdout() -> dict[str, object]:
+def holdout_report() -> dict[str, object]:
+    """Hold-out on the bundled scores (seed HOLDOUT_SEED, then SEEDS) and on synthetic catalogs."""
     data = fit_input(quality_index(load_catalog([])))
-    obs = list(data.observations)
-    order = list(range(len(obs)))
-    random.Random(HOLDOUT_SEED).shuffle(order)
-    remaining = {}
-    for o in obs:
-        remaining[o.model] = remaining.get(o.model, 0) + 1
-    target = round(HOLDOUT_SHARE * len(obs))
-    hidden: set[int] = set()
-    for i in order:
-        if len(hidden) == target:
-            break
-        if remaining[obs[i].model] >= 2:
-            hidden.add(i)
-            remaining[obs[i].model] -= 1
-    kept = [o for i, o in enumerate(obs) if i not in hidden]
-    result = fit(FitInput(tuple(kept), ()))
-    err_latent, err_naive, inside = [], [], 0
-    for i in sorted(hidden):
-        o = obs[i]
-        mine = [k.share for k in kept if k.model == o.model]
-        naive = sum(mine) / len(mine)
-        if not result.has_benchmark(o.benchmark):
-            # A benchmark whose every score is hidden cannot be predicted: naive for both.
-            err_latent.append(abs(naive - o.share) * 100)
-            err_naive.append(abs(naive - o.share) * 100)
-            continue
-        pred = result.predict(o.model, {o.benchmark: 1.0})
-        share = pred.shares[o.benchmark]
-        se = math.sqrt(pred.latent_var[o.benchmark] + pred.noise_var[o.benchmark])
-        inside += abs(share - o.share) <= 1.96 * se
-        err_latent.append(abs(share - o.share) * 100)
-        err_naive.append(abs(naive - o.share) * 100)
+
+    def summary(runs: list[Holdout]) -> dict[str, object]:
+        hidden = sum(r.hidden for r in runs)
+        inside = sum(r.inside for r in runs)
+        return {
+            "inside_95_band": f"{inside} of {hidden}",
+            "coverage": round(inside / hidden, 3),
+            "coverage_per_seed": [round(r.coverage, 3) for r in runs],
+            "mae_latent_points": round(statistics.mean(r.mae_latent for r in runs), 2),
+            "mae_naive_points": round(statistics.mean(r.mae_naive for r in runs), 2),
+        }
+
+    full = fit(data)
     return {
-        "scores": len(obs),
-        "hidden": len(hidden),
-        "seed": HOLDOUT_SEED,
-        "mae_latent_points": round(statistics.mean(err_latent), 2),
-        "mae_naive_points": round(statistics.mean(err_naive), 2),
-        "median_ae_latent_points": round(statistics.median(err_latent), 2),
-        "median_ae_naive_points": round(statistics.median(err_naive), 2),
-        "inside_95_band": f"{inside} of {len(hidden)}",
-        "rho": round(result.rho, 5),
+        "scores": len(data.observations),
+        "share_hidden": HOLDOUT_SHARE,
+        "rho_pooled": round(full.rho, 5),
+        "band_scale": round(full.band_scale, 4),
+        "dispersion": {
+            b: round(r, 5) for b, r in zip(full.benchmarks, full.dispersion, strict=True)
+        },
+        f"bundled_seed_{HOLDOUT_SEED}": summary([holdout(data, HOLDOUT_SEED, HOLDOUT_SHARE)]),
+        "bundled_seeds_1_5": summary([holdout(data, s, HOLDOUT_SHARE) for s in SEEDS]),
+        "bundled_thin_evidence": {
+            f"keep_{k}": summary([thin_holdout(data, k)]) for k in (1, 2, 3, 4)
+        },
+        "synthetic_seeds_1_10": summary(
+            [holdout(synthetic(s).data, s, HOLDOUT_SHARE) for s in range(1, 11)]
+        ),
     }
 
 
@@ -164,7 +156,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    report = {"speed": speed(args.runs), "recovery": recovery(), "holdout": holdout()}
+    report = {"speed": speed(args.runs), "recovery": recovery(), "holdout": holdout_report()}
     if args.json:
         print(json.dumps(report, indent=2))
         return

@@ -6,22 +6,25 @@ costcalc.rank). Offers that cannot be ranked are not errors: they are listed in
 `Ranking.notes` (no price in force, no exchange rate, too little coverage, no
 score, no API offer).
 
-Reasoning tokens: a model whose facts give `reasoning` (tokens per request, or
-a multiple of the visible output) bills them on top of the output; the user's
-`reasoning_tokens` replaces that for the models in `reasoning_models`.
+Hidden reasoning tokens (costcalc.workload.hidden_tokens, the rule budget and the
+gate share): a model whose facts give `reasoning` (tokens per request, or a
+multiple of the visible output) bills them on top of the output; the user's
+`reasoning_tokens` replaces that for the models in `reasoning_models`; a model
+marked `thinking: true` with no figure bills 0, and `CompareResult.hidden` says
+its hidden tokens are unknown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from costcalc.catalog import Catalog, OfferEntry
-from costcalc.cost import Usage, cost_of
+from costcalc.cost import Usage, cost_of, in_force
 from costcalc.errors import InputError, NoPriceError
 from costcalc.quality import (
     DEFAULT_QUALITY_METHOD,
@@ -45,6 +48,7 @@ from costcalc.rank import (
 )
 from costcalc.schema.pricing import ModelInfo
 from costcalc.selfhosted import SELF_HOSTED
+from costcalc.workload import HiddenTokens, hidden_tokens, with_hidden
 
 if TYPE_CHECKING:
     from costcalc.evals.paired import PairedResult
@@ -52,10 +56,6 @@ if TYPE_CHECKING:
 
 DEFAULT_GOOD_ENOUGH = Decimal("0.9")
 """Without --min-quality the bar is 90% of the best quality among the candidates."""
-
-DEFAULT_INPUT_TOKENS = Decimal(2000)
-DEFAULT_OUTPUT_TOKENS = Decimal(500)
-DEFAULT_CACHED_SHARE = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -100,13 +100,34 @@ class CompareOptions:
     """Busiest minute / average minute, for the GPU replicas a self-hosted offer needs."""
 
 
+LeftOutReason = Literal["no-price", "no-rate", "no-gpu-price", "no-score", "low-coverage"]
+"""Why an offer or model is not in the ranking: no price in force on the day, no exchange
+rate to the currency, no GPU price in force (a self-host option), no score on the profile's
+benchmarks, or scores covering too little of the profile weight."""
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An offer (or a model, for scores) left out of the ranking, and why: the reason as data
+    for renderers, and `why` in words (the same text as `Ranking.not_priced`/`unscored`)."""
+
+    label: str
+    """The offer's label ("model @ provider"); the model id for a score reason."""
+    model: str
+    reason: LeftOutReason
+    why: str
+    coverage: Decimal | None = None
+    """The share of the profile weight scored, for low-coverage."""
+
+
 @dataclass
 class CompareResult:
     """Extra facts about a comparison, beside the ranking."""
 
     weighting: Weighting
-    reasoning: dict[str, Decimal] = field(default_factory=dict)
-    """Reasoning tokens per request added, per model id."""
+    hidden: dict[str, HiddenTokens] = field(default_factory=dict)
+    """Hidden reasoning tokens per request billed, and on what basis, per model id of every
+    priced candidate (basis None: not a thinking model, nothing billed)."""
     good_enough: Decimal | None = None
     """The fraction of the best quality used as the bar (None when the bar is absolute)."""
     quality_method: str = DEFAULT_QUALITY_METHOD
@@ -114,22 +135,38 @@ class CompareResult:
     """Coverage a model needed to be scored (see CompareOptions.quality_method)."""
     fit: LatentFit | None = None
     """The latent fit used (None with the mean method, or when nothing needed it)."""
+    left_out: list[LeftOut] = field(default_factory=list)
+    """Offers and models left out of the ranking, with structured reasons (one per model for
+    score reasons)."""
+
+    def not_scored(self, model_id: str, quality: Quality | None, floor: Decimal) -> str | None:
+        """Why a model cannot be ranked on its scores (recorded once), or None when it can."""
+        if quality is None:
+            reason: LeftOutReason = "no-score"
+            why = "no score on the profile's benchmarks"
+            coverage = None
+        elif quality.coverage < floor:
+            reason = "low-coverage"
+            why = (
+                f"scores cover {quality.coverage:.0%} of the profile weight"
+                f" (< {floor:.0%}; missing {', '.join(quality.missing)})"
+            )
+            coverage = quality.coverage
+        else:
+            return None
+        if not any(x.model == model_id and x.label == model_id for x in self.left_out):
+            self.left_out.append(LeftOut(model_id, model_id, reason, why, coverage))
+        return why
+
+    def not_priced(self, label: str, model: str, reason: LeftOutReason, why: str) -> str:
+        self.left_out.append(LeftOut(label, model, reason, why))
+        return why
 
 
-def reasoning_for(entry: OfferEntry, options: CompareOptions, names: set[str]) -> Decimal:
-    """Hidden reasoning tokens one request bills on an offer's model."""
-    return _reasoning(entry.model, options, names)
-
-
-def _reasoning(model: ModelInfo, options: CompareOptions, names: set[str]) -> Decimal:
-    if options.reasoning_tokens is not None and model.id in names:
-        return options.reasoning_tokens
-    if model.reasoning is not None:
-        if model.reasoning.tokens_per_request is not None:
-            return Decimal(model.reasoning.tokens_per_request)
-        if model.reasoning.output_multiple is not None:
-            return model.reasoning.output_multiple * options.usage.output_tokens
-    return Decimal(0)
+def hidden_for(model: ModelInfo, options: CompareOptions, names: set[str]) -> HiddenTokens:
+    """Hidden reasoning tokens one request bills on a model (`names`: the canonical ids the
+    user's reasoning_tokens applies to)."""
+    return hidden_tokens(model, options.usage.output_tokens, options.reasoning_tokens, names)
 
 
 def _filtered(catalog: Catalog, options: CompareOptions) -> tuple[list[OfferEntry], set[str]]:
@@ -221,29 +258,29 @@ def compare_full(
     not_priced: dict[str, str] = {}
     for entry in offers:
         quality = qualities(entry.model.id)
-        if quality is None:
-            unscored[entry.model.id] = "no score on the profile's benchmarks"
+        why = result.not_scored(entry.model.id, quality, floor)
+        if why is not None or quality is None:
+            unscored[entry.model.id] = why or ""
             continue
-        if quality.coverage < floor:
-            unscored[entry.model.id] = (
-                f"scores cover {quality.coverage:.0%} of the profile weight"
-                f" (< {floor:.0%}; missing {', '.join(quality.missing)})"
-            )
-            continue
-        extra = reasoning_for(entry, options, names)
-        usage = replace(options.usage, reasoning_tokens=options.usage.reasoning_tokens + extra)
-        if extra:
-            result.reasoning[entry.model.id] = extra
+        hidden = hidden_for(entry.model, options, names)
+        usage = with_hidden(options.usage, hidden)
         try:
             cost = cost_of(
                 entry, usage, when=options.when, currency=options.currency, fx=catalog.fx
             )
         except NoPriceError as exc:
-            not_priced[entry.label] = exc.problems[0].message.removeprefix(f"{entry.label}: ")
+            dated = any(in_force(p.as_of, p.valid_until, options.when) for p in entry.offer.prices)
+            not_priced[entry.label] = result.not_priced(
+                entry.label,
+                entry.model.id,
+                "no-rate" if dated else "no-price",
+                exc.problems[0].message.removeprefix(f"{entry.label}: "),
+            )
             continue
         candidates.append(Candidate(entry, cost, quality))
+        result.hidden[entry.model.id] = hidden
     hosted = _self_hosted_candidates(
-        catalog, options, chosen, names, qualities, floor, candidates, unscored, not_priced
+        catalog, options, chosen, names, qualities, floor, candidates, unscored, not_priced, result
     )
     no_offer = [m for m in no_offer if m not in hosted]
     notes = [f"not priced: {label}: {why}" for label, why in sorted(not_priced.items())]
@@ -335,6 +372,7 @@ def _self_hosted_candidates(
     candidates: list[Candidate],
     unscored: dict[str, str],
     not_priced: dict[str, str],
+    result: CompareResult,
 ) -> set[str]:
     """Add a candidate per self-host option of the chosen models, priced at the volume.
 
@@ -355,19 +393,12 @@ def _self_hosted_candidates(
         hosted.add(model.id)
         offer = SelfHostedOffer(host, model)
         quality = qualities(model.id)
-        if quality is None:
-            unscored[model.id] = "no score on the profile's benchmarks"
+        why = result.not_scored(model.id, quality, floor)
+        if why is not None or quality is None:
+            unscored[model.id] = why or ""
             continue
-        if quality.coverage < floor:
-            unscored[model.id] = (
-                f"scores cover {quality.coverage:.0%} of the profile weight"
-                f" (< {floor:.0%}; missing {', '.join(quality.missing)})"
-            )
-            continue
-        usage = replace(
-            options.usage,
-            reasoning_tokens=options.usage.reasoning_tokens + _reasoning(model, options, names),
-        )
+        hidden = hidden_for(model, options, names)
+        usage = with_hidden(options.usage, hidden)
         try:
             cost = selfhosted_cost(
                 host,
@@ -379,16 +410,22 @@ def _self_hosted_candidates(
                 fx=catalog.fx,
             )
         except NoPriceError as exc:
-            not_priced[offer.label] = exc.problems[0].message
+            not_priced[offer.label] = result.not_priced(
+                offer.label, model.id, "no-rate", exc.problems[0].message
+            )
             continue
         if cost is None:
             dates = ", ".join(str(p.as_of) for p, _ in host.prices)
-            not_priced[offer.label] = (
+            not_priced[offer.label] = result.not_priced(
+                offer.label,
+                model.id,
+                "no-gpu-price",
                 f"no GPU price {host.option.gpu_price!r} in force on {options.when}"
-                f" (dated {dates}); try --as-of"
+                f" (dated {dates}); try --as-of",
             )
             continue
         candidates.append(Candidate(offer, cost, quality))
+        result.hidden[model.id] = hidden
     return hosted
 
 

@@ -32,8 +32,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from costcalc.catalog import FxEntry, OfferEntry, Origin
-from costcalc.errors import InputError, NoPriceError
+from costcalc.catalog import Catalog, FxEntry, OfferEntry, Origin
+from costcalc.errors import InputError, NoPriceError, Problem
 from costcalc.fx import Conversion, conversion
 from costcalc.numbers import exact_product, exact_shift, exact_sum
 from costcalc.schema.common import as_instant, start_of
@@ -305,3 +305,78 @@ def cost_of(
         choice=choice,
         notes=tuple(dict.fromkeys(notes)),
     )
+
+
+@dataclass(frozen=True)
+class OfferCosts:
+    """A usage priced on every asked offer of one model: the cheapest first, then the others,
+    and the offers that could not be priced on the day (no price in force, no rate)."""
+
+    model: str
+    currency: str
+    results: tuple[CostResult, ...]
+    """Cheapest first (ties by provider id); never empty."""
+    not_priced: tuple[Problem, ...] = ()
+
+    @property
+    def best(self) -> CostResult:
+        return self.results[0]
+
+    @property
+    def others(self) -> tuple[CostResult, ...]:
+        return self.results[1:]
+
+
+def cost_offers(
+    catalog: Catalog,
+    model: str,
+    usage: Usage,
+    *,
+    when: dt.date,
+    provider: str | None = None,
+    currency: str | None = None,
+) -> OfferCosts:
+    """Price a usage on a model's offers (or one provider's), cheapest first.
+
+    `currency` None: one offer is priced in its provider's currency, several in USD (to
+    compare them). An offer without a price in force is listed in `not_priced`, unless it
+    is the only one asked for: then, as when none can be priced, NoPriceError / InputError.
+    """
+    info = catalog.model(model)
+    entries = catalog.offers_for(info.id, provider)
+    if not entries:
+        raise InputError(
+            f"{info.id!r} is in the catalog but no provider sheet offers it"
+            " (an open-weight model you would host yourself?); add an offer with --pricing"
+        )
+    cur = currency_code(currency, entries[0].provider.currency if len(entries) == 1 else "USD")
+    results: list[CostResult] = []
+    skipped: list[Problem] = []
+    for entry in entries:
+        try:
+            results.append(cost_of(entry, usage, when=when, currency=cur, fx=catalog.fx))
+        except NoPriceError as exc:
+            if len(entries) == 1:
+                raise
+            skipped.extend(exc.problems)
+    if not results:
+        raise InputError(problems=skipped)
+    results.sort(key=lambda r: (r.total, r.provider))
+    return OfferCosts(info.id, cur, tuple(results), tuple(skipped))
+
+
+def currency_code(value: str | None, default: str, field: str = "--currency") -> str:
+    """Upper-case a currency code (`value`, else `default`) and refuse ones costcalc does not
+    know, with a did-you-mean (exit 2)."""
+    from costcalc.schema.common import CURRENCIES
+
+    code = (value or default).strip().upper()
+    if code not in CURRENCIES:
+        import difflib
+
+        close = difflib.get_close_matches(code, CURRENCIES, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise InputError(
+            f"unknown currency {value!r}{hint}; known: {', '.join(CURRENCIES)}", field=field
+        )
+    return code

@@ -21,7 +21,10 @@ fitted capability scale predicts, with a wider error (the fit's uncertainty plus
 one run's noise); quality is then the weighted mean over the whole profile, its
 variance the observed parts' plus the predicted parts' (their shared dependence on
 the model's capability counted once, not as independent errors). Benchmarks the
-fit cannot predict (ratings) stay missing, and the mean is over the rest.
+fit cannot predict (ratings) stay missing, and the mean is over the rest. A
+latent quality's `anchor` (what the best quality, and so the default bar, is
+chosen by) is the bottom of its band, so thin evidence cannot set the bar;
+`coverage` and `band_width` say how much of it is observed and how sure it is.
 """
 
 from __future__ import annotations
@@ -112,6 +115,22 @@ class Quality:
     """Latent method: the band the bar and dominance are judged on, value +- z x the
     measurement noise only (observed errors and predicted runs' noise, not the uncertainty
     of the prediction), so that thin evidence never makes a model good enough."""
+
+    @property
+    def band_width(self) -> Decimal:
+        """Width of the uncertainty band, high - low (points): wide when evidence is thin."""
+        return self.high - self.low
+
+    @property
+    def anchor(self) -> Decimal:
+        """What the best-quality anchor is chosen by (the bar is a share of the best quality).
+
+        Latent method: the bottom of the band, a conservative estimate, so a model whose
+        score is mostly predicted (thin evidence, wide band) cannot become the best on a
+        high prediction alone; the anchor's point value still sets the bar. Mean method:
+        the point value (it leaves thin models out through the minimum coverage instead).
+        """
+        return self.low if self.method == "latent" else self.value
 
     @property
     def bar_high(self) -> Decimal:

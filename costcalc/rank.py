@@ -5,6 +5,9 @@ Rules (the README repeats them for users):
   latent qualities, the band of measurement noise only: `Quality.bar_high`, so a
   band widened by predictions never makes an offer good enough; dominance uses the
   same band);
+- the best quality (the bar's anchor) is that of the offer with the highest
+  `Quality.anchor`: with latent qualities the bottom of the band, so a model
+  known mostly by prediction cannot set the bar on a high prediction alone;
 - rank order: good-enough offers first, then the rest; inside each group the
   cheapest first, then the higher quality, then the label (so the order never
   depends on input order); the first good-enough offer is *recommended*;
@@ -213,7 +216,12 @@ def _rank(
         for i, c in enumerate(candidates)
     ]
     order = sorted(range(len(candidates)), key=keys.__getitem__)
-    best_i = min(range(len(candidates)), key=lambda i: (keys[i][2:4], keys[i][0:2], keys[i][4:]))
+    # The best-quality anchor: the highest `Quality.anchor` (latent: the band's bottom, so thin
+    # evidence cannot set the bar), then the higher point quality, the cheaper, the label.
+    best_i = min(
+        range(len(candidates)),
+        key=lambda i: (-candidates[i].quality.anchor, keys[i][2:4], keys[i][0:2], keys[i][4:]),
+    )
     best_q = candidates[best_i].quality.value
     if bar is None:
         bar = best_q * (good_enough if good_enough is not None else ONE)

@@ -161,7 +161,9 @@ def test_reasoning_tokens(catalog) -> None:  # type: ignore[no-untyped-def]
     rows = {x.model: x for x in r.rows}
     assert rows["top"].cost.total == D(104)
     assert rows["cheap"].cost.total == D(1)  # not a named reasoning model
-    assert result.reasoning == {"top": D(10_000)}
+    assert result.hidden["top"].tokens == D(10_000)
+    assert result.hidden["top"].basis == "override"
+    assert result.hidden["cheap"].basis is None and result.hidden["cheap"].tokens == 0
 
 
 def test_currency(catalog) -> None:  # type: ignore[no-untyped-def]
@@ -218,3 +220,18 @@ def test_bundled_catalog_end_to_end() -> None:
         assert r.rows, profile
         assert r.recommended is not None, profile
         assert r.verdict.startswith("Buy "), profile
+
+
+def test_left_out_reasons_are_structured(catalog) -> None:  # type: ignore[no-untyped-def]
+    """Renderers read why an offer is left out as data, not by parsing the words: an expired
+    price (oldie), a missing exchange rate (cnmodel before 2025-01-01), no score (noscore),
+    too little coverage (partial: 50% of the weight under --min-coverage 0.6)."""
+    _, result = compare_full(catalog, opts(min_coverage=D("0.6")))
+    reasons = {(x.label, x.reason) for x in result.left_out}
+    assert ("oldie @ lab", "no-price") in reasons
+    assert ("noscore", "no-score") in reasons
+    low = next(x for x in result.left_out if x.reason == "low-coverage")
+    assert (low.model, low.coverage) == ("partial", D("0.5"))
+    _, early = compare_full(catalog, opts(when=dt.date(2024, 12, 1)))
+    rate = next(x for x in early.left_out if x.reason == "no-rate")
+    assert rate.label == "cnmodel @ cnhost" and "exchange rate" in rate.why

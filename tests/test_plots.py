@@ -35,7 +35,9 @@ def capture(monkeypatch: pytest.MonkeyPatch, module: str) -> list[Any]:
         return b"chart"
 
     monkeypatch.setattr(mod, "save", save)
-    monkeypatch.setattr(mod.__dict__["pyplot"]("png"), "close", lambda fig: None)
+    from costcalc.render.mpl import pyplot
+
+    monkeypatch.setattr(pyplot("png"), "close", lambda fig: None)
     return figures
 
 

@@ -1,9 +1,8 @@
 """Project hygiene: packaging lists every subpackage, CI runs the README's test command,
-committed JSON Schemas match the models, and the core stays free of typer and rich."""
+committed JSON Schemas match the models (the import contract is tests/test_layering.py)."""
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import sys
@@ -14,9 +13,6 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
-
-CORE_EXEMPT = {"cli", "render"}
-
 
 def test_every_subpackage_is_packaged() -> None:
     """A subpackage missing from pyproject's explicit list would be missing from the wheel."""
@@ -54,24 +50,6 @@ def test_bundled_yaml_files_declare_their_schema() -> None:
         assert first.startswith("# yaml-language-server: $schema="), path
         target = first.split("$schema=", 1)[1].strip()
         assert (path.parent / target).resolve().is_file(), path
-
-
-def test_core_does_not_import_typer_or_rich() -> None:
-    """The core never imports the CLI libraries (only costcalc/cli and costcalc/render may)."""
-    offenders = []
-    for path in (REPO / "costcalc").rglob("*.py"):
-        parts = path.relative_to(REPO / "costcalc").parts
-        if parts[0] in CORE_EXEMPT:
-            continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            if any(n.split(".")[0] in ("typer", "rich") for n in names):
-                offenders.append(str(path))
-    assert offenders == []
 
 
 def test_help_does_not_import_heavy_modules() -> None:

@@ -18,6 +18,7 @@ from costcalc.cli import cmd_budget  # noqa: F401  (budget)
 from costcalc.cli import cmd_check  # noqa: F401  (check)
 from costcalc.cli import cmd_import  # noqa: F401  (import ..., prices diff)
 from costcalc.cli import cmd_replay  # noqa: F401  (replay)
+from costcalc.cli import cmd_refresh  # noqa: F401  (refresh)
 # isort: on
 
 

@@ -9,26 +9,35 @@ import typer
 
 from costcalc.cli.common import (
     AsOfOpt,
+    CachedShareOpt,
     CurrencyOpt,
     FormatOpt,
     GoodEnoughOpt,
+    InputTokensOpt,
     MinCoverageOpt,
     MinQualityOpt,
+    ModelOpt,
+    ModelsArg,
     NoBundledOpt,
     OpenWeightsOpt,
+    OutputTokensOpt,
     PricingOpt,
+    ProviderOpt,
+    ReasoningModelOpt,
+    ReasoningTokensOpt,
     WeightsOpt,
     app,
     as_of_day,
+    cache_dir,
+    cached_share_option,
     check_currency,
     decimal_option,
     emit,
     err,
     fraction_option,
     handles_errors,
-    known_choice,
     load_catalog,
-    summarise_reasons,
+    token_option,
     warn,
     write_output,
 )
@@ -38,10 +47,7 @@ PROJECT_WORKLOADS = "workloads.yaml"
 """The project's workload file, read from the current folder when no workload is given."""
 
 if TYPE_CHECKING:
-    from decimal import Decimal
-
-    from costcalc.budget import BudgetResult
-    from costcalc.catalog import Catalog, OfferEntry
+    from costcalc.catalog import Catalog
     from costcalc.schema.workload import Workload
 
 
@@ -53,10 +59,8 @@ def _workloads(
     overrides: dict[str, Any],
 ) -> list[Workload]:
     """The workloads to price: a preset, a file's (all or the named ones), or flags alone."""
-    from costcalc.budget import preset, presets, workload_with
-    from costcalc.catalog import did_you_mean
     from costcalc.errors import InputError
-    from costcalc.loader import load_document
+    from costcalc.workload import load_workloads, preset, presets, workload_with
 
     if preset_name and workload_file:
         raise InputError("give --preset or --workload-file, not both")
@@ -79,19 +83,7 @@ def _workloads(
     if preset_name:
         bases = [(preset(catalog, preset_name), f"--preset {preset_name} with flags")]
     elif workload_file:
-        doc = load_document(workload_file, ("workloads",))
-        found = {w.name: w for w in doc.model.workloads}
-        if names:
-            missing = [n for n in names if n not in found]
-            if missing:
-                raise InputError(
-                    f"no workload named {missing[0]!r} in the file"
-                    f"{did_you_mean(missing[0], found)}; it has: {', '.join(found)}",
-                    file=str(workload_file),
-                )
-            chosen = [found[n] for n in names]
-        else:
-            chosen = list(found.values())
+        chosen = load_workloads(workload_file, names)
         bases = [(w, f"{workload_file} ({w.name}) with flags") for w in chosen]
     else:
         if names:
@@ -102,106 +94,10 @@ def _workloads(
     return [workload_with(base, overrides, source) for base, source in bases]
 
 
-def _ranking(
-    catalog: Catalog,
-    result: BudgetResult,
-    *,
-    profile: str | None,
-    weights: str | None,
-    min_quality: Decimal | None,
-    good_enough: Decimal | None,
-    min_coverage: Decimal | None,
-    providers: list[str] | None,
-    open_weights: bool | None,
-    models: list[str] | None,
-) -> bool:
-    """Mark good-enough rows from compare's ranking; False when the catalog has no quality data."""
-    from costcalc.budget import apply_ranking
-    from costcalc.cli.cmd_compare import _profile_file, parse_weights
-    from costcalc.cli.common import cache_dir
-    from costcalc.compare import CompareOptions, compare_full
-    from costcalc.cost import Usage
-    from costcalc.quality import quality_index
-
-    asked = any(x is not None for x in (profile, weights, min_quality, good_enough, min_coverage))
-    index = quality_index(catalog)
-    if not index.profiles and not asked:
-        return False
-    name = profile or "balanced"
-    if profile and (profile.endswith((".yaml", ".yml")) or Path(profile).is_file()):
-        name = _profile_file(Path(profile), catalog, index)
-    w = result.workload
-    usage = Usage(
-        input_tokens=w.input_tokens,
-        output_tokens=w.output_tokens,
-        cached_tokens=w.input_tokens * w.cached_share,
-        batch_share=w.batch_share,
-        off_peak_share=w.off_peak_share,
-    )
-    options = CompareOptions(
-        usage=usage,
-        when=result.when,
-        currency=result.currency,
-        profile=name,
-        weights=parse_weights(weights) if weights is not None else None,
-        min_quality=min_quality,
-        good_enough=good_enough,
-        min_coverage=min_coverage,
-        providers=providers or None,
-        open_weights=open_weights,
-        models=models or None,
-        reasoning_tokens=w.reasoning_tokens,
-        reasoning_models=tuple(w.reasoning_models),
-    )
-    ranking, _ = compare_full(catalog, options, index, cache_dir())
-    apply_ranking(result, ranking)
-    return True
-
-
-def require_priced(
-    catalog: Catalog, result: BudgetResult, asked: list[str] | None, offers: list[OfferEntry]
-) -> None:
-    """Errors instead of empty answers, as in compare (the README states the rule).
-
-    No row priced at all (no rate to the currency, no price in force): exit 2 with the
-    reasons. A model asked for with --model that has no row: a warning naming it and why;
-    exit 2 when none of them has one.
-    """
-    from costcalc.cost import choose_period
-    from costcalc.errors import InputError, NoPriceError, Problem
-
-    if not result.rows:
-        reasons = [n.removeprefix("not priced: ") for n in result.notes if n.startswith("not ")]
-        raise InputError(
-            f"no offer can be priced in {result.currency} for workload {result.workload.name}: "
-            + (summarise_reasons(reasons) if reasons else "no offer matches the filters")
-        )
-    if not asked:
-        return
-    shown = {row.model for row in result.rows}
-    problems = []
-    for name in asked:
-        mid = catalog.model(name).id
-        if mid in shown:
-            continue
-        why = []
-        for entry in (o for o in offers if o.model.id == mid):
-            try:
-                choose_period(entry, result.when, result.currency, catalog.fx)
-            except NoPriceError as exc:
-                why.append(exc.problems[0].message)
-        problems.append(
-            Problem(f"{name} is not in the budget: {'; '.join(why) or 'no offer of it is priced'}")
-        )
-    if len(problems) == len(asked):
-        raise InputError(problems=[*problems, Problem("none of the models asked for is priced")])
-    for problem in problems:
-        warn(problem.message)
-
-
 @app.command("budget")
 @handles_errors
 def budget_command(
+    models: ModelsArg = None,
     monthly: Annotated[
         bool,
         typer.Option(
@@ -252,50 +148,11 @@ def budget_command(
             show_default=False,
         ),
     ] = None,
-    input_tokens: Annotated[
-        str | None,
-        typer.Option(
-            "--input-tokens",
-            metavar="NUMBER",
-            help="Prompt tokens per request, cached ones included.",
-            show_default=False,
-        ),
-    ] = None,
-    output_tokens: Annotated[
-        str | None,
-        typer.Option(
-            "--output-tokens",
-            metavar="NUMBER",
-            help="Answer tokens per request.",
-            show_default=False,
-        ),
-    ] = None,
-    reasoning_tokens: Annotated[
-        str | None,
-        typer.Option(
-            "--reasoning-tokens",
-            metavar="NUMBER",
-            help="Hidden reasoning tokens per request for the --reasoning-model models.",
-            show_default=False,
-        ),
-    ] = None,
-    reasoning_model: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--reasoning-model",
-            metavar="MODEL",
-            help="A model --reasoning-tokens applies to; repeatable.",
-        ),
-    ] = None,
-    cached_share: Annotated[
-        str | None,
-        typer.Option(
-            "--cached-share",
-            metavar="NUMBER",
-            help="Share of the prompt read from cache (0-1).",
-            show_default=False,
-        ),
-    ] = None,
+    input_tokens: InputTokensOpt = None,
+    output_tokens: OutputTokensOpt = None,
+    reasoning_tokens: ReasoningTokensOpt = None,
+    reasoning_model: ReasoningModelOpt = None,
+    cached_share: CachedShareOpt = None,
     batch_share: Annotated[
         str | None,
         typer.Option(
@@ -385,16 +242,8 @@ def budget_command(
     min_quality: MinQualityOpt = None,
     good_enough: GoodEnoughOpt = None,
     min_coverage: MinCoverageOpt = None,
-    model: Annotated[
-        list[str] | None,
-        typer.Option("--model", metavar="MODEL", help="Only this model; repeatable."),
-    ] = None,
-    provider: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--provider", metavar="PROVIDER", help="Only this provider's offers; repeatable."
-        ),
-    ] = None,
+    model: ModelOpt = None,
+    provider: ProviderOpt = None,
     open_weights: OpenWeightsOpt = None,
     show_all: Annotated[
         bool, typer.Option("--all", help="Also show offers below the quality bar.")
@@ -424,20 +273,23 @@ def budget_command(
     The workload comes from --preset, --workload-file or the flags (flags override a
     preset's or file's fields). A month is 30 days. See the README for every rule.
     """
-    from costcalc.budget import DAYS_PER_MONTH, monthly_costs
+    from costcalc.budget import BudgetOptions, plan
+    from costcalc.cli.cmd_compare import check_reasoning_override, parse_weights
     from costcalc.errors import InputError
     from costcalc.render.budget import budget_csv, budget_payload, budget_tables
 
     del monthly  # the only period; the flag keeps `budget --monthly` explicit
     catalog = load_catalog(pricing, no_bundled)
+    chosen = tuple([*(models or ()), *(model or ())])
+    check_reasoning_override(reasoning_tokens, reasoning_model)
     overrides: dict[str, Any] = {
         "requests_per_day": decimal_option(requests_per_day, "--requests-per-day"),
         "requests_per_month": decimal_option(requests_per_month, "--requests-per-month"),
-        "input_tokens": decimal_option(input_tokens, "--input-tokens"),
-        "output_tokens": decimal_option(output_tokens, "--output-tokens"),
-        "reasoning_tokens": decimal_option(reasoning_tokens, "--reasoning-tokens"),
+        "input_tokens": token_option(input_tokens, "--input-tokens"),
+        "output_tokens": token_option(output_tokens, "--output-tokens"),
+        "reasoning_tokens": token_option(reasoning_tokens, "--reasoning-tokens"),
         "reasoning_models": list(reasoning_model) if reasoning_model else None,
-        "cached_share": fraction_option(cached_share, "--cached-share"),
+        "cached_share": cached_share_option(cached_share),
         "batch_share": fraction_option(batch_share, "--batch-share"),
         "off_peak_share": fraction_option(off_peak_share, "--off-peak-share"),
         "growth": fraction_option(growth, "--growth"),
@@ -447,70 +299,39 @@ def budget_command(
     if overrides["requests_per_day"] is not None and overrides["requests_per_month"] is not None:
         raise InputError("give --requests-per-day or --requests-per-month, not both")
     loads = _workloads(catalog, preset_name, workload_file, workload, overrides)
-    when = as_of_day(as_of)
-    cur = check_currency(currency, "USD")
-    money = decimal_option(budget, "--budget")
-    share = decimal_option(utilisation, "--utilisation")
-    if tier is not None:
-        tiers = {lim.tier for o in catalog.offers for lim in o.offer.rate_limits}
-        tier = known_choice(tier, tiers, "--tier", "rate-limit tier")
-    wanted = {catalog.model(m).id for m in model} if model else None
-    providers = {catalog.provider(p).id for p in provider} if provider else None
-    offers = [
-        o
-        for o in catalog.offers
-        if (wanted is None or o.model.id in wanted)
-        and (providers is None or o.provider.id in providers)
-        and (open_weights is None or o.model.open_weights == open_weights)
-    ]
-    hostable = {
-        m.id
-        for m in catalog.models.values()
-        if (wanted is None or m.id in wanted) and open_weights is not False
-    }
-    if providers is not None:
-        hostable &= {o.model.id for o in offers}
-    results = []
-    for load in loads:
-        result = monthly_costs(
-            catalog,
-            load,
-            when=when,
-            currency=cur,
-            budget=money,
-            tier=tier,
-            offers=offers,
-            models=hostable,
-            selfhost=selfhost,
-            utilisation=share,
-        )
-        ranked = _ranking(
-            catalog,
-            result,
-            profile=profile,
-            weights=weights,
-            min_quality=decimal_option(min_quality, "--min-quality"),
-            good_enough=decimal_option(good_enough, "--good-enough"),
-            min_coverage=decimal_option(min_coverage, "--min-coverage"),
-            providers=provider,
-            open_weights=open_weights,
-            models=model,
-        )
-        if not ranked:
-            result.notes.append("no quality data in the loaded sheets: every priced offer is shown")
-        require_priced(catalog, result, model, offers)
-        results.append(result)
+    index = None
+    if profile and (profile.endswith((".yaml", ".yml")) or Path(profile).is_file()):
+        from costcalc.cli.cmd_compare import _profile_file
+        from costcalc.quality import quality_index
+
+        index = quality_index(catalog)
+        profile = _profile_file(Path(profile), catalog, index)
+    options = BudgetOptions(
+        when=as_of_day(as_of),
+        currency=check_currency(currency, "USD"),
+        budget=decimal_option(budget, "--budget"),
+        tier=tier,
+        models=chosen,
+        providers=tuple(provider or ()),
+        open_weights=open_weights,
+        selfhost=selfhost,
+        utilisation=decimal_option(utilisation, "--utilisation"),
+        profile=profile,
+        weights=parse_weights(weights) if weights is not None else None,
+        min_quality=decimal_option(min_quality, "--min-quality"),
+        good_enough=decimal_option(good_enough, "--good-enough"),
+        min_coverage=decimal_option(min_coverage, "--min-coverage"),
+    )
+    result = plan(catalog, loads, options, index=index, cache_dir=cache_dir())
+    for message in result.warnings:
+        warn(message)
     if plot is not None:
         from costcalc.render.budget_plot import plot_projection
 
-        image = plot_projection(results[0], plot.suffix.lower().lstrip("."), show_all, limit)
+        image = plot_projection(result.results[0], plot.suffix.lower().lstrip("."), show_all, limit)
         write_output(plot, image, "the plot")
         err(f"wrote {plot}")
     if fmt is Format.csv:
-        emit([budget_csv(results, show_all, limit)], fmt, None)
+        emit([budget_csv(result, show_all, limit)], fmt, None)
         return
-    emit(
-        budget_tables(results, show_all, limit),
-        fmt,
-        budget_payload(results, show_all, limit, DAYS_PER_MONTH),
-    )
+    emit(budget_tables(result, show_all, limit), fmt, budget_payload(result, show_all, limit))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -18,18 +18,13 @@ from costcalc.cli.common import (
     PricingOpt,
     app,
     as_of_day,
-    check_currency,
     emit,
     err,
     handles_errors,
-    known_choice,
     load_catalog,
     warn,
 )
 from costcalc.render.tables import Format
-
-if TYPE_CHECKING:
-    from costcalc.cost import CostResult
 
 
 @app.command("models")
@@ -58,174 +53,17 @@ def models_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """List the models of the catalog with their license and where they are offered."""
-    from costcalc.render.tables import Column, Table, records_table
+    from costcalc.listing import list_models
+    from costcalc.render.catalog import models_payload, models_tables
 
-    catalog = load_catalog(pricing, no_bundled)
-    if provider:
-        catalog.provider(provider)
-    if license_id:
-        known = {m.license for m in catalog.models.values()}
-        license_id = known_choice(license_id, known, "--license", "license")
-    offered: dict[str, list[str]] = {}
-    for o in catalog.offers:
-        offered.setdefault(o.model.id, []).append(o.provider.id)
-    rows: list[list[str]] = []
-    payload: list[dict[str, Any]] = []
-    for model in catalog.models.values():
-        providers = sorted(offered.get(model.id, []))
-        if provider and provider.lower() not in providers:
-            continue
-        if vendor and vendor.lower() not in model.vendor.lower():
-            continue
-        if open_weights is not None and model.open_weights != open_weights:
-            continue
-        if license_id and model.license != license_id.lower():
-            continue
-        params = ""
-        if model.parameters:
-            params = f"{model.parameters.total_b}B"
-            if model.parameters.active_b:
-                params += f" ({model.parameters.active_b}B active)"
-        rows.append(
-            [
-                model.id,
-                model.vendor,
-                {True: "yes", False: "no", None: "unknown"}[model.open_weights],
-                model.license,
-                params,
-                f"{model.context_window:,}" if model.context_window else "",
-                ", ".join(providers) or "-",
-            ]
-        )
-        payload.append(
-            {
-                "id": model.id,
-                "name": model.name,
-                "vendor": model.vendor,
-                "open_weights": model.open_weights,
-                "license": model.license,
-                "parameters_total_b": str(model.parameters.total_b) if model.parameters else None,
-                "parameters_active_b": (
-                    str(model.parameters.active_b)
-                    if model.parameters and model.parameters.active_b
-                    else None
-                ),
-                "context_window": model.context_window,
-                "aliases": list(model.aliases),
-                "providers": providers,
-            }
-        )
-    table = Table(
-        [
-            Column("model", no_wrap=True, essential=True),
-            Column("vendor", priority=5),
-            Column("open weights", priority=6),
-            Column("license", priority=2),
-            Column("parameters", "right", priority=4),
-            Column("context", "right", priority=3),
-            Column("offered by", priority=7),
-        ],
-        rows,
-        title=f"{len(rows)} models",
+    result = list_models(
+        load_catalog(pricing, no_bundled),
+        provider=provider,
+        vendor=vendor,
+        open_weights=open_weights,
+        license_id=license_id,
     )
-    if fmt is Format.csv:
-        table = records_table(payload, list(payload[0]) if payload else ["id"])
-    emit([table], fmt, {"models": payload})
-
-
-def _result_payload(result: CostResult) -> dict[str, Any]:
-    from costcalc.money import decimal_str
-
-    choice = result.choice
-    return {
-        "model": result.model,
-        "provider": result.provider,
-        "currency": result.currency,
-        "total": decimal_str(result.total),
-        "price_currency": choice.currency,
-        "price_published_in_currency": choice.published,
-        "price_as_of": choice.period.as_of.isoformat(),
-        "price_source": choice.period.source,
-        "price_origin": str(choice.origin),
-        "conversion": (
-            {
-                "base": choice.conversion.base,
-                "quote": choice.conversion.quote,
-                "rate": decimal_str(choice.conversion.rate),
-                "as_of": choice.conversion.as_of.isoformat(),
-                "source": choice.conversion.source,
-                "origin": choice.conversion.origin,
-            }
-            if choice.conversion
-            else None
-        ),
-        "breakdown": [
-            {
-                "component": line.component,
-                "mode": line.mode,
-                "billed_as": line.billed_as,
-                "tier_above_input_tokens": line.tier,
-                "tokens": decimal_str(line.tokens),
-                "rate_per_million": decimal_str(line.rate),
-                "rate_currency": line.rate_currency,
-                "amount": decimal_str(line.amount),
-                "source": line.source,
-                "as_of": line.as_of.isoformat(),
-                "origin": line.origin,
-            }
-            for line in result.lines
-        ],
-        "notes": list(result.notes),
-    }
-
-
-def _breakdown_table(result: CostResult) -> Any:
-    """The breakdown as a table; sources are numbered notes so the table stays narrow."""
-    from costcalc.money import fmt_money, fmt_tokens
-    from costcalc.render.tables import Column, Table
-
-    how = "published price" if result.choice.published else "converted"
-    sources: list[str] = []
-    rows = []
-    for line in result.lines:
-        if line.source not in sources:
-            sources.append(line.source)
-        rows.append(
-            [
-                line.component + ("" if line.mode == "standard" else f" ({line.mode})"),
-                fmt_tokens(line.tokens),
-                f"{fmt_money(line.rate, line.rate_currency, places=_places(line.rate))}/M"
-                + (" as " + line.billed_as if line.billed_as != line.component else ""),
-                fmt_money(line.amount, result.currency),
-                f"{line.as_of} [{sources.index(line.source) + 1}]",
-            ]
-        )
-    rows.append(["total", "", "", fmt_money(result.total, result.currency), ""])
-    return Table(
-        [
-            Column("component", essential=True),
-            Column("tokens", "right", priority=6),
-            Column("price", "right", priority=5),
-            Column(f"cost ({result.currency})", "right", essential=True),
-            Column("as of [source]", priority=3),
-        ],
-        rows,
-        title=f"{result.model} @ {result.provider}: {fmt_money(result.total, result.currency)}"
-        f" ({how})",
-        notes=[
-            *(f"[{i}] {text}" for i, text in enumerate(sources, 1)),
-            f"prices: {result.choice.origin}",
-            *result.notes,
-        ],
-    )
-
-
-def _places(rate: Decimal) -> int:
-    """Enough places to show a per-million price exactly, at least two."""
-    from costcalc.money import trim
-
-    exponent = trim(rate).as_tuple().exponent  # normalize() would round past 28 digits
-    return max(2, -exponent if isinstance(exponent, int) else 2)
+    emit(models_tables(result, fmt), fmt, models_payload(result))
 
 
 @app.command("cost")
@@ -286,15 +124,10 @@ def cost_command(
 
     Without --provider every offer of the model is priced; the cheapest comes first.
     """
-    from costcalc.cost import Usage, cost_of
-    from costcalc.errors import InputError, NoPriceError, Problem
+    from costcalc.cost import Usage, cost_offers
+    from costcalc.render.catalog import cost_payload, cost_tables
 
     catalog = load_catalog(pricing, no_bundled)
-    info = catalog.model(model)
-    entries = catalog.offers_for(info.id, provider)
-    if not entries:
-        raise _no_offer(info.id)
-    when = as_of_day(as_of)
     usage = Usage(
         input_tokens=Decimal(input_tokens),
         output_tokens=Decimal(output_tokens),
@@ -305,53 +138,12 @@ def cost_command(
         batch_share=Decimal(str(batch_share)),
         off_peak_share=Decimal(str(off_peak_share)),
     )
-    # One offer is priced in its provider's currency by default; several in USD, to compare.
-    cur = check_currency(currency, entries[0].provider.currency if len(entries) == 1 else "USD")
-    results = []
-    skipped: list[Problem] = []
-    for entry in entries:
-        try:
-            results.append(cost_of(entry, usage, when=when, currency=cur, fx=catalog.fx))
-        except NoPriceError as exc:
-            if len(entries) == 1:
-                raise
-            skipped.extend(exc.problems)
-    if not results:
-        raise InputError(problems=skipped)
-    for problem in skipped:  # the cheapest offer may be among them: say so where it is seen
-        warn(f"not priced: {problem}")
-    results.sort(key=lambda r: (r.total, r.provider))
-    best, others = results[0], results[1:]
-    tables = [_breakdown_table(best)]
-    payload = _result_payload(best)
-    if others or skipped:
-        from costcalc.money import decimal_str, fmt_money
-        from costcalc.render.tables import Column, Table
-
-        tables.append(
-            Table(
-                [
-                    Column("other offers of " + best.model),
-                    Column(f"cost ({best.currency})", "right"),
-                ],
-                [[r.provider, fmt_money(r.total, r.currency)] for r in others],
-                notes=[f"not priced: {p.message}" for p in skipped],
-            )
-        )
-        payload["other_offers"] = [
-            {"provider": r.provider, "total": decimal_str(r.total)} for r in others
-        ]
-        payload["not_priced"] = [p.message for p in skipped]
-    emit(tables, fmt, payload)
-
-
-def _no_offer(model_id: str) -> Exception:
-    from costcalc.errors import InputError
-
-    return InputError(
-        f"{model_id!r} is in the catalog but no provider sheet offers it"
-        " (an open-weight model you would host yourself?); add an offer with --pricing"
+    result = cost_offers(
+        catalog, model, usage, when=as_of_day(as_of), provider=provider, currency=currency
     )
+    for problem in result.not_priced:  # the cheapest offer may be among them: say so here
+        warn(f"not priced: {problem}")
+    emit(cost_tables(result), fmt, cost_payload(result))
 
 
 @app.command("validate")
@@ -454,7 +246,8 @@ def schema_command(
     from costcalc.catalog import did_you_mean
     from costcalc.errors import InputError
     from costcalc.files import write_outputs
-    from costcalc.loader import KINDS, model_for_kind
+    from costcalc.loader import SCHEMA_KINDS as KINDS
+    from costcalc.loader import model_for_kind
     from costcalc.schema.docs import json_schema
 
     if write is not None:

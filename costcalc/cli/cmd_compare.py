@@ -10,27 +10,36 @@ import typer
 
 from costcalc.cli.common import (
     AsOfOpt,
+    CachedShareOpt,
     CurrencyOpt,
     FormatOpt,
     GoodEnoughOpt,
+    InputTokensOpt,
     MinCoverageOpt,
     MinQualityOpt,
+    ModelOpt,
+    ModelsArg,
     NoBundledOpt,
     OpenWeightsOpt,
+    OutputTokensOpt,
     PricingOpt,
+    ProviderOpt,
+    ReasoningModelOpt,
+    ReasoningTokensOpt,
     WeightsOpt,
     app,
     as_of_day,
     cache_dir,
+    cached_share_option,
     check_currency,
     decimal_option,
     emit,
     err,
-    fraction_option,
     handles_errors,
     known_choice,
     load_catalog,
     summarise_reasons,
+    token_option,
     warn,
     write_output,
 )
@@ -40,6 +49,7 @@ if TYPE_CHECKING:
     from decimal import Decimal
 
     from costcalc.catalog import Catalog
+    from costcalc.compare import CompareResult
     from costcalc.quality import QualityIndex
     from costcalc.rank import Ranking
 
@@ -99,7 +109,11 @@ def _profile_file(path: Path, catalog: Catalog, index: QualityIndex) -> str:
 
 
 def require_ranked(
-    catalog: Catalog, asked: list[str] | None, ranking: Ranking, currency: str
+    catalog: Catalog,
+    asked: list[str] | None,
+    ranking: Ranking,
+    currency: str,
+    result: CompareResult,
 ) -> None:
     """Errors instead of empty answers (the rule the README states).
 
@@ -112,7 +126,7 @@ def require_ranked(
     from costcalc.errors import InputError, Problem
 
     ranked = {row.entry.model.id for row in ranking.rows}
-    rate_gaps = [why for why in ranking.not_priced.values() if "exchange rate" in why]
+    rate_gaps = [x.why for x in result.left_out if x.reason == "no-rate"]
     if not ranking.rows and not asked:
         reasons = []
         if ranking.not_priced:
@@ -160,16 +174,28 @@ def require_ranked(
         warn(problem.message)
 
 
+def _given(value: Decimal | None, default: Decimal) -> Decimal:
+    return default if value is None else value
+
+
+def check_reasoning_override(tokens: str | None, models: list[str] | None) -> None:
+    """--reasoning-tokens and --reasoning-model go together, in compare and budget alike."""
+    from costcalc.errors import InputError
+
+    if models and tokens is None:
+        raise InputError("--reasoning-model needs --reasoning-tokens N")
+    if tokens is not None and not models:
+        raise InputError(
+            "--reasoning-tokens applies to the models named with --reasoning-model"
+            " (each other model bills its own sourced figure, or 0)"
+        )
+
+
 @app.command("compare")
 @handles_errors
 def compare_command(
-    models: Annotated[
-        list[str] | None,
-        typer.Argument(
-            metavar="MODEL",
-            help="Models to compare (ids or aliases); every model when none is given.",
-        ),
-    ] = None,
+    models: ModelsArg = None,
+    model: ModelOpt = None,
     profile: Annotated[
         str,
         typer.Option(
@@ -183,54 +209,12 @@ def compare_command(
     min_quality: MinQualityOpt = None,
     good_enough: GoodEnoughOpt = None,
     min_coverage: MinCoverageOpt = None,
-    input_tokens: Annotated[
-        int,
-        typer.Option(
-            "--input-tokens",
-            metavar="N",
-            min=0,
-            help="Prompt tokens per request (cached included).",
-        ),
-    ] = 2000,
-    output_tokens: Annotated[
-        int,
-        typer.Option(
-            "--output-tokens", metavar="N", min=0, help="Visible answer tokens per request."
-        ),
-    ] = 500,
-    cached_share: Annotated[
-        str,
-        typer.Option(
-            "--cached-share",
-            metavar="SHARE",
-            help="Share of the prompt read from the provider's cache.",
-        ),
-    ] = "0",
-    reasoning_tokens: Annotated[
-        int | None,
-        typer.Option(
-            "--reasoning-tokens",
-            metavar="N",
-            min=0,
-            help="Hidden reasoning tokens per request billed by the models named with"
-            " --reasoning-model.",
-            show_default=False,
-        ),
-    ] = None,
-    reasoning_model: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--reasoning-model",
-            metavar="MODEL",
-            help="A model --reasoning-tokens applies to; repeatable.",
-        ),
-    ] = None,
-    provider: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--provider", metavar="PROVIDER", help="Only this provider's offers; repeatable."
-        ),
-    ] = None,
+    input_tokens: InputTokensOpt = None,
+    output_tokens: OutputTokensOpt = None,
+    cached_share: CachedShareOpt = None,
+    reasoning_tokens: ReasoningTokensOpt = None,
+    reasoning_model: ReasoningModelOpt = None,
+    provider: ProviderOpt = None,
     open_weights: OpenWeightsOpt = None,
     license_id: Annotated[
         list[str] | None,
@@ -326,10 +310,14 @@ def compare_command(
     from decimal import Decimal
 
     from costcalc.compare import CompareOptions, compare_full
-    from costcalc.cost import Usage
-    from costcalc.errors import InputError
     from costcalc.quality import quality_index
     from costcalc.render.compare import csv_table, payload, table
+    from costcalc.workload import (
+        DEFAULT_CACHED_SHARE,
+        DEFAULT_INPUT_TOKENS,
+        DEFAULT_OUTPUT_TOKENS,
+        request,
+    )
 
     catalog = load_catalog(pricing, no_bundled)
     if license_id:
@@ -338,29 +326,19 @@ def compare_command(
     index = quality_index(catalog)
     if profile.endswith((".yaml", ".yml")) or Path(profile).is_file():
         profile = _profile_file(Path(profile), catalog, index)
-    share = fraction_option(cached_share, "--cached-share")
-    assert share is not None
-    if not Decimal(0) <= share <= 1:
-        raise InputError(f"--cached-share must be between 0 and 1, got {cached_share}")
-    if reasoning_model and reasoning_tokens is None:
-        raise InputError("--reasoning-model needs --reasoning-tokens N")
-    if reasoning_tokens is not None and not reasoning_model:
-        raise InputError(
-            "--reasoning-tokens applies to the models named with --reasoning-model"
-            " (the bundled sheets do not say which models bill hidden reasoning)"
-        )
+    models = [*(models or ()), *(model or ())]
+    check_reasoning_override(reasoning_tokens, reasoning_model)
     z = decimal_option(band, "--band")
     assert z is not None
     multiple = decimal_option(max_multiple_per_point, "--max-multiple-per-point")
     money = decimal_option(max_cost_per_point, "--max-cost-per-point")
     if multiple is None and money is None:
         multiple = Decimal(1)
-    tokens_in = Decimal(input_tokens)
     options = CompareOptions(
-        usage=Usage(
-            input_tokens=tokens_in,
-            output_tokens=Decimal(output_tokens),
-            cached_tokens=tokens_in * share,
+        usage=request(
+            _given(token_option(input_tokens, "--input-tokens"), DEFAULT_INPUT_TOKENS),
+            _given(token_option(output_tokens, "--output-tokens"), DEFAULT_OUTPUT_TOKENS),
+            _given(cached_share_option(cached_share), DEFAULT_CACHED_SHARE),
         ),
         when=as_of_day(as_of),
         currency=check_currency(currency, "USD"),
@@ -373,7 +351,7 @@ def compare_command(
         open_weights=open_weights,
         licenses=license_id or None,
         models=models or None,
-        reasoning_tokens=Decimal(reasoning_tokens) if reasoning_tokens is not None else None,
+        reasoning_tokens=token_option(reasoning_tokens, "--reasoning-tokens"),
         reasoning_models=tuple(reasoning_model or ()),
         max_multiple_per_point=multiple,
         max_cost_per_point=money,
@@ -384,7 +362,7 @@ def compare_command(
         peak_factor=decimal_option(peak_factor, "--peak-factor") or Decimal(1),
     )
     ranking, result = compare_full(catalog, options, index, cache_dir())
-    require_ranked(catalog, models, ranking, options.currency)
+    require_ranked(catalog, models, ranking, options.currency, result)
     data = table(ranking, options, result)
     if plot is not None:
         from costcalc.render.plot import plot as draw

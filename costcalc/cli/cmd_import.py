@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
@@ -17,12 +17,8 @@ from costcalc.cli.common import (
     handles_errors,
     today,
 )
+from costcalc.importers.feeds import FEEDS, Feed
 from costcalc.render.tables import Format
-
-if TYPE_CHECKING:
-    from costcalc.identity import Identity
-    from costcalc.importers.common import ImportResult
-    from costcalc.pricediff import PriceDiff
 
 import_app = typer.Typer(
     help="Turn a community price feed into costcalc price sheets.",
@@ -74,30 +70,6 @@ ImportNoBundledOpt = Annotated[
 ]
 
 
-def _bundled_providers(no_bundled: bool) -> dict[str, dict[str, Any]]:
-    """Provider facts of the bundled sheets: an imported sheet with the same id keeps them."""
-    if no_bundled:
-        return {}
-    from costcalc.catalog import bundled_pricing_dir
-    from costcalc.loader import load_folder
-
-    found: dict[str, dict[str, Any]] = {}
-    for doc in load_folder(bundled_pricing_dir() / "providers", ("price-sheet",)):
-        provider = doc.model.provider
-        found[provider.id] = provider.model_dump(exclude_none=True)
-    return found
-
-
-def _identity(no_bundled: bool) -> Identity | None:
-    """The bundled catalog's model identity: imported rows of known models are filed under it."""
-    if no_bundled:
-        return None
-    from costcalc.cli.common import load_catalog
-    from costcalc.identity import Identity
-
-    return Identity.from_catalog(load_catalog(None))
-
-
 SHOWN_UNMATCHED = 5
 
 
@@ -121,16 +93,23 @@ def report_identity(matched: int, unmatched: list[Any], verbose: bool) -> None:
         err(f"  {len(keys):>6,}  {reason}: {shown}{more}")
 
 
-def _finish(result: ImportResult, output_arg: str, force: bool, verbose: bool) -> None:
-    """Report, refuse an empty import, check the folder, then write."""
-    from costcalc.errors import InputError
-    from costcalc.importers.common import oversized
-    from costcalc.importers.output import apply, plan, render_files
+def _import(
+    name: str,
+    path: Path,
+    output_arg: str,
+    force: bool,
+    as_of: dt.datetime | None,
+    verbose: bool,
+    no_bundled: bool,
+) -> None:
+    """The body of every price-feed import: convert, report, refuse an empty import, write."""
+    from costcalc.cli.common import load_catalog
+    from costcalc.importers.feeds import convert_feed, output_folder, write_import
 
-    if not output_arg.strip():
-        raise InputError("--output must name a folder (it is replaced as a whole), got ''")
-    output = Path(output_arg)
-
+    result = convert_feed(
+        name, path, as_of=_day(as_of), bundled=None if no_bundled else load_catalog(None)
+    )
+    output = output_folder(output_arg)
     if verbose:
         for s in result.skipped:
             err(f"skipped {s.key}: {s.reason}")
@@ -152,20 +131,11 @@ def _finish(result: ImportResult, output_arg: str, force: bool, verbose: bool) -
         if len(counts) > SHOWN_REASONS:
             err(f"  ... and {len(counts) - SHOWN_REASONS} more kinds (--verbose lists every one)")
     report_identity(len(result.matched), result.unmatched, verbose)
-    if result.offers == 0:
-        raise InputError(
-            f"nothing valid to import: all {_count(result.rows, 'row')} skipped", file=result.source
-        )
-    files = render_files(result)
-    too_big = oversized(files)
-    if too_big:
-        raise InputError(problems=too_big)
-    write_plan = plan(output, files, force=force)
-    apply(write_plan)
-    for path in write_plan.replaced_edits:
-        err(f"overwrote (--force): {path}")
-    for path in write_plan.remove:
-        err(f"removed (no longer in the feed): {path}")
+    write_plan = write_import(result, output, force=force)
+    for replaced in write_plan.replaced_edits:
+        err(f"overwrote (--force): {replaced}")
+    for removed in write_plan.remove:
+        err(f"removed (no longer in the feed): {removed}")
     err(
         f"imported {result.offers:,} offers of"
         f" {len(result.models) + len(set(result.matched.values())):,} models from"
@@ -183,105 +153,30 @@ def _day(value: dt.datetime | None) -> dt.date:
     return value.date() if value else today()
 
 
-def _converted(func: Any, *args: Any, **kwargs: Any) -> ImportResult:
-    from costcalc.errors import InputError
-    from costcalc.importers.common import BadValue
+def _feed_command(feed: Feed) -> None:
+    """Register `costcalc import NAME` for one row of the feed table."""
 
-    try:
-        result: ImportResult = func(*args, **kwargs)
-    except BadValue as exc:
-        raise InputError(str(exc), file=kwargs.get("source_file") or kwargs.get("source")) from None
-    return result
+    def command(
+        path: Path,
+        output: OutputOpt,
+        force: ForceOpt = False,
+        as_of: ImportDateOpt = None,
+        verbose: VerboseOpt = False,
+        no_bundled: ImportNoBundledOpt = False,
+    ) -> None:
+        _import(feed.name, path, output, force, as_of, verbose, no_bundled)
 
-
-@import_app.command("litellm")
-@handles_errors
-def import_litellm(
-    file: Annotated[
-        Path, typer.Argument(metavar="FILE", help="LiteLLM model_prices_and_context_window.json.")
-    ],
-    output: OutputOpt,
-    force: ForceOpt = False,
-    as_of: ImportDateOpt = None,
-    verbose: VerboseOpt = False,
-    no_bundled: ImportNoBundledOpt = False,
-) -> None:
-    """Import LiteLLM's price map: one sheet per litellm_provider."""
-    from costcalc.importers import litellm
-    from costcalc.importers.read import read_json
-
-    data = read_json(file)
-    result = _converted(
-        litellm.convert,
-        data,
-        source_file=file.name,
-        as_of=_day(as_of),
-        bundled_providers=_bundled_providers(no_bundled),
-        identity=_identity(no_bundled),
-    )
-    _finish(result, output, force, verbose)
+    command.__doc__ = feed.summary
+    command.__name__ = command.__qualname__ = "import_" + feed.name.replace("-", "_")
+    # The input argument's words differ per feed: an evaluated annotation, not a string.
+    command.__annotations__["path"] = Annotated[
+        Path, typer.Argument(metavar=feed.metavar, help=feed.input_help)
+    ]
+    import_app.command(feed.name)(handles_errors(command))
 
 
-@import_app.command("genai-prices")
-@handles_errors
-def import_genai_prices(
-    path: Annotated[
-        Path,
-        typer.Argument(
-            metavar="DIR", help="genai-prices providers/ folder, one provider .yml, or data.json."
-        ),
-    ],
-    output: OutputOpt,
-    force: ForceOpt = False,
-    as_of: ImportDateOpt = None,
-    verbose: VerboseOpt = False,
-    no_bundled: ImportNoBundledOpt = False,
-) -> None:
-    """Import pydantic/genai-prices: one sheet per provider."""
-    from costcalc.importers import genai_prices
-    from costcalc.importers.read import read_genai_prices
-
-    providers = read_genai_prices(path)
-    result = _converted(
-        genai_prices.convert,
-        providers,
-        source=path.name,
-        as_of=_day(as_of),
-        bundled_providers=_bundled_providers(no_bundled),
-        identity=_identity(no_bundled),
-    )
-    _finish(result, output, force, verbose)
-
-
-@import_app.command("openrouter")
-@handles_errors
-def import_openrouter(
-    file: Annotated[
-        Path,
-        typer.Argument(
-            metavar="FILE", help="A saved https://openrouter.ai/api/v1/models response."
-        ),
-    ],
-    output: OutputOpt,
-    force: ForceOpt = False,
-    as_of: ImportDateOpt = None,
-    verbose: VerboseOpt = False,
-    no_bundled: ImportNoBundledOpt = False,
-) -> None:
-    """Import OpenRouter's model list (per-token prices as text; -1 = dynamic, skipped)."""
-    from costcalc.importers import openrouter
-    from costcalc.importers.read import read_json
-
-    data = read_json(file)
-    result = _converted(
-        openrouter.convert,
-        data,
-        source_file=file.name,
-        as_of=_day(as_of),
-        bundled_providers=_bundled_providers(no_bundled),
-        identity=_identity(no_bundled),
-    )
-    _finish(result, output, force, verbose)
+for _feed in FEEDS.values():
+    _feed_command(_feed)
 
 
 @import_app.command("evals")
@@ -438,99 +333,6 @@ def import_scores_llm_stats(
 # ------------------------------------------------------------------ prices diff
 
 
-def diff_payload(result: PriceDiff, old: str, new: str) -> dict[str, Any]:
-    """The JSON of `prices diff`: exact decimal strings; percent rounded to 0.01."""
-    from costcalc.money import decimal_str
-
-    def offer(o: Any) -> dict[str, Any]:
-        return {
-            "provider": o.provider,
-            "model": o.model,
-            "currency": o.currency,
-            "as_of": o.as_of.isoformat(),
-            "prices": {k: decimal_str(v) for k, v in o.prices.items()},
-            "origin": o.origin,
-        }
-
-    return {
-        "old": old,
-        "new": new,
-        "summary": {
-            "added": len(result.added),
-            "removed": len(result.removed),
-            "changed_offers": result.changed_offers,
-            "changed_prices": len(result.changed),
-            "unchanged": result.unchanged,
-        },
-        "added": [offer(o) for o in result.added],
-        "removed": [offer(o) for o in result.removed],
-        "changed": [
-            {
-                "provider": c.provider,
-                "model": c.model,
-                "currency": c.currency,
-                "price": c.price,
-                "old": decimal_str(c.old) if c.old is not None else None,
-                "new": decimal_str(c.new) if c.new is not None else None,
-                "percent": decimal_str(c.percent) if c.percent is not None else None,
-                "old_as_of": c.old_as_of.isoformat(),
-                "new_as_of": c.new_as_of.isoformat(),
-                "origin": c.origin,
-            }
-            for c in result.changed
-        ],
-    }
-
-
-def diff_table(result: PriceDiff) -> Any:
-    """One table (so CSV holds everything): a row per added or removed offer, per changed price."""
-    from costcalc.money import decimal_str
-    from costcalc.render.tables import Column, Table
-
-    def in_out(prices: dict[str, Any]) -> str:
-        return f"in {decimal_str(prices['input'])} / out {decimal_str(prices['output'])}"
-
-    rows: list[list[str]] = []
-    for o in result.added:
-        rows.append(["added", o.model, o.provider, o.currency, "", "", in_out(o.prices), ""])
-    for o in result.removed:
-        rows.append(["removed", o.model, o.provider, o.currency, "", in_out(o.prices), "", ""])
-    for c in result.changed:
-        pct = c.percent
-        rows.append(
-            [
-                "changed",
-                c.model,
-                c.provider,
-                c.currency,
-                c.price,
-                decimal_str(c.old) if c.old is not None else "-",
-                decimal_str(c.new) if c.new is not None else "-",
-                (f"{pct:+.2f}%" if pct is not None else ""),
-            ]
-        )
-    title = (
-        f"{_count(len(result.added), 'offer')} added, {len(result.removed):,} removed,"
-        f" {_count(len(result.changed), 'price')} changed"
-        f" in {_count(result.changed_offers, 'offer')},"
-        f" {result.unchanged:,} unchanged (prices per million tokens)"
-    )
-    return Table(
-        [
-            Column("change"),
-            Column("model"),
-            Column("provider"),
-            Column("currency"),
-            Column("price"),
-            Column("old", "right"),
-            Column("new", "right"),
-            Column("change %", "right"),
-        ],
-        rows,
-        title=title,
-    )
-
-
 @prices_app.command("diff")
 @handles_errors
 def prices_diff(
@@ -547,6 +349,7 @@ def prices_diff(
     Each offer is compared through its latest price period per currency.
     """
     from costcalc.pricediff import diff, load_sheets
+    from costcalc.render.catalog import diff_payload, diff_table
 
     result = diff(load_sheets(old), load_sheets(new))
     emit([diff_table(result)], fmt, diff_payload(result, str(old), str(new)))

@@ -115,7 +115,7 @@ class Checker:
         """The decision's workload: inline, a preset of the loaded sheets, or a resolved file."""
         w = decision.workload
         if isinstance(w, PresetWorkload):
-            from costcalc.budget import preset
+            from costcalc.workload import preset
 
             try:
                 return preset(self.session.catalog, w.preset)

@@ -82,7 +82,7 @@ class Session:
 
     def candidates(self, workload: Workload, profile: str, currency: str) -> list[Candidate]:
         """Every priced, scored offer for a workload's request, from `compare` (cached)."""
-        from costcalc.budget import workload_request
+        from costcalc.workload import workload_request
 
         usage = workload_request(workload)
         reasoning = (workload.reasoning_tokens, tuple(workload.reasoning_models))
@@ -303,7 +303,7 @@ class DecisionContext:
 
     @cached_property
     def requests_per_month(self) -> Decimal:
-        from costcalc.budget import monthly_requests
+        from costcalc.workload import monthly_requests
 
         return monthly_requests(self.workload, 1)
 

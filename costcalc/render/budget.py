@@ -10,7 +10,16 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from costcalc.budget import BudgetResult, OfferBudget, Row, SelfHostBudget, monthly_requests, pct
+from costcalc.budget import (
+    DAYS_PER_MONTH,
+    BudgetPlan,
+    BudgetResult,
+    OfferBudget,
+    Row,
+    SelfHostBudget,
+    monthly_requests,
+    pct,
+)
 from costcalc.money import decimal_str, fmt_money, fmt_tokens, quantize, trim
 from costcalc.numbers import exact_shift
 from costcalc.render.contract import (
@@ -21,7 +30,7 @@ from costcalc.render.contract import (
     money,
     number,
 )
-from costcalc.render.notes import price_age_note
+from costcalc.render.notes import hidden_tokens_notes, price_age_note
 from costcalc.render.tables import Column, Table
 
 PROJECTION_COLUMNS = 3
@@ -49,7 +58,7 @@ def shown_rows(result: BudgetResult, show_all: bool, limit: int) -> tuple[list[R
     """Rows to show: good-enough ones when a ranking was applied (all with show_all),
     at most `limit` API rows (0: no limit) plus, always, the recommended and chosen rows
     (so the table and the projection show what the verdict names); self-host rows always."""
-    rows = result.rows
+    rows: Sequence[Row] = result.rows
     if result.ranked and not show_all:
         rows = [r for r in rows if r.good_enough is True]
     api = [r for r in rows if isinstance(r, OfferBudget)]
@@ -182,6 +191,7 @@ def main_table(result: BudgetResult, rows: Sequence[Row], hidden: int) -> Table:
     )
     if age:
         notes.append(age)
+    notes += hidden_tokens_notes(r.hidden for r in rows)
     for sh in rows:
         if isinstance(sh, SelfHostBudget):
             notes += [f"{sh.label}: {n}" for n in sh.notes]
@@ -252,9 +262,10 @@ def projection_table(result: BudgetResult, rows: Sequence[Row]) -> Table | None:
     return Table(columns, body, title=f"Projection ({cur} a month)")
 
 
-def budget_tables(results: Sequence[BudgetResult], show_all: bool, limit: int) -> list[Table]:
+def budget_tables(plan: BudgetPlan, show_all: bool, limit: int) -> list[Table]:
+    """The main table and the projection of every workload of the plan."""
     tables: list[Table] = []
-    for result in results:
+    for result in plan.results:
         rows, hidden = shown_rows(result, show_all, limit)
         tables.append(main_table(result, rows, hidden))
         projection = projection_table(result, rows)
@@ -279,6 +290,8 @@ CSV_COLUMNS = (
     "replicas",
     "break_even_requests_per_month",
     "break_even_tokens_per_month",
+    "hidden_tokens",
+    "hidden_tokens_basis",
 )
 
 
@@ -286,10 +299,10 @@ def _flag(value: bool | None) -> str:
     return "" if value is None else str(value).lower()
 
 
-def budget_csv(results: Sequence[BudgetResult], show_all: bool, limit: int) -> Table:
+def budget_csv(plan: BudgetPlan, show_all: bool, limit: int) -> Table:
     """One flat table of exact values (CSV is for machines)."""
     body = []
-    for result in results:
+    for result in plan.results:
         rows, _ = shown_rows(result, show_all, limit)
         for r in rows:
             sh = r if isinstance(r, SelfHostBudget) else None
@@ -310,6 +323,8 @@ def budget_csv(results: Sequence[BudgetResult], show_all: bool, limit: int) -> T
                     str(sh.replicas) if sh else "",
                     (_d(sh.break_even_requests_per_month) or "") if sh else "",
                     (_d(sh.break_even_tokens_per_month) or "") if sh else "",
+                    decimal_str(r.hidden.tokens),
+                    r.hidden.basis or "",
                 ]
             )
     return Table([Column(c) for c in CSV_COLUMNS], body)
@@ -361,6 +376,10 @@ def _common(row: Row) -> dict[str, Any]:
         "headroom": money(row.headroom),
         "over_budget_from": row.over_budget_from,
         "rate_limited": row.rate_limited,
+        "hidden_tokens": decimal_str(row.hidden.tokens),
+        "hidden_tokens_basis": row.hidden.basis,
+        "hidden_tokens_source": row.hidden.source,
+        "hidden_tokens_as_of": row.hidden.as_of.isoformat() if row.hidden.as_of else None,
     }
 
 
@@ -470,13 +489,11 @@ def workload_payload(result: BudgetResult) -> dict[str, Any]:
     }
 
 
-def budget_payload(
-    results: Sequence[BudgetResult], show_all: bool, limit: int, days_per_month: Decimal
-) -> dict[str, Any]:
+def budget_payload(plan: BudgetPlan, show_all: bool, limit: int) -> dict[str, Any]:
     """The JSON document of `costcalc budget` (documented in the README)."""
-    first = results[0]
+    first = plan.results[0]
     items = []
-    for result in results:
+    for result in plan.results:
         rows, hidden = shown_rows(result, show_all, limit)
         choice = result.choice
         items.append(
@@ -499,7 +516,7 @@ def budget_payload(
         "schema_version": SCHEMA_VERSION,
         "as_of": first.when.isoformat(),
         "currency": first.currency,
-        "days_per_month": decimal_str(days_per_month),
+        "days_per_month": decimal_str(DAYS_PER_MONTH),
         "budget": _d(first.budget),
         "tier": first.tier,
         "workloads": items,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import textwrap
 
 from costcalc.budget import BudgetResult, SelfHostBudget
-from costcalc.render.mpl import FORMATS, pyplot, save
+from costcalc.render.mpl import FORMATS, figure, log_scale, save
 
 __all__ = ["FORMATS", "plot_projection"]
 
@@ -26,10 +26,8 @@ def plot_projection(
     row of the table (the same rows: `shown_rows`), the legend beside the plot."""
     from costcalc.render.budget import describe_workload, shown_rows
 
-    plt = pyplot(fmt)
     rows, _ = shown_rows(result, show_all, limit)
-    fig, ax = plt.subplots(figsize=(10, 6), dpi=100)
-    try:
+    with figure(fmt, (10, 6)) as (plt, fig, ax):
         months = list(range(1, result.workload.months + 1))
         colors = plt.get_cmap("tab20").colors
         costs = []
@@ -54,12 +52,8 @@ def plot_projection(
             )
         log = bool(costs) and min(costs) > 0 and max(costs) / min(costs) > LOG_SPREAD
         if log:
-            from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
             ax.set_yscale("log")
-            ax.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
-            ax.yaxis.set_minor_formatter(NullFormatter())
+            log_scale(ax.yaxis, lambda y: f"{y:,.0f}")
         ax.set_xlabel("month")
         ax.set_ylabel(f"cost a month ({result.currency}{', log scale' if log else ''})")
         ax.set_title("\n".join(textwrap.wrap(describe_workload(result), 90)), fontsize=8)
@@ -67,5 +61,3 @@ def plot_projection(
         if rows or result.budget is not None:
             ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), borderaxespad=0)
         return save(fig, fmt)
-    finally:
-        plt.close(fig)

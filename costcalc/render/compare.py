@@ -16,9 +16,10 @@ from costcalc.money import decimal_str, fmt_money, fmt_tokens, quantize
 from costcalc.quality import Part
 from costcalc.rank import Ranking, RankRow
 from costcalc.render.contract import SCHEMA_VERSION
-from costcalc.render.notes import price_age_note
+from costcalc.render.notes import hidden_tokens_notes, price_age_note
 from costcalc.render.tables import Column, Table, records_table
 from costcalc.selfhosted import SelfHostedCost, SelfHostedOffer
+from costcalc.workload import HiddenTokens
 
 THOUSAND = Decimal(1000)
 
@@ -97,37 +98,29 @@ def _names(items: list[str]) -> str:
 def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResult) -> list[str]:
     """What was left out, grouped into a few lines for people (a few names per line)."""
     notes: list[str] = []
-    missing_price = sorted(
-        label for label, why in ranking.not_priced.items() if "no price in force" in why
-    )
+    left = result.left_out
+    missing_price = sorted(x.label for x in left if x.reason == "no-price")
     if missing_price:
         notes.append(f"no price in force on {options.when}: " + _names(missing_price))
-    no_gpu_price = sorted(
-        label for label, why in ranking.not_priced.items() if why.startswith("no GPU price")
-    )
+    no_gpu_price = sorted(x.model for x in left if x.reason == "no-gpu-price")
     if no_gpu_price:
         notes.append(
             f"no GPU price in force on {options.when} (self-host options): "
-            + _names([label.split(" @ ")[0] for label in no_gpu_price])
+            + _names(no_gpu_price)
         )
     notes += [
-        f"not priced: {label}: {why}"
-        for label, why in sorted(ranking.not_priced.items())
-        if label not in missing_price and label not in no_gpu_price
+        f"not priced: {x.label}: {x.why}"
+        for x in sorted(left, key=lambda x: x.label)
+        if x.reason == "no-rate"
     ]
-    no_score = sorted(m for m, why in ranking.unscored.items() if why.startswith("no score"))
-    low = {m: why for m, why in ranking.unscored.items() if m not in no_score}
+    low = sorted((x.model, x.coverage) for x in left if x.reason == "low-coverage")
     if low:
         notes.append(
             f"not scored, scores cover less than {result.coverage_floor:.0%}"
             " of the profile weight: "
-            + _names(
-                [
-                    f"{m} ({why.split(' of ')[0].removeprefix('scores cover ')})"
-                    for m, why in sorted(low.items())
-                ]
-            )
+            + _names([f"{m} ({cover:.0%})" for m, cover in low])
         )
+    no_score = sorted(x.model for x in left if x.reason == "no-score")
     if no_score:
         notes.append("no score on the profile's benchmarks: " + _names(no_score))
     if ranking.no_offer:
@@ -137,6 +130,25 @@ def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResu
             + (" (see `costcalc budget` for self-hosting)" if options.volume is None else "")
         )
     return notes
+
+
+def hidden_json(hidden: HiddenTokens | None) -> dict[str, Any]:
+    """A row's hidden reasoning tokens per request (exact decimal string) and their basis:
+    "sheet" (the model's sourced figure), "override" (--reasoning-tokens), "unknown" (a
+    thinking model with no figure: billed 0), or null (no hidden tokens)."""
+    if hidden is None:
+        return {
+            "hidden_tokens": "0",
+            "hidden_tokens_basis": None,
+            "hidden_tokens_source": None,
+            "hidden_tokens_as_of": None,
+        }
+    return {
+        "hidden_tokens": decimal_str(hidden.tokens),
+        "hidden_tokens_basis": hidden.basis,
+        "hidden_tokens_source": hidden.source,
+        "hidden_tokens_as_of": hidden.as_of.isoformat() if hidden.as_of else None,
+    }
 
 
 def price_json(r: RankRow) -> dict[str, Any]:
@@ -280,16 +292,16 @@ def table(
         f" · {workload_text(options)} · {cur} · {options.when.isoformat()}"
     )
     if options.volume is not None and any(r.self_hosted for r in ranking.rows):
-        title += (
-            f" · self-hosted at {fmt_tokens(options.volume)} requests/day"
-            + (f", peak ×{decimal_str(options.peak_factor)}" if options.peak_factor != 1 else "")
+        title += f" · self-hosted at {fmt_tokens(options.volume)} requests/day" + (
+            f", peak ×{decimal_str(options.peak_factor)}" if options.peak_factor != 1 else ""
         )
     notes = display_notes(ranking, options, result)
     notes += selfhost_notes(ranking, cur)
     if result.quality_method == "latent" and ranking.rows:
         notes.append(method_note(ranking))
-    for model_id, tokens in sorted(result.reasoning.items()):
-        notes.append(f"{model_id}: {fmt_tokens(tokens)} reasoning tokens per request added")
+    notes += hidden_tokens_notes(
+        result.hidden[r.model] for r in ranking.rows if r.model in result.hidden
+    )
     age = price_age_note(
         (
             (r.label, r.cost.choice.period.as_of)
@@ -367,6 +379,7 @@ def payload(
                 "dominated_by": r.dominated_by,
                 "not_worth_it": r.not_worth_it,
                 "reasoning_tokens": decimal_str(r.cost.usage.reasoning_tokens),
+                **hidden_json(result.hidden.get(r.model)),
                 **price_json(r),
                 "quality_method": q.method,
                 "benchmarks": [part_json(p) for p in q.parts],
@@ -385,7 +398,7 @@ def payload(
             "output_tokens": decimal_str(u.output_tokens),
             "reasoning_tokens": decimal_str(u.reasoning_tokens),
             "reasoning_tokens_added": {
-                k: decimal_str(v) for k, v in sorted(result.reasoning.items())
+                k: decimal_str(h.tokens) for k, h in sorted(result.hidden.items()) if h.billed
             },
         },
         "profile": {
@@ -437,9 +450,7 @@ def quality_json(result: CompareResult) -> dict[str, Any]:
             "rho": round(fit.rho, 6),
             "steps": fit.steps,
             "converged": fit.converged,
-            "left_out": [
-                {"model": m, "benchmark": b, "why": why} for m, b, why in fit.left_out
-            ],
+            "left_out": [{"model": m, "benchmark": b, "why": why} for m, b, why in fit.left_out],
         },
     }
 
@@ -462,6 +473,8 @@ CSV_FIELDS = (
     "pareto",
     "dominated_by",
     "not_worth_it",
+    "hidden_tokens",
+    "hidden_tokens_basis",
     "self_hosted",
 )
 

@@ -9,6 +9,8 @@ very end, to place points on the page.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from costcalc.errors import InputError
@@ -31,6 +33,28 @@ def pyplot(fmt: str) -> Any:
         ) from None
     matplotlib.rcParams["svg.hashsalt"] = "costcalc"
     return plt
+
+
+@contextmanager
+def figure(fmt: str, size: tuple[float, float]) -> Iterator[tuple[Any, Any, Any]]:
+    """(pyplot, figure, axes) of one chart at 100 dpi; the figure is closed on the way out
+    (pyplot keeps every open figure otherwise)."""
+    plt = pyplot(fmt)
+    fig, ax = plt.subplots(figsize=size, dpi=100)
+    try:
+        yield plt, fig, ax
+    finally:
+        plt.close(fig)
+
+
+def log_scale(axis: Any, label: Callable[[float], str]) -> None:
+    """A log-10 money axis ticked at 1, 2 and 5 of each decade, labelled by `label`, with
+    no minor labels (matplotlib's default 10^n labels read badly for money)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(FuncFormatter(lambda value, _: label(value)))
+    axis.set_minor_formatter(NullFormatter())
 
 
 def save(fig: Any, fmt: str) -> bytes:

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from costcalc.workload import HiddenTokens
 
 PRICE_AGE_DAYS = 180
 """A price whose period began longer ago than this is called old on screen."""
@@ -24,3 +28,47 @@ def price_age_note(
         f"{len(old)} of {len(rows)} prices took effect over {limit} days before {when}"
         f" (oldest: {label}, {as_of}); check them with `costcalc validate --max-age {limit}d`"
     )
+
+
+HIDDEN_LINES = 12
+"""Models named one a line in the hidden-token note; the JSON has every row's figure."""
+
+
+def hidden_tokens_notes(hidden: Iterable[HiddenTokens]) -> list[str]:
+    """Say which hidden reasoning tokens a table's costs include: one line per model billed
+    (its figure and where the figure comes from), and one naming the thinking models whose
+    hidden tokens are unknown and billed as 0. Nothing for models with no hidden tokens."""
+    from costcalc.money import decimal_str, fmt_tokens
+
+    by_model = {h.model: h for h in hidden}
+    lines = []
+    for model, h in sorted(by_model.items()):
+        if h.basis == "override":
+            why = "your figure, --reasoning-tokens"
+        elif h.basis == "sheet":
+            parts = []
+            if h.output_multiple is not None:
+                parts.append(f"{decimal_str(h.output_multiple)} × the visible output")
+            parts.append(f"source: {h.source}" + (f", {h.as_of}" if h.as_of else ""))
+            why = "; ".join(parts)
+        else:
+            continue
+        lines.append(
+            f"hidden reasoning tokens billed: {model} {fmt_tokens(h.tokens)} per request ({why})"
+        )
+    if len(lines) > HIDDEN_LINES:
+        more = len(lines) - HIDDEN_LINES
+        lines = [
+            *lines[:HIDDEN_LINES],
+            f"... and {more} more models billed hidden tokens"
+            " (--format json gives each row's hidden_tokens)",
+        ]
+    unknown = sorted(m for m, h in by_model.items() if h.basis == "unknown")
+    if unknown:
+        lines.append(
+            "hidden reasoning tokens unknown, billed as 0: "
+            + ", ".join(unknown)
+            + " (thinking models with no sourced figure; --reasoning-tokens N"
+            " --reasoning-model MODEL bills your own)"
+        )
+    return lines

@@ -8,7 +8,7 @@ here, at the very end, only to place points on the page.
 from __future__ import annotations
 
 from costcalc.rank import Ranking, RankRow
-from costcalc.render.mpl import FORMATS, pyplot, save, spread_labels
+from costcalc.render.mpl import FORMATS, figure, log_scale, save, spread_labels
 
 __all__ = ["FORMATS", "plot"]
 
@@ -33,10 +33,8 @@ def _labels(rows: list[RankRow]) -> list[tuple[RankRow, str]]:
 
 def plot(ranking: Ranking, fmt: str, *, title: str, currency: str) -> bytes:
     """The chart of a ranking as SVG or PNG bytes (deterministic for SVG)."""
-    plt = pyplot(fmt)
     rows = [r for r in ranking.rows if r.cost.total > 0]
-    fig, ax = plt.subplots(figsize=(9, 6), dpi=100)
-    try:
+    with figure(fmt, (9, 6)) as (_plt, fig, ax):
         for group, color, marker in (
             ([r for r in rows if r.good_enough], "tab:green", "o"),
             ([r for r in rows if not r.good_enough], "tab:gray", "s"),
@@ -63,12 +61,8 @@ def plot(ranking: Ranking, fmt: str, *, title: str, currency: str) -> bytes:
             )
         ax.axhline(float(ranking.bar), color="tab:red", linestyle="--", linewidth=1, label="bar")
         if rows:
-            from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
-
             ax.set_xscale("log")
-            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:g}"))
-            ax.xaxis.set_minor_formatter(NullFormatter())
+            log_scale(ax.xaxis, lambda x: f"{x:g}")
         # Most important first: the recommendation, then the frontier and good-enough offers.
         labels = sorted(
             _labels(rows),
@@ -94,5 +88,3 @@ def plot(ranking: Ranking, fmt: str, *, title: str, currency: str) -> bytes:
                 color="0.4",
             )
         return save(fig, fmt)
-    finally:
-        plt.close(fig)
