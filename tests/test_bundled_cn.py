@@ -197,7 +197,9 @@ def test_fx_uses_official_parities_not_vendor_factors() -> None:
 
 
 def test_compare_on_the_seed_date_ranks_deepseek_r1_at_its_cny_list() -> None:
-    """2,000 input + 500 output tokens at ¥4 / ¥16 per M = ¥0.008 + ¥0.008 = ¥0.016 a request."""
+    """2,000 input + 500 output tokens at ¥4 / ¥16 per M, plus DeepSeek-R1's 2,107 hidden reasoning
+    tokens billed as output by default (pricing/models.yaml): ¥0.008 + (500 + 2,107) x ¥16 / 1M =
+    ¥0.008 + ¥0.041712 = ¥0.049712 a request (¥0.016 without the hidden tokens)."""
     result = CliRunner().invoke(
         app, ["compare", "--as-of", "2025-04-13", "--currency", "CNY", "--format", "json"]
     )
@@ -205,7 +207,7 @@ def test_compare_on_the_seed_date_ranks_deepseek_r1_at_its_cny_list() -> None:
     rows = {m["label"]: m for m in json.loads(result.stdout)["models"]}
     r1 = rows["deepseek-r1 @ deepseek"]
     assert (r1["cost_per_request"], r1["price_currency"], r1["conversion"]) == (
-        "0.016",
+        "0.049712",
         "CNY",
         None,
     )
