@@ -4,7 +4,9 @@ Command modules register themselves on `app` when imported. They are imported
 lazily: `COMMANDS` names the module of each command, and `LazyGroup` imports a
 module only when one of its commands is invoked, completed or listed in help, so
 a `costcalc compare` run neither imports nor builds the other commands (typer
-builds every parameter of every registered command when the app starts).
+builds every parameter of every registered command when the app starts), and
+its parameters are coerced without a pydantic adapter each where none is needed
+(costcalc/cli/fastparams.py).
 tests/test_cli_lazy.py checks that `COMMANDS` names every registered command.
 """
 
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 import typer.main
 from typer.core import TyperGroup
 
+from costcalc.cli import fastparams
 from costcalc.cli.common import app
 
 if TYPE_CHECKING:
@@ -61,6 +64,10 @@ def _registered() -> TyperGroup:
 class LazyGroup(TyperGroup):
     """The root group: a command's module is imported the first time the command is needed."""
 
+    def parse_args(self, ctx: _click.Context, args: list[str]) -> list[str]:
+        fastparams.install(self, ctx)  # the root options (--version, completion)
+        return super().parse_args(ctx, args)
+
     def list_commands(self, ctx: _click.Context) -> list[str]:
         return list(COMMANDS)
 
@@ -69,7 +76,10 @@ class LazyGroup(TyperGroup):
         if module is None:
             return None
         importlib.import_module(f"costcalc.cli.{module}")
-        return _registered().commands.get(cmd_name)
+        command = _registered().commands.get(cmd_name)
+        if command is not None:
+            fastparams.install(command, ctx)
+        return command
 
     def resolve_command(
         self, ctx: _click.Context, args: list[str]
