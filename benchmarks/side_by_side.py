@@ -119,42 +119,46 @@ def timed(argv: list[str], runs: int, env: dict[str, str], fresh_out: bool) -> d
     }
 
 
-def write_synthetic(folder: Path, n: int, seed: int = 9) -> None:
+def write_synthetic(folder: Path, n: int, seed: int = 9, per_file: int = 1000) -> None:
     """n synthetic models, each with one offer (USD, random prices) and three scores.
 
     The ids are `syn-000001`...; prices are random cents to tens of dollars per
     million tokens, scores uniform 20-95, so the bar leaves some offers in and many out.
+    Sheets hold `per_file` models each (one synthetic provider per sheet), under the
+    per-file limit of 200,000 YAML values.
     """
     rnd = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    sheet = [
-        "kind: price-sheet",
-        "provider: {id: synthetic, name: Synthetic, country: US, currency: USD,"
-        " pricing_url: 'https://example.com/pricing'}",
-        "models:",
-    ]
-    for i in range(n):
-        sheet.append(
-            f"  - {{id: syn-{i:06d}, name: Syn {i}, vendor: Synthetic, open_weights: false,"
-            " license: proprietary}"
-        )
-    sheet.append("offers:")
-    for i in range(n):
-        price_in = rnd.randint(1, 2000) / 100
-        price_out = rnd.randint(1, 8000) / 100
-        sheet.append(
-            f"  - {{model: syn-{i:06d}, prices: [{{as_of: 2025-01-01, source: synthetic,"
-            f" input: {price_in}, output: {price_out}}}]}}"
-        )
-    (folder / "synthetic.yaml").write_text("\n".join(sheet) + "\n")
-    scores = ["kind: scores", "scores:"]
-    for i in range(n):
-        for bench in BENCHMARKS:
-            scores.append(
-                f"  - {{model: syn-{i:06d}, benchmark: {bench},"
-                f" score: {rnd.randint(200, 950) / 10}, metric: pass@1, source: synthetic}}"
+    for chunk, first in enumerate(range(0, n, per_file)):
+        ids = range(first, min(n, first + per_file))
+        sheet = [
+            "kind: price-sheet",
+            f"provider: {{id: syn-p{chunk:04d}, name: Synthetic {chunk}, country: US,"
+            " currency: USD, pricing_url: 'https://example.com/pricing'}",
+            "models:",
+        ]
+        for i in ids:
+            sheet.append(
+                f"  - {{id: syn-{i:06d}, name: Syn {i}, vendor: Synthetic, open_weights: false,"
+                " license: proprietary}"
             )
-    (folder / "synthetic-scores.yaml").write_text("\n".join(scores) + "\n")
+        sheet.append("offers:")
+        for i in ids:
+            price_in = rnd.randint(1, 2000) / 100
+            price_out = rnd.randint(1, 8000) / 100
+            sheet.append(
+                f"  - {{model: syn-{i:06d}, prices: [{{as_of: 2025-01-01, source: synthetic,"
+                f" input: {price_in}, output: {price_out}}}]}}"
+            )
+        (folder / f"synthetic-{chunk:04d}.yaml").write_text("\n".join(sheet) + "\n")
+        scores = ["kind: scores", "scores:"]
+        for i in ids:
+            for bench in BENCHMARKS:
+                scores.append(
+                    f"  - {{model: syn-{i:06d}, benchmark: {bench},"
+                    f" score: {rnd.randint(200, 950) / 10}, metric: pass@1, source: synthetic, as_of: 2025-01-01}}"
+                )
+        (folder / f"synthetic-scores-{chunk:04d}.yaml").write_text("\n".join(scores) + "\n")
 
 
 def main() -> None:

@@ -156,11 +156,18 @@ def load_catalog(
     """Load and merge layers of sheets: bundled first, later layers override earlier ones.
 
     With `cache_dir`, a catalog loaded before from the same contents is reused
-    (see costcalc.catalog_cache).
+    (see costcalc.catalog_cache). The bundled sheets alone are read from their compiled
+    form when the installation has one made from the same sheets (`compile_bundled`).
     """
     folders: list[tuple[Path, str | None]] = [(Path(p), None) for p in layers]
     if include_bundled:
         folders.insert(0, (bundled_pricing_dir(), "pricing"))
+        if not layers:
+            from costcalc.catalog_cache import load_compiled
+
+            compiled = load_compiled(folders[0][0], "pricing")
+            if isinstance(compiled, Catalog):
+                return compiled
 
     def build() -> Catalog:
         loaded: list[list[Document]] = []
@@ -179,6 +186,16 @@ def load_catalog(
     from costcalc.catalog_cache import cached
 
     return cached(cache_dir, folders, build)
+
+
+def compile_bundled(folder: Path | None = None) -> bytes:
+    """The bundled catalog compiled to plain data (see costcalc.catalog_cache.COMPILED_NAME):
+    built from the sheets alone, never from a cache or an earlier compiled file."""
+    folder = folder or bundled_pricing_dir()
+    from costcalc.catalog_cache import compile_catalog
+
+    catalog = build_catalog([load_folder(folder, display="pricing")])
+    return compile_catalog(folder, "pricing", catalog)
 
 
 def _join(
