@@ -156,7 +156,8 @@ def write_synthetic(folder: Path, n: int, seed: int = 9, per_file: int = 1000) -
             for bench in BENCHMARKS:
                 scores.append(
                     f"  - {{model: syn-{i:06d}, benchmark: {bench},"
-                    f" score: {rnd.randint(200, 950) / 10}, metric: pass@1, source: synthetic, as_of: 2025-01-01}}"
+                    f" score: {rnd.randint(200, 950) / 10}, metric: pass@1, source: synthetic,"
+                    " as_of: 2025-01-01}"
                 )
         (folder / f"synthetic-scores-{chunk:04d}.yaml").write_text("\n".join(scores) + "\n")
 
