@@ -13,6 +13,7 @@ tests/test_cli_lazy.py checks that `COMMANDS` names every registered command.
 from __future__ import annotations
 
 import difflib
+import gc
 import importlib
 import os
 from typing import TYPE_CHECKING
@@ -104,6 +105,10 @@ def main() -> None:
     # pydantic looks up plugins through package metadata on first import (~15 ms);
     # costcalc uses none, so skip the search unless the user asked otherwise.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # A run builds many objects that live until it ends (the catalog, the rows) and few
+    # reference cycles; at the default threshold (700) the collector walked them again and
+    # again (about a third of a compare over 2,000 offers: benchmarks/README.md).
+    gc.set_threshold(100_000, 50, 100)
     app(prog_name="costcalc")
 
 
