@@ -156,20 +156,21 @@ def load_catalog(
     """Load and merge layers of sheets: bundled first, later layers override earlier ones.
 
     With `cache_dir`, a catalog loaded before from the same contents is reused
-    (see costcalc.catalog_cache). The bundled sheets alone are read from their compiled
-    form when the installation has one made from the same sheets (`compile_bundled`).
+    (see costcalc.catalog_cache). When a catalog of the bundled sheets alone has to be
+    built, it is read from their compiled form if the installation has one made from
+    the same sheets (`compile_bundled`), instead of parsing them.
     """
     folders: list[tuple[Path, str | None]] = [(Path(p), None) for p in layers]
     if include_bundled:
         folders.insert(0, (bundled_pricing_dir(), "pricing"))
-        if not layers:
+
+    def build() -> Catalog:
+        if include_bundled and not layers:
             from costcalc.catalog_cache import load_compiled
 
             compiled = load_compiled(folders[0][0], "pricing")
             if isinstance(compiled, Catalog):
                 return compiled
-
-    def build() -> Catalog:
         loaded: list[list[Document]] = []
         problems: list[Problem] = []
         for folder, display in folders:

@@ -71,6 +71,22 @@ def test_a_bundled_only_run_reads_no_yaml(
     assert summary(load_catalog([], cache_dir=None)) == expected
 
 
+def test_a_cache_miss_reads_the_compiled_file_and_fills_the_cache(
+    tmp_path: Path, compiled: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a cache folder, the first run reads the compiled file (no YAML) and caches it."""
+    copy = tmp_path / "bundled"
+    shutil.copytree(bundled_pricing_dir(), copy)
+    (copy / COMPILED_NAME).write_bytes(compiled)
+    expected = summary(build_catalog([load_folder(copy, display="pricing")]))
+    monkeypatch.setattr(catalog_module, "bundled_pricing_dir", lambda: copy)
+    monkeypatch.setattr(catalog_module, "load_folder", None)  # calling it would fail
+    cache = tmp_path / "cache"
+    assert summary(load_catalog([], cache_dir=cache)) == expected
+    assert len(list(cache.glob("catalog-*.json"))) == 1
+    assert summary(load_catalog([], cache_dir=cache)) == expected
+
+
 def test_an_edited_sheet_is_never_served_stale(
     tmp_path: Path, compiled: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
