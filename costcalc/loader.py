@@ -37,12 +37,16 @@ KINDS: dict[str, str] = {
 }
 """Every file kind costcalc reads, as `kind:` value -> "module:Class" (imported on use)."""
 
+SCHEMA_KINDS: dict[str, str] = {**KINDS, "config": "costcalc.schema.config:ConfigFile"}
+"""Every JSON Schema costcalc publishes: the file kinds, and the configuration file
+(`.costcalc.yaml` / `[tool.costcalc]`, which has no `kind:`)."""
+
 YAML_SUFFIXES = (".yaml", ".yml")
 
 
 def model_for_kind(kind: str) -> type[BaseModel]:
     """The pydantic model of a file kind (imported lazily: building models costs start-up time)."""
-    module_name, _, class_name = KINDS[kind].partition(":")
+    module_name, _, class_name = SCHEMA_KINDS[kind].partition(":")
     cls = getattr(importlib.import_module(module_name), class_name)
     assert isinstance(cls, type) and issubclass(cls, BaseModel)
     return cls

@@ -22,6 +22,9 @@ def _catalog_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["COSTCALC_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
     os.environ.pop("COSTCALC_NO_CACHE", None)
     os.environ.pop("COLUMNS", None)  # golden tables are rendered at the non-terminal width
+    # A developer's own config file or environment must not change what the suite sees.
+    for name in ("COSTCALC_CONFIG", "COSTCALC_PRICING", "NO_COLOR", "FORCE_COLOR"):
+        os.environ.pop(name, None)
 
 
 @pytest.fixture(autouse=True)

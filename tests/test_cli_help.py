@@ -52,3 +52,24 @@ def test_help_names_only_its_own_options(path: tuple[str, ...]) -> None:
     # options show words (N, DIR, CODE, YYYY-MM-DD...), never Python types
     typed = [line for line in options if re.search(r"<(list\[|int|str|float|path|%)", line)]
     assert not typed, typed
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=" ".join)
+def test_arguments_show_words_not_types(path: tuple[str, ...]) -> None:
+    """Positional arguments read `MODEL...`, `PATH...`, `FILE`: never `<list[str]>`, `<path>`,
+    nor a lower-case Python name; the usage line says the same."""
+    text = help_text(path)
+    usage = text.splitlines()[0]
+    block = text.split("\nArguments:\n", 1)[1].split("\n\n", 1)[0] if "\nArguments:\n" in text else ""
+    names = [line.split("  ")[1] for line in block.splitlines() if re.match(r"  \S", line)]
+    for shown in [usage, *names]:
+        assert "list[" not in shown and not re.search(r"<[^>]*>", shown), shown
+    assert all(re.fullmatch(r"[A-Z][A-Z_-]*(\.\.\.)?", name) for name in names), names
+    assert "{" not in usage and "......" not in usage, usage
+
+
+def test_lists_of_arguments_end_in_dots() -> None:
+    """An argument that takes several values says so with `...`, once."""
+    assert "compare [OPTIONS] [MODEL...]\n" in help_text(("compare",))
+    assert "check [OPTIONS] PATH...\n" in help_text(("check",))
+    assert "\n  MODEL  Model id or alias." in help_text(("cost",))

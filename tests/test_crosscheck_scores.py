@@ -10,6 +10,8 @@ from costcalc.schema.crosscheck import KnownDifferences
 from helpers import REPO
 
 PRICING = REPO / "pricing"
+# Every curated scores sheet: a score added to any of them is checked against llm-stats.
+CURATED = ("scores.yaml", "scores-cn.yaml", "scores-west.yaml")
 
 
 def _sheet(name: str) -> list[Any]:
@@ -26,7 +28,8 @@ def _known() -> KnownDifferences:
 def compare(
     curated: list[Any] | None = None,
 ) -> tuple[int, int, list[tuple[str, str, Decimal, Decimal]]]:
-    """(checked, agreeing, disagreements) of the curated scores against llm-stats.
+    """(checked, agreeing, disagreements) of the curated scores (all CURATED sheets unless given)
+    against llm-stats.
 
     A curated score agrees when llm-stats' figure for the same model and benchmark, or one of
     its alternatives, is the same number (exactly: 79.8 == 79.80).
@@ -34,7 +37,8 @@ def compare(
     feed = {(s.model, s.benchmark): s for s in _sheet("scores-llm-stats.yaml")}
     checked = agreeing = 0
     differ: list[tuple[str, str, Decimal, Decimal]] = []
-    for score in _sheet("scores.yaml") if curated is None else curated:
+    mine = [s for name in CURATED for s in _sheet(name)] if curated is None else curated
+    for score in mine:
         theirs = feed.get((score.model, score.benchmark))
         if theirs is None:
             continue

@@ -7,6 +7,7 @@ never a traceback (issue #13.6).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
@@ -42,6 +43,76 @@ VALUES = {
 MODELS = (
     "kind: models\nmodels:\n  - {id: m1, name: M1, vendor: V, open_weights: true, license: mit}\n"
 )
+HOSTILE = "@VALUE@"
+"""Where a case's value goes in a file's text."""
+
+
+def _sheet(price: str) -> str:
+    return (
+        "kind: price-sheet\n"
+        "provider: {id: p1, name: P1, country: US, currency: USD,"
+        ' pricing_url: "https://p1.example/"}\n'
+        "offers:\n  - model: m1\n    prices:\n"
+        f"      - {{as_of: 2025-01-01, source: src, output: 1, input: {price}}}\n"
+    )
+
+
+@dataclass(frozen=True)
+class Reader:
+    """A command that reads a YAML file, and the field of that file a hostile value is put in."""
+
+    file: str
+    text: str
+    """The file's text, with HOSTILE where the value goes."""
+    args: tuple[str, ...]
+    """The command; "FILE" stands for the file, "DIR" for its folder."""
+    location: str
+    """How the message must point at the value: `file:line: field: `."""
+    others: tuple[tuple[str, str], ...] = ()
+    """Other files written next to it."""
+
+    def run(self, folder: Path, value: str, *extra: str) -> tuple[int, str, str]:
+        for name, text in ((self.file, self.text), *self.others):
+            (folder / name).write_text(text.replace(HOSTILE, value))
+        where = {"FILE": str(folder / self.file), "DIR": str(folder)}
+        return invoke(*(where.get(a, a) for a in self.args), *extra)
+
+
+READERS = {
+    # validate: the price of a sheet (line 6) holds the hostile value
+    "validate": Reader(
+        "sheet.yaml",
+        _sheet(HOSTILE),
+        ("validate", "--no-bundled", "DIR"),
+        "sheet.yaml:6: offers[0].prices[0].input: ",
+        others=(("models.yaml", MODELS),),
+    ),
+    # check: the budget of a decision (line 7)
+    "check": Reader(
+        "p.yaml",
+        "kind: procurement\ndecisions:\n  - name: a\n    model: cheap\n    provider: ushost\n"
+        "    workload: {requests_per_month: 10, input_tokens: 1, output_tokens: 1}\n"
+        f"    budget: {{monthly: {HOSTILE}, currency: USD}}\n",
+        ("check", "FILE", "--no-bundled", "--pricing", "tests/fixtures/check/pricing"),
+        "p.yaml:7: decisions[0].budget.monthly: ",
+    ),
+    # budget --workload-file: a workload's input tokens (line 4)
+    "budget --workload-file": Reader(
+        "w.yaml",
+        "kind: workloads\nworkloads:\n  - name: w\n"
+        f"    input_tokens: {HOSTILE}\n    requests_per_day: 10\n    output_tokens: 1\n",
+        ("budget", "--workload-file", "FILE"),
+        "w.yaml:4: workloads[0].input_tokens: ",
+    ),
+    # compare --profile FILE: a weight (line 5)
+    "compare --profile": Reader(
+        "prof.yaml",
+        "kind: profiles\nprofiles:\n  - id: mine\n    weights:\n"
+        f"      gpqa-diamond: {HOSTILE}\n    name: Mine\n",
+        ("compare", "--profile", "FILE"),
+        "prof.yaml:5: profiles[0].weights.gpqa-diamond: ",
+    ),
+}
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -57,61 +128,12 @@ def check(code: int, out: str, err: str, location: str, words: str) -> None:
 
 
 @pytest.mark.parametrize("case", sorted(VALUES))
-def test_validate_price_sheet(tmp_path: Path, case: str) -> None:
-    """validate: the price of a sheet (line 6) holds the hostile value."""
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_hostile_value_is_located(tmp_path: Path, reader: str, case: str) -> None:
+    """Every command that reads a YAML file: exit 2 with `file:line: field: message`."""
     value, words = VALUES[case]
-    (tmp_path / "models.yaml").write_text(MODELS)
-    (tmp_path / "sheet.yaml").write_text(
-        "kind: price-sheet\n"
-        "provider: {id: p1, name: P1, country: US, currency: USD,"
-        ' pricing_url: "https://p1.example/"}\n'
-        "offers:\n  - model: m1\n    prices:\n"
-        f"      - {{as_of: 2025-01-01, source: src, output: 1, input: {value}}}\n"
-    )
-    code, out, err = invoke("validate", "--no-bundled", str(tmp_path))
-    check(code, out, err, "sheet.yaml:6: offers[0].prices[0].input: ", words)
-
-
-@pytest.mark.parametrize("case", sorted(VALUES))
-def test_check_procurement(tmp_path: Path, case: str) -> None:
-    """check: the budget of a decision (line 7) holds the hostile value."""
-    value, words = VALUES[case]
-    path = tmp_path / "p.yaml"
-    path.write_text(
-        "kind: procurement\ndecisions:\n  - name: a\n    model: cheap\n    provider: ushost\n"
-        "    workload: {requests_per_month: 10, input_tokens: 1, output_tokens: 1}\n"
-        f"    budget: {{monthly: {value}, currency: USD}}\n"
-    )
-    code, out, err = invoke(
-        "check", str(path), "--no-bundled", "--pricing", "tests/fixtures/check/pricing"
-    )
-    check(code, out, err, "p.yaml:7: decisions[0].budget.monthly: ", words)
-
-
-@pytest.mark.parametrize("case", sorted(VALUES))
-def test_budget_workload_file(tmp_path: Path, case: str) -> None:
-    """budget --workload-file: a workload's input tokens (line 4) hold the hostile value."""
-    value, words = VALUES[case]
-    path = tmp_path / "w.yaml"
-    path.write_text(
-        "kind: workloads\nworkloads:\n  - name: w\n"
-        f"    input_tokens: {value}\n    requests_per_day: 10\n    output_tokens: 1\n"
-    )
-    code, out, err = invoke("budget", "--workload-file", str(path))
-    check(code, out, err, "w.yaml:4: workloads[0].input_tokens: ", words)
-
-
-@pytest.mark.parametrize("case", sorted(VALUES))
-def test_compare_profile_file(tmp_path: Path, case: str) -> None:
-    """compare --profile FILE: a weight (line 5) holds the hostile value."""
-    value, words = VALUES[case]
-    path = tmp_path / "prof.yaml"
-    path.write_text(
-        "kind: profiles\nprofiles:\n  - id: mine\n    weights:\n"
-        f"      gpqa-diamond: {value}\n    name: Mine\n"
-    )
-    code, out, err = invoke("compare", "--profile", str(path))
-    check(code, out, err, "prof.yaml:5: profiles[0].weights.gpqa-diamond: ", words)
+    target = READERS[reader]
+    check(*target.run(tmp_path, value), target.location, words)
 
 
 def test_field_path_is_the_full_path() -> None:
@@ -146,26 +168,8 @@ LISTING_FORMATS = ["table", "json", "csv", "markdown"]
 def test_check_exit_2_in_every_format(tmp_path: Path, case: str, fmt: str) -> None:
     """check: the same exit code, and the same located message, whatever the format."""
     value, words = VALUES[case]
-    path = tmp_path / "p.yaml"
-    path.write_text(
-        "kind: procurement\ndecisions:\n  - name: a\n    model: cheap\n    provider: ushost\n"
-        "    workload: {requests_per_month: 10, input_tokens: 1, output_tokens: 1}\n"
-        f"    budget: {{monthly: {value}, currency: USD}}\n"
-    )
-    code, out, err = invoke(
-        "check", str(path), "--no-bundled", "--pricing", "tests/fixtures/check/pricing", "-f", fmt
-    )
-    check(code, out, err, "p.yaml:7: decisions[0].budget.monthly: ", words)
-
-
-def _sheet(price: str) -> str:
-    return (
-        "kind: price-sheet\n"
-        "provider: {id: p1, name: P1, country: US, currency: USD,"
-        ' pricing_url: "https://p1.example/"}\n'
-        "offers:\n  - model: m1\n    prices:\n"
-        f"      - {{as_of: 2025-01-01, source: src, output: 1, input: {price}}}\n"
-    )
+    target = READERS["check"]
+    check(*target.run(tmp_path, value, "-f", fmt), target.location, words)
 
 
 @pytest.mark.parametrize("fmt", LISTING_FORMATS)

@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
+from typer.core import TyperArgument
 
 from costcalc import __version__
 from costcalc.render.tables import Format
 
 if TYPE_CHECKING:
     from costcalc.catalog import Catalog
+    from costcalc.config import Config
     from costcalc.render.tables import Table
 
 app = typer.Typer(
@@ -43,14 +45,35 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
             "--version", callback=_version, is_eager=True, help="Show the version and exit."
         ),
     ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            metavar="FILE",
+            envvar="COSTCALC_CONFIG",
+            help="Configuration file (.costcalc.yaml, or a pyproject.toml with [tool.costcalc]);"
+            " default: the nearest one from the current folder up to the repository root.",
+            show_default=False,
+        ),
+    ] = None,
+    no_config: Annotated[
+        bool, typer.Option("--no-config", help="Read no configuration file.")
+    ] = False,
 ) -> None:
     """costcalc: which model is good enough, and what it costs."""
+    # Runs before the subcommand parses its arguments (and before its --help is printed).
+    root: Any = ctx.command
+    if ctx.invoked_subcommand:
+        words_for_arguments(ctx, root.get_command(ctx, ctx.invoked_subcommand))
+    if not no_config and not ctx.resilient_parsing:
+        apply_config(ctx, config)
 
 
 PricingOpt = Annotated[
@@ -341,3 +364,162 @@ def printable(text: str) -> str:
         for ch in text
         if not ("\ud800" <= ch <= "\udc7f" or "\udd00" <= ch <= "\udfff")
     )
+
+
+class WordArgument(TyperArgument):
+    """A positional argument shown in help as a word (MODEL, PATH...), not a Python type.
+
+    typer prints an argument's type next to its name (`MODEL <list[str]>`) even when a
+    metavar is given, and builds every argument as a TyperArgument with no hook for
+    another class; `words_for_arguments` gives the built arguments this behaviour.
+    """
+
+    def word(self) -> str:
+        name = self.metavar or (self.name or "ARG").upper()
+        return name if self.nargs == 1 or name.endswith("...") else f"{name}..."
+
+    def display_type_rich(self, ctx: object) -> str | None:
+        return None
+
+    def _rich_display_name(self) -> str:
+        return self.word()
+
+    def _usage_display_name(self) -> str:
+        return self.word() if self.required else f"[{self.word()}]"
+
+
+def words_for_arguments(ctx: typer.Context, command: Any) -> None:
+    """Show every positional argument of a command tree as a word (see WordArgument)."""
+    for param in getattr(command, "params", ()):
+        if type(param) is TyperArgument:
+            param.__class__ = WordArgument
+    for _, sub in _children(ctx, command):
+        words_for_arguments(ctx, sub)
+
+
+def _children(ctx: typer.Context, command: Any) -> list[tuple[str, Any]]:
+    """A group's subcommands, through click's API (so a group that loads them lazily works)."""
+    if not hasattr(command, "list_commands"):
+        return []
+    found = ((name, command.get_command(ctx, name)) for name in command.list_commands(ctx))
+    return [(name, sub) for name, sub in found if sub is not None]
+
+
+@handles_errors
+def apply_config(ctx: typer.Context, explicit: Path | None) -> None:
+    """Make the configuration file's values the defaults of the options (click's default_map):
+    an option on the command line, or its environment variable, still wins."""
+    from costcalc.config import find_config
+
+    path = explicit or find_config()
+    if path is None:
+        return
+    from costcalc.config import load_config
+
+    ctx.default_map = config_defaults(ctx, load_config(path))
+
+
+def config_defaults(ctx: typer.Context, config: Config) -> dict[str, Any]:
+    """The default_map of the command tree under ctx.command, from a configuration file.
+
+    A top-level key is the default of every command that has the option and accepts the
+    value (`format = "json"` applies to every command with --format; `format = "table"`
+    only to those with a table); one no command accepts is an error. A command's own
+    table may set any of its options, and each must be valid.
+    """
+    defaults: dict[str, Any] = {}
+    used: set[str] = set()
+    for path, command in _commands(ctx, ctx.command):
+        options = _options(command)
+        own: dict[str, Any] = {}
+        for key, value in config.shared.items():
+            if key in options and _accepts(ctx, options[key], value) is None:
+                own[options[key][0].name or key] = _given(options[key], value)
+                used.add(key)
+        section = config.sections.get(" ".join(path), {}) if len(path) == 1 else {}
+        for key, value in section.items():
+            if key not in options:
+                from costcalc.catalog import did_you_mean
+
+                known = sorted(options)
+                raise config.problem(
+                    f"`costcalc {path[0]}` has no option --{key}"
+                    + (
+                        did_you_mean(key.replace("_", "-"), known)
+                        or f" (`costcalc {path[0]} --help` lists them)"
+                    ),
+                    path[0],
+                    key,
+                )
+            descriptor = getattr(options[key][0], "type_descriptor", None)
+            if getattr(descriptor, "is_path", False) and key != "pricing":  # (pricing: done)
+                if isinstance(value, list):
+                    value = config.resolve([str(v) for v in value], path[0], key)
+                else:
+                    value = config.resolve([str(value)], path[0], key)[0]
+            problem = _accepts(ctx, options[key], value)
+            if problem is not None:
+                raise config.problem(problem, path[0], key)
+            own[options[key][0].name or key] = _given(options[key], value)
+        node = defaults
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        if own:
+            node[path[-1]] = own
+    for key in config.shared:
+        if key not in used:
+            raise config.problem(f"no command takes {config.shared[key]!r} for --{key}", key)
+    return defaults
+
+
+def _commands(
+    ctx: typer.Context, command: Any, path: tuple[str, ...] = ()
+) -> Iterable[tuple[tuple[str, ...], Any]]:
+    for name, sub in _children(ctx, command):
+        if hasattr(sub, "list_commands"):
+            yield from _commands(ctx, sub, (*path, name))
+        else:
+            yield (*path, name), sub
+
+
+def _options(command: Any) -> dict[str, tuple[Any, bool]]:
+    """A command's options by name without the leading --: (param, whether it is the
+    negative spelling of a flag, such as --closed-weights)."""
+    found: dict[str, tuple[Any, bool]] = {}
+    for param in command.params:
+        if param.param_type_name != "option" or "--help" in param.opts:
+            continue
+        for negative, names in ((False, param.opts), (True, param.secondary_opts)):
+            for name in names:
+                if name.startswith("--"):
+                    found[name[2:]] = (param, negative)
+    return found
+
+
+def _given(option: tuple[Any, bool], value: Any) -> Any:
+    """A file's value as the command line would give it to the option: exact numbers as
+    text, one value of a repeatable option as a list, a negative flag's yes as no."""
+    param, negative = option
+    if negative and isinstance(value, bool):
+        return not value
+    if isinstance(value, list):
+        return [str(v) if isinstance(v, Decimal) else v for v in value]
+    value = str(value) if isinstance(value, Decimal) else value
+    return [value] if param.multiple else value
+
+
+def _accepts(ctx: typer.Context, option: tuple[Any, bool], value: Any) -> str | None:
+    """Why the option cannot take the value (None: it can), by the option's own parser."""
+    param, negative = option
+    if negative and not isinstance(value, bool):
+        return "expected true or false"
+    if isinstance(value, list) and not param.multiple:
+        return "expected one value, not a list"
+    if getattr(param, "is_flag", False) and not isinstance(value, bool):
+        return "expected true or false"
+    try:
+        param.process_value(ctx, _given(option, value))
+    except (typer.BadParameter, ValueError, TypeError) as exc:
+        text = exc.format_message() if isinstance(exc, typer.BadParameter) else str(exc)
+        return text.replace("Value error, ", "")
+    return None

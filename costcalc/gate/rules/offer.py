@@ -21,9 +21,7 @@ from costcalc.gate.registry import rule
     " offer it, or its price cannot be converted to the budget's currency",
 )
 def unknown_model(ctx: DecisionContext) -> Iterator[Hit]:
-    found = ctx.unresolved
-    if found is not None and found.rule == "unknown-model":
-        yield found.hit
+    yield from _unresolved(ctx, "unknown-model")
     pricing = ctx.pricing
     if ctx.entry is not None and isinstance(pricing, InputError):
         yield Hit(
@@ -41,6 +39,11 @@ def unknown_model(ctx: DecisionContext) -> Iterator[Hit]:
     fails_when="the offer exists but none of its price periods is in force on the check day",
 )
 def no_current_price(ctx: DecisionContext) -> Iterator[Hit]:
+    yield from _unresolved(ctx, "no-current-price")
+
+
+def _unresolved(ctx: DecisionContext, rule_id: str) -> Iterator[Hit]:
+    """The finding of resolving the chosen offer, when it failed under this rule."""
     found = ctx.unresolved
-    if found is not None and found.rule == "no-current-price":
+    if found is not None and found.rule == rule_id:
         yield found.hit
