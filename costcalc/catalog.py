@@ -156,13 +156,21 @@ def load_catalog(
     """Load and merge layers of sheets: bundled first, later layers override earlier ones.
 
     With `cache_dir`, a catalog loaded before from the same contents is reused
-    (see costcalc.catalog_cache).
+    (see costcalc.catalog_cache). When a catalog of the bundled sheets alone has to be
+    built, it is read from their compiled form if the installation has one made from
+    the same sheets (`compile_bundled`), instead of parsing them.
     """
     folders: list[tuple[Path, str | None]] = [(Path(p), None) for p in layers]
     if include_bundled:
         folders.insert(0, (bundled_pricing_dir(), "pricing"))
 
     def build() -> Catalog:
+        if include_bundled and not layers:
+            from costcalc.catalog_cache import load_compiled
+
+            compiled = load_compiled(folders[0][0], "pricing")
+            if isinstance(compiled, Catalog):
+                return compiled
         loaded: list[list[Document]] = []
         problems: list[Problem] = []
         for folder, display in folders:
@@ -179,6 +187,16 @@ def load_catalog(
     from costcalc.catalog_cache import cached
 
     return cached(cache_dir, folders, build)
+
+
+def compile_bundled(folder: Path | None = None) -> bytes:
+    """The bundled catalog compiled to plain data (see costcalc.catalog_cache.COMPILED_NAME):
+    built from the sheets alone, never from a cache or an earlier compiled file."""
+    folder = folder or bundled_pricing_dir()
+    from costcalc.catalog_cache import compile_catalog
+
+    catalog = build_catalog([load_folder(folder, display="pricing")])
+    return compile_catalog(folder, "pricing", catalog)
 
 
 def _join(

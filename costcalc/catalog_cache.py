@@ -810,3 +810,73 @@ def _prune(folder: Path) -> None:
         except OSError as exc:
             if exc.errno != errno.ENOENT:
                 raise
+
+
+# --------------------------------------------- the bundled catalog, precompiled
+
+COMPILED_NAME = "catalog.compiled.json"
+"""The bundled catalog as plain data, written into the wheel at build time (setup.py), so a
+run on the bundled sheets alone never parses YAML, even the first one after installing."""
+
+
+def sheets_key(folder: Path, display: str | None) -> str | None:
+    """Key of one folder's sheets by content alone (no paths outside it, no clock, no stat):
+    the same for every copy of the same sheets. None when a file is too large."""
+    digest = hashlib.sha256()
+    digest.update(f"{FORMAT}|{display}|".encode())
+    for path in yaml_files(folder):
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        digest.update(f"F|{path.relative_to(folder).as_posix()}|".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def compile_catalog(folder: Path, display: str | None, value: Any) -> bytes:
+    """The compiled form of a folder's catalog: JSON, the same bytes for the same sheets."""
+    key = sheets_key(folder, display)
+    if key is None:
+        raise ValueError(f"{folder}: a sheet is too large to compile")
+    encoder = _Encoder()
+    encoded = encoder.encode(value)
+    return json.dumps(
+        {"format": FORMAT, "key": key, "classes": encoder.classes, "value": encoded},
+        separators=(",", ":"),
+        ensure_ascii=True,
+        allow_nan=False,
+    ).encode("ascii")
+
+
+def load_compiled(folder: Path, display: str | None) -> Any | None:
+    """The catalog compiled next to a folder's sheets, or None when there is none, or when
+    it was compiled from other sheets (an edited installation) or cannot be read back.
+
+    It is trusted as the installed code is (it ships in the same wheel) and read with the
+    same allow-listed, type-checked decoder as the cache; a mismatch is None, never a crash.
+    """
+    path = folder / COMPILED_NAME
+    try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_size > MAX_CACHE_BYTES:
+            return None
+        data = path.read_bytes()
+        key = sheets_key(folder, display)
+    except (OSError, InputError):
+        return None
+    if key is None:
+        return None
+    try:
+        doc = json.loads(data, parse_constant=_no_constant)
+        if type(doc) is not dict or doc.get("format") != FORMAT or doc.get("key") != key:
+            return None
+        decoder = _Decoder(doc["classes"])
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return decoder.decode(doc["value"])
+        finally:
+            if collecting:
+                gc.enable()
+    except (CacheMiss, ValueError, TypeError, KeyError, IndexError, AttributeError,
+            InvalidOperation, RecursionError):  # fmt: skip
+        return None

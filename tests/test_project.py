@@ -90,8 +90,10 @@ def test_every_command_has_help_and_is_documented() -> None:
 
     readme = (REPO / "README.md").read_text()
     group = typer.main.get_command(app)
+    ctx = group.make_context("costcalc", ["--help"], resilient_parsing=True)
     names: list[tuple[str, object]] = []
-    for name, command in group.commands.items():  # type: ignore[attr-defined]
+    for name in group.list_commands(ctx):  # type: ignore[attr-defined]
+        command = group.get_command(ctx, name)  # type: ignore[attr-defined]
         subcommands = getattr(command, "commands", None)
         if subcommands:
             names += [(f"{name} {sub}", cmd) for sub, cmd in subcommands.items()]
