@@ -15,7 +15,14 @@ from typer.testing import CliRunner
 from costcalc.cli import app
 from helpers import REPO
 
-NEEDS_READERS_FILES = ("procurement/", "my-prices/", "models.json", "genai-prices/", "base/")
+NEEDS_READERS_FILES = (
+    "procurement/",
+    "my-prices/",
+    "models.json",
+    "genai-prices/",
+    "base/",
+    "/tmp/pricing-before",
+)
 """Paths the README tells the reader to create or fetch first."""
 
 
