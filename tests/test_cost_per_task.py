@@ -171,6 +171,17 @@ def test_compare_table_says_what_hidden_tokens_are_billed(sheets: Path) -> None:
     assert "plain" not in text.split("hidden reasoning tokens unknown")[1].split("(")[0]
 
 
+def test_verdict_says_a_thinking_models_cost_is_a_lower_bound(sheets: Path) -> None:
+    """hybrid thinks but has no figure: recommended, its cost leaves out hidden tokens."""
+    code, out, err = run(sheets, "compare", "hybrid", "r1x", "--quality-method", "mean")
+    assert code == 0, err
+    text = " ".join(out.split())
+    assert "Buy hybrid @ host" in text
+    assert "so hybrid's cost is a lower bound" in text
+    code, out, err = run(sheets, "compare", "--quality-method", "mean")  # plain is recommended
+    assert code == 0 and "Buy plain @ host" in out and "lower bound" not in out
+
+
 def test_compare_json_hidden_fields(sheets: Path) -> None:
     """compare's default request is 2,000 in / 500 out: r1x costs 2,000 x $1/M +
     (500 + 23,000) x $4/M = 0.002 + 0.094 = $0.096."""

@@ -132,6 +132,19 @@ def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResu
     return notes
 
 
+def _lower_bound(ranking: Ranking, result: CompareResult) -> str:
+    """Warn when the recommended offer's cost leaves out hidden tokens nobody has measured."""
+    chosen = next((r for r in ranking.rows if r.recommended), None)
+    hidden = result.hidden.get(chosen.model) if chosen else None
+    if chosen is None or hidden is None or hidden.basis != "unknown":
+        return ""
+    return (
+        f" Its hidden reasoning tokens are unknown and billed as 0, so {chosen.model}'s cost"
+        " is a lower bound: bill your own with --reasoning-tokens N --reasoning-model"
+        f" {chosen.model}."
+    )
+
+
 def hidden_json(hidden: HiddenTokens | None) -> dict[str, Any]:
     """A row's hidden reasoning tokens per request (exact decimal string) and their basis:
     "sheet" (the model's sourced figure), "override" (--reasoning-tokens), "unknown" (a
@@ -315,7 +328,7 @@ def table(
     notes += paired_notes(ranking)
     if rows:
         notes.append(LEGEND)
-    notes.append(ranking.verdict)
+    notes.append(ranking.verdict + _lower_bound(ranking, result))
     marks = {
         i: "good" if r.recommended else "dim"
         for i, r in enumerate(ranking.rows)

@@ -30,8 +30,9 @@ def price_age_note(
     )
 
 
-HIDDEN_LINES = 12
-"""Models named one a line in the hidden-token note; the JSON has every row's figure."""
+HIDDEN_LINES = 2
+"""More models billed from the sheets than this: their figures share one line (the JSON
+has every row's figure and source)."""
 
 
 def hidden_tokens_notes(hidden: Iterable[HiddenTokens]) -> list[str]:
@@ -56,13 +57,19 @@ def hidden_tokens_notes(hidden: Iterable[HiddenTokens]) -> list[str]:
         lines.append(
             f"hidden reasoning tokens billed: {model} {fmt_tokens(h.tokens)} per request ({why})"
         )
-    if len(lines) > HIDDEN_LINES:
-        more = len(lines) - HIDDEN_LINES
-        lines = [
-            *lines[:HIDDEN_LINES],
-            f"... and {more} more models billed hidden tokens"
-            " (--format json gives each row's hidden_tokens)",
-        ]
+    sheet = sorted((m, h) for m, h in by_model.items() if h.basis == "sheet")
+    if len(sheet) > HIDDEN_LINES:
+        # Many sourced figures: one line of figures; the sources are in --format json.
+        figures = ", ".join(
+            f"{m} {fmt_tokens(h.tokens)}"
+            + (f" ({decimal_str(h.output_multiple)} × output)" if h.output_multiple else "")
+            for m, h in sheet
+        )
+        lines = [line for line in lines if "--reasoning-tokens)" in line]
+        lines.append(
+            f"hidden reasoning tokens billed per request: {figures} (sourced figures;"
+            " --format json gives each row's hidden_tokens_source and date)"
+        )
     unknown = sorted(m for m, h in by_model.items() if h.basis == "unknown")
     if unknown:
         lines.append(
