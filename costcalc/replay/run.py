@@ -33,7 +33,7 @@ from costcalc.replay.grouping import (
     to_dialect,
 )
 from costcalc.replay.identity import Resolution, offer_at, resolve
-from costcalc.replay.pricing import Group, Narrowed, Pricer, add, instant_of, splits_of
+from costcalc.replay.pricing import Group, Narrowed, Pricer, add, splits_of
 from costcalc.replay.result import (
     BadRow,
     Difference,
@@ -206,10 +206,10 @@ def _price_exact(
         if res.entries:
             pick = (key, group.day, group.tod, group.epoch)
             if pick not in chosen:
-                chosen[pick] = offer_at(res.entries, instant_of(group, splits))
+                chosen[pick] = offer_at(res.entries, pricer.instant(group))
             entry = chosen[pick]
         if entry is None:
-            at = instant_of(group, splits)
+            at = pricer.instant(group)
             not_priced(
                 group,
                 res.reason or f"none of its offers has a price in force at {at:%Y-%m-%d %H:%M} UTC",
