@@ -25,10 +25,13 @@ from costcalc.replay.formats import (
     write_jsonl,
 )
 from costcalc.replay.grouping import (
+    BAD_CODES,
     BAD_REASONS,
     GROUP_COLUMNS,
     Splits,
     grouping_sql,
+    key_of,
+    kind_of,
     projection,
     to_dialect,
 )
@@ -63,7 +66,10 @@ def _sources(logs: Sequence[LogFile], tmp: Path) -> tuple[list[_Source], list[st
         if log.format in (LogFormat.csv, LogFormat.parquet):
             sources.append(_Source(log.path, log.name, log.container))
             mapping = dict(zip(log.present, log.columns, strict=True))
-            projections.append(projection(index, [(c, mapping.get(c)) for c in COLUMNS]))
+            kinds = {
+                c: kind_of(c, t) for c, t in zip(log.present, log.types, strict=False)
+            }
+            projections.append(projection(index, [(c, mapping.get(c)) for c in COLUMNS], kinds))
             continue
         if log.format is LogFormat.jsonl:
             sources.append(_Source(log.path, log.name, Container.jsonl))
@@ -115,26 +121,34 @@ def replay(
         bad_by_reason: dict[str, int] = {}
         bad_files: dict[int, int] = {}
         total_rows = 0
+        key = key_of(splits)
+        unpacked: dict[int, tuple[dt.date, int, int, int, int, int, int]] = {}
         for raw in rows:
             rec = dict(zip(GROUP_COLUMNS, raw, strict=True))
             n = int(rec["n_rows"])
             total_rows += n
             src = int(rec["src"])
             rows_per_file[src] += n
-            if rec["bad"]:
+            k = int(rec["k"])
+            keys = unpacked.get(k)
+            if keys is None:
+                keys = unpacked[k] = key.unpack(k)
+            day, tod, epoch, tier, batch, has_cost, bad = keys
+            if bad:
+                reason = BAD_CODES[bad]
                 bad_files[src] = bad_files.get(src, 0) + n
-                bad_by_reason[str(rec["bad"])] = bad_by_reason.get(str(rec["bad"]), 0) + n
+                bad_by_reason[reason] = bad_by_reason.get(reason, 0) + n
                 continue
             groups.append(
                 Group(
                     model=str(rec["model"]),
                     provider=str(rec["provider"] or ""),
-                    day=rec["day"],
-                    tod=int(rec["tod"]),
-                    epoch=int(rec["epoch"]),
-                    tier=int(rec["tier"]),
-                    batch=bool(rec["batch"]),
-                    has_cost=bool(rec["has_cost"]),
+                    day=day,
+                    tod=tod,
+                    epoch=epoch,
+                    tier=tier,
+                    batch=bool(batch),
+                    has_cost=bool(has_cost),
                     requests=int(rec["requests"] or 0),
                     input_tokens=int(rec["input_tokens"] or 0),
                     cached_tokens=int(rec["cached_tokens"] or 0),
