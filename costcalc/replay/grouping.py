@@ -24,7 +24,7 @@ cost) are counted per file and reason in their own groups, never priced.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 MAX_TOKENS = 10**12
@@ -148,6 +148,9 @@ def projection(
         kind = kinds.get(norm, "text") if col else "text"
         if col is None:
             inner.append(f"NULL AS {norm}")
+        elif kind == "text" and norm == "timestamp":
+            # The engines' timestamp casts skip surrounding blanks themselves.
+            inner.append(f"NULLIF(CAST({_q(col)} AS VARCHAR), '') AS {norm}")
         elif kind == "text":
             inner.append(f"NULLIF(TRIM(CAST({_q(col)} AS VARCHAR)), '') AS {norm}")
         else:
@@ -222,12 +225,15 @@ def key_of(splits: Splits) -> Key:
     return Key(len(splits.tod_edges) + 1, len(splits.breakpoints) + 1, len(splits.thresholds) + 1)
 
 
-def grouping_sql(projections: Sequence[str], splits: Splits) -> str:
+def grouping_sql(
+    projections: Sequence[str], splits: Splits, summed: Collection[str] | None = None
+) -> str:
     """The one grouping query, in DuckDB's dialect.
 
     Written without CASE around shared expressions (flags are integers combined with
     GREATEST and arithmetic), so that the engine's common-subexpression elimination
-    parses each timestamp and count once per row.
+    parses each timestamp and count once per row. `summed`: the counts some source has
+    (None: all); the others are their default in every row and are not summed.
     """
     union = "\nUNION ALL\n".join(projections)
     odd = " OR ".join(f"{c}_odd" for c in _WHOLE)
@@ -271,7 +277,10 @@ def grouping_sql(projections: Sequence[str], splits: Splits) -> str:
     )
     select = ["model", "provider", "src", f"{packed} AS k", "COUNT(*) AS n_rows"]
     for col in _WHOLE:
-        select.append(f"SUM({col}) AS {col}")
+        if summed is None or col in summed:
+            select.append(f"SUM({col}) AS {col}")
+        else:  # no source has the column: its default in every row
+            select.append("COUNT(*) AS requests" if col == "requests" else f"0 AS {col}")
     select.append("SUM(c) AS cost")
     return (
         f"WITH log AS (\n{union}\n),\n"

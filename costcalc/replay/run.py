@@ -112,7 +112,8 @@ def replay(
         try:
             for index, source in enumerate(sources):
                 eng.register(index, source)
-            sql = to_dialect(grouping_sql(projections, splits), eng.dialect)
+            summed = {c for log in logs for c in (log.present or COLUMNS)}
+            sql = to_dialect(grouping_sql(projections, splits, summed), eng.dialect)
             rows = eng.query(sql)
         finally:
             eng.close()
