@@ -322,3 +322,28 @@ def test_odd_counts_are_bad_rows(catalog: Catalog, tmp_path: Path) -> None:
     assert result.bad_rows == 8
     assert [b.line for b in result.bad_examples] == [2, 3, 4, 5, 6, 7, 8, 10]
     assert result.total == Decimal("0.5000015")
+
+
+def test_names_resolve_through_the_catalog_identity(catalog: Catalog, tmp_path: Path) -> None:
+    """Logged names go through costcalc.identity as the importers' do: a vendor namespace
+    (`together_ai/`) is stripped before the API name matches; unknown names are counted."""
+    log = tmp_path / "names.csv"
+    log.write_text(
+        "timestamp,model,provider,input_tokens,output_tokens\n"
+        "2025-06-11T00:00:00Z,together_ai/alpha-chat,lab,1000000,0\n"
+        "2025-06-11T00:00:00Z,openai/beta,openai,1000000,0\n"
+        "2025-06-11T00:00:00Z,alpha-2025-06-01,,1000000,0\n"
+        "2025-06-11T00:00:00Z,alpha-chat,openai,1000000,0\n"
+        "2025-06-11T00:00:00Z,nobody-knows-me,,1000000,0\n"
+    )
+    result = replay([log], catalog=catalog)
+    # alpha @ lab at its 2025-06-10 price, 1 per M input: two requests (API name, alias) = 2.
+    # beta @ openai: 0.5 per M input = 0.5.
+    assert result.by_model[("alpha", "lab")].requests == 2
+    assert result.by_model[("alpha", "lab")].cost == Decimal(2)
+    assert result.by_model[("beta", "openai")].cost == Decimal("0.5")
+    assert result.total == Decimal("2.5")
+    assert [(u.model, u.provider, u.requests, u.reason) for u in result.unpriced] == [
+        ("alpha-chat", "openai", 1, "not offered by openai (offered by lab)"),
+        ("nobody-knows-me", "", 1, "unknown model"),
+    ]

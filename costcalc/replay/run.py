@@ -35,6 +35,7 @@ from costcalc.replay.grouping import (
     projection,
     to_dialect,
 )
+from costcalc.identity import Identity
 from costcalc.replay.identity import Resolution, offer_at, resolve
 from costcalc.replay.pricing import Group, Narrowed, Pricer, add, splits_of
 from costcalc.replay.result import (
@@ -196,6 +197,7 @@ def _price_exact(
     options: CounterfactualOptions,
 ) -> ReplayResult:
     pricer = Pricer(catalog, splits, currency)
+    identity = Identity.from_catalog(catalog)
     resolved: dict[tuple[str, str], Resolution] = {}
     merged: dict[tuple[object, ...], tuple[Narrowed, dt.date, tuple[int, ...], Decimal | None]] = {}
     meta: dict[tuple[object, ...], tuple[str, str, bool, bool]] = {}
@@ -216,7 +218,7 @@ def _price_exact(
         key = (group.model, group.provider)
         res = resolved.get(key)
         if res is None:
-            res = resolved[key] = resolve(catalog, group.model, group.provider or None)
+            res = resolved[key] = resolve(catalog, group.model, group.provider or None, identity)
         entry = None
         if res.entries:
             pick = (key, group.day, group.tod, group.epoch)
