@@ -347,3 +347,76 @@ def test_names_resolve_through_the_catalog_identity(catalog: Catalog, tmp_path: 
         ("alpha-chat", "openai", 1, "not offered by openai (offered by lab)"),
         ("nobody-knows-me", "", 1, "unknown model"),
     ]
+
+
+def test_row_differences(catalog: Catalog, tmp_path: Path) -> None:
+    """The rows whose logged cost differs most from list price, exactly, with their instants."""
+    log = tmp_path / "rows.csv"
+    log.write_text(
+        "timestamp,model,provider,input_tokens,cached_tokens,output_tokens,batch,cost\n"
+        # alpha @ lab until 2025-06-10 12:00 UTC: 2 in, 0.5 cached, 8 out ($/M).
+        # 1M in (0.5M cached), 0.25M out: 0.5 x 2 + 0.5 x 0.5 + 0.25 x 8 = 3.25; logged 3.25.
+        "2025-06-10T11:00:00Z,alpha,lab,1000000,500000,250000,,3.25\n"
+        # same group, 2M in, 0 out: list 4; logged 4.5 -> +0.5
+        "2025-06-10T11:30:00Z,alpha,lab,2000000,0,0,,4.5\n"
+        # same group, 1 in + 1 out: list 0.00001; logged 0.1 -> +0.09999
+        "2025-06-10T11:45:00.5Z,alpha,lab,1,0,1,,0.1\n"
+        # after the change (1 in, 4 out): 1M in -> list 1; logged 0.2 -> -0.8
+        "2025-06-10T12:00:00Z,alpha-chat,lab,1000000,0,0,,0.2\n"
+        # no logged cost: not a candidate
+        "2025-06-10T13:00:00Z,alpha,lab,5000000,0,0,,\n"
+        # beta @ lab batch? (no batch price: billed at 0.5 in) 1M -> 0.5; logged 0.5 -> 0
+        "2025-06-11T00:00:00Z,beta,lab,1000000,0,0,true,0.5\n"
+    )
+    result = replay([log], catalog=catalog, row_differences=3)
+    rec = result.reconciliation
+    assert rec is not None and rec.rows is not None
+    got = [(r.timestamp, r.model, r.logged, r.list_price, r.difference) for r in rec.rows]
+    assert got == [
+        ("2025-06-10T12:00:00Z", "alpha-chat", Decimal("0.2"), Decimal(1), Decimal("-0.8")),
+        ("2025-06-10T11:30:00Z", "alpha", Decimal("4.5"), Decimal(4), Decimal("0.5")),
+        (
+            "2025-06-10T11:45:00.500000Z",
+            "alpha",
+            Decimal("0.1"),
+            Decimal("0.00001"),
+            Decimal("0.09999"),
+        ),
+    ]
+    assert rec.rows[0].file == str(log) and rec.rows[0].line is None
+    # The per-row list prices add up to the groups' list price (cost is linear in tokens).
+    everything = replay([log], catalog=catalog, row_differences=100)
+    assert everything.reconciliation is not None and everything.reconciliation.rows is not None
+    assert len(everything.reconciliation.rows) == 5
+    assert sum(r.list_price for r in everything.reconciliation.rows) == (
+        everything.reconciliation.list_total
+    )
+    # Not asked for: no second pass, and `rows` is null in JSON.
+    plain = payload(replay([log], catalog=catalog))
+    assert plain["reconciliation"]["rows"] is None
+
+
+def test_row_differences_in_vendor_exports_carry_lines(catalog: Catalog) -> None:
+    """A flattened vendor record keeps its line: LiteLLM's spend 3.1 against list 3 (line 3)."""
+    result = replay([HERE / "litellm.csv"], catalog=catalog, row_differences=1)
+    assert result.reconciliation is not None and result.reconciliation.rows is not None
+    (row,) = result.reconciliation.rows
+    assert (row.line, row.logged, row.list_price) == (3, Decimal("3.1"), Decimal(3))
+
+
+def test_cli_row_differences_option(tmp_path: Path) -> None:
+    """--row-differences N puts the rows in the JSON; a negative N is exit 2."""
+    args = ["replay", str(HERE / "generic.csv"), "--pricing", str(PRICING), "--no-bundled"]
+    out = runner.invoke(app, [*args, "-f", "json", "--row-differences", "2"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)["reconciliation"]["rows"]
+    # alpha 12:00 logged 3.10 vs list 3 (+0.10); alpha 11:59:59 logged 6 vs 6 (0).
+    assert [(r["timestamp"], r["difference"]) for r in rows] == [
+        ("2025-06-10T12:00:00Z", "0.1"),
+        ("2025-06-10T11:59:59Z", "0"),
+    ]
+    assert isinstance(rows[0]["input_tokens"], int)
+    bad = runner.invoke(app, [*args, "--row-differences", "-1"])
+    assert bad.exit_code == 2
+    table = runner.invoke(app, [*args, "--row-differences", "2"])
+    assert table.exit_code == 0, table.output

@@ -24,6 +24,7 @@ cost) are counted per file and reason in their own groups, never priced.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -133,17 +134,21 @@ def projection(
     index: int,
     columns: Sequence[tuple[str, str | None]],
     kinds: Mapping[str, str] | None = None,
+    line: str | None = None,
 ) -> str:
     """One source typed and checked: `src, t, model, provider, batch, cost_given, c`, and
     each count with its `_odd` flag (not canonical digits, or over 10^12).
 
     `columns` maps each normalised column to the source's column (None: absent); `kinds`
     gives a Parquet column's kind (see `kind_of`; default text). Typed columns are used as
-    they are, with no round trip through text.
+    they are, with no round trip through text. `line`: the source's column holding each
+    record's line (flattened vendor exports), passed on as `line`.
     """
     kinds = kinds or {}
     inner = [f"{index} AS src"]
-    outer = ["src"]
+    outer = ["src", "line"]
+    # The record's line, where the source has one (flattened vendor exports).
+    inner.append(f"TRY_CAST({_q(line)} AS BIGINT) AS line" if line else "CAST(NULL AS BIGINT) AS line")
     for norm, col in columns:
         kind = kinds.get(norm, "text") if col else "text"
         if col is None:
@@ -225,16 +230,8 @@ def key_of(splits: Splits) -> Key:
     return Key(len(splits.tod_edges) + 1, len(splits.breakpoints) + 1, len(splits.thresholds) + 1)
 
 
-def grouping_sql(
-    projections: Sequence[str], splits: Splits, summed: Collection[str] | None = None
-) -> str:
-    """The one grouping query, in DuckDB's dialect.
-
-    Written without CASE around shared expressions (flags are integers combined with
-    GREATEST and arithmetic), so that the engine's common-subexpression elimination
-    parses each timestamp and count once per row. `summed`: the counts some source has
-    (None: all); the others are their default in every row and are not summed.
-    """
+def _flagged(projections: Sequence[str]) -> str:
+    """`WITH log AS (…), flagged AS (…)`: every source's rows, with their bad-row code."""
     union = "\nUNION ALL\n".join(projections)
     odd = " OR ".join(f"{c}_odd" for c in _WHOLE)
     negative = " OR ".join(f"{c} < 0" for c in _WHOLE)
@@ -254,6 +251,11 @@ def grouping_sql(
         )
         + ")"
     )
+    return f"WITH log AS (\n{union}\n),\nflagged AS (SELECT *, {bad} AS bad FROM log)"
+
+
+def _packed(splits: Splits) -> str:
+    """The packed key `k` of a row (see `Key`), over the columns of `flagged`."""
     key = key_of(splits)
     seconds = "EPOCH(t)"
     minute = f"(FLOOR({seconds} / 60) % 1440)"
@@ -275,6 +277,20 @@ def grouping_sql(
         f"(((((({day} * {len(BAD_CODES)} + bad) * 2 + {_flag('c IS NOT NULL')}) * 2 + batch)"
         f" * {key.tiers} + {tier}) * {key.epochs} + {epoch}) * {key.tods} + {tod})"
     )
+    return packed
+
+
+def grouping_sql(
+    projections: Sequence[str], splits: Splits, summed: Collection[str] | None = None
+) -> str:
+    """The one grouping query, in DuckDB's dialect.
+
+    Written without CASE around shared expressions (flags are integers combined with
+    GREATEST and arithmetic), so that the engine's common-subexpression elimination
+    parses each timestamp and count once per row. `summed`: the counts some source has
+    (None: all); the others are their default in every row and are not summed.
+    """
+    packed = _packed(splits)
     select = ["model", "provider", "src", f"{packed} AS k", "COUNT(*) AS n_rows"]
     for col in _WHOLE:
         if summed is None or col in summed:
@@ -283,9 +299,57 @@ def grouping_sql(
             select.append("COUNT(*) AS requests" if col == "requests" else f"0 AS {col}")
     select.append("SUM(c) AS cost")
     return (
-        f"WITH log AS (\n{union}\n),\n"
-        f"flagged AS (SELECT *, {bad} AS bad FROM log)\n"
+        f"{_flagged(projections)}\n"
         f"SELECT {', '.join(select)}\nFROM flagged\nGROUP BY 1, 2, 3, 4"
+    )
+
+
+UNIT_COLUMNS = ("u_input", "u_cached", "u_write", "u_output", "u_reasoning")
+"""Per-token list prices of a price group, in the order `rows_sql` takes them."""
+
+
+def rows_sql(
+    projections: Sequence[str],
+    splits: Splits,
+    prices: Sequence[tuple[int, str, str, int, Sequence[Decimal]]],
+    limit: int,
+) -> str:
+    """The `limit` rows with a logged cost that differ most from list price (approximately).
+
+    `prices`: (src, model, provider, k, per-token prices in `UNIT_COLUMNS` order) of every
+    priced group with logged costs. Each good row with a cost is joined to its group's
+    prices; a row's list price is its tokens times them (uncached input, cache reads,
+    cache writes, output, reasoning). The ranking here is in floating point; the caller
+    recomputes the candidates exactly and ranks them again, so ask for a margin.
+    Returns `src, line, t (text), model, provider, k`, the counts, and the cost as text.
+    """
+    values = ", ".join(
+        f"({src}, {_lit(model)}, {_lit(provider)}, {k}, "
+        + ", ".join(f"CAST({_lit(format(u, 'f'))} AS DOUBLE)" for u in units)
+        + ")"
+        for src, model, provider, k, units in prices
+    )
+    names = "src, model, provider, k, " + ", ".join(UNIT_COLUMNS)
+    listed = (
+        "(CAST(input_tokens - cached_tokens - cache_write_tokens AS DOUBLE) * p.u_input"
+        " + CAST(cached_tokens AS DOUBLE) * p.u_cached"
+        " + CAST(cache_write_tokens AS DOUBLE) * p.u_write"
+        " + CAST(output_tokens AS DOUBLE) * p.u_output"
+        " + CAST(reasoning_tokens AS DOUBLE) * p.u_reasoning)"
+    )
+    return (
+        f"{_flagged(projections)},\n"
+        f"keyed AS (SELECT *, {_packed(splits)} AS k FROM flagged"
+        " WHERE bad = 0 AND c IS NOT NULL),\n"
+        f"p AS (SELECT * FROM (VALUES {values}) AS v({names}))\n"
+        "SELECT keyed.src, keyed.line, CAST(keyed.t AS VARCHAR), keyed.model, keyed.provider,"
+        " keyed.k,"
+        " requests, input_tokens, cached_tokens, cache_write_tokens, output_tokens,"
+        " reasoning_tokens, CAST(c AS VARCHAR)\n"
+        "FROM keyed JOIN p ON keyed.src = p.src AND keyed.model = p.model"
+        " AND keyed.provider = p.provider AND keyed.k = p.k\n"
+        f"ORDER BY ABS(CAST(c AS DOUBLE) - {listed}) DESC, keyed.src, keyed.line\n"
+        f"LIMIT {int(limit)}"
     )
 
 

@@ -53,6 +53,8 @@ class Group:
     cost: Decimal | None
     rows: int = 0
     src: int = 0
+    k: int = 0
+    """The grouping's packed key (see costcalc.replay.grouping.Key)."""
 
     def tokens(self) -> tuple[int, int, int, int, int, int]:
         return (
