@@ -172,11 +172,11 @@ def reprice(
     merged: dict[tuple[object, ...], tuple[Narrowed, dt.date, list[int], list[int]]] = {}
     for (_regime, _tier, batch, when_key), (group, other_parts, own_parts) in coarse.items():
         narrowed = pricer.narrow(entry, group)
-        key = (narrowed.signature, when_key, batch, narrowed.off_peak)
+        mkey = (narrowed.signature, when_key, batch, narrowed.off_peak)
         others, owns = list(_sum(other_parts)), list(_sum(own_parts))
-        found_m = merged.get(key)
+        found_m = merged.get(mkey)
         if found_m is None:
-            merged[key] = (narrowed, group.day, others, owns)
+            merged[mkey] = (narrowed, group.day, others, owns)
         else:
             for i in range(6):
                 found_m[2][i] += others[i]
@@ -184,11 +184,11 @@ def reprice(
     other = Decimal(0)
     same = Decimal(0)
     days: dict[dt.date, Decimal] = {}
-    for mkey, (narrowed, day, other_sums, own_sums) in merged.items():
+    for pkey, (narrowed, day, other_sums, own_sums) in merged.items():
         for sums, is_own in ((other_sums, False), (own_sums, True)):
             if not any(sums):
                 continue
-            cost = pricer.price(narrowed, day, sums, bool(mkey[2])).total
+            cost = pricer.price(narrowed, day, sums, bool(pkey[2])).total
             if is_own:
                 same += cost
             else:

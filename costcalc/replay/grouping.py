@@ -24,9 +24,9 @@ cost) are counted per file and reason in their own groups, never priced.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 MAX_TOKENS = 10**12
 """Largest token count of one row; more is a bad row (it would overflow the sums)."""
@@ -148,7 +148,9 @@ def projection(
     inner = [f"{index} AS src"]
     outer = ["src", "line"]
     # The record's line, where the source has one (flattened vendor exports).
-    inner.append(f"TRY_CAST({_q(line)} AS BIGINT) AS line" if line else "CAST(NULL AS BIGINT) AS line")
+    inner.append(
+        f"TRY_CAST({_q(line)} AS BIGINT) AS line" if line else "CAST(NULL AS BIGINT) AS line"
+    )
     for norm, col in columns:
         kind = kinds.get(norm, "text") if col else "text"
         if col is None:
@@ -196,7 +198,8 @@ def projection(
                 f" (COALESCE(CAST({value} AS VARCHAR), '') <> {norm}"
                 f" OR ABS({value}) > {MAX_TOKENS})) AS {norm}_odd"
             )
-    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM src_{index}) AS s{index}"
+    source = f"(SELECT {', '.join(inner)} FROM src_{index}) AS s{index}"
+    return f"SELECT {', '.join(outer)} FROM {source}"
 
 
 @dataclass(frozen=True)
@@ -298,10 +301,7 @@ def grouping_sql(
         else:  # no source has the column: its default in every row
             select.append("COUNT(*) AS requests" if col == "requests" else f"0 AS {col}")
     select.append("SUM(c) AS cost")
-    return (
-        f"{_flagged(projections)}\n"
-        f"SELECT {', '.join(select)}\nFROM flagged\nGROUP BY 1, 2, 3, 4"
-    )
+    return f"{_flagged(projections)}\nSELECT {', '.join(select)}\nFROM flagged\nGROUP BY 1, 2, 3, 4"
 
 
 UNIT_COLUMNS = ("u_input", "u_cached", "u_write", "u_output", "u_reasoning")

@@ -13,6 +13,7 @@ from typing import Any
 from costcalc.catalog import Catalog, OfferEntry
 from costcalc.errors import InputError, NoPriceError
 from costcalc.fx import PRECISION
+from costcalc.identity import Identity
 from costcalc.replay.counterfactual import CounterfactualOptions, counterfactual
 from costcalc.replay.engines import EngineName, open_engine
 from costcalc.replay.formats import (
@@ -38,16 +39,15 @@ from costcalc.replay.grouping import (
     rows_sql,
     to_dialect,
 )
-from costcalc.identity import Identity
 from costcalc.replay.identity import Resolution, offer_at, resolve
 from costcalc.replay.pricing import Group, Narrowed, Pricer, add, splits_of
 from costcalc.replay.result import (
     BadRow,
-    RowDifference,
     Difference,
     FileRead,
     Reconciliation,
     ReplayResult,
+    RowDifference,
     Totals,
     Unpriced,
 )
@@ -71,9 +71,7 @@ def _sources(logs: Sequence[LogFile], tmp: Path) -> tuple[list[_Source], list[st
         if log.format in (LogFormat.csv, LogFormat.parquet):
             sources.append(_Source(log.path, log.name, log.container))
             mapping = dict(zip(log.present, log.columns, strict=True))
-            kinds = {
-                c: kind_of(c, t) for c, t in zip(log.present, log.types, strict=False)
-            }
+            kinds = {c: kind_of(c, t) for c, t in zip(log.present, log.types, strict=False)}
             projections.append(projection(index, [(c, mapping.get(c)) for c in COLUMNS], kinds))
             continue
         if log.format is LogFormat.jsonl:
