@@ -9,7 +9,14 @@ engine, on the group's own day and prices. The result is a band, not a point:
   another model answers at another length; costcalc has no sourced per-model
   factor for either, so the band is a stated ± `spread` (default 25%, costcalc's
   assumption, not a measurement) on the part of the traffic that moves to a
-  different model;
+  different model. What vendors publish are rules of thumb for English text, not
+  per-model factors: OpenAI, "1 token ~= 4 chars in English" (help.openai.com,
+  "What are tokens and how to count them", read 2026-11-30); DeepSeek, "1 English
+  character ≈ 0.3 token, 1 Chinese character ≈ 0.6 token" (api-docs.deepseek.com,
+  quick_start/token_usage, read 2026-11-30), both saying the ratio varies. They put
+  the two tokenizers about 20% apart on English (0.30 / 0.25 tokens per character),
+  inside the default band, but cover two vendors of many, English only, and nothing
+  about answer length, so they are not applied as factors;
 - traffic already on the alternative's model keeps its tokens (no band).
 
 An offer with no price in force on one of the log's days, or no exchange rate,
