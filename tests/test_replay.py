@@ -420,3 +420,37 @@ def test_cli_row_differences_option(tmp_path: Path) -> None:
     assert bad.exit_code == 2
     table = runner.invoke(app, [*args, "--row-differences", "2"])
     assert table.exit_code == 0, table.output
+
+
+def test_typed_parquet_columns_match_the_text_path(catalog: Catalog, tmp_path: Path) -> None:
+    """Parquet counts, a naive timestamp, a BOOLEAN batch and a DECIMAL cost are used typed,
+    with the same checks as text: a negative count and one over 10^12 are bad rows."""
+    import duckdb
+
+    csv_log = tmp_path / "typed.csv"
+    csv_log.write_text(
+        "timestamp,model,provider,input_tokens,output_tokens,batch,cost\n"
+        "2025-06-10 11:00:00,alpha,lab,1000000,250000,false,4.5\n"
+        "2025-06-10 12:30:00,alpha,lab,1000000,0,true,1\n"
+        "2025-06-10 13:00:00,alpha,lab,-1,0,false,1\n"
+        "2025-06-10 13:00:00,alpha,lab,2000000000000,0,false,1\n"
+    )
+    parquet_log = tmp_path / "typed.parquet"
+    con = duckdb.connect()
+    con.execute(
+        "COPY (SELECT CAST(timestamp AS TIMESTAMP) AS timestamp, model, provider,"
+        " CAST(input_tokens AS BIGINT) AS input_tokens,"
+        " CAST(output_tokens AS INTEGER) AS output_tokens, CAST(batch AS BOOLEAN) AS batch,"
+        " CAST(cost AS DECIMAL(10, 4)) AS cost FROM read_csv(?, all_varchar = true))"
+        f" TO '{parquet_log}' (FORMAT parquet)",
+        [str(csv_log)],
+    )
+    con.close()
+    typed = replay([parquet_log], catalog=catalog)
+    text = replay([csv_log], catalog=catalog)
+    # 11:00 at alpha's old price: 1 x 2 + 0.25 x 8 = 4; 12:30 at the new one, batch
+    # (no batch price: billed as standard) 1 x 1 = 1; total 5. Two bad rows.
+    assert typed.total == text.total == Decimal(5)
+    assert typed.bad_by_reason == text.bad_by_reason
+    assert typed.bad_rows == 2
+    assert typed.logged_total == text.logged_total == Decimal("5.5")
