@@ -99,33 +99,40 @@ def _sum(parts: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
     return tuple(map(sum, zip(*parts, strict=True))) if parts else ZEROS
 
 
-def slices(
-    priced: Sequence[tuple[Group, str]], pricer: Pricer, per_day: bool = False
-) -> list[Slice]:
-    """Priced groups merged on what any offer's price depends on, keeping each model's share.
+def slices(priced: Sequence[tuple[Group, str]], pricer: Pricer) -> tuple[list[Slice], list[Slice]]:
+    """Priced groups merged on what any offer's price depends on, keeping each model's share:
+    (for the whole log, per day).
 
     That is the instant's place among every offer's price bounds and exchange-rate dates
     (`Pricer.all_bounds`), its minute of the day (off-peak windows), the tier and batch;
-    and the day when `per_day`. A log of months becomes a few hundred slices.
+    and the day for the second list. A log of months becomes a few hundred slices.
     """
     bounds = pricer.all_bounds()
-    places: dict[tuple[dt.date, int, int], tuple[object, ...]] = {}
+    places: dict[tuple[dt.date, int, int], tuple[int, int]] = {}
     merged: dict[tuple[object, ...], tuple[Group, dict[str, list[tuple[int, ...]]]]] = {}
+    daily: dict[tuple[object, ...], tuple[Group, dict[str, list[tuple[int, ...]]]]] = {}
     for group, model in priced:
         ikey = (group.day, group.tod, group.epoch)
         place = places.get(ikey)
         if place is None:
             at = pricer.instant(group)
-            place = (bisect.bisect_right(bounds, at), at.hour * 60 + at.minute)
-            if per_day:
-                place = (*place, group.day)
-            places[ikey] = place
-        key = (*place, group.tier, group.batch)
-        found = merged.get(key)
-        if found is None:
-            merged[key] = (group, {model: [group.tokens()]})
-        else:
-            found[1].setdefault(model, []).append(group.tokens())
+            place = places[ikey] = (bisect.bisect_right(bounds, at), at.hour * 60 + at.minute)
+        tokens = group.tokens()
+        for table, key in (
+            (merged, (*place, group.tier, group.batch)),
+            (daily, (*place, group.tier, group.batch, group.day)),
+        ):
+            found = table.get(key)
+            if found is None:
+                table[key] = (group, {model: [tokens]})
+            else:
+                found[1].setdefault(model, []).append(tokens)
+    return _slices(merged), _slices(daily)
+
+
+def _slices(
+    merged: dict[tuple[object, ...], tuple[Group, dict[str, list[tuple[int, ...]]]]],
+) -> list[Slice]:
     out: list[Slice] = []
     for group, per_model in merged.values():
         by_model = {m: _sum(parts) for m, parts in per_model.items()}
@@ -232,7 +239,7 @@ def counterfactual(
         models=options.models,
     )
     ranking, _ = compare_full(catalog, compare_options)
-    traffic = slices(priced, pricer)
+    traffic, traffic_by_day = slices(priced, pricer)
     notes: list[str] = []
     spread = options.spread
     alternatives: list[Alternative] = []
@@ -283,6 +290,6 @@ def counterfactual(
         entry = next(
             o for o in catalog.offers if o.model.id == best.model and o.provider.id == best.provider
         )
-        _, _, by_day = reprice(pricer, entry, slices(priced, pricer, per_day=True), per_day=True)
+        _, _, by_day = reprice(pricer, entry, traffic_by_day, per_day=True)
     notes += [n for n in ranking.notes if not n.startswith("no API offer")]
     return Counterfactual(alternatives, when, ranking.bar, by_day, notes)

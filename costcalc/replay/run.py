@@ -30,7 +30,6 @@ from costcalc.replay.formats import (
 from costcalc.replay.grouping import (
     BAD_CODES,
     BAD_REASONS,
-    GROUP_COLUMNS,
     Splits,
     grouping_sql,
     key_of,
@@ -160,12 +159,12 @@ def _priced(
     key = key_of(splits)
     unpacked: dict[int, tuple[dt.date, int, int, int, int, int, int]] = {}
     for raw in rows:
-        rec = dict(zip(GROUP_COLUMNS, raw, strict=True))
-        n = int(rec["n_rows"])
+        (model, provider, src, k, n, requests, inp, cached, written, out, reasoning, cost) = raw
+        n = int(n)
         total_rows += n
-        src = int(rec["src"])
+        src = int(src)
         rows_per_file[src] += n
-        k = int(rec["k"])
+        k = int(k)
         keys = unpacked.get(k)
         if keys is None:
             keys = unpacked[k] = key.unpack(k)
@@ -177,24 +176,24 @@ def _priced(
             continue
         groups.append(
             Group(
-                model=str(rec["model"]),
-                provider=str(rec["provider"] or ""),
-                day=day,
-                tod=tod,
-                epoch=epoch,
-                tier=tier,
-                batch=bool(batch),
-                has_cost=bool(has_cost),
-                requests=int(rec["requests"] or 0),
-                input_tokens=int(rec["input_tokens"] or 0),
-                cached_tokens=int(rec["cached_tokens"] or 0),
-                cache_write_tokens=int(rec["cache_write_tokens"] or 0),
-                output_tokens=int(rec["output_tokens"] or 0),
-                reasoning_tokens=int(rec["reasoning_tokens"] or 0),
-                cost=None if rec["cost"] is None else Decimal(rec["cost"]),
-                rows=n,
-                src=src,
-                k=k,
+                str(model),
+                str(provider or ""),
+                day,
+                tod,
+                epoch,
+                tier,
+                bool(batch),
+                bool(has_cost),
+                int(requests or 0),
+                int(inp or 0),
+                int(cached or 0),
+                int(written or 0),
+                int(out or 0),
+                int(reasoning or 0),
+                None if cost is None else Decimal(cost),
+                n,
+                src,
+                k,
             )
         )
     examples: list[BadRow] = []
