@@ -196,6 +196,22 @@ def _priced(
                 k,
             )
         )
+    # The engine returns groups in no fixed order: sort them by instant first, so that every
+    # merge below keeps the earliest group as its representative (notes name the earliest
+    # instant an offer has no price) and the output never depends on the engine's order.
+    groups.sort(
+        key=lambda g: (
+            g.day,
+            g.tod,
+            g.epoch,
+            g.tier,
+            g.batch,
+            g.has_cost,
+            g.model,
+            g.provider,
+            g.src,
+        )
+    )
     examples: list[BadRow] = []
     for src in sorted(bad_files):
         for line, why in locate_bad_rows(logs[src], BAD_ROW_EXAMPLES - len(examples)):
