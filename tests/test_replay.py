@@ -322,3 +322,135 @@ def test_odd_counts_are_bad_rows(catalog: Catalog, tmp_path: Path) -> None:
     assert result.bad_rows == 8
     assert [b.line for b in result.bad_examples] == [2, 3, 4, 5, 6, 7, 8, 10]
     assert result.total == Decimal("0.5000015")
+
+
+def test_names_resolve_through_the_catalog_identity(catalog: Catalog, tmp_path: Path) -> None:
+    """Logged names go through costcalc.identity as the importers' do: a vendor namespace
+    (`together_ai/`) is stripped before the API name matches; unknown names are counted."""
+    log = tmp_path / "names.csv"
+    log.write_text(
+        "timestamp,model,provider,input_tokens,output_tokens\n"
+        "2025-06-11T00:00:00Z,together_ai/alpha-chat,lab,1000000,0\n"
+        "2025-06-11T00:00:00Z,openai/beta,openai,1000000,0\n"
+        "2025-06-11T00:00:00Z,alpha-2025-06-01,,1000000,0\n"
+        "2025-06-11T00:00:00Z,alpha-chat,openai,1000000,0\n"
+        "2025-06-11T00:00:00Z,nobody-knows-me,,1000000,0\n"
+    )
+    result = replay([log], catalog=catalog)
+    # alpha @ lab at its 2025-06-10 price, 1 per M input: two requests (API name, alias) = 2.
+    # beta @ openai: 0.5 per M input = 0.5.
+    assert result.by_model[("alpha", "lab")].requests == 2
+    assert result.by_model[("alpha", "lab")].cost == Decimal(2)
+    assert result.by_model[("beta", "openai")].cost == Decimal("0.5")
+    assert result.total == Decimal("2.5")
+    assert [(u.model, u.provider, u.requests, u.reason) for u in result.unpriced] == [
+        ("alpha-chat", "openai", 1, "not offered by openai (offered by lab)"),
+        ("nobody-knows-me", "", 1, "unknown model"),
+    ]
+
+
+def test_row_differences(catalog: Catalog, tmp_path: Path) -> None:
+    """The rows whose logged cost differs most from list price, exactly, with their instants."""
+    log = tmp_path / "rows.csv"
+    log.write_text(
+        "timestamp,model,provider,input_tokens,cached_tokens,output_tokens,batch,cost\n"
+        # alpha @ lab until 2025-06-10 12:00 UTC: 2 in, 0.5 cached, 8 out ($/M).
+        # 1M in (0.5M cached), 0.25M out: 0.5 x 2 + 0.5 x 0.5 + 0.25 x 8 = 3.25; logged 3.25.
+        "2025-06-10T11:00:00Z,alpha,lab,1000000,500000,250000,,3.25\n"
+        # same group, 2M in, 0 out: list 4; logged 4.5 -> +0.5
+        "2025-06-10T11:30:00Z,alpha,lab,2000000,0,0,,4.5\n"
+        # same group, 1 in + 1 out: list 0.00001; logged 0.1 -> +0.09999
+        "2025-06-10T11:45:00.5Z,alpha,lab,1,0,1,,0.1\n"
+        # after the change (1 in, 4 out): 1M in -> list 1; logged 0.2 -> -0.8
+        "2025-06-10T12:00:00Z,alpha-chat,lab,1000000,0,0,,0.2\n"
+        # no logged cost: not a candidate
+        "2025-06-10T13:00:00Z,alpha,lab,5000000,0,0,,\n"
+        # beta @ lab batch? (no batch price: billed at 0.5 in) 1M -> 0.5; logged 0.5 -> 0
+        "2025-06-11T00:00:00Z,beta,lab,1000000,0,0,true,0.5\n"
+    )
+    result = replay([log], catalog=catalog, row_differences=3)
+    rec = result.reconciliation
+    assert rec is not None and rec.rows is not None
+    got = [(r.timestamp, r.model, r.logged, r.list_price, r.difference) for r in rec.rows]
+    assert got == [
+        ("2025-06-10T12:00:00Z", "alpha-chat", Decimal("0.2"), Decimal(1), Decimal("-0.8")),
+        ("2025-06-10T11:30:00Z", "alpha", Decimal("4.5"), Decimal(4), Decimal("0.5")),
+        (
+            "2025-06-10T11:45:00.500000Z",
+            "alpha",
+            Decimal("0.1"),
+            Decimal("0.00001"),
+            Decimal("0.09999"),
+        ),
+    ]
+    assert rec.rows[0].file == str(log) and rec.rows[0].line is None
+    # The per-row list prices add up to the groups' list price (cost is linear in tokens).
+    everything = replay([log], catalog=catalog, row_differences=100)
+    assert everything.reconciliation is not None and everything.reconciliation.rows is not None
+    assert len(everything.reconciliation.rows) == 5
+    assert sum(r.list_price for r in everything.reconciliation.rows) == (
+        everything.reconciliation.list_total
+    )
+    # Not asked for: no second pass, and `rows` is null in JSON.
+    plain = payload(replay([log], catalog=catalog))
+    assert plain["reconciliation"]["rows"] is None
+
+
+def test_row_differences_in_vendor_exports_carry_lines(catalog: Catalog) -> None:
+    """A flattened vendor record keeps its line: LiteLLM's spend 3.1 against list 3 (line 3)."""
+    result = replay([HERE / "litellm.csv"], catalog=catalog, row_differences=1)
+    assert result.reconciliation is not None and result.reconciliation.rows is not None
+    (row,) = result.reconciliation.rows
+    assert (row.line, row.logged, row.list_price) == (3, Decimal("3.1"), Decimal(3))
+
+
+def test_cli_row_differences_option(tmp_path: Path) -> None:
+    """--row-differences N puts the rows in the JSON; a negative N is exit 2."""
+    args = ["replay", str(HERE / "generic.csv"), "--pricing", str(PRICING), "--no-bundled"]
+    out = runner.invoke(app, [*args, "-f", "json", "--row-differences", "2"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)["reconciliation"]["rows"]
+    # alpha 12:00 logged 3.10 vs list 3 (+0.10); alpha 11:59:59 logged 6 vs 6 (0).
+    assert [(r["timestamp"], r["difference"]) for r in rows] == [
+        ("2025-06-10T12:00:00Z", "0.1"),
+        ("2025-06-10T11:59:59Z", "0"),
+    ]
+    assert isinstance(rows[0]["input_tokens"], int)
+    bad = runner.invoke(app, [*args, "--row-differences", "-1"])
+    assert bad.exit_code == 2
+    table = runner.invoke(app, [*args, "--row-differences", "2"])
+    assert table.exit_code == 0, table.output
+
+
+def test_typed_parquet_columns_match_the_text_path(catalog: Catalog, tmp_path: Path) -> None:
+    """Parquet counts, a naive timestamp, a BOOLEAN batch and a DECIMAL cost are used typed,
+    with the same checks as text: a negative count and one over 10^12 are bad rows."""
+    import duckdb
+
+    csv_log = tmp_path / "typed.csv"
+    csv_log.write_text(
+        "timestamp,model,provider,input_tokens,output_tokens,batch,cost\n"
+        "2025-06-10 11:00:00,alpha,lab,1000000,250000,false,4.5\n"
+        "2025-06-10 12:30:00,alpha,lab,1000000,0,true,1\n"
+        "2025-06-10 13:00:00,alpha,lab,-1,0,false,1\n"
+        "2025-06-10 13:00:00,alpha,lab,2000000000000,0,false,1\n"
+    )
+    parquet_log = tmp_path / "typed.parquet"
+    con = duckdb.connect()
+    con.execute(
+        "COPY (SELECT CAST(timestamp AS TIMESTAMP) AS timestamp, model, provider,"
+        " CAST(input_tokens AS BIGINT) AS input_tokens,"
+        " CAST(output_tokens AS INTEGER) AS output_tokens, CAST(batch AS BOOLEAN) AS batch,"
+        " CAST(cost AS DECIMAL(10, 4)) AS cost FROM read_csv(?, all_varchar = true))"
+        f" TO '{parquet_log}' (FORMAT parquet)",
+        [str(csv_log)],
+    )
+    con.close()
+    typed = replay([parquet_log], catalog=catalog)
+    text = replay([csv_log], catalog=catalog)
+    # 11:00 at alpha's old price: 1 x 2 + 0.25 x 8 = 4; 12:30 at the new one, batch
+    # (no batch price: billed as standard) 1 x 1 = 1; total 5. Two bad rows.
+    assert typed.total == text.total == Decimal(5)
+    assert typed.bad_by_reason == text.bad_by_reason
+    assert typed.bad_rows == 2
+    assert typed.logged_total == text.logged_total == Decimal("5.5")

@@ -51,3 +51,16 @@ def test_spark_agrees_on_odd_counts(catalog: Catalog, tmp_path: Path) -> None:
     spark = payload(replay([log], catalog=catalog, engine=EngineName.spark, master="local[2]"))
     assert spark == duck
     assert duck["bad_rows"]["count"] == 8
+
+
+def test_spark_row_differences_match(catalog: Catalog) -> None:
+    """The per-row reconciliation pass gives the same rows on both engines."""
+    files = [HERE / "generic.csv", HERE / "litellm.csv"]
+    duck = payload(replay(files, catalog=catalog, row_differences=3))
+    spark = payload(
+        replay(
+            files, catalog=catalog, engine=EngineName.spark, master="local[2]", row_differences=3
+        )
+    )
+    assert spark["reconciliation"] == duck["reconciliation"]
+    assert len(duck["reconciliation"]["rows"]) == 3

@@ -110,6 +110,15 @@ def replay_command(
     limit: Annotated[
         int, typer.Option("--limit", metavar="N", min=0, help="Alternatives shown (0: all).")
     ] = 15,
+    row_differences: Annotated[
+        int,
+        typer.Option(
+            "--row-differences",
+            metavar="N",
+            help="Also list the N rows whose logged cost differs most from list price"
+            " (one more pass over the logs).",
+        ),
+    ] = 0,
     plot: Annotated[
         Path | None,
         typer.Option(
@@ -185,6 +194,7 @@ def replay_command(
         engine=chosen_engine,
         master=master,
         alternatives=options,
+        row_differences=row_differences,
     )
     if plot is not None:
         from costcalc.replay.render import plot as draw

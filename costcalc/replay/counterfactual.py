@@ -9,7 +9,14 @@ engine, on the group's own day and prices. The result is a band, not a point:
   another model answers at another length; costcalc has no sourced per-model
   factor for either, so the band is a stated ± `spread` (default 25%, costcalc's
   assumption, not a measurement) on the part of the traffic that moves to a
-  different model;
+  different model. What vendors publish are rules of thumb for English text, not
+  per-model factors: OpenAI, "1 token ~= 4 chars in English" (help.openai.com,
+  "What are tokens and how to count them", read 2026-11-30); DeepSeek, "1 English
+  character ≈ 0.3 token, 1 Chinese character ≈ 0.6 token" (api-docs.deepseek.com,
+  quick_start/token_usage, read 2026-11-30), both saying the ratio varies. They put
+  the two tokenizers about 20% apart on English (0.30 / 0.25 tokens per character),
+  inside the default band, but cover two vendors of many, English only, and nothing
+  about answer length, so they are not applied as factors;
 - traffic already on the alternative's model keeps its tokens (no band).
 
 An offer with no price in force on one of the log's days, or no exchange rate,
@@ -18,7 +25,9 @@ cannot reprice the whole log and is left out with a note.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import operator
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -79,8 +88,9 @@ def _average_usage(priced: Sequence[tuple[Group, str]]) -> Usage:
     )
 
 
-Slice = tuple[Group, dict[str, tuple[int, ...]]]
-"""Traffic that every offer prices alike (its summed tokens), and its tokens per logged model."""
+Slice = tuple[Group, tuple[int, ...], dict[str, tuple[int, ...]]]
+"""Traffic that every offer prices alike (its summed tokens, as a group and as a tuple), and
+its tokens per logged model."""
 
 ZEROS = (0, 0, 0, 0, 0, 0)
 
@@ -89,68 +99,110 @@ def _sum(parts: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
     return tuple(map(sum, zip(*parts, strict=True))) if parts else ZEROS
 
 
-def slices(priced: Sequence[tuple[Group, str]]) -> list[Slice]:
-    """Priced groups merged on what any offer's price depends on, keeping each model's share."""
+def slices(priced: Sequence[tuple[Group, str]], pricer: Pricer) -> tuple[list[Slice], list[Slice]]:
+    """Priced groups merged on what any offer's price depends on, keeping each model's share:
+    (for the whole log, per day).
+
+    That is the instant's place among every offer's price bounds and exchange-rate dates
+    (`Pricer.all_bounds`), its minute of the day (off-peak windows), the tier and batch;
+    and the day for the second list. A log of months becomes a few hundred slices.
+    """
+    bounds = pricer.all_bounds()
+    places: dict[tuple[dt.date, int, int], tuple[int, int]] = {}
     merged: dict[tuple[object, ...], tuple[Group, dict[str, list[tuple[int, ...]]]]] = {}
+    daily: dict[tuple[object, ...], tuple[Group, dict[str, list[tuple[int, ...]]]]] = {}
     for group, model in priced:
-        key = (group.day, group.tod, group.epoch, group.tier, group.batch)
-        found = merged.get(key)
-        if found is None:
-            merged[key] = (group, {model: [group.tokens()]})
-        else:
-            found[1].setdefault(model, []).append(group.tokens())
+        ikey = (group.day, group.tod, group.epoch)
+        place = places.get(ikey)
+        if place is None:
+            at = pricer.instant(group)
+            place = places[ikey] = (bisect.bisect_right(bounds, at), at.hour * 60 + at.minute)
+        tokens = group.tokens()
+        for table, key in (
+            (merged, (*place, group.tier, group.batch)),
+            (daily, (*place, group.tier, group.batch, group.day)),
+        ):
+            found = table.get(key)
+            if found is None:
+                table[key] = (group, {model: [tokens]})
+            else:
+                found[1].setdefault(model, []).append(tokens)
+    return _slices(merged), _slices(daily)
+
+
+def _slices(
+    merged: dict[tuple[object, ...], tuple[Group, dict[str, list[tuple[int, ...]]]]],
+) -> list[Slice]:
     out: list[Slice] = []
     for group, per_model in merged.values():
         by_model = {m: _sum(parts) for m, parts in per_model.items()}
         sums = _sum(list(by_model.values()))
-        out.append(
-            (
-                replace(
-                    group,
-                    requests=sums[0],
-                    input_tokens=sums[1],
-                    cached_tokens=sums[2],
-                    cache_write_tokens=sums[3],
-                    output_tokens=sums[4],
-                    reasoning_tokens=sums[5],
-                ),
-                by_model,
-            )
+        whole = replace(
+            group,
+            requests=sums[0],
+            input_tokens=sums[1],
+            cached_tokens=sums[2],
+            cache_write_tokens=sums[3],
+            output_tokens=sums[4],
+            reasoning_tokens=sums[5],
         )
+        out.append((whole, sums, by_model))
     return out
 
 
 def reprice(
     pricer: Pricer, entry: OfferEntry, traffic: Sequence[Slice], per_day: bool = False
 ) -> tuple[Decimal, Decimal, dict[dt.date, Decimal]]:
-    """(cost of the traffic on other models, cost of traffic already on this model, per day)."""
-    merged: dict[
-        tuple[object, ...],
-        tuple[Narrowed, dt.date, list[tuple[int, ...]], list[tuple[int, ...]]],
-    ] = {}
+    """(cost of the traffic on other models, cost of traffic already on this model, per day).
+
+    The slices are summed first on what this offer's price depends on (its price regime at
+    the slice's instant, the tier, batch, and the exchange-rate epoch or the day), then
+    narrowed once per sum, then summed again on the narrowed price before the cost engine
+    is called: a few cost-engine calls per offer however many slices the log has.
+    """
     own = entry.model.id
-    for group, by_model in traffic:
-        narrowed = pricer.narrow(entry, group)
-        when_key: object = group.day if per_day else pricer.fx_epoch(group.day)
-        key = (narrowed.signature, when_key, group.batch, narrowed.off_peak)
-        found = merged.get(key)
+    regimes: dict[tuple[dt.date, int, int], tuple[int, int]] = {}
+    whens: dict[dt.date, object] = {}
+    coarse: dict[tuple[object, ...], tuple[Group, list[tuple[int, ...]], list[tuple[int, ...]]]]
+    coarse = {}
+    for group, tokens, by_model in traffic:
+        ikey = (group.day, group.tod, group.epoch)
+        regime = regimes.get(ikey)
+        if regime is None:
+            regime = regimes[ikey] = pricer.regime(entry, pricer.instant(group))
+        when_key = whens.get(group.day)
+        if when_key is None:
+            when_key = whens[group.day] = group.day if per_day else pricer.fx_epoch(group.day)
+        key = (regime, group.tier, group.batch, when_key)
+        found = coarse.get(key)
         if found is None:
-            found = merged[key] = (narrowed, group.day, [], [])
+            found = coarse[key] = (group, [], [])
         mine = by_model.get(own)
         if mine is None:
-            found[2].append(group.tokens())
+            found[1].append(tokens)
         else:
-            found[3].append(mine)
-            found[2].append(tuple(t - m for t, m in zip(group.tokens(), mine, strict=True)))
+            found[2].append(mine)
+            found[1].append(tuple(map(operator.sub, tokens, mine)))
+    merged: dict[tuple[object, ...], tuple[Narrowed, dt.date, list[int], list[int]]] = {}
+    for (_regime, _tier, batch, when_key), (group, other_parts, own_parts) in coarse.items():
+        narrowed = pricer.narrow(entry, group)
+        mkey = (narrowed.signature, when_key, batch, narrowed.off_peak)
+        others, owns = list(_sum(other_parts)), list(_sum(own_parts))
+        found_m = merged.get(mkey)
+        if found_m is None:
+            merged[mkey] = (narrowed, group.day, others, owns)
+        else:
+            for i in range(6):
+                found_m[2][i] += others[i]
+                found_m[3][i] += owns[i]
     other = Decimal(0)
     same = Decimal(0)
     days: dict[dt.date, Decimal] = {}
-    for mkey, (narrowed, day, others, owns) in merged.items():
-        for parts, is_own in ((others, False), (owns, True)):
-            sums = _sum(parts)
+    for pkey, (narrowed, day, other_sums, own_sums) in merged.items():
+        for sums, is_own in ((other_sums, False), (own_sums, True)):
             if not any(sums):
                 continue
-            cost = pricer.price(narrowed, day, sums, bool(mkey[2])).total
+            cost = pricer.price(narrowed, day, sums, bool(pkey[2])).total
             if is_own:
                 same += cost
             else:
@@ -187,7 +239,7 @@ def counterfactual(
         models=options.models,
     )
     ranking, _ = compare_full(catalog, compare_options)
-    traffic = slices(priced)
+    traffic, traffic_by_day = slices(priced, pricer)
     notes: list[str] = []
     spread = options.spread
     alternatives: list[Alternative] = []
@@ -238,6 +290,6 @@ def counterfactual(
         entry = next(
             o for o in catalog.offers if o.model.id == best.model and o.provider.id == best.provider
         )
-        _, _, by_day = reprice(pricer, entry, traffic, per_day=True)
+        _, _, by_day = reprice(pricer, entry, traffic_by_day, per_day=True)
     notes += [n for n in ranking.notes if not n.startswith("no API offer")]
     return Counterfactual(alternatives, when, ranking.bar, by_day, notes)

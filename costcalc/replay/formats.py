@@ -99,6 +99,8 @@ class LogFile:
     """Generic CSV/Parquet: the normalised column -> the file's own column (same order)."""
     present: tuple[str, ...] = ()
     """Normalised columns the file has (the others are read as empty)."""
+    types: tuple[str, ...] = ()
+    """Parquet only: the engine's type of each of `columns` (same order)."""
 
 
 # ---------------------------------------------------------------- detection
@@ -157,6 +159,11 @@ def _first_json(head: bytes) -> Any:
 
 
 def _parquet_columns(path: Path, name: str) -> list[str]:
+    return [c for c, _ in _parquet_schema(path, name)]
+
+
+def _parquet_schema(path: Path, name: str) -> list[tuple[str, str]]:
+    """(column, DuckDB type) of a Parquet file, from its footer."""
     import duckdb
 
     try:
@@ -165,7 +172,7 @@ def _parquet_columns(path: Path, name: str) -> list[str]:
         con.close()
     except duckdb.Error as exc:
         raise InputError(f"not a readable Parquet file: {_first_line(exc)}", file=name) from None
-    return [str(r[0]) for r in rows]
+    return [(str(r[0]), str(r[1])) for r in rows]
 
 
 def _first_line(exc: BaseException) -> str:
@@ -243,11 +250,13 @@ def _generic(path: Path, name: str, container: Container) -> LogFile:
         )
     if container is Container.jsonl:
         return LogFile(path, name, LogFormat.jsonl, container, COLUMNS, COLUMNS)
-    header = (
-        _csv_header(_head(path, name), name)
-        if container is Container.csv
-        else _parquet_columns(path, name)
-    )
+    types_of: dict[str, str] = {}
+    if container is Container.csv:
+        header = _csv_header(_head(path, name), name)
+    else:
+        schema = _parquet_schema(path, name)
+        header = [c for c, _ in schema]
+        types_of = dict(schema)
     by_lower: dict[str, str] = {}
     for col in header:
         by_lower.setdefault(col.strip().lower(), col)
@@ -264,7 +273,8 @@ def _generic(path: Path, name: str, container: Container) -> LogFile:
     present = tuple(c for c in COLUMNS if c in by_lower)
     mapping = tuple(by_lower[c] for c in present)
     fmt = LogFormat.csv if container is Container.csv else LogFormat.parquet
-    return LogFile(path, name, fmt, container, mapping, present)
+    types = tuple(types_of.get(c, "VARCHAR") for c in mapping) if types_of else ()
+    return LogFile(path, name, fmt, container, mapping, present, types)
 
 
 # ---------------------------------------------------------------- flattening

@@ -1,12 +1,14 @@
-"""Logged model and provider names -> catalog model and offer.
+"""Logged model and provider names -> catalog offers, through the catalog's one identity.
 
-One small function, `resolve`, so that the catalog-wide resolver being built in
-costcalc/identity.py can replace it in one place. Until then it looks names up
-through the catalog's model ids and `aliases` (case-insensitive) and the offers'
-`api_model`, after stripping a known `provider/` prefix (LiteLLM writes
-`deepseek/deepseek-chat`). Nothing is guessed: a dated snapshot name that is no
-alias (gpt-4o-2024-08-06) stays unknown, and an offer is chosen without a logged
-provider only when exactly one offer matches.
+Names resolve with `costcalc.identity.Identity`, the resolver the price importers use,
+in its order: first a provider's API name (an offer's `api_model`, after removing a
+leading vendor or provider namespace such as LiteLLM's `deepseek/`), then the model's
+own names (canonical id or alias, same namespaces). Nothing is guessed: a dated
+snapshot name that is no alias (gpt-4o-2024-08-06) stays unknown and is counted in
+`unpriced`, never dropped. What replay adds is the instant: an API name that several
+models served in turn (deepseek-reasoner) resolves to all of them here, and `offer_at`
+picks the one serving at each request's instant; and an offer is chosen without a
+logged provider only when exactly one provider sells it.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from costcalc.catalog import Catalog, OfferEntry
+from costcalc.identity import Identity, unprefixed
 from costcalc.schema.common import as_instant
 
 PROVIDER_NAMES = {
@@ -48,44 +51,71 @@ def _provider_id(catalog: Catalog, provider: str) -> str | None:
     return name if name in catalog.providers else None
 
 
-def resolve(catalog: Catalog, model: str, provider: str | None) -> Resolution:
-    """Resolve one logged model name (and provider, when logged) to offers of the catalog."""
+def resolve(
+    catalog: Catalog, model: str, provider: str | None, identity: Identity | None = None
+) -> Resolution:
+    """Resolve one logged model name (and provider, when logged) to offers of the catalog.
+
+    Pass the catalog's `identity` when resolving many names (it is built otherwise).
+    """
+    ident = identity or Identity.from_catalog(catalog)
     raw = model.strip()
     wanted = _provider_id(catalog, provider) if provider else None
     if provider and provider.strip() and wanted is None:
         return Resolution((), f"unknown provider {provider.strip()!r}")
-    candidates = [raw]
-    if "/" in raw:
-        prefix, rest = raw.split("/", 1)
-        if _provider_id(catalog, prefix) is not None:
-            candidates.append(rest)
-            wanted = wanted or _provider_id(catalog, prefix)
-    for name in candidates:
-        low = name.lower()
-        model_id = catalog._names.get(low)
-        if model_id is not None:
-            offers = [o for o in catalog.offers if o.model.id == model_id]
-        else:
-            offers = [
-                o
-                for o in catalog.offers
-                if o.offer.api_model is not None and o.offer.api_model.lower() == low
-            ]
-        if not offers:
-            if model_id is not None:
-                return Resolution((), f"{model_id} has no API offer")
-            continue
-        if wanted is not None:
-            kept = [o for o in offers if o.provider.id == wanted]
-            if not kept:
-                names = ", ".join(sorted({o.provider.id for o in offers}))
-                return Resolution((), f"not offered by {wanted} (offered by {names})")
-            offers = kept
-        sellers = sorted({o.provider.id for o in offers})
-        if len(sellers) > 1:
-            return Resolution((), f"provider not logged; offered by {', '.join(sellers)}")
-        return Resolution(tuple(offers))
-    return Resolution((), "unknown model")
+    names = unprefixed(raw, ident.providers)
+    if wanted is None and len(names) > 1:
+        # LiteLLM's `provider/model`: the prefix names the provider when it is one.
+        wanted = _provider_id(catalog, raw.split("/", 1)[0])
+    lowered = {n.lower() for n in names}
+    # 1. A provider's API name.
+    sellers = [wanted] if wanted is not None else sorted(ident.api_names)
+    hits = {
+        (api.provider, api.model)
+        for seller in sellers
+        for api in ident.api_names.get(seller, [])
+        if api.api_model.lower() in lowered
+    }
+    if hits:
+        offers = [
+            o
+            for o in catalog.offers
+            if (o.provider.id, o.model.id) in hits
+            and o.offer.api_model is not None
+            and o.offer.api_model.lower() in lowered
+        ]
+        return _one_seller(offers)
+    # 2. The model's own names.
+    model_id = ident.model(raw)
+    if model_id is None:
+        elsewhere = sorted(
+            {
+                api.provider
+                for apis in ident.api_names.values()
+                for api in apis
+                if api.api_model.lower() in lowered
+            }
+        )
+        if wanted is not None and elsewhere:
+            return Resolution((), f"not offered by {wanted} (offered by {', '.join(elsewhere)})")
+        return Resolution((), "unknown model")
+    offers = [o for o in catalog.offers if o.model.id == model_id]
+    if not offers:
+        return Resolution((), f"{model_id} has no API offer")
+    if wanted is not None:
+        kept = [o for o in offers if o.provider.id == wanted]
+        if not kept:
+            names_ = ", ".join(sorted({o.provider.id for o in offers}))
+            return Resolution((), f"not offered by {wanted} (offered by {names_})")
+        offers = kept
+    return _one_seller(offers)
+
+
+def _one_seller(offers: list[OfferEntry]) -> Resolution:
+    sellers = sorted({o.provider.id for o in offers})
+    if len(sellers) > 1:
+        return Resolution((), f"provider not logged; offered by {', '.join(sellers)}")
+    return Resolution(tuple(offers))
 
 
 def offer_at(entries: tuple[OfferEntry, ...], at: dt.datetime) -> OfferEntry | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import operator
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -52,6 +53,8 @@ class Group:
     cost: Decimal | None
     rows: int = 0
     src: int = 0
+    k: int = 0
+    """The grouping's packed key (see costcalc.replay.grouping.Key)."""
 
     def tokens(self) -> tuple[int, int, int, int, int, int]:
         return (
@@ -167,12 +170,15 @@ class Pricer:
         self.splits = splits
         self.currency = currency
         self._narrowed: dict[tuple[object, ...], OfferEntry] = {}
-        self._memo: dict[tuple[object, ...], Narrowed] = {}
+        self._memo: dict[tuple[object, ...], tuple[OfferEntry, bool, tuple[object, ...]]] = {}
+        self._instants: dict[tuple[dt.date, int, int], dt.datetime] = {}
+        self._bound_cache: dict[tuple[str, str], tuple[list[dt.datetime], bool]] = {}
         self._schedule: dict[
             tuple[str, str], list[tuple[int, dt.datetime, dt.datetime | None]]
         ] = {}
         self._fx_epochs: dict[dt.date, int] = {}
         self._fx_days = sorted({e.rate.as_of for e in catalog.fx})
+        self._all_bounds: list[dt.datetime] | None = None
 
     def fx_epoch(self, day: dt.date) -> int:
         """Days with the same number of FX dates on or before them convert alike."""
@@ -181,16 +187,81 @@ class Pricer:
             found = self._fx_epochs[day] = bisect.bisect_right(self._fx_days, day)
         return found
 
-    def narrow(self, entry: OfferEntry, group: Group) -> Narrowed:
-        """The offer as it holds for a group (memoised per offer and price keys)."""
-        memo = (entry.key, group.day, group.tod, group.epoch, group.tier, group.batch)
-        found = self._memo.get(memo)
+    def instant(self, group: Group) -> dt.datetime:
+        """`instant_of(group)`, memoised per (day, time-of-day slice, epoch)."""
+        key = (group.day, group.tod, group.epoch)
+        found = self._instants.get(key)
         if found is None:
-            found = self._memo[memo] = self._narrow(entry, group)
+            found = self._instants[key] = instant_of(group, self.splits)
         return found
 
-    def _narrow(self, entry: OfferEntry, group: Group) -> Narrowed:
-        at = instant_of(group, self.splits)
+    def _bounds(self, entry: OfferEntry) -> tuple[list[dt.datetime], bool]:
+        """Every instant at which anything of an offer's prices starts or stops holding,
+        ascending, and whether it has an off-peak price.
+
+        Between two consecutive bounds the offer narrows alike at every instant of the
+        same minute of the day and tier (see `narrow`).
+        """
+        found = self._bound_cache.get(entry.key)
+        if found is not None:
+            return found
+        ends = [as_instant(p.valid_until) for p in entry.offer.prices if p.valid_until]
+        bounds: set[dt.datetime] = set(ends)
+        off_peak = False
+        for period in entry.offer.prices:
+            bounds.add(starts(period.as_of, ends))
+            bounds.add(start_of(period.as_of))
+            extras: list[Discounted | None] = [period.batch, period.off_peak]
+            extras += [t.batch for t in period.tiers]
+            for extra in extras:
+                if extra is None:
+                    continue
+                if extra.as_of is not None:
+                    bounds.add(start_of(extra.as_of))
+                if extra.valid_until is not None:
+                    bounds.add(as_instant(extra.valid_until))
+            off_peak = off_peak or period.off_peak is not None
+        found = self._bound_cache[entry.key] = (sorted(bounds), off_peak)
+        return found
+
+    def all_bounds(self) -> list[dt.datetime]:
+        """Every offer's bounds and the start of every exchange-rate date, ascending.
+
+        Two instants between the same two of these, at the same minute of the day, are
+        priced alike by every offer of the catalog (same regime, same exchange rates).
+        """
+        if self._all_bounds is None:
+            found: set[dt.datetime] = {start_of(day) for day in self._fx_days}
+            for entry in self.catalog.offers:
+                found.update(self._bounds(entry)[0])
+            self._all_bounds = sorted(found)
+        return self._all_bounds
+
+    def regime(self, entry: OfferEntry, at: dt.datetime) -> tuple[int, int]:
+        """What an offer's narrowing depends on in an instant: how many of its bounds lie at
+        or before it, and its minute of the day when the offer has an off-peak price."""
+        bounds, has_off_peak = self._bounds(entry)
+        return bisect.bisect_right(bounds, at), _minute(at) if has_off_peak else -1
+
+    def narrow(self, entry: OfferEntry, group: Group) -> Narrowed:
+        """The offer as it holds for a group.
+
+        Memoised per offer, price regime (the bounds of `_bounds` the group's instant
+        lies between), minute of the day (off-peak windows; only for offers with one)
+        and context tier: the narrowed offer depends on nothing else, so the memo holds
+        a few entries per offer however many days the log spans.
+        """
+        at = self.instant(group)
+        memo = (entry.key, *self.regime(entry, at), group.tier)
+        found = self._memo.get(memo)
+        if found is None:
+            found = self._memo[memo] = self._narrow(entry, group, at)
+        built, off_peak_any, signature = found
+        return Narrowed(built, off_peak_any and not group.batch, signature, at)
+
+    def _narrow(
+        self, entry: OfferEntry, group: Group, at: dt.datetime
+    ) -> tuple[OfferEntry, bool, tuple[object, ...]]:
         floor = self.splits.thresholds[group.tier - 1] if group.tier > 0 else None
         minute = _minute(at)
         parts: list[tuple[object, ...]] = []
@@ -243,7 +314,7 @@ class Pricer:
         if built is None:
             built = self._build(entry, parts, keep)
             self._narrowed[signature] = built
-        return Narrowed(built, off_peak_any and not group.batch, signature, at)
+        return built, off_peak_any, signature
 
     def _build(
         self, entry: OfferEntry, parts: Sequence[tuple[object, ...]], keep: Sequence[int]
@@ -304,7 +375,7 @@ def _open(extra: Discounted | None) -> Discounted | None:
 
 
 def add(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
-    return tuple(x + y for x, y in zip(a, b, strict=True))
+    return tuple(map(operator.add, a, b))
 
 
 def total(results: Iterable[Decimal]) -> Decimal:

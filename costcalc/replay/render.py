@@ -70,6 +70,37 @@ def tables(result: ReplayResult) -> list[Table]:
                     f"  {d.day} {d.model} @ {d.provider}: logged {fmt_money(d.logged, cur)}"
                     f" vs list {fmt_money(d.list_price, cur)} ({fmt_money(d.difference, cur)})"
                 )
+    out = [models]
+    if rec is not None and rec.rows:
+        rows = Table(
+            [
+                Column("file", no_wrap=True),
+                Column("line", "right"),
+                Column("timestamp (UTC)", no_wrap=True),
+                Column("model", no_wrap=True),
+                Column("input", "right"),
+                Column("output", "right"),
+                Column("logged", "right"),
+                Column("list", "right"),
+                Column("difference", "right"),
+            ],
+            title=f"the {len(rec.rows)} rows whose logged cost differs most from list price",
+        )
+        for r in rec.rows:
+            rows.rows.append(
+                [
+                    r.file,
+                    "-" if r.line is None else str(r.line),
+                    r.timestamp,
+                    f"{r.model} @ {r.provider}" if r.provider else r.model,
+                    fmt_tokens(Decimal(r.input_tokens)),
+                    fmt_tokens(Decimal(r.output_tokens + r.reasoning_tokens)),
+                    fmt_money(r.logged, cur),
+                    fmt_money(r.list_price, cur),
+                    fmt_money(r.difference, cur),
+                ]
+            )
+        out.append(rows)
     alts = Table(
         [
             Column("alternative", no_wrap=True),
@@ -108,7 +139,7 @@ def tables(result: ReplayResult) -> list[Table]:
         alts.notes.append(
             f"… and {len(result.notes) - len(shown)} more offers left out (see --format json)"
         )
-    return [models, alts]
+    return [*out, alts]
 
 
 def csv_table(result: ReplayResult) -> Table:

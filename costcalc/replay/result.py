@@ -88,6 +88,32 @@ class Difference:
 
 
 @dataclass(frozen=True)
+class RowDifference:
+    """One logged row whose logged cost differs from its list price."""
+
+    file: str
+    line: int | None
+    """The record's line in a vendor export (None for the generic format)."""
+    timestamp: str
+    """The request's instant, UTC, as the engine read it."""
+    model: str
+    provider: str
+    """As logged (normalised: trimmed, provider lower-case)."""
+    requests: int
+    input_tokens: int
+    cached_tokens: int
+    cache_write_tokens: int
+    output_tokens: int
+    reasoning_tokens: int
+    logged: Decimal
+    list_price: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.logged - self.list_price
+
+
+@dataclass(frozen=True)
 class Reconciliation:
     """The billed (logged) cost against costcalc's list price, on the rows that carry both."""
 
@@ -98,6 +124,8 @@ class Reconciliation:
     logged_unpriced: Decimal
     """Logged cost of rows costcalc could not price (unknown model, no price that day)."""
     top: list[Difference]
+    rows: list[RowDifference] | None = None
+    """The rows that differ most (None: not asked for, `row_differences=0`)."""
 
     @property
     def difference(self) -> Decimal:
@@ -256,6 +284,27 @@ def payload(result: ReplayResult) -> dict[str, Any]:
                     "difference": decimal_str(d.difference),
                 }
                 for d in rec.top
+            ],
+            "rows": None
+            if rec.rows is None
+            else [
+                {
+                    "file": r.file,
+                    "line": r.line,
+                    "timestamp": r.timestamp,
+                    "model": r.model,
+                    "provider": r.provider,
+                    "requests": r.requests,
+                    "input_tokens": r.input_tokens,
+                    "cached_tokens": r.cached_tokens,
+                    "cache_write_tokens": r.cache_write_tokens,
+                    "output_tokens": r.output_tokens,
+                    "reasoning_tokens": r.reasoning_tokens,
+                    "logged": decimal_str(r.logged),
+                    "list": decimal_str(r.list_price),
+                    "difference": decimal_str(r.difference),
+                }
+                for r in rec.rows
             ],
         }
     )
