@@ -114,6 +114,31 @@ def test_counterfactual_band(catalog: Catalog) -> None:
     assert result.alternatives[0].label == "beta @ lab"
 
 
+def test_alternatives_bill_their_sourced_hidden_tokens(tmp_path: Path) -> None:
+    """beta gets a sourced figure of 1,000 hidden tokens a request. The 5 priced requests
+    moved onto it bill 5 x 1,000 = 5,000 reasoning tokens at its $1/M output price = $0.005
+    on top of the $6 above: $6.005, banded 4.50375 .. 7.50625; the note names the figure."""
+    import shutil
+
+    folder = tmp_path / "pricing"
+    shutil.copytree(PRICING, folder)
+    models = folder / "models.yaml"
+    old = "{id: beta, name: Beta, vendor: Test Lab, open_weights: true, license: mit}"
+    new = (
+        "{id: beta, name: Beta, vendor: Test Lab, open_weights: true, license: mit, thinking: true,"
+        " reasoning: {tokens_per_request: 1000, source: test card, as_of: 2025-01-01}}"
+    )
+    models.write_text(models.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    result = replay([HERE / "generic.csv"], catalog=load_catalog([folder], include_bundled=False))
+    beta = next(a for a in result.alternatives if a.label == "beta @ lab")
+    assert (beta.cost, beta.cost_low, beta.cost_high) == (
+        Decimal("6.005"),
+        Decimal("4.50375"),
+        Decimal("7.50625"),
+    )
+    assert any("beta 1,000 per request" in n for n in result.notes)
+
+
 def test_spread_option(catalog: Catalog) -> None:
     """--spread 0 gives a point estimate."""
     result = replay(

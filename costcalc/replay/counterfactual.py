@@ -150,6 +150,20 @@ def _slices(
     return out
 
 
+def _hidden_on(entry: OfferEntry, tokens: Sequence[int]) -> int:
+    """Reasoning tokens that traffic moved onto an offer bills: the model's sourced figure
+    (per request, or a multiple of the visible output, rounded to whole tokens) replaces
+    the reasoning the logged models spent, as compare bills it; with no figure the logged
+    reasoning is kept (the band covers the difference)."""
+    figure = entry.model.reasoning
+    if figure is None:
+        return tokens[5]
+    if figure.tokens_per_request is not None:
+        return tokens[0] * figure.tokens_per_request
+    assert figure.output_multiple is not None
+    return int((figure.output_multiple * tokens[4]).to_integral_value())
+
+
 def reprice(
     pricer: Pricer, entry: OfferEntry, traffic: Sequence[Slice], per_day: bool = False
 ) -> tuple[Decimal, Decimal, dict[dt.date, Decimal]]:
@@ -188,6 +202,7 @@ def reprice(
         narrowed = pricer.narrow(entry, group)
         mkey = (narrowed.signature, when_key, batch, narrowed.off_peak)
         others, owns = list(_sum(other_parts)), list(_sum(own_parts))
+        others[5] = _hidden_on(entry, others)
         found_m = merged.get(mkey)
         if found_m is None:
             merged[mkey] = (narrowed, group.day, others, owns)
@@ -291,5 +306,18 @@ def counterfactual(
             o for o in catalog.offers if o.model.id == best.model and o.provider.id == best.provider
         )
         _, _, by_day = reprice(pricer, entry, traffic_by_day, per_day=True)
+    figures = {a.model: catalog.models[a.model].reasoning for a in alternatives}
+    billed = sorted((m, r) for m, r in figures.items() if r is not None)
+    if billed:
+        notes.append(
+            "alternatives bill their model's sourced hidden reasoning tokens instead of the"
+            " logged ones: "
+            + ", ".join(
+                f"{m} {r.tokens_per_request:,} per request"
+                if r.tokens_per_request is not None
+                else f"{m} {r.output_multiple} x the output"
+                for m, r in billed
+            )
+        )
     notes += [n for n in ranking.notes if not n.startswith("no API offer")]
     return Counterfactual(alternatives, when, ranking.bar, by_day, notes)
