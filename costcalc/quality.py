@@ -42,11 +42,12 @@ from costcalc.schema.quality import (
     Profile,
     ProfileSheet,
     Score,
-    ScoreSheet,
 )
+from costcalc.scores_in_force import ScoreEntry, scores_in_force
 
 if TYPE_CHECKING:
     from costcalc.latent import LatentFit
+    from costcalc.loader import Document
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
@@ -56,14 +57,6 @@ DEFAULT_MIN_COVERAGE = Decimal("0.5")
 QUALITY_METHODS = ("latent", "mean")
 """latent: observed scores plus predictions from the capability scale; mean: observed only."""
 DEFAULT_QUALITY_METHOD = "latent"
-
-
-@dataclass(frozen=True)
-class ScoreEntry:
-    """A score with where it is written."""
-
-    score: Score
-    origin: Origin
 
 
 @dataclass(frozen=True)
@@ -177,16 +170,15 @@ class QualityIndex:
 def quality_index(catalog: Catalog) -> QualityIndex:
     """Index the benchmark, score and profile documents of a catalog (later layers override).
 
-    Scores: a later layer's score for a model and benchmark replaces an earlier
-    layer's. Inside one layer, a curated sheet's score (`role: curated`, the
-    default) beats a feed sheet's (`role: feed`); two curated scores, or two feed
-    scores, for the same pair in one layer are an error naming both places.
+    Scores: the scores in force after the layers' merge rule (costcalc.scores_in_force:
+    a later layer replaces an earlier one; inside a layer curated beats feed and a
+    curated `rejected` entry drops a feed score; two curated scores, or two feed
+    scores, for the same pair in one layer are an error naming both places).
     Every score must name a known model and benchmark; every profile weight a
     benchmark that can be put on 0-100. All problems are reported at once.
     """
     benchmarks: dict[str, Benchmark] = {}
     b_origins: dict[str, Origin] = {}
-    scores: dict[str, dict[str, ScoreEntry]] = {}
     profiles: dict[str, Profile] = {}
     p_origins: dict[str, Origin] = {}
     problems: list[Problem] = []
@@ -200,62 +192,28 @@ def quality_index(catalog: Catalog) -> QualityIndex:
             for i, prof in enumerate(sheet.profiles):
                 profiles[prof.id] = prof
                 p_origins[prof.id] = Origin(doc.path, doc.line_of("profiles", i))
-    layers = catalog.document_layers or [0] * len(catalog.documents)
-    per_layer: dict[int, dict[str, dict[tuple[str, str], ScoreEntry]]] = {}
-    # Per layer: the (model, benchmark) pairs whose feed score a curated sheet rejects.
-    rejected: dict[int, set[tuple[str, str]]] = {}
-    for doc, layer in zip(catalog.documents, layers, strict=True):
-        sheet = doc.model
-        if not isinstance(sheet, ScoreSheet):
-            continue
-        same_role = per_layer.setdefault(layer, {}).setdefault(sheet.role, {})
-        rejected.setdefault(layer, set()).update((r.model, r.benchmark) for r in sheet.rejected)
-        for i, score in enumerate(sheet.scores):
-            line = doc.line_of("scores", i)
-            if score.benchmark not in benchmarks:
-                problems.append(
-                    Problem(
-                        f"unknown benchmark {score.benchmark!r}"
-                        f"{did_you_mean(score.benchmark, benchmarks)};"
-                        " define it in a benchmarks file",
-                        doc.path,
-                        line,
-                        f"scores[{i}].benchmark",
-                    )
-                )
-                continue
-            if score.model not in catalog.models:
-                problems.append(
-                    Problem(
-                        f"unknown model {score.model!r}{did_you_mean(score.model, catalog.models)}",
-                        doc.path,
-                        line,
-                        f"scores[{i}].model",
-                    )
-                )
-                continue
-            pair = (score.model, score.benchmark)
-            if pair in same_role:
-                problems.append(
-                    Problem(
-                        f"a second {sheet.role} score for {score.model} on {score.benchmark} in"
-                        f" this layer (the other is at {same_role[pair].origin}); keep one, move"
-                        " the other to `alternatives`",
-                        doc.path,
-                        line,
-                        f"scores[{i}]",
-                    )
-                )
-                continue
-            same_role[pair] = ScoreEntry(score, Origin(doc.path, line))
-    # Layers in order, a later one replacing an earlier one; inside a layer curated beats feed.
-    for layer in sorted(per_layer):
-        roles = per_layer[layer]
-        dropped = rejected.get(layer, set())
-        feed = {k: v for k, v in roles.get("feed", {}).items() if k not in dropped}
-        merged = {**feed, **roles.get("curated", {})}
-        for (model, bid), entry in sorted(merged.items()):
-            scores.setdefault(model, {})[bid] = entry
+
+    def screen(doc: Document, i: int, score: Score) -> Problem | None:
+        if score.benchmark not in benchmarks:
+            return Problem(
+                f"unknown benchmark {score.benchmark!r}"
+                f"{did_you_mean(score.benchmark, benchmarks)};"
+                " define it in a benchmarks file",
+                doc.path,
+                doc.line_of("scores", i),
+                f"scores[{i}].benchmark",
+            )
+        if score.model not in catalog.models:
+            return Problem(
+                f"unknown model {score.model!r}{did_you_mean(score.model, catalog.models)}",
+                doc.path,
+                doc.line_of("scores", i),
+                f"scores[{i}].model",
+            )
+        return None
+
+    in_force = scores_in_force(catalog, screen)
+    problems.extend(in_force.problems)
     for pid, prof in profiles.items():
         origin = p_origins[pid]
         for bid in prof.weights:
@@ -266,7 +224,7 @@ def quality_index(catalog: Catalog) -> QualityIndex:
                 )
     if problems:
         raise InputError(problems=problems)
-    return QualityIndex(benchmarks, b_origins, scores, profiles, p_origins)
+    return QualityIndex(benchmarks, b_origins, in_force.scores, profiles, p_origins)
 
 
 def _unusable(bid: str, benchmarks: Mapping[str, Benchmark]) -> str | None:

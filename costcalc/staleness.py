@@ -4,8 +4,10 @@ A price's age is measured from the `as_of` of the period **in force** on the
 given day (per offer and currency: the latest period started and not ended).
 An offer whose every period has ended is reported too ("no price in force"),
 dated by its latest period; an offer whose prices all start later is not.
-A benchmark score's age is measured from its own `as_of`; scores without one
-cannot be aged and are only counted. Today is passed in, never read here.
+A benchmark score's age is measured from its own `as_of`, for the scores in force
+only (costcalc.scores_in_force: a score a later layer replaced, or a feed score a
+curated sheet rejects, is not aged); scores without a date cannot be aged and are
+only counted. Today is passed in, never read here.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from costcalc.catalog import Catalog
 from costcalc.cost import in_force
 from costcalc.errors import InputError
 from costcalc.schema.pricing import PricePeriod
+from costcalc.scores_in_force import scores_in_force
 
 _AGE = re.compile(r"^\s*(\d{1,12})\s*([dw]?)\s*$")
 
@@ -68,7 +71,11 @@ class StaleReport:
 
 
 def find_stale(catalog: Catalog, today: dt.date, max_age_days: int) -> StaleReport:
-    """Every price in force today, and every dated score, older than `max_age_days`."""
+    """Every price in force today, and every dated score in force, older than `max_age_days`.
+
+    Two scores for one model and benchmark in one layer and role (which one is in
+    force is then unknown) are an InputError naming both places.
+    """
     report = StaleReport()
     limit = dt.timedelta(days=max_age_days)
     for entry in catalog.offers:
@@ -101,19 +108,21 @@ def find_stale(catalog: Catalog, today: dt.date, max_age_days: int) -> StaleRepo
                     f"no price in force on {today} (the latest ended {period.valid_until})",
                 )
             )
-    for doc in catalog.documents_of("scores"):
-        for i, score in enumerate(getattr(doc.model, "scores", [])):
-            as_of = getattr(score, "as_of", None)
-            if as_of is None:
-                report.scores_undated += 1
-                continue
-            report.scores_checked += 1
-            age = today - as_of
-            if age > limit:
-                line = doc.line_of("scores", i)
-                where = f"{doc.path}:{line}" if line else doc.path
-                label = f"{score.model} on {score.benchmark}"
-                report.items.append(StaleItem("score", label, as_of, age.days, where))
+    merged = scores_in_force(catalog)
+    if merged.problems:
+        raise InputError(problems=list(merged.problems))
+    for scored in merged.entries():
+        score = scored.score
+        if score.as_of is None:
+            report.scores_undated += 1
+            continue
+        report.scores_checked += 1
+        age = today - score.as_of
+        if age > limit:
+            label = f"{score.model} on {score.benchmark}"
+            report.items.append(
+                StaleItem("score", label, score.as_of, age.days, str(scored.origin))
+            )
     report.items.sort(key=lambda s: (s.origin.rsplit(":", 1)[0], _line(s.origin), s.label))
     return report
 

@@ -137,3 +137,63 @@ def test_validate_staleness_usage_errors() -> None:
     """--strict alone, or a bad --max-age, is a usage error (exit 2)."""
     assert invoke("validate", *MINI_ARGS, "--strict")[0] == 2
     assert invoke("validate", *MINI_ARGS, "--max-age", "soon")[0] == 2
+
+
+OLD_SCORES = """kind: scores
+scores:
+  - {model: alpha, benchmark: b1, score: 50, metric: pass@1, source: test, as_of: 2024-01-01}
+  - {model: beta, benchmark: b1, score: 40, metric: pass@1, source: test, as_of: 2024-01-01}
+"""
+NEW_SCORES = """kind: scores
+scores:
+  - {model: alpha, benchmark: b1, score: 55, metric: pass@1, source: test, as_of: 2025-05-01}
+"""
+
+
+def _score_layers(tmp_path: Path) -> tuple[Path, Path]:
+    """A bundled-like layer (benchmark b1, two scores of 2024-01-01) and a later layer
+    replacing alpha's score with one of 2025-05-01."""
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "benchmarks.yaml").write_text(
+        "kind: benchmarks\nbenchmarks:\n"
+        "  - {id: b1, name: B1, category: code, scale: percent, items: 100, source: test}\n"
+    )
+    (base / "scores.yaml").write_text(OLD_SCORES)
+    later = tmp_path / "later"
+    later.mkdir()
+    (later / "scores.yaml").write_text(NEW_SCORES)
+    return base, later
+
+
+def test_a_score_replaced_by_a_later_layer_is_aged_by_the_replacement(tmp_path: Path) -> None:
+    """Only the scores in force are aged: alpha's 2024 score is replaced by a later layer's.
+
+    On 2025-06-01 with 180 days: beta's 2024-01-01 score is 366 + 151 = 517 days old
+    (2024 is a leap year; 2025-01-01 -> 2025-06-01 is 151 days), stale; alpha's score in
+    force is 2025-05-01, 31 days old, fresh; the replaced 2024 one is not reported.
+    """
+    base, later = _score_layers(tmp_path)
+    catalog = load_catalog([MINI, base, later], include_bundled=False)
+    report = find_stale(catalog, dt.date(2025, 6, 1), 180)
+    scores = [(i.label, i.age_days, i.origin) for i in report.items if i.kind == "score"]
+    assert scores == [("beta on b1", 517, f"{base}/scores.yaml:4")]
+    assert (report.scores_checked, report.scores_undated) == (2, 0)
+
+
+def test_validate_max_age_ignores_a_replaced_score(tmp_path: Path) -> None:
+    """CLI: a later --pricing layer's fresh score replaces the stale one: exit 0 with --strict;
+    without the replacement the old score fails the check (exit 1)."""
+    base, later = _score_layers(tmp_path)
+    (base / "scores.yaml").write_text(OLD_SCORES.replace("  - {model: beta", "  # - {model: beta"))
+    # Prices: ushost 2025-01-01 (151 days) and cnhost 2025-01-20 (132 days), fresh under 180.
+    args = ["--max-age", "180d", "--strict", "--as-of", "2025-06-01"]
+    code, _, err = invoke(
+        "validate", *MINI_ARGS, "--pricing", str(base), "--pricing", str(later), *args
+    )
+    assert code == 0, err
+    assert "0 stale of 4 prices in force and 1 dated scores" in err
+    code, _, err = invoke("validate", *MINI_ARGS, "--pricing", str(base), *args)
+    assert code == 1, err
+    # 2024-01-01 -> 2025-06-01: 366 + 151 = 517 days
+    assert "error: " in err and "score of alpha on b1 is 517 days old" in err
