@@ -89,8 +89,12 @@ def test_compare_builds_no_type_adapter(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 def test_an_invalid_value_keeps_typers_message() -> None:
-    """A bad number is still typer's usage error (exit 2) with its wording."""
-    result = CliRunner().invoke(app, ["compare", "--input-tokens", "-5"])
+    """A bad number is still typer's usage error (exit 2) with its wording (budget's
+    --limit is an integer option with min=0; token options are costcalc's own decimals)."""
+    result = CliRunner().invoke(app, ["budget", "--monthly", "--limit", "-1"])
     assert result.exit_code == 2
-    assert "Invalid value for '--input-tokens'" in result.output
+    assert "Invalid value for '--limit'" in result.output
     assert "greater than or equal to 0" in result.output
+    tokens = CliRunner().invoke(app, ["compare", "--input-tokens", "-5"])
+    assert tokens.exit_code == 2
+    assert "--input-tokens must be a number >= 0, got -5" in tokens.output
