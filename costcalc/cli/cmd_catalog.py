@@ -124,23 +124,24 @@ def cost_command(
 
     Without --provider every offer of the model is priced; the cheapest comes first.
     """
-    from costcalc.cost import Usage, cost_offers
+    from costcalc import api
     from costcalc.render.catalog import cost_payload, cost_tables
 
-    catalog = load_catalog(pricing, no_bundled)
-    usage = Usage(
-        input_tokens=Decimal(input_tokens),
-        output_tokens=Decimal(output_tokens),
-        cached_tokens=Decimal(cached_tokens),
-        cache_write_tokens=Decimal(cache_write_tokens),
-        reasoning_tokens=Decimal(reasoning_tokens),
-        requests=Decimal(requests),
+    result = api.cost(
+        model,
+        input_tokens=input_tokens,
+        output_tokens=output_tokens,
+        cached_tokens=cached_tokens,
+        cache_write_tokens=cache_write_tokens,
+        reasoning_tokens=reasoning_tokens,
+        requests=requests,
         batch_share=Decimal(str(batch_share)),
         off_peak_share=Decimal(str(off_peak_share)),
-    )
-    result = cost_offers(
-        catalog, model, usage, when=as_of_day(as_of), provider=provider, currency=currency
-    )
+        provider=provider,
+        currency=currency,
+        when=as_of_day(as_of),
+        catalog=load_catalog(pricing, no_bundled),
+    ).offers
     for problem in result.not_priced:  # the cheapest offer may be among them: say so here
         warn(f"not priced: {problem}")
     emit(cost_tables(result), fmt, cost_payload(result))
