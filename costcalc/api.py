@@ -447,6 +447,7 @@ def replay(
     log_format: str = "auto",
     engine: str = "duckdb",
     master: str | None = None,
+    row_differences: int = 0,
     catalog: Catalog | None = None,
     pricing: Paths | None = None,
     bundled: bool = True,
@@ -455,7 +456,8 @@ def replay(
     """`costcalc replay`: reprice usage logs (CSV, JSONL, Parquet, OpenAI/Anthropic
     exports) on the catalog's dated prices. Further keywords are fields of
     costcalc.replay.CounterfactualOptions (profile, weights, min_quality, good_enough,
-    min_coverage, providers, open_weights, licenses, models, spread, as_of, limit)."""
+    min_coverage, providers, open_weights, licenses, models, spread, as_of, limit);
+    `row_differences=N` also lists the N rows whose logged cost differs most from list price."""
     from costcalc.cost import currency_code
     from costcalc.errors import InputError
     from costcalc.replay.counterfactual import CounterfactualOptions
@@ -463,16 +465,8 @@ def replay(
     from costcalc.replay.formats import LogFormat
     from costcalc.replay.run import replay as run
 
-    try:
-        chosen_format = LogFormat(log_format.strip().lower())
-    except ValueError:
-        raise InputError(
-            f"log_format: unknown {log_format!r}; one of " + ", ".join(f.value for f in LogFormat)
-        ) from None
-    try:
-        chosen_engine = EngineName(engine.strip().lower())
-    except ValueError:
-        raise InputError(f"engine: unknown {engine!r}; one of duckdb, spark") from None
+    chosen_format = LogFormat.named(log_format, "log_format")
+    chosen_engine = EngineName.named(engine, "engine")
     try:
         options = CounterfactualOptions(**alternatives)
     except TypeError as exc:
@@ -485,6 +479,7 @@ def replay(
         engine=chosen_engine,
         master=master,
         alternatives=options,
+        row_differences=row_differences,
     )
     return ReplayReport(result)
 

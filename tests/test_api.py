@@ -218,6 +218,19 @@ def test_replay_by_hand_and_as_the_cli() -> None:
     assert report.to_json() == cli
     with pytest.raises(InputError, match="engine: unknown 'sqlite'"):
         api.replay(REPLAY / "generic.csv", engine="sqlite")
+    # The row that differs most: alpha-chat at 12:00 logged $3.10 against the list $1 x 1M
+    # + $4 x 0.5M = $3 (alpha at 11:59:59 logged $6 = list $6: no difference).
+    rows = api.replay(
+        REPLAY / "generic.csv", pricing=REPLAY / "pricing", bundled=False, row_differences=1
+    )
+    (top,) = rows.payload()["reconciliation"]["rows"]
+    assert (top["model"], top["logged"], top["list"], top["difference"]) == (
+        "alpha-chat", "3.1", "3", "0.1",
+    )
+    assert rows.to_json() == cli_text(
+        "replay", str(REPLAY / "generic.csv"), "--pricing", str(REPLAY / "pricing"),
+        "--no-bundled", "--row-differences", "1", "-f", "json",
+    )
 
 
 def test_import_prices_as_the_cli(tmp_path: Path) -> None:

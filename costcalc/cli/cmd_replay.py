@@ -148,16 +148,8 @@ def replay_command(
     from costcalc.replay.result import payload
     from costcalc.replay.run import replay
 
-    try:
-        chosen_format = LogFormat(log_format.strip().lower())
-    except ValueError:
-        raise InputError(
-            f"--log-format: unknown {log_format!r}; one of " + ", ".join(f.value for f in LogFormat)
-        ) from None
-    try:
-        chosen_engine = EngineName(engine.strip().lower())
-    except ValueError:
-        raise InputError(f"--engine: unknown {engine!r}; one of duckdb, spark") from None
+    chosen_format = LogFormat.named(log_format)
+    chosen_engine = EngineName.named(engine)
     if master and chosen_engine is not EngineName.spark:
         raise InputError("--master is for --engine spark")
     band = decimal_option(spread, "--spread")

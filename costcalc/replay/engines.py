@@ -21,6 +21,14 @@ class EngineName(str, Enum):
     duckdb = "duckdb"
     spark = "spark"
 
+    @classmethod
+    def named(cls, text: str, field: str = "--engine") -> EngineName:
+        """The engine a user wrote (any case), or an error listing the choices."""
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            raise InputError(f"{field}: unknown {text!r}; one of duckdb, spark") from None
+
 
 class Source(Protocol):
     """What an engine needs to read one file."""

@@ -76,6 +76,16 @@ class LogFormat(str, Enum):
     openai_usage = "openai-usage"
     otel = "otel"
 
+    @classmethod
+    def named(cls, text: str, field: str = "--log-format") -> LogFormat:
+        """The format a user wrote (any case), or an error listing the choices."""
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            raise InputError(
+                f"{field}: unknown {text!r}; one of " + ", ".join(f.value for f in cls)
+            ) from None
+
 
 class Container(str, Enum):
     """How a file is laid out on disk."""
