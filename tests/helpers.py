@@ -12,6 +12,20 @@ MINI_REL = "tests/fixtures/mini"
 golden outputs do not contain the checkout's absolute path."""
 MINI = FIXTURES / "mini"
 GOLDEN = Path(__file__).parent / "golden"
+COMPARE_ARGS = [
+    "compare",
+    "--no-bundled",
+    "--pricing",
+    "tests/fixtures/compare",
+    "--input-tokens",
+    "1000000",
+    "--output-tokens",
+    "0",
+    "--as-of",
+    "2025-06-01",
+]
+"""`costcalc compare` on the compare fixture catalog (figures in tests/test_compare.py):
+1M prompt tokens, no answer, on 2025-06-01."""
 
 
 def assert_golden(relative: str, text: str) -> None:

@@ -14,20 +14,9 @@ import pytest
 from typer.testing import CliRunner
 
 from costcalc.cli import app
-from helpers import assert_golden
+from helpers import COMPARE_ARGS, assert_golden
 
-ARGS = [
-    "compare",
-    "--no-bundled",
-    "--pricing",
-    "tests/fixtures/compare",
-    "--input-tokens",
-    "1000000",
-    "--output-tokens",
-    "0",
-    "--as-of",
-    "2025-06-01",
-]
+ARGS = COMPARE_ARGS
 
 
 def invoke(*args: str) -> tuple[int, str, str]:

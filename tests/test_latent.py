@@ -27,7 +27,7 @@ from costcalc.catalog import load_catalog
 from costcalc.cli import app
 from costcalc.latent import FitInput, LatentFit, Observation, fit, fit_input, latent_fit, spearman
 from costcalc.quality import Weighting, latent_quality, model_quality, quality_index
-from helpers import FIXTURES, REPO
+from helpers import COMPARE_ARGS, FIXTURES, REPO
 
 D = Decimal
 SEEDS = (1, 2, 3, 4, 5)
@@ -344,18 +344,7 @@ def test_extreme_scores_stay_finite() -> None:
 
 # ------------------------------------------------------------------------ CLI
 
-ARGS = [
-    "compare",
-    "--no-bundled",
-    "--pricing",
-    "tests/fixtures/compare",
-    "--input-tokens",
-    "1000000",
-    "--output-tokens",
-    "0",
-    "--as-of",
-    "2025-06-01",
-]
+ARGS = COMPARE_ARGS
 
 
 def _json(*args: str) -> dict[str, Any]:
