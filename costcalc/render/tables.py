@@ -134,6 +134,10 @@ class Layout:
 
 
 def _cell_width(text: str) -> int:
+    from costcalc.render.plaintable import SINGLE_CELL
+
+    if SINGLE_CELL.issuperset(text.replace("\n", "")):
+        return max(len(line) for line in text.split("\n"))
     from rich.cells import cell_len
 
     return max((cell_len(line) for line in text.split("\n")), default=0)
@@ -201,16 +205,33 @@ def layout(table: Table, width: int) -> Layout:
     return Layout(shown, stacked, compact=True, hidden=hidden)
 
 
+HIDDEN_NOTE = (
+    "hidden at {width} columns: {hidden} (a wider terminal or another --format shows them)"
+)
+
+
 def to_rich(tables: list[Table], width: int | None = None, color: bool = False) -> str:
-    """Render tables with rich to a string (rich is imported only here), laid out to fit
-    `width`: see `layout`. Hidden columns are named in a note under the table. With `color`,
-    marked rows are coloured (ANSI); without, the text is plain."""
+    """Render tables as rich draws them to a string, laid out to fit `width`: see `layout`.
+    Hidden columns are named in a note under the table. With `color`, marked rows are
+    coloured (ANSI); without, the text is plain, and drawn without importing rich when
+    costcalc.render.plaintable can (the same text)."""
+    width = width or 120
+    if not color:
+        from costcalc.render.plaintable import draw
+
+        text = draw(tables, width, HIDDEN_NOTE)
+        if text is not None:
+            return text
+    return rich_tables(tables, width, color)
+
+
+def rich_tables(tables: list[Table], width: int, color: bool = False) -> str:
+    """The tables drawn by rich (rich is imported only here)."""
     from rich import box
     from rich.console import Console
     from rich.table import Table as RichTable
     from rich.text import Text
 
-    width = width or 120
     out = io.StringIO()
     console = Console(
         file=out,
@@ -258,10 +279,7 @@ def to_rich(tables: list[Table], width: int | None = None, color: bool = False) 
         console.print(rt)
         notes = list(table.notes)
         if plan.hidden:
-            notes.append(
-                f"hidden at {width} columns: {', '.join(plan.hidden)}"
-                " (a wider terminal or another --format shows them)"
-            )
+            notes.append(HIDDEN_NOTE.format(width=width, hidden=", ".join(plan.hidden)))
         for note in notes:
             console.print(Text(note))
     return "\n".join(line.rstrip() for line in out.getvalue().split("\n"))

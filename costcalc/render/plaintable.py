@@ -1,0 +1,335 @@
+"""Plain (uncoloured) tables drawn without rich, the same text rich draws.
+
+`costcalc.render.tables.to_rich` without colour used to import rich (its console,
+styles, themes and table: about a third of a warm `costcalc compare`'s CPU time
+outside the core) to lay out a few rows. This module draws the same thing from
+the same algorithm, written for plain strings: rich's column measurement
+(`Table._calculate_column_widths`, `_collapse_widths`, `ratio_reduce`), its word
+wrap (`rich._wrap.divide_line`, `Text.wrap`, `Lines.justify`), its padding and
+vertical alignment, and the box characters of `box.HEAVY_HEAD` (bordered) and
+`box.SIMPLE_HEAD` without edges (compact). The result is byte-identical to what
+`to_rich` draws with rich (tests/test_render_plaintable.py compares both on random
+tables with hypothesis, and the golden files hold the commands' output).
+
+It covers the text costcalc's tables hold: characters one cell wide (ASCII, Latin,
+Greek, Cyrillic, the punctuation, currency, arrows, maths and box-drawing blocks;
+`SINGLE_CELL`) and newlines. Any other character (a wide CJK name, an emoji, a
+tab, a combining mark), or a width too small to draw a cell in, makes `draw`
+return None, and the caller draws the table with rich.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import pairwise
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from costcalc.render.tables import Table
+
+_SINGLE_CELL_RANGES = (
+    (0x20, 0x7E),  # ASCII, printable
+    (0xA0, 0xAC),  # Latin-1 (not the soft hyphen, U+00AD)
+    (0xAE, 0x2FF),  # Latin-1, Latin Extended, IPA, spacing modifiers
+    (0x370, 0x482),  # Greek, Cyrillic (not the combining marks after U+0482)
+    (0x2010, 0x2027),  # dashes, quotes, bullets, ellipsis
+    (0x2030, 0x205E),  # per mille, primes, more punctuation
+    (0x20A0, 0x20C0),  # currency signs
+    (0x2190, 0x21FF),  # arrows
+    (0x2200, 0x22FF),  # mathematical operators
+    (0x2500, 0x25FC),  # box drawing, block elements, geometric shapes
+)
+SINGLE_CELL = frozenset(chr(c) for low, high in _SINGLE_CELL_RANGES for c in range(low, high + 1))
+"""Characters rich draws one cell wide (tests/test_render_plaintable.py checks each
+against rich.cells), plus nothing else: the characters this module can lay out."""
+
+_DRAWABLE = SINGLE_CELL | {"\n"}
+_drawable = _DRAWABLE.issuperset
+_WORD = re.compile(r"\s*\S+\s*")
+_TRAILING_SPACE = re.compile(r"\s+$")
+
+# box.HEAVY_HEAD, by part: (left, horizontal, divider, right).
+_TOP = ("┏", "━", "┳", "┓")
+_HEAD_ROW = ("┡", "━", "╇", "┩")
+_BOTTOM = ("└", "─", "┴", "┘")
+_HEAD_SIDES = ("┃", "┃", "┃")  # left, divider, right
+_BODY_SIDES = ("│", "│", "│")
+
+
+class _Fallback(Exception):
+    """The table needs rich: a character or a width this module does not lay out."""
+
+
+def _measure_text(text: str, max_width: int) -> tuple[int, int]:
+    """`Measurement.get` of a rich Text: (longest word, longest line), within max_width."""
+    if max_width < 1:
+        return 0, 0
+    lines = text.splitlines()
+    high = max(len(line) for line in lines) if lines else 0
+    words = text.split()
+    low = max(len(word) for word in words) if words else high
+    low, high = _normalize(low, high)
+    low, high = min(low, max_width), min(high, max_width)
+    if high < 1:
+        return 0, 0
+    return _normalize(low, high)
+
+
+def _normalize(low: int, high: int) -> tuple[int, int]:
+    low = min(max(0, low), high)
+    return max(0, low), max(0, max(low, high))
+
+
+def _measure_cell(text: str, max_width: int, left: int, right: int) -> tuple[int, int]:
+    """`Measurement.get` of a rich Padding around a Text."""
+    if max_width < 1:
+        return 0, 0
+    extra = left + right
+    if max_width - extra < 1:
+        low, high = max_width, max_width
+    else:
+        low, high = _measure_text(text, max_width)
+        low, high = min(low + extra, max_width), min(high + extra, max_width)
+    low, high = _normalize(low, high)
+    low, high = min(low, max_width), min(high, max_width)
+    if high < 1:
+        return 0, 0
+    return _normalize(low, high)
+
+
+def _measure_column(
+    texts: list[str], max_width: int, pads: tuple[int, int], min_width: int | None
+) -> tuple[int, int]:
+    """`Table._measure_column`: the narrowest and widest the column can be, padding included."""
+    if max_width < 1:
+        return 0, 0
+    left, right = pads
+    measured = [_measure_cell(t, max_width, left, right) for t in texts]
+    low = max(m[0] for m in measured)
+    high = max(m[1] for m in measured)
+    low, high = min(low, max_width), min(high, max_width)
+    if min_width is not None:
+        floor = max(0, min_width + left + right)
+        low, high = max(low, floor), max(high, floor)
+    return low, high
+
+
+def _ratio_reduce(
+    total: int, ratios: list[int], maximums: list[int], values: list[int]
+) -> list[int]:
+    """rich._ratio.ratio_reduce."""
+    ratios = [ratio if top else 0 for ratio, top in zip(ratios, maximums, strict=True)]
+    total_ratio = sum(ratios)
+    if not total_ratio:
+        return values[:]
+    remaining = total
+    result = []
+    for ratio, top, value in zip(ratios, maximums, values, strict=True):
+        if ratio and total_ratio > 0:
+            distributed = min(top, round(ratio * remaining / total_ratio))
+            result.append(value - distributed)
+            remaining -= distributed
+            total_ratio -= ratio
+        else:
+            result.append(value)
+    return result
+
+
+def _collapse(widths: list[int], wrapable: list[bool], max_width: int) -> list[int]:
+    """`Table._collapse_widths`: narrow the widest wrapping columns first."""
+    total = sum(widths)
+    excess = total - max_width
+    if any(wrapable):
+        while total and excess > 0:
+            pairs = list(zip(widths, wrapable, strict=True))
+            widest = max(w for w, wraps in pairs if wraps)
+            second = max(w if wraps and w != widest else 0 for w, wraps in pairs)
+            difference = widest - second
+            ratios = [1 if (w == widest and wraps) else 0 for w, wraps in pairs]
+            if not any(ratios) or not difference:
+                break
+            widths = _ratio_reduce(excess, ratios, [min(excess, difference)] * len(widths), widths)
+            total = sum(widths)
+            excess = total - max_width
+    return widths
+
+
+def _divide_line(text: str, width: int) -> list[int]:
+    """rich._wrap.divide_line with folding, for one-cell characters."""
+    breaks: list[int] = []
+    offset = 0
+    for match in _WORD.finditer(text):
+        start = match.start()
+        word = match.group(0)
+        length = len(word.rstrip())
+        if width - offset >= length:
+            offset += len(word)
+        elif length > width:
+            pieces = [word[i : i + width] for i in range(0, len(word), width)]
+            for n, piece in enumerate(pieces):
+                if start:
+                    breaks.append(start)
+                if n == len(pieces) - 1:
+                    offset = len(piece)
+                else:
+                    start += len(piece)
+        elif offset and start:
+            breaks.append(start)
+            offset = len(word)
+    return breaks
+
+
+def _truncate(line: str, width: int, pad: bool = False) -> str:
+    length = len(line)
+    if length > width:
+        return line[:width]
+    if pad and length < width:
+        return line + " " * (width - length)
+    return line
+
+
+def _wrap(text: str, width: int, justify: str, no_wrap: bool = False) -> list[str]:
+    """`Text.wrap` with overflow "fold": the lines of a text at a width, justified."""
+    out: list[str] = []
+    for line in text.split("\n"):
+        if no_wrap:
+            pieces = [line]
+        else:
+            breaks = _divide_line(line, width)
+            if breaks:
+                edges = [0, *breaks, len(line)]
+                pieces = [line[a:b] for a, b in pairwise(edges)]
+            else:
+                pieces = [line]
+            for i, piece in enumerate(pieces):
+                if len(piece) > width:
+                    space = _TRAILING_SPACE.search(piece)
+                    if space is not None:
+                        cut = min(len(space.group(0)), len(piece) - width)
+                        pieces[i] = piece[: len(piece) - cut]
+        if justify == "left":
+            pieces = [_truncate(p, width, pad=True) for p in pieces]
+        elif justify == "right":
+            pieces = [_truncate(p.rstrip(), width) for p in pieces]
+            pieces = [" " * (width - len(p)) + p for p in pieces]
+        out.extend(_truncate(p, width) for p in pieces)
+    return out
+
+
+def _fit(line: str, width: int) -> str:
+    """A line cropped or padded to exactly `width` cells (rich's adjust_line_length)."""
+    return line[:width] if len(line) > width else line + " " * (width - len(line))
+
+
+def _draw_table(table: Table, width: int, out: list[str]) -> list[str]:
+    """Append the table's lines to `out`; the names of the columns it hides."""
+    from costcalc.render.tables import _min_width, _whole, layout
+
+    plan = layout(table, width)
+    shown = plan.columns
+    n = len(shown)
+    if n == 0:
+        raise _Fallback
+    columns = [table.columns[i] for i in shown]
+    rows: list[list[str]] = [[c.name for c in columns]]
+    for row in table.rows:
+        cells = []
+        for i in shown:
+            text = row[i]
+            for child, parent in plan.stacked.items():
+                if parent == i and row[child]:
+                    text += "\n  " + row[child]
+            cells.append(text)
+        rows.append(cells)
+    for texts in rows:
+        for text in texts:
+            if not _drawable(text):
+                raise _Fallback
+    if table.title and not _drawable(table.title):
+        raise _Fallback
+    bordered = not plan.compact
+    if bordered:
+        pads = [(1, 1)] * n
+    else:  # pad_edge=False: no padding at the table's two edges
+        pads = [(0 if k == 0 else 1, 0 if k == n - 1 else 1) for k in range(n)]
+    whole = [_whole(c) for c in columns]
+    min_widths = [_min_width(table, i) if w else None for i, w in zip(shown, whole, strict=True)]
+    by_column = [[r[k] for r in rows] for k in range(n)]
+    extra = (2 if bordered else 0) + n - 1
+    max_width = width - extra
+
+    def measure(k: int, room: int) -> tuple[int, int]:
+        return _measure_column(by_column[k], room, pads[k], min_widths[k])
+
+    widths = [measure(k, max_width)[1] or 1 for k in range(n)]
+    if sum(widths) > max_width:
+        widths = _collapse(widths, [not w for w in whole], max_width)
+        if sum(widths) > max_width:
+            widths = _ratio_reduce(sum(widths) - max_width, [1] * n, widths, widths)
+        widths = [measure(k, widths[k])[1] or 0 for k in range(n)]
+    table_width = sum(widths) + extra
+    inners = [w - left - right for w, (left, right) in zip(widths, pads, strict=True)]
+    if table_width < 1 or min(inners) < 1:
+        raise _Fallback
+
+    lines: list[str] = []
+    if table.title:
+        lines += _wrap(table.title, table_width, "left")
+    if bordered:
+        lines.append(_rule(_TOP, widths))
+    for r, texts in enumerate(rows):
+        drawn: list[list[str]] = []
+        for k, text in enumerate(texts):
+            left, right = pads[k]
+            justify = "right" if columns[k].align == "right" else "left"
+            wrapped = _wrap(text, inners[k], justify, whole[k])
+            drawn.append([" " * left + _fit(line, inners[k]) + " " * right for line in wrapped])
+        height = max(len(c) for c in drawn)
+        for k, lines_of in enumerate(drawn):
+            blank = [" " * widths[k]] * (height - len(lines_of))
+            # The header sits at the bottom of its row, the other cells at the top.
+            drawn[k] = blank + lines_of if r == 0 else lines_of + blank
+        if bordered:
+            left_side, divider, right_side = _HEAD_SIDES if r == 0 else _BODY_SIDES
+        else:
+            left_side, divider, right_side = "", " ", ""
+        for line_no in range(height):
+            lines.append(left_side + divider.join(c[line_no] for c in drawn) + right_side)
+        if r == 0:
+            rule = _rule(_HEAD_ROW, widths) if bordered else "─".join("─" * w for w in widths)
+            lines.append(rule)
+    if bordered:
+        lines.append(_rule(_BOTTOM, widths))
+    out += [line[:width] for line in lines]
+    return plan.hidden
+
+
+def _rule(parts: tuple[str, str, str, str], widths: list[int]) -> str:
+    left, horizontal, divider, right = parts
+    return left + divider.join(horizontal * w for w in widths) + right
+
+
+def draw(tables: list[Table], width: int, hidden_note: str) -> str | None:
+    """The tables as `to_rich` draws them without colour, or None when rich must draw them.
+
+    `hidden_note` is the note under a table that hides columns, with `{hidden}` for
+    their names (the same words `to_rich` prints).
+    """
+    out: list[str] = []
+    if width < 1:
+        return None
+    try:
+        for t, table in enumerate(tables):
+            if t:
+                out.append("")
+            hidden = _draw_table(table, width, out)
+            notes = list(table.notes)
+            if hidden:
+                notes.append(hidden_note.format(width=width, hidden=", ".join(hidden)))
+            for note in notes:
+                if not _drawable(note):
+                    raise _Fallback
+                out += [line[:width] for line in _wrap(note, width, "default")]
+    except _Fallback:
+        return None
+    return "".join(line.rstrip() + "\n" for line in out)
