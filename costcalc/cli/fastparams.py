@@ -21,7 +21,6 @@ import contextlib
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 from typing import Any, get_args, get_origin
@@ -142,12 +141,24 @@ def coercer(annotation: Any, info: Any) -> Coercer | None:
 
 if RuntimeParam is not None:
 
-    @dataclass(frozen=True)
     class FastParam(RuntimeParam):
-        """A value the fast coercer knows is returned at once; any other goes to typer."""
+        """A value the fast coercer knows is returned at once; any other goes to typer.
+
+        RuntimeParam is a frozen dataclass; this subclass sets its two extra fields itself
+        instead of being a dataclass too (building one costs several exec()s at start).
+        """
 
         fast: Coercer
         descriptor: TypeDescriptor
+
+        def __init__(
+            self, parameter_info: Any, annotation: Any, fast: Coercer, descriptor: TypeDescriptor
+        ) -> None:
+            setattr_ = object.__setattr__  # frozen: the dataclass's own __init__ does the same
+            setattr_(self, "parameter_info", parameter_info)
+            setattr_(self, "annotation", annotation)
+            setattr_(self, "fast", fast)
+            setattr_(self, "descriptor", descriptor)
 
         def _coerce_value(self, value: Any, param: Any, ctx: Any) -> Any:
             got = self.fast(value, ctx, param)

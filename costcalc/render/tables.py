@@ -6,11 +6,7 @@ the format choice is made once, here, so every command speaks every format.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -24,32 +20,93 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
-@dataclass(frozen=True)
 class Column:
-    name: str
-    align: str = "left"
-    """left or right (numbers)."""
-    no_wrap: bool = False
-    """Keep the cell on one line in rich tables (ids); other columns wrap instead."""
-    essential: bool = False
-    """Never hidden on a narrow terminal (ids and costs)."""
-    priority: int = 0
-    """Among the other columns, a higher priority is hidden later on a narrow terminal."""
-    stack_under: str | None = None
-    """On a narrow terminal, show this column's cell as a second line of the named column
-    (a provider under its model) instead of as a column of its own."""
+    """One column of a Table: its heading and how it is laid out.
+
+    A plain class, not a dataclass: costcalc builds its classes at import time, and a
+    dataclass costs a few generated-code exec()s each on every start of the command.
+    """
+
+    __slots__ = ("align", "essential", "name", "no_wrap", "priority", "stack_under")
+
+    def __init__(
+        self,
+        name: str,
+        align: str = "left",
+        no_wrap: bool = False,
+        essential: bool = False,
+        priority: int = 0,
+        stack_under: str | None = None,
+    ) -> None:
+        self.name = name
+        self.align = align
+        """left or right (numbers)."""
+        self.no_wrap = no_wrap
+        """Keep the cell on one line in rich tables (ids); other columns wrap instead."""
+        self.essential = essential
+        """Never hidden on a narrow terminal (ids and costs)."""
+        self.priority = priority
+        """Among the other columns, a higher priority is hidden later on a narrow terminal."""
+        self.stack_under = stack_under
+        """On a narrow terminal, show this column's cell as a second line of the named
+        column (a provider under its model) instead of as a column of its own."""
+
+    def _key(self) -> tuple[str, str, bool, bool, int, str | None]:
+        return (
+            self.name,
+            self.align,
+            self.no_wrap,
+            self.essential,
+            self.priority,
+            self.stack_under,
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Column) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        return (
+            f"Column(name={self.name!r}, align={self.align!r}, no_wrap={self.no_wrap!r},"
+            f" essential={self.essential!r}, priority={self.priority!r},"
+            f" stack_under={self.stack_under!r})"
+        )
 
 
-@dataclass
 class Table:
     """Rows of display strings with a title and notes printed under the table."""
 
-    columns: list[Column]
-    rows: list[list[str]] = field(default_factory=list)
-    title: str | None = None
-    notes: list[str] = field(default_factory=list)
-    marks: dict[int, str] = field(default_factory=dict)
-    """Row index -> "good", "warn", "bad" or "dim": coloured on a colour terminal only."""
+    __slots__ = ("columns", "marks", "notes", "rows", "title")
+
+    def __init__(
+        self,
+        columns: list[Column],
+        rows: list[list[str]] | None = None,
+        title: str | None = None,
+        notes: list[str] | None = None,
+        marks: dict[int, str] | None = None,
+    ) -> None:
+        self.columns = columns
+        self.rows: list[list[str]] = [] if rows is None else rows
+        self.title = title
+        self.notes: list[str] = [] if notes is None else notes
+        self.marks: dict[int, str] = {} if marks is None else marks
+        """Row index -> "good", "warn", "bad" or "dim": coloured on a colour terminal only."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Table) and all(
+            getattr(self, name) == getattr(other, name) for name in self.__slots__
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass was
+
+    def __repr__(self) -> str:
+        return (
+            f"Table(columns={self.columns!r}, rows={self.rows!r}, title={self.title!r},"
+            f" notes={self.notes!r}, marks={self.marks!r})"
+        )
 
 
 MARK_STYLES = {"good": "bold green", "warn": "yellow", "bad": "bold red", "dim": "dim"}
@@ -58,6 +115,8 @@ MARK_STYLES = {"good": "bold green", "warn": "yellow", "bad": "bold red", "dim":
 def to_json(payload: Any) -> str:
     """Stable JSON: the key order the command built, two-space indent, UTF-8, newline at end.
     Every document starts with `schema_version` (see costcalc.render.contract)."""
+    import json
+
     from costcalc.render.contract import SCHEMA_VERSION
 
     if isinstance(payload, dict) and "schema_version" not in payload:
@@ -66,6 +125,9 @@ def to_json(payload: Any) -> str:
 
 
 def to_csv(table: Table) -> str:
+    import csv
+    import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([c.name for c in table.columns])
@@ -122,15 +184,25 @@ WRAP_MIN = 10
 """A wrapping column is never squeezed below this (or its longest word, if shorter)."""
 
 
-@dataclass(frozen=True)
 class Layout:
     """How a table fits a width: which columns show, stacked columns, and the box style."""
 
-    columns: list[int]
-    stacked: dict[int, int]
-    """Column index -> index of the column whose cells it joins as a second line."""
-    compact: bool
-    hidden: list[str]
+    __slots__ = ("columns", "compact", "hidden", "stacked")
+
+    def __init__(
+        self, columns: list[int], stacked: dict[int, int], compact: bool, hidden: list[str]
+    ) -> None:
+        self.columns = columns
+        self.stacked = stacked
+        """Column index -> index of the column whose cells it joins as a second line."""
+        self.compact = compact
+        self.hidden = hidden
+
+    def __repr__(self) -> str:
+        return (
+            f"Layout(columns={self.columns!r}, stacked={self.stacked!r},"
+            f" compact={self.compact!r}, hidden={self.hidden!r})"
+        )
 
 
 def _cell_width(text: str) -> int:
@@ -227,6 +299,8 @@ def to_rich(tables: list[Table], width: int | None = None, color: bool = False) 
 
 def rich_tables(tables: list[Table], width: int, color: bool = False) -> str:
     """The tables drawn by rich (rich is imported only here)."""
+    import io
+
     from rich import box
     from rich.console import Console
     from rich.table import Table as RichTable
