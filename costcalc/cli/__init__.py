@@ -12,7 +12,6 @@ tests/test_cli_lazy.py checks that `COMMANDS` names every registered command.
 
 from __future__ import annotations
 
-import difflib
 import gc
 import importlib
 import os
@@ -91,6 +90,8 @@ class LazyGroup(TyperGroup):
         except Exception as exc:  # click's UsageError: "No such command"; add the suggestion
             message = getattr(exc, "message", None)
             if self.suggest_commands and args and isinstance(message, str):
+                import difflib
+
                 close = difflib.get_close_matches(args[0], list(COMMANDS))
                 if close and "Did you mean" not in message:
                     names = ", ".join(repr(c) for c in close)

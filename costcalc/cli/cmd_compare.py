@@ -1,6 +1,9 @@
-"""`costcalc compare`: which offers clear the quality bar, and which of them is cheapest."""
+"""`costcalc compare`: which offers clear the quality bar, and which of them is cheapest.
 
-from __future__ import annotations
+No `from __future__ import annotations` here: typer reads the command's signature
+twice (inspect.signature(eval_str=True) and get_type_hints), and string annotations
+are compiled and evaluated each time, re-running every typer.Option(...) in them.
+"""
 
 from enum import Enum
 from pathlib import Path
@@ -61,7 +64,7 @@ class QualityMethod(str, Enum):
     mean = "mean"
 
 
-def parse_weights(text: str) -> dict[str, Decimal]:
+def parse_weights(text: str) -> "dict[str, Decimal]":
     """`aime-2024=2,gpqa-diamond=1` -> {benchmark: weight}."""
     from costcalc.errors import InputError
 
@@ -83,7 +86,7 @@ def parse_weights(text: str) -> dict[str, Decimal]:
     return weights
 
 
-def _profile_file(path: Path, catalog: Catalog, index: QualityIndex) -> str:
+def _profile_file(path: Path, catalog: "Catalog", index: "QualityIndex") -> str:
     """Load a user's profiles file into the index; the id of its (first) profile."""
     from costcalc.catalog import Origin
     from costcalc.errors import InputError
@@ -109,11 +112,11 @@ def _profile_file(path: Path, catalog: Catalog, index: QualityIndex) -> str:
 
 
 def require_ranked(
-    catalog: Catalog,
+    catalog: "Catalog",
     asked: list[str] | None,
-    ranking: Ranking,
+    ranking: "Ranking",
     currency: str,
-    result: CompareResult,
+    result: "CompareResult",
 ) -> None:
     """Errors instead of empty answers (the rule the README states).
 
@@ -174,7 +177,7 @@ def require_ranked(
         warn(problem.message)
 
 
-def _given(value: Decimal | None, default: Decimal) -> Decimal:
+def _given(value: "Decimal | None", default: "Decimal") -> "Decimal":
     return default if value is None else value
 
 

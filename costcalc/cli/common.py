@@ -1,6 +1,9 @@
-"""Pieces every command shares: the app, common options, loading and error handling."""
+"""Pieces every command shares: the app, common options, loading and error handling.
 
-from __future__ import annotations
+No `from __future__ import annotations` here (nor in the command modules): typer
+reads each command's signature twice, and string annotations are compiled and
+evaluated each time, re-running every typer.Option(...) in them.
+"""
 
 import datetime as dt
 import functools
@@ -232,6 +235,7 @@ ReasoningModelOpt = Annotated[
 """The model choice and per-request token options `compare` and `budget` share: the same
 names, meanings and parsing (`token_option`, `fraction_option`) in both commands."""
 
+
 def cached_share_option(text: str | None) -> Decimal | None:
     """--cached-share as a fraction (0.2) or percentage (20%), in 0-1: one parsing and one
     message (costcalc.workload.check_cached_share) for compare and budget."""
@@ -356,7 +360,7 @@ def summarise_reasons(reasons: Iterable[str], shown: int = 3) -> str:
     return "; ".join(parts)
 
 
-def load_catalog(pricing: list[Path] | None, no_bundled: bool = False) -> Catalog:
+def load_catalog(pricing: list[Path] | None, no_bundled: bool = False) -> "Catalog":
     from costcalc.catalog import load_catalog as load
     from costcalc.errors import InputError
 
@@ -442,7 +446,7 @@ def use_color() -> bool:
     )
 
 
-def emit(tables: list[Table], fmt: Format, payload: Any) -> None:
+def emit(tables: "list[Table]", fmt: Format, payload: Any) -> None:
     """Write a result to stdout in the chosen format."""
     from costcalc.render.tables import render
 
@@ -516,7 +520,7 @@ def apply_config(ctx: typer.Context, explicit: Path | None) -> None:
     ctx.default_map = config_defaults(ctx, load_config(path))
 
 
-def config_defaults(ctx: typer.Context, config: Config) -> dict[str, Any]:
+def config_defaults(ctx: typer.Context, config: "Config") -> dict[str, Any]:
     """The default_map of the command tree under ctx.command, from a configuration file.
 
     A top-level key is the default of every command that has the option and accepts the
