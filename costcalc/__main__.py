@@ -1,5 +1,5 @@
 """`python -m costcalc` runs the command-line interface."""
 
-from costcalc.cli import main
+from costcalc.cli import run
 
-main()
+run()

@@ -12,9 +12,11 @@ tests/test_cli_lazy.py checks that `COMMANDS` names every registered command.
 
 from __future__ import annotations
 
+import atexit
 import gc
 import importlib
 import os
+import sys
 from typing import TYPE_CHECKING
 
 import typer.main
@@ -103,7 +105,7 @@ app.info.cls = LazyGroup
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Run the command line (sys.argv); ends by raising SystemExit with the exit code."""
     # pydantic looks up plugins through package metadata on first import (~15 ms);
     # costcalc uses none, so skip the search unless the user asked otherwise.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
@@ -114,4 +116,45 @@ def main() -> None:
     app(prog_name="costcalc")
 
 
-__all__ = ["COMMANDS", "LazyGroup", "app", "load_all", "main"]
+def run() -> None:
+    """The `costcalc` program (console script and `python -m costcalc`): `main`, then the
+    process ends as soon as nothing is left to clean up (see `finish`)."""
+    try:
+        main()
+    except SystemExit as done:
+        finish(done.code)
+        raise
+
+
+def finish(code: object) -> None:
+    """End the process now, with `code`, when nothing is left to clean up; else return.
+
+    A normal exit then tears the interpreter down: it clears every module and frees
+    every object the run built (the catalog, the schema classes, typer's), which cost
+    as much as a fifth of a warm `costcalc compare` (benchmarks/README.md, section a).
+    None of that is needed once the answer is written. What is needed still happens:
+    the atexit handlers run, then stdout and stderr are flushed, and only then does
+    the process end (os._exit). Where more may be pending (another thread, a process
+    pool, a stream that cannot be flushed, an exit code that is not a number), this
+    returns and the exit is the usual one.
+    """
+    if code is None:
+        code = 0
+    if type(code) is not int:
+        return
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() != 1:
+        return
+    if "multiprocessing" in sys.modules or "concurrent.futures" in sys.modules:
+        return
+    atexit._run_exitfuncs()
+    try:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None:
+                stream.flush()
+    except (OSError, ValueError):  # a closed pipe: let Python's own exit report it
+        return
+    os._exit(code)
+
+
+__all__ = ["COMMANDS", "LazyGroup", "app", "finish", "load_all", "main", "run"]
