@@ -40,3 +40,31 @@ def test_unknown_command_suggests_the_nearest() -> None:
     result = CliRunner().invoke(app, ["comapre"])
     assert result.exit_code == 2
     assert "Did you mean 'compare'?" in result.output
+
+
+def test_a_plain_compare_imports_no_rich() -> None:
+    """A compare printed as an uncoloured table (a pipe, NO_COLOR) never imports rich (the
+    table is drawn by costcalc.render.plaintable), nor _strptime for --as-of, nor typer's
+    pydantic adapters for --pricing; the output is the same table rich draws
+    (tests/test_render_plaintable.py)."""
+    import os
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    code = (
+        "import sys\n"
+        "from costcalc.cli import main\n"
+        "sys.argv = ['costcalc', 'compare', '--no-bundled', '--pricing', 'tests/fixtures/compare',"
+        " '--as-of', '2025-06-01']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('LOADED:' + ','.join(sorted(m for m in sys.modules"
+        " if m.split('.')[0] in ('rich', '_strptime') or m == 'typer._adapters')),"
+        " file=sys.stderr)\n"
+    )
+    env = dict(os.environ, NO_COLOR="1")
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=repo, env=env, capture_output=True, text=True
+    )
+    assert "LOADED:" in out.stderr, out.stderr
+    assert out.stderr.strip().splitlines()[-1] == "LOADED:", out.stderr
+    assert "cheap @ lab" in out.stdout and "┏" in out.stdout  # the table, drawn

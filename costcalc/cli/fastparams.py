@@ -109,9 +109,16 @@ def _leaf(annotation: Any, info: Any) -> Coercer | None:
         if path_type is None and isinstance(annotation, type) and issubclass(annotation, Path):
             path_type = annotation
 
+        to_path = isinstance(path_type, type) and issubclass(path_type, Path)
+
         def path(value: Any, ctx: Any, param: Any) -> Any:
             if type(value) is not str and not isinstance(value, Path):
                 return _MISS
+            if to_path and type(value) is str:
+                # typer turns a str into a Path through a pydantic TypeAdapter (importing
+                # pydantic, building a schema); for a str that is path_type(value) (the
+                # test compares both). Its checks (exists, file or folder...) still run.
+                value = path_type(value)
             try:
                 return coerce_cli_path(value, info, path_type=path_type, param=param, ctx=ctx)
             except Exception:  # a path that does not pass its checks: typer words the error
