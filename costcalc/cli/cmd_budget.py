@@ -1,7 +1,5 @@
 """`costcalc budget --monthly`: what a month of traffic costs, what fits, and self-hosting."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -52,12 +50,12 @@ if TYPE_CHECKING:
 
 
 def _workloads(
-    catalog: Catalog,
+    catalog: "Catalog",
     preset_name: str | None,
     workload_file: Path | None,
     names: list[str] | None,
     overrides: dict[str, Any],
-) -> list[Workload]:
+) -> "list[Workload]":
     """The workloads to price: a preset, a file's (all or the named ones), or flags alone."""
     from costcalc.errors import InputError
     from costcalc.workload import load_workloads, preset, presets, workload_with

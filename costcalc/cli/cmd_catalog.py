@@ -1,7 +1,5 @@
 """Commands on the price catalog itself: models, cost, validate, schema."""
 
-from __future__ import annotations
-
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path

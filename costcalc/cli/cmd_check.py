@@ -1,7 +1,5 @@
 """`costcalc check`: the CI gate on procurement files (exit 0 passed, 1 failed, 2 bad input)."""
 
-from __future__ import annotations
-
 import functools
 from collections.abc import Callable
 from decimal import Decimal

@@ -1,7 +1,5 @@
 """`costcalc import litellm|genai-prices|openrouter` and `costcalc prices diff`."""
 
-from __future__ import annotations
-
 import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any

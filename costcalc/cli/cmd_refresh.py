@@ -1,7 +1,5 @@
 """`costcalc refresh`: regenerate the feed-derived sheets (exit 0 done, 1 stale, 2 bad input)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """`costcalc replay`: reprice usage logs exactly, and the same traffic on other offers."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
