@@ -152,7 +152,7 @@ def finish(code: object) -> None:
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
                 stream.flush()
-    except (OSError, ValueError):  # a closed pipe: let Python's own exit report it
+    except Exception:  # a closed pipe, a replaced stream: let Python's own exit report it
         return
     os._exit(code)
 
