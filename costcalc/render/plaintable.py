@@ -21,6 +21,7 @@ return None, and the caller draws the table with rich.
 from __future__ import annotations
 
 import re
+import sys
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -316,7 +317,7 @@ def draw(tables: list[Table], width: int, hidden_note: str) -> str | None:
     their names (the same words `to_rich` prints).
     """
     out: list[str] = []
-    if width < 1:
+    if width < 1 or sys.platform == "win32":  # a legacy Windows console gets other boxes
         return None
     try:
         for t, table in enumerate(tables):
