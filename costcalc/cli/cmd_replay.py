@@ -18,6 +18,7 @@ from costcalc.cli.common import (
     PricingOpt,
     WeightsOpt,
     app,
+    cache_dir,
     check_currency,
     decimal_option,
     emit,
@@ -177,6 +178,7 @@ def replay_command(
         spread=band,
         as_of=day,
         limit=limit or None,
+        cache_dir=cache_dir(),
     )
     result = replay(
         files,

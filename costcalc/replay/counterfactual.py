@@ -31,6 +31,7 @@ import operator
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from costcalc.catalog import Catalog, OfferEntry
 from costcalc.compare import CompareOptions, compare_full
@@ -60,6 +61,8 @@ class CounterfactualOptions:
     as_of: dt.date | None = None
     limit: int | None = None
     """Keep this many alternatives (good-enough first, cheapest first); None: all."""
+    cache_dir: Path | None = None
+    """Where compare keeps its latent quality fit between runs (None: fitted every run)."""
 
 
 @dataclass
@@ -276,7 +279,7 @@ def counterfactual(
         licenses=options.licenses,
         models=options.models,
     )
-    ranking, _ = compare_full(catalog, compare_options)
+    ranking, _ = compare_full(catalog, compare_options, cache_dir=options.cache_dir)
     traffic, traffic_by_day = summary.whole, summary.daily
     notes: list[str] = []
     spread = options.spread
