@@ -14,7 +14,9 @@ then times, in fresh processes and in the same run:
 It reports wall time (median and best of --runs), CPU time (user + system, median) and
 peak resident memory (from wait4's rusage of that one child), and the ratios replay /
 raw (target <= 3). Raw and replay runs alternate, so both see the same load; on a
-shared machine the CPU ratio is the steadier figure.
+shared machine the CPU ratio is the steadier figure. `--baseline PATH` also times
+another `costcalc` executable (say, an older commit installed in its own virtualenv)
+in the same alternation, on the same file: before and after, side by side.
 
 The log: timestamps spread over 2025-06-01 .. 2025-09-30 UTC (o3's price cut on
 2025-06-10, DeepSeek's 2025-09-05 16:00 UTC change, DeepSeek's off-peak window),
@@ -23,7 +25,7 @@ to 250k tokens so its >200k tier applies, gemini-2.5-flash, deepseek-chat, and a
 unknown one), a quarter of the prompts partly cached, 10% batch, a logged cost.
 
 Usage: python benchmarks/replay_speed.py [--rows 1000000 10000000] [--format csv|parquet]
-       [--runs 3] [--json]
+       [--runs 3] [--baseline PATH/TO/costcalc] [--json]
 It measures the costcalc on PATH next to this Python (install the project first).
 Results are recorded in benchmarks/README.md; this is not a timed test.
 """
@@ -102,6 +104,11 @@ def main() -> None:
     parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--baseline",
+        metavar="COSTCALC",
+        help="another costcalc executable to time side by side (e.g. an older commit)",
+    )
     args = parser.parse_args()
     costcalc = shutil.which("costcalc", path=os.path.dirname(sys.executable)) or "costcalc"
     reader = "read_parquet" if args.format == "parquet" else "read_csv"
@@ -112,22 +119,30 @@ def main() -> None:
             made = generate(n, path, args.format)
             size = path.stat().st_size
             raw_argv = [sys.executable, "-c", RAW.format(reader=reader), str(path)]
-            rep_argv = [costcalc, "replay", str(path), "--format", "json", "--limit", "5"]
-            # Interleaved, so that both see the same load on a shared machine.
-            pairs = [(measure(raw_argv, 1), measure(rep_argv, 1)) for _ in range(args.runs)]
-            raw, rep = _combine([p[0] for p in pairs]), _combine([p[1] for p in pairs])
-            results.append(
-                {
-                    "rows": n,
-                    "format": args.format,
-                    "bytes": size,
-                    "generate_s": round(made, 2),
-                    "raw": raw,
-                    "replay": rep,
-                    "ratio_median": round(rep["median_ms"] / raw["median_ms"], 2),
-                    "ratio_cpu": round(rep["cpu_ms"] / raw["cpu_ms"], 2),
-                }
-            )
+            tail = [str(path), "--format", "json", "--limit", "5"]
+            commands = [raw_argv, [costcalc, "replay", *tail]]
+            if args.baseline:
+                commands.append([args.baseline, "replay", *tail])
+            # Interleaved, so that all see the same load on a shared machine.
+            rounds = [[measure(argv, 1) for argv in commands] for _ in range(args.runs)]
+            raw, rep = _combine([r[0] for r in rounds]), _combine([r[1] for r in rounds])
+            result = {
+                "rows": n,
+                "format": args.format,
+                "bytes": size,
+                "generate_s": round(made, 2),
+                "load_before": os.getloadavg()[0],
+                "raw": raw,
+                "replay": rep,
+                "ratio_median": round(rep["median_ms"] / raw["median_ms"], 2),
+                "ratio_cpu": round(rep["cpu_ms"] / raw["cpu_ms"], 2),
+            }
+            if args.baseline:
+                base = _combine([r[2] for r in rounds])
+                result["baseline"] = base
+                result["baseline_ratio_median"] = round(base["median_ms"] / raw["median_ms"], 2)
+                result["baseline_ratio_cpu"] = round(base["cpu_ms"] / raw["cpu_ms"], 2)
+            results.append(result)
             path.unlink()
     if args.json:
         print(json.dumps(results, indent=2))
@@ -138,15 +153,26 @@ def main() -> None:
     )
     print("| ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in results:
-        raw, rep = r["raw"], r["replay"]
-        print(
-            f"| {r['rows']:,} | {r['bytes'] / 2**20:,.0f} MiB {r['format']} |"
-            f" {raw['median_ms'] / 1000:.2f} s / {raw['best_ms'] / 1000:.2f} s,"
-            f" {raw['cpu_ms'] / 1000:.1f} s, {raw['peak_mib']:.0f} MiB |"
-            f" {rep['median_ms'] / 1000:.2f} s / {rep['best_ms'] / 1000:.2f} s,"
-            f" {rep['cpu_ms'] / 1000:.1f} s, {rep['peak_mib']:.0f} MiB |"
-            f" {r['ratio_median']:.2f}× | {r['ratio_cpu']:.2f}× |"
-        )
+        raw = r["raw"]
+        for label, rep, wall, cpu in (
+            ("", r["replay"], r["ratio_median"], r["ratio_cpu"]),
+            (
+                " (baseline)",
+                r.get("baseline"),
+                r.get("baseline_ratio_median"),
+                r.get("baseline_ratio_cpu"),
+            ),
+        ):
+            if rep is None:
+                continue
+            print(
+                f"| {r['rows']:,}{label} | {r['bytes'] / 2**20:,.0f} MiB {r['format']} |"
+                f" {raw['median_ms'] / 1000:.2f} s / {raw['best_ms'] / 1000:.2f} s,"
+                f" {raw['cpu_ms'] / 1000:.1f} s, {raw['peak_mib']:.0f} MiB |"
+                f" {rep['median_ms'] / 1000:.2f} s / {rep['best_ms'] / 1000:.2f} s,"
+                f" {rep['cpu_ms'] / 1000:.1f} s, {rep['peak_mib']:.0f} MiB |"
+                f" {wall:.2f}× | {cpu:.2f}× |"
+            )
 
 
 if __name__ == "__main__":

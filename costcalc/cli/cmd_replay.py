@@ -16,6 +16,7 @@ from costcalc.cli.common import (
     PricingOpt,
     WeightsOpt,
     app,
+    cache_dir,
     check_currency,
     decimal_option,
     emit,
@@ -137,7 +138,6 @@ def replay_command(
     import datetime as dt
     from decimal import Decimal
 
-    from costcalc.cli.cmd_compare import parse_weights
     from costcalc.errors import InputError
     from costcalc.replay.counterfactual import CounterfactualOptions
     from costcalc.replay.engines import EngineName
@@ -163,9 +163,14 @@ def replay_command(
                 f"--alternatives-as-of: expected YYYY-MM-DD, got {alternatives_as_of!r}"
             ) from None
     catalog = load_catalog(pricing, no_bundled)
+    parsed_weights = None
+    if weights is not None:
+        from costcalc.cli.cmd_compare import parse_weights
+
+        parsed_weights = parse_weights(weights)
     options = CounterfactualOptions(
         profile=profile,
-        weights=parse_weights(weights) if weights is not None else None,
+        weights=parsed_weights,
         min_quality=decimal_option(min_quality, "--min-quality"),
         good_enough=decimal_option(good_enough, "--good-enough"),
         min_coverage=decimal_option(min_coverage, "--min-coverage"),
@@ -175,6 +180,7 @@ def replay_command(
         spread=band,
         as_of=day,
         limit=limit or None,
+        cache_dir=cache_dir(),
     )
     result = replay(
         files,

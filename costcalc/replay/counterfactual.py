@@ -29,14 +29,15 @@ import bisect
 import datetime as dt
 import operator
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 
 from costcalc.catalog import Catalog, OfferEntry
 from costcalc.compare import CompareOptions, compare_full
 from costcalc.cost import Usage
 from costcalc.errors import NoPriceError
-from costcalc.replay.pricing import Group, Narrowed, Pricer, add
+from costcalc.replay.pricing import Narrowed, Pricer, Slot, Traffic
 from costcalc.replay.result import Alternative
 
 DEFAULT_SPREAD = Decimal("0.25")
@@ -60,6 +61,8 @@ class CounterfactualOptions:
     as_of: dt.date | None = None
     limit: int | None = None
     """Keep this many alternatives (good-enough first, cheapest first); None: all."""
+    cache_dir: Path | None = None
+    """Where compare keeps its latent quality fit between runs (None: fitted every run)."""
 
 
 @dataclass
@@ -71,10 +74,7 @@ class Counterfactual:
     notes: list[str]
 
 
-def _average_usage(priced: Sequence[tuple[Group, str]]) -> Usage:
-    sums: tuple[int, ...] = (0, 0, 0, 0, 0, 0)
-    for group, _model in priced:
-        sums = add(sums, group.tokens())
+def _average_usage(sums: Sequence[int]) -> Usage:
     n = Decimal(max(sums[0], 1))
     inp, cached, written, out, reasoning = (Decimal(x) / n for x in sums[1:])
     if cached + written > inp:  # rounding of the averages; keep the engine's invariant
@@ -88,66 +88,91 @@ def _average_usage(priced: Sequence[tuple[Group, str]]) -> Usage:
     )
 
 
-Slice = tuple[Group, tuple[int, ...], dict[str, tuple[int, ...]]]
-"""Traffic that every offer prices alike (its summed tokens, as a group and as a tuple), and
-its tokens per logged model."""
+Slice = tuple[Slot, tuple[int, ...], dict[str, tuple[int, ...]]]
+"""Traffic that every offer prices alike: the slot of its earliest group, its summed tokens,
+and its tokens per catalog model."""
 
 ZEROS = (0, 0, 0, 0, 0, 0)
 
 
-def _sum(parts: Sequence[tuple[int, ...]]) -> tuple[int, ...]:
-    return tuple(map(sum, zip(*parts, strict=True))) if parts else ZEROS
+@dataclass
+class Summary:
+    """The priced traffic in the shapes the counterfactual needs, from one pass over it."""
+
+    sums: tuple[int, ...]
+    """requests and tokens of all of it."""
+    tokens_by_model: dict[str, int]
+    """input + output + reasoning tokens per catalog model."""
+    whole: list[Slice]
+    """Slices of the whole log (see `summarise`)."""
+    daily: list[Slice]
+    """The same, also split by day."""
 
 
-def slices(priced: Sequence[tuple[Group, str]], pricer: Pricer) -> tuple[list[Slice], list[Slice]]:
-    """Priced groups merged on what any offer's price depends on, keeping each model's share:
-    (for the whole log, per day).
+def summarise(priced: Sequence[Traffic], pricer: Pricer) -> Summary:
+    """Priced groups merged on what any offer's price depends on, keeping each model's share.
 
     That is the instant's place among every offer's price bounds and exchange-rate dates
     (`Pricer.all_bounds`), its minute of the day (off-peak windows), the tier and batch;
-    and the day for the second list. A log of months becomes a few hundred slices.
+    and the day for the daily slices. A log of months becomes a few hundred slices. Each
+    slice keeps the slot of its earliest group (`priced` comes sorted by instant, so the
+    first daily slice of a whole-log slice holds its earliest group).
     """
     bounds = pricer.all_bounds()
-    places: dict[tuple[dt.date, int, int], tuple[int, int]] = {}
-    merged: dict[tuple[object, ...], tuple[Group, dict[str, list[tuple[int, ...]]]]] = {}
-    daily: dict[tuple[object, ...], tuple[Group, dict[str, list[tuple[int, ...]]]]] = {}
-    for group, model in priced:
-        ikey = (group.day, group.tod, group.epoch)
-        place = places.get(ikey)
+    places: dict[int, tuple[int, int]] = {}
+    daily: dict[tuple[object, ...], tuple[Slot, dict[str, list[int]]]] = {}
+    for slot, model, tokens in priced:
+        place = places.get(slot.instant)
         if place is None:
-            at = pricer.instant(group)
-            place = places[ikey] = (bisect.bisect_right(bounds, at), at.hour * 60 + at.minute)
-        tokens = group.tokens()
-        for table, key in (
-            (merged, (*place, group.tier, group.batch)),
-            (daily, (*place, group.tier, group.batch, group.day)),
-        ):
-            found = table.get(key)
-            if found is None:
-                table[key] = (group, {model: [tokens]})
-            else:
-                found[1].setdefault(model, []).append(tokens)
-    return _slices(merged), _slices(daily)
+            at = slot.at
+            place = (bisect.bisect_right(bounds, at), at.hour * 60 + at.minute)
+            places[slot.instant] = place
+        key = (place, slot.tier, slot.batch, slot.day)
+        found = daily.get(key)
+        if found is None:
+            found = daily[key] = (slot, {})
+        _add(found[1], model, tokens)
+    whole: dict[tuple[object, ...], tuple[Slot, dict[str, list[int]]]] = {}
+    by_model: dict[str, list[int]] = {}
+    for day_key, (slot, per_model) in daily.items():
+        found = whole.get(day_key[:3])
+        if found is None:
+            found = whole[day_key[:3]] = (slot, {})
+        for model, sums in per_model.items():
+            _add(found[1], model, sums)
+            _add(by_model, model, sums)
+    totals = [0, 0, 0, 0, 0, 0]
+    for model_sums in by_model.values():
+        for i in range(6):
+            totals[i] += model_sums[i]
+    return Summary(
+        tuple(totals),
+        {m: s[1] + s[4] + s[5] for m, s in by_model.items()},
+        _slices(whole),
+        _slices(daily),
+    )
 
 
-def _slices(
-    merged: dict[tuple[object, ...], tuple[Group, dict[str, list[tuple[int, ...]]]]],
-) -> list[Slice]:
+def _add(per_model: dict[str, list[int]], model: str, tokens: Sequence[int]) -> None:
+    sums = per_model.get(model)
+    if sums is None:
+        per_model[model] = list(tokens)
+    else:
+        for i in range(6):
+            sums[i] += tokens[i]
+
+
+def _slices(merged: dict[tuple[object, ...], tuple[Slot, dict[str, list[int]]]]) -> list[Slice]:
     out: list[Slice] = []
-    for group, per_model in merged.values():
-        by_model = {m: _sum(parts) for m, parts in per_model.items()}
+    for slot, per_model in merged.values():
+        by_model = {m: tuple(s) for m, s in per_model.items()}
         sums = _sum(list(by_model.values()))
-        whole = replace(
-            group,
-            requests=sums[0],
-            input_tokens=sums[1],
-            cached_tokens=sums[2],
-            cache_write_tokens=sums[3],
-            output_tokens=sums[4],
-            reasoning_tokens=sums[5],
-        )
-        out.append((whole, sums, by_model))
+        out.append((slot, sums, by_model))
     return out
+
+
+def _sum(parts: Sequence[Sequence[int]]) -> tuple[int, ...]:
+    return tuple(map(sum, zip(*parts, strict=True))) if parts else ZEROS
 
 
 def _hidden_on(entry: OfferEntry, tokens: Sequence[int]) -> int:
@@ -175,22 +200,21 @@ def reprice(
     is called: a few cost-engine calls per offer however many slices the log has.
     """
     own = entry.model.id
-    regimes: dict[tuple[dt.date, int, int], tuple[int, int]] = {}
+    regimes: dict[int, tuple[int, int]] = {}
     whens: dict[dt.date, object] = {}
-    coarse: dict[tuple[object, ...], tuple[Group, list[tuple[int, ...]], list[tuple[int, ...]]]]
+    coarse: dict[tuple[object, ...], tuple[Slot, list[tuple[int, ...]], list[tuple[int, ...]]]]
     coarse = {}
-    for group, tokens, by_model in traffic:
-        ikey = (group.day, group.tod, group.epoch)
-        regime = regimes.get(ikey)
+    for slot, tokens, by_model in traffic:
+        regime = regimes.get(slot.instant)
         if regime is None:
-            regime = regimes[ikey] = pricer.regime(entry, pricer.instant(group))
-        when_key = whens.get(group.day)
+            regime = regimes[slot.instant] = pricer.regime(entry, slot.at)
+        when_key = whens.get(slot.day)
         if when_key is None:
-            when_key = whens[group.day] = group.day if per_day else pricer.fx_epoch(group.day)
-        key = (regime, group.tier, group.batch, when_key)
+            when_key = whens[slot.day] = slot.day if per_day else pricer.fx_epoch(slot.day)
+        key = (regime, slot.tier, slot.batch, when_key)
         found = coarse.get(key)
         if found is None:
-            found = coarse[key] = (group, [], [])
+            found = coarse[key] = (slot, [], [])
         mine = by_model.get(own)
         if mine is None:
             found[1].append(tokens)
@@ -198,14 +222,15 @@ def reprice(
             found[2].append(mine)
             found[1].append(tuple(map(operator.sub, tokens, mine)))
     merged: dict[tuple[object, ...], tuple[Narrowed, dt.date, list[int], list[int]]] = {}
-    for (_regime, _tier, batch, when_key), (group, other_parts, own_parts) in coarse.items():
-        narrowed = pricer.narrow(entry, group)
-        mkey = (narrowed.signature, when_key, batch, narrowed.off_peak)
+    for (_regime, _tier, batch, when_key), (slot, other_parts, own_parts) in coarse.items():
+        built, off_peak_any, signature = pricer.narrow_at(entry, slot.at, slot.tier)
+        narrowed = Narrowed(built, off_peak_any and not slot.batch, signature, slot.at)
+        mkey = (signature, when_key, batch, narrowed.off_peak)
         others, owns = list(_sum(other_parts)), list(_sum(own_parts))
         others[5] = _hidden_on(entry, others)
         found_m = merged.get(mkey)
         if found_m is None:
-            merged[mkey] = (narrowed, group.day, others, owns)
+            merged[mkey] = (narrowed, slot.day, others, owns)
         else:
             for i in range(6):
                 found_m[2][i] += others[i]
@@ -230,7 +255,7 @@ def reprice(
 def counterfactual(
     catalog: Catalog,
     pricer: Pricer,
-    priced: Sequence[tuple[Group, str]],
+    priced: Sequence[Traffic],
     actual_total: Decimal,
     options: CounterfactualOptions,
     last_day: dt.date | None,
@@ -239,8 +264,9 @@ def counterfactual(
     when = options.as_of or last_day
     if when is None or not priced:
         return Counterfactual([], when, None, {}, ["no priced traffic: no alternatives"])
+    summary = summarise(priced, pricer)
     compare_options = CompareOptions(
-        usage=_average_usage(priced),
+        usage=_average_usage(summary.sums),
         when=when,
         currency=pricer.currency,
         profile=options.profile,
@@ -253,17 +279,13 @@ def counterfactual(
         licenses=options.licenses,
         models=options.models,
     )
-    ranking, _ = compare_full(catalog, compare_options)
-    traffic, traffic_by_day = slices(priced, pricer)
+    ranking, _ = compare_full(catalog, compare_options, cache_dir=options.cache_dir)
+    traffic, traffic_by_day = summary.whole, summary.daily
     notes: list[str] = []
     spread = options.spread
     alternatives: list[Alternative] = []
-    total_tokens: dict[str, int] = {}
-    all_tokens = 0
-    for group, model in priced:
-        n = group.input_tokens + group.output_tokens + group.reasoning_tokens
-        total_tokens[model] = total_tokens.get(model, 0) + n
-        all_tokens += n
+    total_tokens = summary.tokens_by_model
+    all_tokens = sum(total_tokens.values())
     for row in ranking.rows:
         if not isinstance(row.entry, OfferEntry):
             # A self-hosted option bills GPU-hours, not tokens: see `costcalc budget`.

@@ -158,6 +158,10 @@ def projection(
         elif kind == "text" and norm == "timestamp":
             # The engines' timestamp casts skip surrounding blanks themselves.
             inner.append(f"NULLIF(CAST({_q(col)} AS VARCHAR), '') AS {norm}")
+        elif kind == "text" and norm in _WHOLE:
+            # Untrimmed: the engines' integer casts skip surrounding blanks themselves, and
+            # the canonical-digits check below trims only the rare text that differs.
+            inner.append(f"CAST({_q(col)} AS VARCHAR) AS {norm}")
         elif kind == "text":
             inner.append(f"NULLIF(TRIM(CAST({_q(col)} AS VARCHAR)), '') AS {norm}")
         else:
@@ -192,11 +196,14 @@ def projection(
             value = f"TRY_CAST({norm} AS BIGINT)"
             outer.append(f"COALESCE({value}, {default}) AS {norm}")
             # Canonical digits only: each engine's cast accepts different oddities
-            # ('12.0', '1e3', '0x1F', '1_000', '+5'); read back, they differ from the text.
+            # ('12.0', '1e3', '0x1F', '1_000', '+5'); read back, they differ from the text
+            # with its surrounding blanks trimmed (blank text counts as absent: it reads
+            # back as ''). The text is trimmed only where it differs untrimmed, so almost
+            # never: the engines evaluate the right side of AND only for the rows left.
+            back = f"COALESCE(CAST({value} AS VARCHAR), '')"
             outer.append(
-                f"({norm} IS NOT NULL AND"
-                f" (COALESCE(CAST({value} AS VARCHAR), '') <> {norm}"
-                f" OR ABS({value}) > {MAX_TOKENS})) AS {norm}_odd"
+                f"(COALESCE({back} <> {norm} AND {back} <> TRIM({norm}), FALSE)"
+                f" OR COALESCE(ABS({value}) > {MAX_TOKENS}, FALSE)) AS {norm}_odd"
             )
     source = f"(SELECT {', '.join(inner)} FROM src_{index}) AS s{index}"
     return f"SELECT {', '.join(outer)} FROM {source}"

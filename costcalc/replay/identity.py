@@ -149,3 +149,25 @@ def offer_at(entries: tuple[OfferEntry, ...], at: dt.datetime) -> OfferEntry | N
             if best is None or key > best:
                 best, chosen = key, entry
     return chosen
+
+
+def switches(entries: tuple[OfferEntry, ...]) -> list[dt.datetime]:
+    """The instants at which `offer_at(entries, at)` can change, ascending.
+
+    Between two consecutive ones (the first included) every period of every entry either
+    holds or not alike, so `offer_at` gives the same offer: callers choose once per
+    interval (`bisect_right(switches, at)`), not once per instant.
+    """
+    from costcalc.replay.pricing import starts
+
+    ends = [
+        as_instant(p.valid_until)
+        for e in entries
+        for p in e.offer.prices
+        if p.valid_until is not None
+    ]
+    found = set(ends)
+    for entry in entries:
+        for period in entry.offer.prices:
+            found.add(starts(period.as_of, ends))
+    return sorted(found)

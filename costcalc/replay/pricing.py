@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import operator
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import NamedTuple
 
 from costcalc.catalog import Catalog, OfferEntry
 from costcalc.cost import CostResult, Usage, cost_of
@@ -30,41 +30,6 @@ from costcalc.schema.pricing import Discounted, PricePeriod, Tier
 
 ZERO = Decimal(0)
 UTC = dt.timezone.utc
-
-
-@dataclass(frozen=True)
-class Group:
-    """One row of the grouping query (good rows): logged names, price keys and sums."""
-
-    model: str
-    provider: str
-    day: dt.date
-    tod: int
-    epoch: int
-    tier: int
-    batch: bool
-    has_cost: bool
-    requests: int
-    input_tokens: int
-    cached_tokens: int
-    cache_write_tokens: int
-    output_tokens: int
-    reasoning_tokens: int
-    cost: Decimal | None
-    rows: int = 0
-    src: int = 0
-    k: int = 0
-    """The grouping's packed key (see costcalc.replay.grouping.Key)."""
-
-    def tokens(self) -> tuple[int, int, int, int, int, int]:
-        return (
-            self.requests,
-            self.input_tokens,
-            self.cached_tokens,
-            self.cache_write_tokens,
-            self.output_tokens,
-            self.reasoning_tokens,
-        )
 
 
 def splits_of(catalog: Catalog) -> Splits:
@@ -99,17 +64,45 @@ def splits_of(catalog: Catalog) -> Splits:
     return Splits(tuple(sorted(breaks)), tuple(sorted(edges)), tuple(sorted(thresholds)))
 
 
-def instant_of(group: Group, splits: Splits) -> dt.datetime:
-    """An instant inside the group: the start of its day, time-of-day and epoch slices.
+class Slot(NamedTuple):
+    """What one packed grouping key (`grouping.Key`) says of its rows, decoded once per key."""
 
-    The group's requests lie in [day + edge[tod-1], day + edge[tod]) and in
+    day: dt.date
+    tod: int
+    epoch: int
+    tier: int
+    batch: bool
+    has_cost: bool
+    bad: int
+    at: dt.datetime
+    """An instant inside the slot (`instant_at`)."""
+    instant: int
+    """The same number for the same (day, tod, epoch), i.e. the same `at`."""
+    order: int
+    """Sorts slots by (day, tod, epoch, tier, batch, has_cost)."""
+
+
+class Traffic(NamedTuple):
+    """One priced group as the counterfactual reads it: when, the catalog model, the sums."""
+
+    slot: Slot
+    model: str
+    """The catalog's model id the logged name resolved to."""
+    tokens: tuple[int, int, int, int, int, int]
+    """requests, input, cached, cache-write, output and reasoning tokens."""
+
+
+def instant_at(day: dt.date, tod: int, epoch: int, splits: Splits) -> dt.datetime:
+    """An instant inside a slice: the start of its day, time-of-day and epoch slices.
+
+    The slice's requests lie in [day + edge[tod-1], day + edge[tod]) and in
     [break[epoch-1], break[epoch]); both hold requests, so the later start is in both.
     """
-    start = dt.datetime.combine(group.day, dt.time(0), tzinfo=UTC)
-    if group.tod > 0:
-        start += dt.timedelta(minutes=splits.tod_edges[group.tod - 1])
-    if group.epoch > 0:
-        start = max(start, splits.breakpoints[group.epoch - 1])
+    start = dt.datetime.combine(day, dt.time(0), tzinfo=UTC)
+    if tod > 0:
+        start += dt.timedelta(minutes=splits.tod_edges[tod - 1])
+    if epoch > 0:
+        start = max(start, splits.breakpoints[epoch - 1])
     return start
 
 
@@ -157,7 +150,8 @@ class Narrowed:
 
     entry: OfferEntry
     off_peak: bool
-    signature: tuple[object, ...]
+    signature: int
+    """The same number for the same narrowing (of the same offer), in one Pricer."""
     at: dt.datetime
     """The instant it holds at (for messages)."""
 
@@ -169,9 +163,8 @@ class Pricer:
         self.catalog = catalog
         self.splits = splits
         self.currency = currency
-        self._narrowed: dict[tuple[object, ...], OfferEntry] = {}
-        self._memo: dict[tuple[object, ...], tuple[OfferEntry, bool, tuple[object, ...]]] = {}
-        self._instants: dict[tuple[dt.date, int, int], dt.datetime] = {}
+        self._narrowed: dict[tuple[object, ...], tuple[OfferEntry, int]] = {}
+        self._memo: dict[tuple[object, ...], tuple[OfferEntry, bool, int]] = {}
         self._bound_cache: dict[tuple[str, str], tuple[list[dt.datetime], bool]] = {}
         self._schedule: dict[
             tuple[str, str], list[tuple[int, dt.datetime, dt.datetime | None]]
@@ -187,20 +180,12 @@ class Pricer:
             found = self._fx_epochs[day] = bisect.bisect_right(self._fx_days, day)
         return found
 
-    def instant(self, group: Group) -> dt.datetime:
-        """`instant_of(group)`, memoised per (day, time-of-day slice, epoch)."""
-        key = (group.day, group.tod, group.epoch)
-        found = self._instants.get(key)
-        if found is None:
-            found = self._instants[key] = instant_of(group, self.splits)
-        return found
-
     def _bounds(self, entry: OfferEntry) -> tuple[list[dt.datetime], bool]:
         """Every instant at which anything of an offer's prices starts or stops holding,
         ascending, and whether it has an off-peak price.
 
         Between two consecutive bounds the offer narrows alike at every instant of the
-        same minute of the day and tier (see `narrow`).
+        same minute of the day and tier (see `narrow_at`).
         """
         found = self._bound_cache.get(entry.key)
         if found is not None:
@@ -243,26 +228,28 @@ class Pricer:
         bounds, has_off_peak = self._bounds(entry)
         return bisect.bisect_right(bounds, at), _minute(at) if has_off_peak else -1
 
-    def narrow(self, entry: OfferEntry, group: Group) -> Narrowed:
-        """The offer as it holds for a group.
+    def narrow_at(
+        self, entry: OfferEntry, at: dt.datetime, tier: int
+    ) -> tuple[OfferEntry, bool, int]:
+        """The offer as it holds at an instant for a context tier: (the narrowed offer, whether
+        an off-peak price holds there for non-batch traffic, its signature: the same number
+        for the same narrowing).
 
-        Memoised per offer, price regime (the bounds of `_bounds` the group's instant
-        lies between), minute of the day (off-peak windows; only for offers with one)
-        and context tier: the narrowed offer depends on nothing else, so the memo holds
-        a few entries per offer however many days the log spans.
+        Memoised per offer, price regime (the bounds of `_bounds` the instant lies
+        between), minute of the day (off-peak windows; only for offers with one) and
+        tier: the narrowed offer depends on nothing else, so the memo holds a few
+        entries per offer however many days the log spans.
         """
-        at = self.instant(group)
-        memo = (entry.key, *self.regime(entry, at), group.tier)
+        memo = (entry.key, *self.regime(entry, at), tier)
         found = self._memo.get(memo)
         if found is None:
-            found = self._memo[memo] = self._narrow(entry, group, at)
-        built, off_peak_any, signature = found
-        return Narrowed(built, off_peak_any and not group.batch, signature, at)
+            found = self._memo[memo] = self._narrow(entry, tier, at)
+        return found
 
     def _narrow(
-        self, entry: OfferEntry, group: Group, at: dt.datetime
-    ) -> tuple[OfferEntry, bool, tuple[object, ...]]:
-        floor = self.splits.thresholds[group.tier - 1] if group.tier > 0 else None
+        self, entry: OfferEntry, tier_index: int, at: dt.datetime
+    ) -> tuple[OfferEntry, bool, int]:
+        floor = self.splits.thresholds[tier_index - 1] if tier_index > 0 else None
         minute = _minute(at)
         parts: list[tuple[object, ...]] = []
         keep: list[int] = []
@@ -309,12 +296,14 @@ class Pricer:
                     as_of,
                 )
             )
-        signature = (entry.key, tuple(parts))
-        built = self._narrowed.get(signature)
-        if built is None:
-            built = self._build(entry, parts, keep)
-            self._narrowed[signature] = built
-        return built, off_peak_any, signature
+        parts_key = (entry.key, tuple(parts))
+        found = self._narrowed.get(parts_key)
+        if found is None:
+            found = self._narrowed[parts_key] = (
+                self._build(entry, parts, keep),
+                len(self._narrowed),
+            )
+        return found[0], off_peak_any, found[1]
 
     def _build(
         self, entry: OfferEntry, parts: Sequence[tuple[object, ...]], keep: Sequence[int]
@@ -372,11 +361,3 @@ def _open(extra: Discounted | None) -> Discounted | None:
     if extra is None:
         return None
     return extra.model_copy(update={"valid_until": None})
-
-
-def add(a: Sequence[int], b: Sequence[int]) -> tuple[int, ...]:
-    return tuple(map(operator.add, a, b))
-
-
-def total(results: Iterable[Decimal]) -> Decimal:
-    return sum(results, ZERO)

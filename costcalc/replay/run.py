@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
+import contextlib
 import datetime as dt
+import gc
+import operator
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from pathlib import Path
@@ -38,8 +42,8 @@ from costcalc.replay.grouping import (
     rows_sql,
     to_dialect,
 )
-from costcalc.replay.identity import Resolution, offer_at, resolve
-from costcalc.replay.pricing import Group, Narrowed, Pricer, add, splits_of
+from costcalc.replay.identity import Resolution, offer_at, resolve, switches
+from costcalc.replay.pricing import Narrowed, Pricer, Slot, Traffic, instant_at, splits_of
 from costcalc.replay.result import (
     BadRow,
     Difference,
@@ -84,6 +88,23 @@ def _sources(logs: Sequence[LogFile], tmp: Path) -> tuple[list[_Source], list[st
     return sources, projections
 
 
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """No cyclic garbage collection while a replay builds its (acyclic, bounded) data.
+
+    Pricing allocates a few tuples per group (tens of thousands of groups) beside the
+    catalog's long-lived objects, and each collection walks them all again; the
+    collector's state is restored on the way out (as in costcalc.gate and rank).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def _month(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
@@ -112,7 +133,7 @@ def replay(
         raise InputError("give at least one log file")
     logs = [detect(Path(p), str(p), log_format) for p in paths]
     splits = splits_of(catalog)
-    with tempfile.TemporaryDirectory(prefix="costcalc-replay-") as tmp_name:
+    with _no_cyclic_gc(), tempfile.TemporaryDirectory(prefix="costcalc-replay-") as tmp_name:
         tmp = Path(tmp_name)
         sources, projections = _sources(logs, tmp)
         eng = open_engine(engine, master=master, temp_dir=tmp)
@@ -151,13 +172,12 @@ def _priced(
     row_query: RowQuery,
 ) -> ReplayResult:
     """The grouping's rows -> groups (bad ones counted), priced exactly."""
-    groups: list[Group] = []
     rows_per_file = [0] * len(logs)
     bad_by_reason: dict[str, int] = {}
     bad_files: dict[int, int] = {}
     total_rows = 0
-    key = key_of(splits)
-    unpacked: dict[int, tuple[dt.date, int, int, int, int, int, int]] = {}
+    slot_of = _Slots(splits)
+    good: list[_Good] = []
     for raw in rows:
         (model, provider, src, k, n, requests, inp, cached, written, out, reasoning, cost) = raw
         n = int(n)
@@ -165,53 +185,37 @@ def _priced(
         src = int(src)
         rows_per_file[src] += n
         k = int(k)
-        keys = unpacked.get(k)
-        if keys is None:
-            keys = unpacked[k] = key.unpack(k)
-        day, tod, epoch, tier, batch, has_cost, bad = keys
-        if bad:
-            reason = BAD_CODES[bad]
+        slot = slot_of(k)
+        if slot.bad:
+            reason = BAD_CODES[slot.bad]
             bad_files[src] = bad_files.get(src, 0) + n
             bad_by_reason[reason] = bad_by_reason.get(reason, 0) + n
             continue
-        groups.append(
-            Group(
+        good.append(
+            (
+                slot.order,
                 str(model),
                 str(provider or ""),
-                day,
-                tod,
-                epoch,
-                tier,
-                bool(batch),
-                bool(has_cost),
-                int(requests or 0),
-                int(inp or 0),
-                int(cached or 0),
-                int(written or 0),
-                int(out or 0),
-                int(reasoning or 0),
-                None if cost is None else Decimal(cost),
-                n,
                 src,
                 k,
+                slot,
+                (
+                    int(requests or 0),
+                    int(inp or 0),
+                    int(cached or 0),
+                    int(written or 0),
+                    int(out or 0),
+                    int(reasoning or 0),
+                ),
+                None if cost is None else Decimal(cost),
             )
         )
-    # The engine returns groups in no fixed order: sort them by instant first, so that every
-    # merge below keeps the earliest group as its representative (notes name the earliest
-    # instant an offer has no price) and the output never depends on the engine's order.
-    groups.sort(
-        key=lambda g: (
-            g.day,
-            g.tod,
-            g.epoch,
-            g.tier,
-            g.batch,
-            g.has_cost,
-            g.model,
-            g.provider,
-            g.src,
-        )
-    )
+    # The engine returns groups in no fixed order: sort them by instant first (day,
+    # time-of-day and epoch slices, tier, batch, logged cost, then the names and file),
+    # so that every merge below keeps the earliest group as its representative (notes
+    # name the earliest instant an offer has no price) and the output never depends on
+    # the engine's order. Those four fields are unique per group.
+    good.sort(key=_ORDER)
     examples: list[BadRow] = []
     for src in sorted(bad_files):
         for line, why in locate_bad_rows(logs[src], BAD_ROW_EXAMPLES - len(examples)):
@@ -224,7 +228,7 @@ def _priced(
             catalog,
             currency,
             logs,
-            groups,
+            good,
             splits,
             total_rows,
             bad_by_reason,
@@ -236,11 +240,53 @@ def _priced(
         )
 
 
+_Good = tuple[int, str, str, int, int, Slot, tuple[int, int, int, int, int, int], Decimal | None]
+"""A good group: (sort order, logged model, logged provider, file index, packed key, its
+slot, its sums, its logged cost)."""
+_ORDER = operator.itemgetter(0, 1, 2, 3)
+
+
+class _Slots:
+    """Packed grouping keys -> their `Slot`, decoded once per key."""
+
+    def __init__(self, splits: Splits) -> None:
+        self.splits = splits
+        self.key = key_of(splits)
+        self.found: dict[int, Slot] = {}
+        self.instants: dict[tuple[dt.date, int, int], tuple[int, dt.datetime]] = {}
+
+    def __call__(self, k: int) -> Slot:
+        slot = self.found.get(k)
+        if slot is not None:
+            return slot
+        key = self.key
+        day, tod, epoch, tier, batch, has_cost, bad = key.unpack(k)
+        where = (day, tod, epoch)
+        instant = self.instants.get(where)
+        if instant is None:
+            at = instant_at(day, tod, epoch, self.splits)
+            instant = self.instants[where] = (len(self.instants), at)
+        order = day.toordinal()
+        for digit, radix in ((tod, key.tods), (epoch, key.epochs), (tier, key.tiers)):
+            order = order * radix + digit
+        order = (order * 2 + batch) * 2 + has_cost
+        slot = self.found[k] = Slot(
+            day, tod, epoch, tier, bool(batch), bool(has_cost), bad, instant[1], instant[0], order
+        )
+        return slot
+
+
+_Cell = list[Any]
+"""Groups priced alike, summed: [Narrowed (of the earliest), day, sums (list of six),
+logged cost or None, catalog model id, provider id, batch, has logged cost, logged model,
+logged provider]."""
+
+
 def _price_exact(
     catalog: Catalog,
     currency: str,
     logs: Sequence[LogFile],
-    groups: Sequence[Group],
+    groups: Sequence[_Good],
     splits: Splits,
     total_rows: int,
     bad_by_reason: dict[str, int],
@@ -253,81 +299,118 @@ def _price_exact(
     pricer = Pricer(catalog, splits, currency)
     identity = Identity.from_catalog(catalog)
     resolved: dict[tuple[str, str], Resolution] = {}
-    merged: dict[tuple[object, ...], tuple[Narrowed, dt.date, tuple[int, ...], Decimal | None]] = {}
-    meta: dict[tuple[object, ...], tuple[str, str, bool, bool]] = {}
-    unpriced: dict[tuple[str, str, str], list[object]] = {}
-    priced_groups: list[tuple[Group, str]] = []
-    cost_groups: list[tuple[Group, tuple[object, ...]]] = []
+    chosen: dict[tuple[str, str, int], tuple[OfferEntry, int] | None] = {}
+    bounds: dict[tuple[str, str], list[dt.datetime]] = {}
+    intervals: dict[tuple[str, str, int], tuple[OfferEntry, int] | None] = {}
+    regimes: dict[tuple[int, int], tuple[int, int]] = {}
+    narrowings: dict[tuple[int, tuple[int, int], int], tuple[OfferEntry, bool, int]] = {}
+    entry_ids: dict[tuple[str, str], int] = {}
+    merged: dict[tuple[object, ...], _Cell] = {}
+    unpriced: dict[tuple[str, str, str], list[Any]] = {}
+    priced: list[tuple[str, str, Traffic]] = []
+    cost_groups: list[tuple[int, str, str, int, _Cell]] = []
     logged_total: Decimal | None = None
 
-    def not_priced(group: Group, reason: str) -> None:
-        slot = unpriced.setdefault((group.model, group.provider, reason), [0, None])
-        slot[0] = int(slot[0]) + group.requests  # type: ignore[call-overload]
-        if group.cost is not None:
-            slot[1] = (slot[1] or Decimal(0)) + group.cost  # type: ignore[operator]
+    def not_priced(
+        model: str, provider: str, requests: int, cost: Decimal | None, why: str
+    ) -> None:
+        slot = unpriced.setdefault((model, provider, why), [0, None])
+        slot[0] += requests
+        if cost is not None:
+            slot[1] = (slot[1] or Decimal(0)) + cost
 
-    chosen: dict[tuple[object, ...], OfferEntry | None] = {}
-    for group in groups:
-        if group.cost is not None:
-            logged_total = (logged_total or Decimal(0)) + group.cost
-        key = (group.model, group.provider)
-        res = resolved.get(key)
-        if res is None:
-            res = resolved[key] = resolve(catalog, group.model, group.provider or None, identity)
-        entry = None
-        if res.entries:
-            pick = (key, group.day, group.tod, group.epoch)
-            if pick not in chosen:
-                chosen[pick] = offer_at(res.entries, pricer.instant(group))
-            entry = chosen[pick]
-        if entry is None:
-            at = pricer.instant(group)
+    for _order, model, provider, src, k, slot, tokens, cost in groups:
+        if cost is not None:
+            logged_total = (logged_total or Decimal(0)) + cost
+        pick = (model, provider, slot.instant)
+        if pick in chosen:
+            found = chosen[pick]
+        else:
+            res = resolved.get((model, provider))
+            if res is None:
+                res = resolved[(model, provider)] = resolve(
+                    catalog, model, provider or None, identity
+                )
+                bounds[(model, provider)] = switches(res.entries)
+            # offer_at gives the same offer between two of its switches: once per interval.
+            where = (model, provider, bisect.bisect_right(bounds[(model, provider)], slot.at))
+            if where in intervals:
+                found = intervals[where]
+            else:
+                entry = offer_at(res.entries, slot.at) if res.entries else None
+                if entry is None:
+                    found = None
+                else:
+                    found = (entry, entry_ids.setdefault(entry.key, len(entry_ids)))
+                intervals[where] = found
+            chosen[pick] = found
+        if found is None:
+            res = resolved[(model, provider)]
             not_priced(
-                group,
-                res.reason or f"none of its offers has a price in force at {at:%Y-%m-%d %H:%M} UTC",
+                model,
+                provider,
+                tokens[0],
+                cost,
+                res.reason
+                or f"none of its offers has a price in force at {slot.at:%Y-%m-%d %H:%M} UTC",
             )
             continue
-        narrowed = pricer.narrow(entry, group)
-        mkey = (
-            entry.key,
-            narrowed.signature,
-            group.day,
-            group.has_cost,
-            group.batch,
-            narrowed.off_peak,
-            group.model,
-            group.provider,
-        )
-        found = merged.get(mkey)
-        if found is None:
-            merged[mkey] = (narrowed, group.day, group.tokens(), group.cost)
-            meta[mkey] = (entry.model.id, entry.provider.id, group.batch, group.has_cost)
+        entry, entry_id = found
+        rkey = (entry_id, slot.instant)
+        regime = regimes.get(rkey)
+        if regime is None:
+            regime = regimes[rkey] = pricer.regime(entry, slot.at)
+        nkey = (entry_id, regime, slot.tier)
+        narrowing = narrowings.get(nkey)
+        if narrowing is None:
+            narrowing = narrowings[nkey] = pricer.narrow_at(entry, slot.at, slot.tier)
+        off_peak = narrowing[1] and not slot.batch
+        # Groups with the same narrowed price, day, batch and off-peak terms are priced alike
+        # (cost is linear in tokens): summed first, priced once. Names are kept apart for
+        # the unpriced list.
+        mkey = (narrowing[2], slot.day, slot.has_cost, slot.batch, off_peak, model, provider)
+        cell = merged.get(mkey)
+        if cell is None:
+            cell = merged[mkey] = [
+                Narrowed(narrowing[0], off_peak, narrowing[2], slot.at),
+                slot.day,
+                list(tokens),
+                cost,
+                entry.model.id,
+                entry.provider.id,
+                slot.batch,
+                slot.has_cost,
+                model,
+                provider,
+            ]
         else:
-            cost = found[3] if group.cost is None else (found[3] or Decimal(0)) + group.cost
-            merged[mkey] = (found[0], found[1], add(found[2], group.tokens()), cost)
-        priced_groups.append((group, entry.model.id))
-        if group.has_cost:
-            cost_groups.append((group, mkey))
+            sums = cell[2]
+            for i in range(6):
+                sums[i] += tokens[i]
+            if cost is not None:
+                cell[3] = (cell[3] or Decimal(0)) + cost
+        priced.append((model, provider, Traffic(slot, entry.model.id, tokens)))
+        if slot.has_cost:
+            cost_groups.append((src, model, provider, k, cell))
 
     by_model: dict[tuple[str, str], Totals] = {}
     by_provider: dict[str, Totals] = {}
     by_day: dict[dt.date, Totals] = {}
     by_month: dict[str, Totals] = {}
-    recon: dict[tuple[str, str, dt.date], list[object]] = {}
+    recon: dict[tuple[str, str, dt.date], list[Any]] = {}
     total = Decimal(0)
     failed: set[tuple[str, str, dt.date]] = set()
-    for k, (narrowed, day, sums, logged) in merged.items():
-        model_id, provider_id, batch, has_cost = meta[k]
+    for cell in merged.values():
+        narrowed, day, sums, logged, model_id, provider_id, batch, has_cost, model, provider = cell
+        summed = tuple(sums)
         try:
-            cost = pricer.price(narrowed, day, sums, batch).total
+            cost = pricer.price(narrowed, day, summed, batch).total
         except NoPriceError as exc:
             reason = exc.problems[0].message.removeprefix(f"{model_id} @ {provider_id}: ")
-            slot = unpriced.setdefault((str(k[6]), str(k[7]), reason), [0, None])
-            slot[0] = int(slot[0]) + sums[0]  # type: ignore[call-overload]
-            if logged is not None:
-                slot[1] = (slot[1] or Decimal(0)) + logged  # type: ignore[operator]
-            failed.add((str(k[6]), str(k[7]), day))
+            not_priced(model, provider, summed[0], logged, reason)
+            failed.add((model, provider, day))
             continue
+        cell.append(cost)
         total += cost
         for bucket in (
             by_model.setdefault((model_id, provider_id), Totals()),
@@ -335,34 +418,28 @@ def _price_exact(
             by_day.setdefault(day, Totals()),
             by_month.setdefault(_month(day), Totals()),
         ):
-            bucket.add_tokens(sums)
+            bucket.add_tokens(summed)
             bucket.cost += cost
             bucket.add_logged(logged)
         if has_cost:
-            slot = recon.setdefault((model_id, provider_id, day), [0, Decimal(0), Decimal(0)])
-            slot[0] = int(slot[0]) + sums[0]  # type: ignore[call-overload]
-            slot[1] = slot[1] + (logged or Decimal(0))  # type: ignore[operator]
-            slot[2] = slot[2] + cost  # type: ignore[operator]
-    priced_groups = [(g, m) for g, m in priced_groups if (g.model, g.provider, g.day) not in failed]
+            line = recon.setdefault((model_id, provider_id, day), [0, Decimal(0), Decimal(0)])
+            line[0] += summed[0]
+            line[1] = line[1] + (logged or Decimal(0))
+            line[2] = line[2] + cost
+    traffic = [t for m, p, t in priced if not failed or (m, p, t.slot.day) not in failed]
     unpriced_list = [
-        Unpriced(m, p, int(v[0]), reason, v[1])  # type: ignore[call-overload, arg-type]
-        for (m, p, reason), v in sorted(unpriced.items())
+        Unpriced(m, p, int(v[0]), reason, v[1]) for (m, p, reason), v in sorted(unpriced.items())
     ]
     reconciliation = None
     if logged_total is not None:
-        diffs = [
-            Difference(m, p, d, int(v[0]), v[1], v[2])  # type: ignore[call-overload, arg-type]
-            for (m, p, d), v in recon.items()
-        ]
+        diffs = [Difference(m, p, d, int(v[0]), v[1], v[2]) for (m, p, d), v in recon.items()]
         diffs.sort(key=lambda x: (-abs(x.difference), x.day, x.model, x.provider))
         row_diffs = None
         if row_differences and row_query is not None:
             row_diffs = _row_differences(
                 pricer,
                 logs,
-                [(g, m) for g, m in cost_groups if (g.model, g.provider, g.day) not in failed],
-                merged,
-                meta,
+                [g for g in cost_groups if (g[1], g[2], g[4][1]) not in failed],
                 row_differences,
                 row_query,
             )
@@ -379,7 +456,7 @@ def _price_exact(
     days = sorted(by_day)
     first_day = days[0] if days else None
     last_day = days[-1] if days else None
-    cf = counterfactual(catalog, pricer, priced_groups, total, options, last_day)
+    cf = counterfactual(catalog, pricer, traffic, total, options, last_day)
     files = [FileRead(log.name, log.format.value, rows_per_file[i]) for i, log in enumerate(logs)]
     notes = list(cf.notes)
     return ReplayResult(
@@ -423,9 +500,7 @@ UNIT_USAGES = (
 def _row_differences(
     pricer: Pricer,
     logs: Sequence[LogFile],
-    cost_groups: Sequence[tuple[Group, tuple[object, ...]]],
-    merged: Mapping[tuple[object, ...], tuple[Narrowed, dt.date, tuple[int, ...], Decimal | None]],
-    meta: Mapping[tuple[object, ...], tuple[str, str, bool, bool]],
+    cost_groups: Sequence[tuple[int, str, str, int, _Cell]],
     limit: int,
     row_query: RowQuery,
 ) -> list[RowDifference]:
@@ -437,18 +512,17 @@ def _row_differences(
     a logged cost by them in floating point and returns a margin of candidates, which are
     priced again here in Decimal and ranked exactly.
     """
-    units_of: dict[tuple[object, ...], tuple[Decimal, ...]] = {}
+    units_of: dict[int, tuple[Decimal, ...]] = {}
     prices: list[PriceRow] = []
     by_key: dict[tuple[int, str, str, int], tuple[Decimal, ...]] = {}
-    for group, mkey in cost_groups:
-        units = units_of.get(mkey)
+    for src, model, provider, k, cell in cost_groups:
+        units = units_of.get(id(cell))
         if units is None:
-            narrowed, day, _sums, _logged = merged[mkey]
-            batch = meta[mkey][2]
+            narrowed, day, batch = cell[0], cell[1], cell[6]
             units = tuple(pricer.price(narrowed, day, u, batch).total for u in UNIT_USAGES)
-            units_of[mkey] = units
-        prices.append((group.src, group.model, group.provider, group.k, units))
-        by_key[(group.src, group.model, group.provider, group.k)] = units
+            units_of[id(cell)] = units
+        prices.append((src, model, provider, k, units))
+        by_key[(src, model, provider, k)] = units
     if not prices:
         return []
     margin = limit * 4 + 50
