@@ -101,7 +101,7 @@ def _check(
     from costcalc.gate.checker import Checker
     from costcalc.gate.context import Session
     from costcalc.gate.diff import diff_costs
-    from costcalc.gate.load import load_procurement
+    from costcalc.gate.load import Loading, load_procurement
 
     if base is None and (max_increase is not None or max_increase_pct is not None):
         raise InputError("--max-increase and --max-increase-pct need --base")
@@ -111,15 +111,25 @@ def _check(
     roots = [Path(p) for p in paths]
     if not roots:
         raise InputError("no procurement file or folder given")
-    docs = load_procurement(roots)
+    loading = Loading(roots)
+    failed: InputError | None = None
+    if catalog is None and loading.parallel:
+        # Worker processes are parsing the files: load the catalog meanwhile. A problem in
+        # the files is still reported first, and alone, as when they are read before it.
+        try:
+            catalog = _load_catalog(pricing, include_bundled, cache_dir)
+        except InputError as exc:
+            failed = exc
+        except BaseException:
+            loading.close()
+            raise
+    docs = loading.result()
     base_root = None if base is None else Path(base)
     base_docs = None if base_root is None else load_procurement([base_root], allow_empty=True)
+    if failed is not None:
+        raise failed
     if catalog is None:
-        from costcalc.catalog import load_catalog
-
-        catalog = load_catalog(
-            [Path(p) for p in pricing], include_bundled=include_bundled, cache_dir=cache_dir
-        )
+        catalog = _load_catalog(pricing, include_bundled, cache_dir)
     session = Session(catalog, when)
     checker = Checker(session)
     result = checker.check(docs)
@@ -141,6 +151,16 @@ def _check(
         result.findings.extend(result.diff.findings)
     result.comparisons = session.comparisons
     return result
+
+
+def _load_catalog(
+    pricing: Sequence[Path | str], include_bundled: bool, cache_dir: Path | None
+) -> Catalog:
+    from costcalc.catalog import load_catalog
+
+    return load_catalog(
+        [Path(p) for p in pricing], include_bundled=include_bundled, cache_dir=cache_dir
+    )
 
 
 def _root_of(file: str, roots: list[Path]) -> Path:
