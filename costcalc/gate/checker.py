@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 from costcalc.errors import InputError
-from costcalc.gate.context import DecisionContext, Session
+from costcalc.gate.context import DecisionContext, Session, workload_key
 from costcalc.gate.findings import (
     CheckResult,
     DecisionResult,
@@ -43,10 +44,20 @@ def merged_policy(base: Policy | None, override: Policy | None) -> Policy:
 
 
 class Checker:
-    """Checks decisions against one catalog on one day, sharing caches across decisions."""
+    """Checks decisions against one catalog on one day, sharing caches across decisions.
+
+    Decisions written alike share their rules' work: the hits of the built-in
+    rules and the facts of the result depend only on what is written (the
+    file's policy and severities, the decision's fields other than its name, the
+    workload a reference resolved to), the catalog and the day, so they are
+    computed once per distinct content (`memo`, keyed by the written text's
+    repr). Locations, names and waivers are still worked out per decision. With a
+    rule registered from outside `costcalc.gate.rules` active, nothing is shared.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.memo: dict[tuple[Any, ...], tuple[list[tuple[Rule, Severity, Hit]], _Facts]] = {}
 
     @property
     def comparisons(self) -> int:
@@ -58,10 +69,17 @@ class Checker:
         findings: list[Finding] = []
         waivers: list[WaiverStatus] = []
         active = rules()
+        shared = all(r.check is None or _built_in(r) for r in active)
+        by_overrides: dict[tuple[tuple[str, str], ...], list[tuple[Rule, Severity | None]]] = {}
         for doc in docs:
-            severities = _severities(doc, active)
+            overrides = tuple((str(k), str(v)) for k, v in doc.model.rules.items())
+            severities = by_overrides.get(overrides)
+            if severities is None:
+                severities = by_overrides[overrides] = _severities(doc, active)
+            written = _file_key(doc) if shared else None
             for i, decision in enumerate(doc.model.decisions):
-                result, found, statuses = self.check_decision(doc, i, decision, severities)
+                key = None if written is None else _decision_key(doc, i, written)
+                result, found, statuses = self.check_decision(doc, i, decision, severities, key)
                 decisions.append(result)
                 findings.extend(found)
                 waivers.extend(statuses)
@@ -81,8 +99,30 @@ class Checker:
         i: int,
         decision: Decision,
         severities: Sequence[tuple[Rule, Severity | None]],
+        key: tuple[Any, ...] | None = None,
     ) -> tuple[DecisionResult, list[Finding], list[WaiverStatus]]:
-        """Findings of one decision, with its waivers applied."""
+        """Findings of one decision, with its waivers applied (`key`: its content, to share)."""
+        document = doc.document
+        found = None if key is None else self.memo.get(key)
+        if found is None:
+            found = self._hits(doc, i, decision, severities)
+            if key is not None:
+                self.memo[key] = found
+        hits, facts = found
+        raw = [_finding(document, i, decision, r, severity, hit) for r, severity, hit in hits]
+        return (
+            _result(document, i, decision, facts),
+            *_waive(self.session.when, document, i, decision, raw),
+        )
+
+    def _hits(
+        self,
+        doc: ProcurementDoc,
+        i: int,
+        decision: Decision,
+        severities: Sequence[tuple[Rule, Severity | None]],
+    ) -> tuple[list[tuple[Rule, Severity, Hit]], _Facts]:
+        """Every active rule's hits on one decision, and the facts its result reports."""
         document = doc.document
         if decision.quality is not None:
             try:
@@ -100,16 +140,13 @@ class Checker:
             merged_policy(doc.model.policy, decision.policy),
             self._workload(doc, i, decision),
         )
-        raw: list[Finding] = []
+        hits: list[tuple[Rule, Severity, Hit]] = []
         for r, severity in severities:
             if severity is None or r.check is None or not ctx.has(r.needs):
                 continue
             for hit in r.check(ctx):
-                raw.append(_finding(document, i, decision, r, severity, hit))
-        return (
-            _result(document, i, decision, ctx),
-            *_waive(self.session.when, document, i, decision, raw),
-        )
+                hits.append((r, severity, hit))
+        return hits, _facts(ctx)
 
     def _workload(self, doc: ProcurementDoc, i: int, decision: Decision) -> Workload:
         """The decision's workload: inline, a preset of the loaded sheets, or a resolved file."""
@@ -157,35 +194,93 @@ def _finding(
     )
 
 
-def _result(document: Document, i: int, decision: Decision, ctx: DecisionContext) -> DecisionResult:
+@dataclass(frozen=True)
+class _Facts:
+    """What a decision's result reports beyond what is written (shared by decisions alike)."""
+
+    currency: str
+    entry: Any = None
+    priced: Any = None
+    requests_per_month: Decimal | None = None
+    quality: Decimal | None = None
+    cheapest: str | None = None
+    cheapest_monthly: Decimal | None = None
+
+
+def _facts(ctx: DecisionContext) -> _Facts:
+    entry = ctx.entry
+    if entry is None:
+        return _Facts(ctx.currency)
+    ob = ctx.priced
+    if ob is None:
+        return _Facts(ctx.currency, entry)
+    quality = cheapest = cheapest_monthly = None
+    if ctx.has("quality"):
+        assert ctx.quality is not None
+        quality = ctx.quality.value
+        alt = ctx.alternatives
+        if alt is not None and alt.recommended is not None:
+            cheapest = alt.recommended.label
+            cheapest_monthly = alt.recommended.cost.total * alt.months
+    return _Facts(
+        ctx.currency, entry, ob, ctx.requests_per_month, quality, cheapest, cheapest_monthly
+    )
+
+
+def _result(document: Document, i: int, decision: Decision, facts: _Facts) -> DecisionResult:
     result = DecisionResult(
         file=document.path,
         line=document.line_of("decisions", i),
         name=decision.name,
         model=decision.model,
         provider=decision.provider,
-        currency=ctx.currency,
+        currency=facts.currency,
         budget=decision.budget.monthly,
         bar=decision.quality.min if decision.quality else None,
     )
-    entry = ctx.entry
+    entry = facts.entry
     if entry is None:
         return result
     result.model, result.provider, result.entry = entry.model.id, entry.provider.id, entry
-    ob = ctx.priced
+    ob = facts.priced
     if ob is None:
         return result
     result.monthly_cost = ob.monthly_cost
     result.usage = ob.usage
-    result.requests_per_month = ctx.requests_per_month
-    if ctx.has("quality"):
-        assert ctx.quality is not None
-        result.quality = ctx.quality.value
-        alt = ctx.alternatives
-        if alt is not None and alt.recommended is not None:
-            result.cheapest = alt.recommended.label
-            result.cheapest_monthly = alt.recommended.cost.total * alt.months
+    result.requests_per_month = facts.requests_per_month
+    if facts.quality is not None:
+        result.quality = facts.quality
+        if facts.cheapest is not None:
+            result.cheapest = facts.cheapest
+            result.cheapest_monthly = facts.cheapest_monthly
     return result
+
+
+def _built_in(r: Rule) -> bool:
+    """Whether a rule is one of costcalc's own (its hits depend only on what is written)."""
+    module = getattr(r.check, "__module__", "") or ""
+    return module.startswith("costcalc.gate.")
+
+
+def _file_key(doc: ProcurementDoc) -> str | None:
+    """What a file writes besides its decisions, as text (None: not located data)."""
+    raw = doc.document.raw
+    if not isinstance(raw, dict):
+        return None
+    return repr([(k, v) for k, v in raw.items() if k != "decisions"])
+
+
+def _decision_key(doc: ProcurementDoc, i: int, written: str | None) -> tuple[Any, ...] | None:
+    """A decision's content: the file's, its own fields but the name, its resolved workload."""
+    raw = doc.document.raw
+    if written is None:
+        return None
+    decisions = raw.get("decisions")
+    if not isinstance(decisions, list) or i >= len(decisions) or not isinstance(decisions[i], dict):
+        return None
+    own = repr([(k, v) for k, v in decisions[i].items() if k != "name"])
+    resolved = doc.workloads.get(i)
+    return (written, own, None if resolved is None else workload_key(resolved))
 
 
 def _where(document: Document, i: int, loc: Loc) -> tuple[int | None, str]:
