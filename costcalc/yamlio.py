@@ -24,7 +24,15 @@ import yaml
 
 from costcalc.errors import InputError
 from costcalc.files import MAX_BYTES, decode_text, read_text, write_atomic
-from costcalc.located import LineDict, LineList, locate, node_has
+from costcalc.located import (
+    LineDict,
+    LineList,
+    Lines,
+    locate,
+    node_has,
+    relocate,
+    split_lines,
+)
 from costcalc.numbers import MAX_TEXT, NumberError, check_number
 
 __all__ = [
@@ -33,9 +41,11 @@ __all__ = [
     "LineList",
     "decode_text",
     "dump_yaml",
+    "load_plain",
     "load_yaml",
     "locate",
     "node_has",
+    "parse_plain",
     "parse_yaml",
     "read_text",
     "write_atomic",
@@ -334,8 +344,8 @@ def _plain_scalar(value: str) -> Any:
         raise _Slow from None
 
 
-def _fast_parse(text: str) -> Any:
-    """Located data of a plain YAML document, or `_Slow` raised (see above)."""
+def _fast_parse(text: str) -> tuple[Any, Lines]:
+    """Plain data and its lines for a plain YAML document, or `_Slow` raised (see above)."""
     if _CParser is None:
         raise _Slow
     parser = _CParser(text)
@@ -355,7 +365,7 @@ _SCALARS: dict[str, Any] = {}
 _SCALARS_MAX = 20_000
 
 
-def _walk(get: Any) -> Any:
+def _walk(get: Any) -> tuple[Any, Lines]:
     events = yaml.events
     scalar_event, mapping_start, sequence_start = (
         events.ScalarEvent,
@@ -367,34 +377,34 @@ def _walk(get: Any) -> Any:
         raise _Slow
     event = get()
     if type(event) is events.StreamEndEvent:
-        return None
+        return None, None
     if type(event) is not events.DocumentStartEvent or event.version or event.tags:
         raise _Slow
     scalars = _SCALARS
     if len(scalars) > _SCALARS_MAX:
         scalars.clear()
     no_key = _Slow  # a marker no key can equal
-    stack: list[Any] = []  # open containers
-    keys: list[Any] = []  # per open container: the key waiting for its value, or no_key
-    key_lines: list[int] = []
+    # per open container: the container, its lines, its children's lines, the key
+    # waiting for its value (or no_key) and that key's line
+    stack: list[list[Any]] = []
     root: Any = no_key
-    top: Any = None
+    root_lines: Lines = None
+    frame: list[Any] | None = None
     nodes = 0
     while True:
         event = get()
         kind = type(event)
         if kind is mapping_end or kind is sequence_end:
             stack.pop()
-            keys.pop()
-            key_lines.pop()
             if not stack:
                 break
-            top = stack[-1]
+            frame = stack[-1]
             continue
         nodes += 1
         if event.anchor is not None or event.tag is not None:
             raise _Slow
         line = event.start_mark.line + 1
+        shadow: Lines = None
         if kind is scalar_event:
             text = event.value
             if not event.implicit[0]:
@@ -403,48 +413,64 @@ def _walk(get: Any) -> Any:
                 value = scalars[text]
             else:
                 value = scalars[text] = _plain_scalar(text)
-            opens = False
         elif kind is mapping_start or kind is sequence_start:
             if nodes > MAX_NODES or len(stack) >= MAX_DEPTH:
                 raise _Slow
-            value = LineDict() if kind is mapping_start else LineList()
-            value.line = line
-            opens = True
+            value = {} if kind is mapping_start else []
+            shadow = (line, {} if kind is mapping_start else [], {})
         else:  # an alias
             raise _Slow
-        if top is None:
-            root = value
-            if not opens:
+        if frame is None:
+            root, root_lines = value, shadow
+            if shadow is None:
                 break
-        elif type(top) is LineList:
-            top.append(value)
-            top.lines.append(line)
-        elif keys[-1] is no_key:
-            if opens or value in top:  # a container as key, or a repeated key
-                raise _Slow
-            keys[-1] = value
-            key_lines[-1] = line
         else:
-            key = keys[-1]
-            top[key] = value
-            top.lines[key] = key_lines[-1]
-            keys[-1] = no_key
-        if opens:
-            stack.append(value)
-            keys.append(no_key)
-            key_lines.append(0)
-            top = value
+            top = frame[0]
+            if type(top) is list:
+                if shadow is not None:
+                    frame[2][len(top)] = shadow
+                top.append(value)
+                frame[1].append(line)
+            elif frame[3] is no_key:
+                if shadow is not None or value in top:  # a container as key, a repeated key
+                    raise _Slow
+                frame[3] = value
+                frame[4] = line
+            else:
+                key = frame[3]
+                top[key] = value
+                frame[1][key] = frame[4]
+                if shadow is not None:
+                    frame[2][key] = shadow
+                frame[3] = no_key
+        if shadow is not None:
+            frame = [value, shadow[1], shadow[2], no_key, 0]
+            stack.append(frame)
     if nodes > MAX_NODES:
         raise _Slow
     if type(get()) is not events.DocumentEndEvent or type(get()) is not events.StreamEndEvent:
         raise _Slow
-    return root
+    return root, root_lines
+
+
+def parse_plain(text: str, source: str = "<input>") -> tuple[Any, Lines]:
+    """Parse one YAML document into plain data (dicts, lists) and its lines apart.
+
+    The same document as `parse_yaml`, with the same errors, as plain containers
+    (which pydantic validates faster than `LineDict`s and pickle passes faster)
+    plus their lines, for `costcalc.located.locate_in` and `relocate`.
+    """
+    try:
+        return _fast_parse(text)
+    except _Slow:
+        pass
+    return split_lines(_parse_full(text, source))
 
 
 def parse_yaml(text: str, source: str = "<input>") -> Any:
     """Parse one YAML document from text into located, exact Python data."""
     try:
-        return _fast_parse(text)
+        return relocate(*_fast_parse(text))
     except _Slow:
         pass
     return _parse_full(text, source)
@@ -481,6 +507,14 @@ def load_yaml(path: Path, max_bytes: int = MAX_BYTES, name: str | None = None) -
     """Read and parse a YAML file with every safety limit applied (`name` labels messages)."""
     name = name or str(path)
     return parse_yaml(read_text(path, max_bytes, name), name)
+
+
+def load_plain(
+    path: Path, max_bytes: int = MAX_BYTES, name: str | None = None
+) -> tuple[Any, Lines]:
+    """`load_yaml` as plain data and its lines apart (see `parse_plain`)."""
+    name = name or str(path)
+    return parse_plain(read_text(path, max_bytes, name), name)
 
 
 # ----------------------------------------------------------------------- writing

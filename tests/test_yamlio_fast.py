@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from costcalc import yamlio
 from costcalc.errors import InputError
-from costcalc.located import LineDict, LineList
+from costcalc.located import LineDict, LineList, locate, locate_in, relocate, split_lines
 
 pytestmark = pytest.mark.skipif(
     getattr(yamlio, "_CParser", None) is None, reason="PyYAML built without libyaml"
@@ -53,10 +53,12 @@ def _same(a: Any, b: Any) -> bool:
 def _agree(text: str) -> bool:
     """True when the fast reader took the file (and matched); False when it handed it over."""
     try:
-        fast = yamlio._fast_parse(text)
+        plain, lines = yamlio._fast_parse(text)
     except yamlio._Slow:
         return False
-    assert _same(fast, yamlio._parse_full(text, "t.yaml")), text
+    full = yamlio._parse_full(text, "t.yaml")
+    assert _same(relocate(plain, lines), full), text
+    assert (plain, lines) == split_lines(full), text
     return True
 
 
@@ -164,3 +166,31 @@ def test_random_documents_read_the_same(rows: list[tuple[str, list[str]]]) -> No
         return
     _agree(text)
     assert _same(yamlio.parse_yaml(text, "t.yaml"), expected)
+
+
+def test_plain_data_with_lines_apart_locates_as_located_data() -> None:
+    """`parse_plain` + `locate_in` give the line and field `parse_yaml` + `locate` give."""
+    plain, lines = yamlio.parse_plain(PLAIN)
+    located = yamlio.parse_yaml(PLAIN)
+    assert _same(relocate(plain, lines), located)
+    for loc in [
+        ("decisions", 0, "flags", 3),
+        ("decisions", 0, "nested", 0, 1, 1, "x"),
+        ("decisions", 0, "function-after[x]", "when"),  # a pydantic label is skipped
+        ("decisions", 5, "name"),  # past the end: named, line of the list
+        ("policy", "licenses", "deny", 0),
+        ("nowhere",),
+        (),
+    ]:
+        assert locate_in(plain, lines, loc) == locate(located, loc), loc
+    # hand-checked: `flags:` is line 7 of PLAIN; `deny` is on line 2
+    assert locate_in(plain, lines, ("decisions", 0, "flags", 3)) == (7, "decisions[0].flags[3]")
+    assert locate_in(plain, lines, ("policy", "licenses", "deny", 0))[0] == 2
+
+
+def test_plain_reading_of_a_file_the_fast_reader_hands_over() -> None:
+    """A merge key: the full constructor reads it, then its result is split the same way."""
+    text = "base: &b {x: 1}\nm:\n  <<: *b\n  y: 2\n"
+    plain, lines = yamlio.parse_plain(text)
+    assert plain == {"base": {"x": 1}, "m": {"x": 1, "y": 2}}
+    assert _same(relocate(plain, lines), yamlio.parse_yaml(text))
