@@ -51,12 +51,16 @@ PROFILES = ["balanced", "coding"]
 CURRENCIES = [("USD", 500), ("CNY", 3000)]
 
 
-def write_files(folder: Path, n: int) -> None:
+def write_files(folder: Path, n: int, distinct: bool = False) -> None:
+    """N files of one decision each. They repeat every 96 files (names aside), so the
+    checker's sharing of work between decisions written alike applies; with
+    `distinct`, each budget differs by a cent, so no two decisions are alike."""
     for i in range(n):
         model, provider = CHOICES[i % len(CHOICES)]
         workload = WORKLOADS[(i // len(CHOICES)) % len(WORKLOADS)]
         profile = PROFILES[i % len(PROFILES)]
         currency, budget = CURRENCIES[(i // 3) % len(CURRENCIES)]
+        amount = f"{budget + i // 100}.{i % 100:02}" if distinct else str(budget)
         waiver = (
             "    waivers:\n"
             "      - {rule: dominated, reason: bench, owner: bench, expires: 2025-12-31}\n"
@@ -74,7 +78,7 @@ def write_files(folder: Path, n: int) -> None:
             f"    provider: {provider}\n"
             f"    workload: {workload}\n"
             f"    quality: {{profile: {profile}, min: 60}}\n"
-            f"    budget: {{monthly: {budget}, currency: {currency}}}\n" + waiver
+            f"    budget: {{monthly: {amount}, currency: {currency}}}\n" + waiver
         )
 
 
@@ -140,13 +144,16 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--distinct", action="store_true", help="no two decisions alike (no shared rule work)"
+    )
     args = parser.parse_args()
     exe = shutil.which("costcalc") or str(Path(sys.executable).with_name("costcalc"))
     tmp = Path(tempfile.mkdtemp(prefix="costcalc-check-bench-"))
     try:
         folder = tmp / "procurement"
         folder.mkdir()
-        write_files(folder, args.files)
+        write_files(folder, args.files, args.distinct)
         cpu: list[float] = []
         times, code = wall(
             [exe, "check", str(folder), "--as-of", AS_OF, "-f", "json"], args.runs, cpu
@@ -158,6 +165,7 @@ def main() -> None:
         bomb_times, bomb_code = wall([exe, "check", str(bomb)], args.runs)
         out = {
             "files": args.files,
+            "distinct_decisions": args.distinct,
             "check_exit_code": code,
             "check_wall_median_s": round(statistics.median(times), 3),
             "check_wall_best_s": round(min(times), 3),
