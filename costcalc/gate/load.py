@@ -137,39 +137,77 @@ def procurement_files(root: Path) -> list[Path]:
         return [root]
     if not root.is_dir():
         raise InputError("no such file or folder", file=shown(root))
-    found: list[Path] = []
+    found: list[tuple[tuple[str, ...], Path]] = []
     problems: list[Problem] = []
-    for here, dirs, files in os.walk(root, followlinks=False):
-        base = Path(here)
-        for d in list(dirs):
-            p = base / d
-            if d.startswith("."):
-                dirs.remove(d)
-            elif p.is_symlink():
-                dirs.remove(d)
-                if not r.inside(p):
-                    problems.append(
-                        Problem("symbolic link leads outside the checked folder; refused", shown(p))
-                    )
-            elif not _utf8(p):
-                dirs.remove(d)
-                problems.append(Problem("folder name is not valid UTF-8; refused", shown(p)))
-        for name in files:
+    _scan(root, (), r, found, problems)
+    if problems:
+        raise InputError(problems=problems)
+    found.sort(key=lambda item: item[0])  # by path components, as Path.parts
+    return [p for _, p in found]
+
+
+def _scan(
+    base: Path,
+    rel: tuple[str, ...],
+    r: Root,
+    found: list[tuple[tuple[str, ...], Path]],
+    problems: list[Problem],
+) -> None:
+    """One folder and, depth first, its subfolders (the order of `os.walk`, top down).
+
+    Entries are classified as `os.walk` does (a link to a folder counts as a
+    folder), and their kind and link-ness come from the folder listing, so a
+    file costs no system call of its own. Unreadable folders are skipped, as
+    `os.walk` skips them.
+    """
+    try:
+        with os.scandir(base) as listing:
+            entries = list(listing)
+    except OSError:
+        return
+    dirs: list[os.DirEntry[str]] = []
+    files: list[os.DirEntry[str]] = []
+    for entry in entries:
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        (dirs if is_dir else files).append(entry)
+    into: list[str] = []
+    for entry in dirs:
+        name = entry.name
+        if name.startswith("."):
+            continue
+        if entry.is_symlink():
             p = base / name
-            if name.startswith(".") or p.suffix not in YAML_SUFFIXES:
-                continue
-            if not _utf8(p):
-                problems.append(Problem("file name is not valid UTF-8; refused", shown(p)))
-                continue
-            if p.is_symlink() and not r.inside(p):
+            if not r.inside(p):
                 problems.append(
                     Problem("symbolic link leads outside the checked folder; refused", shown(p))
                 )
-                continue
-            found.append(p)
-    if problems:
-        raise InputError(problems=problems)
-    return sorted(found, key=lambda p: p.parts)
+        elif not _utf8_name(name):
+            problems.append(Problem("folder name is not valid UTF-8; refused", shown(base / name)))
+        else:
+            into.append(name)
+    for entry in files:
+        name = entry.name
+        if name.startswith(".") or not name.endswith(YAML_SUFFIXES):
+            continue
+        p = base / name
+        if not _utf8_name(name):
+            problems.append(Problem("file name is not valid UTF-8; refused", shown(p)))
+            continue
+        if entry.is_symlink() and not r.inside(p):
+            problems.append(
+                Problem("symbolic link leads outside the checked folder; refused", shown(p))
+            )
+            continue
+        found.append(((*rel, name), p))
+    for name in into:
+        _scan(base / name, (*rel, name), r, found, problems)
+
+
+def _utf8_name(name: str) -> bool:
+    return name.isascii() or _utf8(Path(name))
 
 
 PARALLEL_FROM = 512
