@@ -116,3 +116,55 @@ def test_a_rule_from_outside_the_gate_sees_every_decision(
     assert sorted(outside_rule) == ["d0", "d1", "d2", "d3", "e0", "e1", "e2", "e3"]
     messages = sorted(f.message for f in result.findings if f.rule == "named")
     assert messages == [f"decision {n}" for n in ["d0", "d1", "d2", "d3", "e0", "e1", "e2", "e3"]]
+
+
+def _parallel(monkeypatch: pytest.MonkeyPatch) -> None:
+    from costcalc.gate import load
+
+    monkeypatch.setattr(load, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(load, "WORKERS", 2)
+
+
+def test_files_checked_as_workers_parse_them_give_the_serial_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked while parsed (worker processes), with a --base diff: the serial result."""
+    _write(tmp_path / "p")
+    _write(tmp_path / "b")
+    (tmp_path / "b" / "f2.yaml").unlink()
+    serial = check([tmp_path / "p"], when=WHEN, pricing=[PRICING], include_bundled=False,
+                   base=tmp_path / "b")  # fmt: skip
+    _parallel(monkeypatch)
+    parallel = check([tmp_path / "p"], when=WHEN, pricing=[PRICING], include_bundled=False,
+                     base=tmp_path / "b")  # fmt: skip
+    assert parallel.findings == serial.findings
+    assert parallel.decisions == serial.decisions
+    assert parallel.diff == serial.diff and parallel.diff is not None
+
+
+def test_a_broken_file_is_reported_before_a_decision_the_catalog_cannot_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checked while parsed: a bad file still wins over an unknown profile, which then comes."""
+    from costcalc.errors import InputError
+
+    _write(tmp_path / "p")
+    unknown = DECISION.format(name="q", budget=150) + "    quality: {profile: nosuch, min: 10}\n"
+    (tmp_path / "p" / "f1.yaml").write_text("kind: procurement\ndecisions:\n" + unknown)
+    (tmp_path / "p" / "f3.yaml").write_text("kind: procurement\ndecisions: []\n")
+    _parallel(monkeypatch)
+    with pytest.raises(InputError) as got:
+        _run(tmp_path / "p")
+    assert [(p.file[-7:], p.line, p.field) for p in got.value.problems] == [
+        ("f3.yaml", 2, "decisions")
+    ]
+    (tmp_path / "p" / "f3.yaml").unlink()
+    with pytest.raises(InputError) as got:
+        _run(tmp_path / "p")
+    first = got.value.problems[0]
+    # `quality:` is line 8 of f1.yaml (kind, decisions, then 5 lines of the decision)
+    assert (first.file[-7:], first.line, first.field) == (
+        "f1.yaml",
+        8,
+        "decisions[0].quality.profile",
+    )

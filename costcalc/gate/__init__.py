@@ -98,7 +98,7 @@ def _check(
     fail_on_warn: bool,
 ) -> CheckResult:
     from costcalc.errors import InputError
-    from costcalc.gate.checker import Checker
+    from costcalc.gate.checker import Checker, CheckRun
     from costcalc.gate.context import Session
     from costcalc.gate.diff import diff_costs
     from costcalc.gate.load import Loading, load_procurement
@@ -123,16 +123,39 @@ def _check(
         except BaseException:
             loading.close()
             raise
-    docs = loading.result()
+    run: CheckRun | None = None
+    deferred: Exception | None = None
+    if loading.parallel and catalog is not None:
+        # Check each file as it arrives, while the workers parse the next ones. A problem
+        # in any file, then in the base, still comes first; a decision the catalog cannot
+        # read (an unknown profile) is raised after them, as when checked afterwards.
+        session = Session(catalog, when)
+        checker = Checker(session)
+        run = checker.begin()
+        docs = []
+        for doc in loading.stream():
+            docs.append(doc)
+            if deferred is None and not loading.problems:
+                try:
+                    run.add(doc)
+                except Exception as exc:  # raised below, in the serial order
+                    deferred = exc
+    else:
+        docs = loading.result()
     base_root = None if base is None else Path(base)
     base_docs = None if base_root is None else load_procurement([base_root], allow_empty=True)
     if failed is not None:
         raise failed
-    if catalog is None:
-        catalog = _load_catalog(pricing, include_bundled, cache_dir)
-    session = Session(catalog, when)
-    checker = Checker(session)
-    result = checker.check(docs)
+    if deferred is not None:
+        raise deferred
+    if run is None:
+        if catalog is None:
+            catalog = _load_catalog(pricing, include_bundled, cache_dir)
+        session = Session(catalog, when)
+        checker = Checker(session)
+        result = checker.check(docs)
+    else:
+        result = run.result()
     result.fail_on_warn = fail_on_warn
     if base_root is not None and base_docs is not None:
         base_checked = checker.check(base_docs)  # the same session: its caches are shared

@@ -65,33 +65,14 @@ class Checker:
 
     def check(self, docs: Sequence[ProcurementDoc]) -> CheckResult:
         """Apply every rule to every decision of every file."""
-        decisions: list[DecisionResult] = []
-        findings: list[Finding] = []
-        waivers: list[WaiverStatus] = []
-        active = rules()
-        shared = all(r.check is None or _built_in(r) for r in active)
-        by_overrides: dict[tuple[tuple[str, str], ...], list[tuple[Rule, Severity | None]]] = {}
+        run = self.begin()
         for doc in docs:
-            overrides = tuple((str(k), str(v)) for k, v in doc.model.rules.items())
-            severities = by_overrides.get(overrides)
-            if severities is None:
-                severities = by_overrides[overrides] = _severities(doc, active)
-            written = _file_key(doc) if shared else None
-            for i, decision in enumerate(doc.model.decisions):
-                key = None if written is None else _decision_key(doc, i, written)
-                result, found, statuses = self.check_decision(doc, i, decision, severities, key)
-                decisions.append(result)
-                findings.extend(found)
-                waivers.extend(statuses)
-        findings.sort(key=lambda f: (f.file or "", f.line or 0, f.rule))
-        return CheckResult(
-            self.session.when,
-            [d.document.path for d in docs],
-            decisions,
-            findings,
-            waivers,
-            comparisons=self.session.comparisons,
-        )
+            run.add(doc)
+        return run.result()
+
+    def begin(self) -> CheckRun:
+        """A check fed one file at a time (`add`), e.g. while other files are still read."""
+        return CheckRun(self)
 
     def check_decision(
         self,
@@ -171,6 +152,49 @@ class Checker:
             "workload reference not resolved",
             file=doc.document.path,
             line=doc.document.line_of("decisions", i, "workload"),
+        )
+
+
+class CheckRun:
+    """One check in progress: files added in order, then `result()`."""
+
+    def __init__(self, checker: Checker) -> None:
+        self.checker = checker
+        self.paths: list[str] = []
+        self.decisions: list[DecisionResult] = []
+        self.findings: list[Finding] = []
+        self.waivers: list[WaiverStatus] = []
+        self.active = rules()
+        self.shared = all(r.check is None or _built_in(r) for r in self.active)
+        self._severities: dict[tuple[tuple[str, str], ...], list[tuple[Rule, Severity | None]]]
+        self._severities = {}
+
+    def add(self, doc: ProcurementDoc) -> None:
+        """Check every decision of one file (InputError: a decision the catalog cannot read)."""
+        self.paths.append(doc.document.path)
+        overrides = tuple((str(k), str(v)) for k, v in doc.model.rules.items())
+        severities = self._severities.get(overrides)
+        if severities is None:
+            severities = self._severities[overrides] = _severities(doc, self.active)
+        written = _file_key(doc) if self.shared else None
+        for i, decision in enumerate(doc.model.decisions):
+            key = None if written is None else _decision_key(doc, i, written)
+            result, found, statuses = self.checker.check_decision(doc, i, decision, severities, key)
+            self.decisions.append(result)
+            self.findings.extend(found)
+            self.waivers.extend(statuses)
+
+    def result(self) -> CheckResult:
+        findings = self.findings
+        findings.sort(key=lambda f: (f.file or "", f.line or 0, f.rule))
+        session = self.checker.session
+        return CheckResult(
+            session.when,
+            self.paths,
+            self.decisions,
+            findings,
+            self.waivers,
+            comparisons=session.comparisons,
         )
 
 
@@ -353,4 +377,4 @@ def _dotted(loc: Loc) -> str:
     return out
 
 
-__all__ = ["Checker", "merged_policy"]
+__all__ = ["CheckRun", "Checker", "merged_policy"]

@@ -277,8 +277,13 @@ class Loading:
 
     def result(self) -> list[ProcurementDoc]:
         """The loaded files in order, or InputError with every problem of every file."""
+        return list(self.stream())
+
+    def stream(self) -> Iterator[ProcurementDoc]:
+        """The loaded files in order, each as soon as it is ready; at the end, InputError
+        with every problem of every file if there was any (`problems` grows meanwhile)."""
         try:
-            return self._collect()
+            yield from self._collect()
         finally:
             self.close()
 
@@ -297,8 +302,7 @@ class Loading:
         self._done += 1
         return parsed
 
-    def _collect(self) -> list[ProcurementDoc]:
-        docs: list[ProcurementDoc] = []
+    def _collect(self) -> Iterator[ProcurementDoc]:
         problems = self.problems
         for root, files in self.listed:
             r = Root(root, root.resolve())
@@ -312,9 +316,11 @@ class Loading:
                 elif item is not None:
                     count += 1
                     try:
-                        docs.append(_resolve(_validated(item), path, r, workload_cache))
+                        doc = _resolve(_validated(item), path, r, workload_cache)
                     except InputError as exc:
                         problems.extend(exc.problems)
+                    else:
+                        yield doc
             if count == 0 and not self.allow_empty:
                 problems.append(
                     Problem(
@@ -325,7 +331,6 @@ class Loading:
                 )
         if problems:
             raise InputError(problems=problems)
-        return docs
 
 
 Parsed = tuple[tuple[str, Any, Lines] | None, list[Problem]]
