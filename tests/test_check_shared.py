@@ -155,7 +155,7 @@ def test_a_broken_file_is_reported_before_a_decision_the_catalog_cannot_read(
     _parallel(monkeypatch)
     with pytest.raises(InputError) as got:
         _run(tmp_path / "p")
-    assert [(p.file[-7:], p.line, p.field) for p in got.value.problems] == [
+    assert [(str(p.file)[-7:], p.line, p.field) for p in got.value.problems] == [
         ("f3.yaml", 2, "decisions")
     ]
     (tmp_path / "p" / "f3.yaml").unlink()
@@ -163,7 +163,7 @@ def test_a_broken_file_is_reported_before_a_decision_the_catalog_cannot_read(
         _run(tmp_path / "p")
     first = got.value.problems[0]
     # `quality:` is line 8 of f1.yaml (kind, decisions, then 5 lines of the decision)
-    assert (first.file[-7:], first.line, first.field) == (
+    assert (str(first.file)[-7:], first.line, first.field) == (
         "f1.yaml",
         8,
         "decisions[0].quality.profile",
