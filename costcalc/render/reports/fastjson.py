@@ -33,7 +33,7 @@ def dumps_indented(value: Any) -> str:
     out: list[str] = []
     try:
         _write(value, "\n", out)
-    except _Other:
+    except (_Other, TypeError, ValueError):  # json.dumps decides: the same text or error
         return json.dumps(value, indent=2, ensure_ascii=False)
     return "".join(out)
 
@@ -90,19 +90,32 @@ def _write(value: Any, newline: str, out: list[str]) -> None:
             text = "".join(_flat(inner)(value, 0))
             out.append("{" + inner + text[1:-1] + newline + "}")
             return
+        # Runs of scalar items go to the C encoder together; containers are written here.
         sep = "{" + inner
+        run: dict[Any, Any] = {}
         for key, item in value.items():
+            t = type(item)
+            if t in _SCALARS:
+                run[key] = item
+                continue
             if type(key) is not str:
                 raise _Other
+            if run:
+                out.append(sep)
+                out.append("".join(_flat(inner)(run, 0))[1:-1])
+                sep = "," + inner
+                run = {}
             out.append(sep)
             out.append(encode_basestring(key))
             out.append(": ")
-            t = type(item)
             if t is dict or t is list:
                 _write(item, inner, out)
             else:
                 out.append(_scalar(item))
             sep = "," + inner
+        if run:
+            out.append(sep)
+            out.append("".join(_flat(inner)(run, 0))[1:-1])
         out.append(newline)
         out.append("}")
     elif kind is list:
