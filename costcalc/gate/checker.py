@@ -26,7 +26,7 @@ from costcalc.gate.findings import (
     Severity,
     WaiverStatus,
 )
-from costcalc.gate.load import ProcurementDoc
+from costcalc.gate.load import ProcurementDoc, written_keys
 from costcalc.gate.registry import Rule, rules
 from costcalc.loader import Document
 from costcalc.schema.procurement import Decision, Policy, PresetWorkload
@@ -288,21 +288,18 @@ def _built_in(r: Rule) -> bool:
 
 def _file_key(doc: ProcurementDoc) -> str | None:
     """What a file writes besides its decisions, as text (None: not located data)."""
-    raw = doc.document.raw
-    if not isinstance(raw, dict):
-        return None
-    return repr([(k, v) for k, v in raw.items() if k != "decisions"])
+    keys = getattr(doc.document, "written", None)  # worked out by the parse workers
+    return (keys or written_keys(doc.document.raw))[0]
 
 
 def _decision_key(doc: ProcurementDoc, i: int, written: str | None) -> tuple[Any, ...] | None:
     """A decision's content: the file's, its own fields but the name, its resolved workload."""
-    raw = doc.document.raw
     if written is None:
         return None
-    decisions = raw.get("decisions")
-    if not isinstance(decisions, list) or i >= len(decisions) or not isinstance(decisions[i], dict):
+    keys = getattr(doc.document, "written", None) or written_keys(doc.document.raw)
+    own = keys[1][i] if i < len(keys[1]) else None
+    if own is None:
         return None
-    own = repr([(k, v) for k, v in decisions[i].items() if k != "name"])
     resolved = doc.workloads.get(i)
     return (written, own, None if resolved is None else workload_key(resolved))
 

@@ -333,8 +333,11 @@ class Loading:
             raise InputError(problems=problems)
 
 
-Parsed = tuple[tuple[str, Any, Lines] | None, list[Problem]]
-"""One file parsed: (shown name, plain data, its lines), or None (a workload file
+Item = tuple[str, Any, Lines, tuple[str | None, tuple[str | None, ...]]]
+"""One file parsed: shown name, plain data, its lines, its written content as text."""
+
+Parsed = tuple[Item | None, list[Problem]]
+"""One file parsed, or None (a workload file
 seen in a folder: read only when a decision refers to it), and its problems."""
 
 
@@ -350,7 +353,7 @@ def _parse_batch(batch: list[tuple[Path, bool]]) -> list[Parsed]:
     return [_parse(path, explicit) for path, explicit in batch]
 
 
-def _load_one(path: Path, explicit: bool) -> tuple[str, Any, Lines] | None:
+def _load_one(path: Path, explicit: bool) -> Item | None:
     name = shown(path)
     data, located = load_plain(path, MAX_PROCUREMENT_BYTES, name)
     if not isinstance(data, dict):
@@ -379,7 +382,22 @@ def _load_one(path: Path, explicit: bool) -> tuple[str, Any, Lines] | None:
             line=line,
             field="kind",
         )
-    return name, data, located
+    return name, data, located, written_keys(data)
+
+
+def written_keys(raw: Any) -> tuple[str | None, tuple[str | None, ...]]:
+    """A file's written content as text: what it writes besides its decisions, and each
+    decision's fields but its name (None where the data is not a mapping)."""
+    if not isinstance(raw, dict):
+        return None, ()
+    written = repr([(k, v) for k, v in raw.items() if k != "decisions"])
+    decisions = raw.get("decisions")
+    if not isinstance(decisions, list):
+        return written, ()
+    return written, tuple(
+        repr([(k, v) for k, v in d.items() if k != "name"]) if isinstance(d, dict) else None
+        for d in decisions
+    )
 
 
 @dataclass(frozen=True)
@@ -387,19 +405,21 @@ class PlainDocument(Document):
     """A validated file whose raw data is plain, with its lines kept apart (`lines`)."""
 
     lines: Lines = None
+    written: tuple[str | None, tuple[str | None, ...]] | None = None
+    """Its written content as text (`checker.written_keys`), worked out by the worker."""
 
     def line_of(self, *loc: int | str) -> int | None:
         return locate_in(self.raw, self.lines, loc)[0]
 
 
-def _validated(item: tuple[str, Any, Lines]) -> Document:
+def _validated(item: Item) -> Document:
     """A parsed file validated; errors are found on the located data, as for any file."""
-    name, plain, lines = item
+    name, plain, lines, written = item
     try:
         model = ProcurementFile.model_validate(plain)
     except ValidationError:
         model = validate_data(relocate(plain, lines), ProcurementFile, name)  # raises, located
-    return PlainDocument(name, "procurement", model, plain, lines)
+    return PlainDocument(name, "procurement", model, plain, lines, written)
 
 
 def _resolve(document: Document, path: Path, root: Root, cache: dict[Path, Any]) -> ProcurementDoc:
