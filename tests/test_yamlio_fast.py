@@ -20,7 +20,15 @@ from hypothesis import strategies as st
 
 from costcalc import yamlio
 from costcalc.errors import InputError
-from costcalc.located import LineDict, LineList, locate, locate_in, relocate, split_lines
+from costcalc.located import (
+    LineDict,
+    LineList,
+    line_in,
+    locate,
+    locate_in,
+    relocate,
+    split_lines,
+)
 
 pytestmark = pytest.mark.skipif(
     getattr(yamlio, "_CParser", None) is None, reason="PyYAML built without libyaml"
@@ -183,6 +191,7 @@ def test_plain_data_with_lines_apart_locates_as_located_data() -> None:
         (),
     ]:
         assert locate_in(plain, lines, loc) == locate(located, loc), loc
+        assert line_in(plain, lines, loc) == locate(located, loc)[0], loc
     # hand-checked: `flags:` is line 7 of PLAIN; `deny` is on line 2
     assert locate_in(plain, lines, ("decisions", 0, "flags", 3)) == (7, "decisions[0].flags[3]")
     assert locate_in(plain, lines, ("policy", "licenses", "deny", 0))[0] == 2

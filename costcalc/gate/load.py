@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from costcalc.errors import InputError, Problem
 from costcalc.loader import YAML_SUFFIXES, Document, validate_data
-from costcalc.located import Lines, locate_in, relocate
+from costcalc.located import Lines, line_in, relocate
 from costcalc.schema.procurement import ProcurementFile, WorkloadRef
 from costcalc.schema.workload import Workload, WorkloadFile
 from costcalc.yamlio import load_plain, load_yaml
@@ -409,7 +409,7 @@ class PlainDocument(Document):
     """Its written content as text (`checker.written_keys`), worked out by the worker."""
 
     def line_of(self, *loc: int | str) -> int | None:
-        return locate_in(self.raw, self.lines, loc)[0]
+        return line_in(self.raw, self.lines, loc)
 
 
 def _validated(item: Item) -> Document:
