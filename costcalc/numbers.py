@@ -43,12 +43,18 @@ MAX_TEXT = 100
 """Longest number text looked at (with signs, points, underscores and exponent)."""
 
 
+_INT_BOUND = 10**MAX_EXPONENT
+"""|n| < 10^40: at most 40 digits, leading digit below 10^40 (MAX_DIGITS is 40 too)."""
+
+
 class NumberError(ValueError):
     """A number outside costcalc's bound; the message says which bound and why."""
 
 
 def check_number(value: Decimal | int, text: str | None = None) -> Decimal | int:
     """The number itself when within the bound, else NumberError (text labels the message)."""
+    if type(value) is int and -_INT_BOUND < value < _INT_BOUND:
+        return value  # fewer than MAX_EXPONENT digits: within every bound below
     shown = text if text is not None else _short(value)
     if isinstance(value, int):
         number = Decimal(value) if abs(value) < 10 ** (MAX_TEXT + 1) else None

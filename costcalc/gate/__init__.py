@@ -98,10 +98,10 @@ def _check(
     fail_on_warn: bool,
 ) -> CheckResult:
     from costcalc.errors import InputError
-    from costcalc.gate.checker import Checker
+    from costcalc.gate.checker import Checker, CheckRun
     from costcalc.gate.context import Session
     from costcalc.gate.diff import diff_costs
-    from costcalc.gate.load import load_procurement
+    from costcalc.gate.load import Loading, load_procurement
 
     if base is None and (max_increase is not None or max_increase_pct is not None):
         raise InputError("--max-increase and --max-increase-pct need --base")
@@ -111,18 +111,51 @@ def _check(
     roots = [Path(p) for p in paths]
     if not roots:
         raise InputError("no procurement file or folder given")
-    docs = load_procurement(roots)
+    loading = Loading(roots)
+    failed: InputError | None = None
+    if catalog is None and loading.parallel:
+        # Worker processes are parsing the files: load the catalog meanwhile. A problem in
+        # the files is still reported first, and alone, as when they are read before it.
+        try:
+            catalog = _load_catalog(pricing, include_bundled, cache_dir)
+        except InputError as exc:
+            failed = exc
+        except BaseException:
+            loading.close()
+            raise
+    run: CheckRun | None = None
+    deferred: Exception | None = None
+    if loading.parallel and catalog is not None:
+        # Check each file as it arrives, while the workers parse the next ones. A problem
+        # in any file, then in the base, still comes first; a decision the catalog cannot
+        # read (an unknown profile) is raised after them, as when checked afterwards.
+        session = Session(catalog, when)
+        checker = Checker(session)
+        run = checker.begin()
+        docs = []
+        for doc in loading.stream():
+            docs.append(doc)
+            if deferred is None and not loading.problems:
+                try:
+                    run.add(doc)
+                except Exception as exc:  # raised below, in the serial order
+                    deferred = exc
+    else:
+        docs = loading.result()
     base_root = None if base is None else Path(base)
     base_docs = None if base_root is None else load_procurement([base_root], allow_empty=True)
-    if catalog is None:
-        from costcalc.catalog import load_catalog
-
-        catalog = load_catalog(
-            [Path(p) for p in pricing], include_bundled=include_bundled, cache_dir=cache_dir
-        )
-    session = Session(catalog, when)
-    checker = Checker(session)
-    result = checker.check(docs)
+    if failed is not None:
+        raise failed
+    if deferred is not None:
+        raise deferred
+    if run is None:
+        if catalog is None:
+            catalog = _load_catalog(pricing, include_bundled, cache_dir)
+        session = Session(catalog, when)
+        checker = Checker(session)
+        result = checker.check(docs)
+    else:
+        result = run.result()
     result.fail_on_warn = fail_on_warn
     if base_root is not None and base_docs is not None:
         base_checked = checker.check(base_docs)  # the same session: its caches are shared
@@ -141,6 +174,16 @@ def _check(
         result.findings.extend(result.diff.findings)
     result.comparisons = session.comparisons
     return result
+
+
+def _load_catalog(
+    pricing: Sequence[Path | str], include_bundled: bool, cache_dir: Path | None
+) -> Catalog:
+    from costcalc.catalog import load_catalog
+
+    return load_catalog(
+        [Path(p) for p in pricing], include_bundled=include_bundled, cache_dir=cache_dir
+    )
 
 
 def _root_of(file: str, roots: list[Path]) -> Path:

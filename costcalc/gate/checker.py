@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from typing import Any
 
 from costcalc.errors import InputError
-from costcalc.gate.context import DecisionContext, Session
+from costcalc.gate.context import DecisionContext, Session, workload_key
 from costcalc.gate.findings import (
     CheckResult,
     DecisionResult,
@@ -25,7 +26,7 @@ from costcalc.gate.findings import (
     Severity,
     WaiverStatus,
 )
-from costcalc.gate.load import ProcurementDoc
+from costcalc.gate.load import ProcurementDoc, written_keys
 from costcalc.gate.registry import Rule, rules
 from costcalc.loader import Document
 from costcalc.schema.procurement import Decision, Policy, PresetWorkload
@@ -43,10 +44,20 @@ def merged_policy(base: Policy | None, override: Policy | None) -> Policy:
 
 
 class Checker:
-    """Checks decisions against one catalog on one day, sharing caches across decisions."""
+    """Checks decisions against one catalog on one day, sharing caches across decisions.
+
+    Decisions written alike share their rules' work: the hits of the built-in
+    rules and the facts of the result depend only on what is written (the
+    file's policy and severities, the decision's fields other than its name, the
+    workload a reference resolved to), the catalog and the day, so they are
+    computed once per distinct content (`memo`, keyed by the written text's
+    repr). Locations, names and waivers are still worked out per decision. With a
+    rule registered from outside `costcalc.gate.rules` active, nothing is shared.
+    """
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.memo: dict[tuple[Any, ...], tuple[list[tuple[Rule, Severity, Hit]], _Facts]] = {}
 
     @property
     def comparisons(self) -> int:
@@ -54,26 +65,14 @@ class Checker:
 
     def check(self, docs: Sequence[ProcurementDoc]) -> CheckResult:
         """Apply every rule to every decision of every file."""
-        decisions: list[DecisionResult] = []
-        findings: list[Finding] = []
-        waivers: list[WaiverStatus] = []
-        active = rules()
+        run = self.begin()
         for doc in docs:
-            severities = _severities(doc, active)
-            for i, decision in enumerate(doc.model.decisions):
-                result, found, statuses = self.check_decision(doc, i, decision, severities)
-                decisions.append(result)
-                findings.extend(found)
-                waivers.extend(statuses)
-        findings.sort(key=lambda f: (f.file or "", f.line or 0, f.rule))
-        return CheckResult(
-            self.session.when,
-            [d.document.path for d in docs],
-            decisions,
-            findings,
-            waivers,
-            comparisons=self.session.comparisons,
-        )
+            run.add(doc)
+        return run.result()
+
+    def begin(self) -> CheckRun:
+        """A check fed one file at a time (`add`), e.g. while other files are still read."""
+        return CheckRun(self)
 
     def check_decision(
         self,
@@ -81,8 +80,30 @@ class Checker:
         i: int,
         decision: Decision,
         severities: Sequence[tuple[Rule, Severity | None]],
+        key: tuple[Any, ...] | None = None,
     ) -> tuple[DecisionResult, list[Finding], list[WaiverStatus]]:
-        """Findings of one decision, with its waivers applied."""
+        """Findings of one decision, with its waivers applied (`key`: its content, to share)."""
+        document = doc.document
+        found = None if key is None else self.memo.get(key)
+        if found is None:
+            found = self._hits(doc, i, decision, severities)
+            if key is not None:
+                self.memo[key] = found
+        hits, facts = found
+        raw = [_finding(document, i, decision, r, severity, hit) for r, severity, hit in hits]
+        return (
+            _result(document, i, decision, facts),
+            *_waive(self.session.when, document, i, decision, raw),
+        )
+
+    def _hits(
+        self,
+        doc: ProcurementDoc,
+        i: int,
+        decision: Decision,
+        severities: Sequence[tuple[Rule, Severity | None]],
+    ) -> tuple[list[tuple[Rule, Severity, Hit]], _Facts]:
+        """Every active rule's hits on one decision, and the facts its result reports."""
         document = doc.document
         if decision.quality is not None:
             try:
@@ -100,16 +121,13 @@ class Checker:
             merged_policy(doc.model.policy, decision.policy),
             self._workload(doc, i, decision),
         )
-        raw: list[Finding] = []
+        hits: list[tuple[Rule, Severity, Hit]] = []
         for r, severity in severities:
             if severity is None or r.check is None or not ctx.has(r.needs):
                 continue
             for hit in r.check(ctx):
-                raw.append(_finding(document, i, decision, r, severity, hit))
-        return (
-            _result(document, i, decision, ctx),
-            *_waive(self.session.when, document, i, decision, raw),
-        )
+                hits.append((r, severity, hit))
+        return hits, _facts(ctx)
 
     def _workload(self, doc: ProcurementDoc, i: int, decision: Decision) -> Workload:
         """The decision's workload: inline, a preset of the loaded sheets, or a resolved file."""
@@ -137,6 +155,49 @@ class Checker:
         )
 
 
+class CheckRun:
+    """One check in progress: files added in order, then `result()`."""
+
+    def __init__(self, checker: Checker) -> None:
+        self.checker = checker
+        self.paths: list[str] = []
+        self.decisions: list[DecisionResult] = []
+        self.findings: list[Finding] = []
+        self.waivers: list[WaiverStatus] = []
+        self.active = rules()
+        self.shared = all(r.check is None or _built_in(r) for r in self.active)
+        self._severities: dict[tuple[tuple[str, str], ...], list[tuple[Rule, Severity | None]]]
+        self._severities = {}
+
+    def add(self, doc: ProcurementDoc) -> None:
+        """Check every decision of one file (InputError: a decision the catalog cannot read)."""
+        self.paths.append(doc.document.path)
+        overrides = tuple((str(k), str(v)) for k, v in doc.model.rules.items())
+        severities = self._severities.get(overrides)
+        if severities is None:
+            severities = self._severities[overrides] = _severities(doc, self.active)
+        written = _file_key(doc) if self.shared else None
+        for i, decision in enumerate(doc.model.decisions):
+            key = None if written is None else _decision_key(doc, i, written)
+            result, found, statuses = self.checker.check_decision(doc, i, decision, severities, key)
+            self.decisions.append(result)
+            self.findings.extend(found)
+            self.waivers.extend(statuses)
+
+    def result(self) -> CheckResult:
+        findings = self.findings
+        findings.sort(key=lambda f: (f.file or "", f.line or 0, f.rule))
+        session = self.checker.session
+        return CheckResult(
+            session.when,
+            self.paths,
+            self.decisions,
+            findings,
+            self.waivers,
+            comparisons=session.comparisons,
+        )
+
+
 def _severities(doc: ProcurementDoc, active: list[Rule]) -> list[tuple[Rule, Severity | None]]:
     """Each rule with its severity in this file (None: off)."""
     overrides = {str(k): str(v) for k, v in doc.model.rules.items()}
@@ -157,35 +218,90 @@ def _finding(
     )
 
 
-def _result(document: Document, i: int, decision: Decision, ctx: DecisionContext) -> DecisionResult:
+@dataclass(frozen=True)
+class _Facts:
+    """What a decision's result reports beyond what is written (shared by decisions alike)."""
+
+    currency: str
+    entry: Any = None
+    priced: Any = None
+    requests_per_month: Decimal | None = None
+    quality: Decimal | None = None
+    cheapest: str | None = None
+    cheapest_monthly: Decimal | None = None
+
+
+def _facts(ctx: DecisionContext) -> _Facts:
+    entry = ctx.entry
+    if entry is None:
+        return _Facts(ctx.currency)
+    ob = ctx.priced
+    if ob is None:
+        return _Facts(ctx.currency, entry)
+    quality = cheapest = cheapest_monthly = None
+    if ctx.has("quality"):
+        assert ctx.quality is not None
+        quality = ctx.quality.value
+        alt = ctx.alternatives
+        if alt is not None and alt.recommended is not None:
+            cheapest = alt.recommended.label
+            cheapest_monthly = alt.recommended.cost.total * alt.months
+    return _Facts(
+        ctx.currency, entry, ob, ctx.requests_per_month, quality, cheapest, cheapest_monthly
+    )
+
+
+def _result(document: Document, i: int, decision: Decision, facts: _Facts) -> DecisionResult:
     result = DecisionResult(
         file=document.path,
         line=document.line_of("decisions", i),
         name=decision.name,
         model=decision.model,
         provider=decision.provider,
-        currency=ctx.currency,
+        currency=facts.currency,
         budget=decision.budget.monthly,
         bar=decision.quality.min if decision.quality else None,
     )
-    entry = ctx.entry
+    entry = facts.entry
     if entry is None:
         return result
     result.model, result.provider, result.entry = entry.model.id, entry.provider.id, entry
-    ob = ctx.priced
+    ob = facts.priced
     if ob is None:
         return result
     result.monthly_cost = ob.monthly_cost
     result.usage = ob.usage
-    result.requests_per_month = ctx.requests_per_month
-    if ctx.has("quality"):
-        assert ctx.quality is not None
-        result.quality = ctx.quality.value
-        alt = ctx.alternatives
-        if alt is not None and alt.recommended is not None:
-            result.cheapest = alt.recommended.label
-            result.cheapest_monthly = alt.recommended.cost.total * alt.months
+    result.requests_per_month = facts.requests_per_month
+    if facts.quality is not None:
+        result.quality = facts.quality
+        if facts.cheapest is not None:
+            result.cheapest = facts.cheapest
+            result.cheapest_monthly = facts.cheapest_monthly
     return result
+
+
+def _built_in(r: Rule) -> bool:
+    """Whether a rule is one of costcalc's own (its hits depend only on what is written)."""
+    module = getattr(r.check, "__module__", "") or ""
+    return module.startswith("costcalc.gate.")
+
+
+def _file_key(doc: ProcurementDoc) -> str | None:
+    """What a file writes besides its decisions, as text (None: not located data)."""
+    keys = getattr(doc.document, "written", None)  # worked out by the parse workers
+    return (keys or written_keys(doc.document.raw))[0]
+
+
+def _decision_key(doc: ProcurementDoc, i: int, written: str | None) -> tuple[Any, ...] | None:
+    """A decision's content: the file's, its own fields but the name, its resolved workload."""
+    if written is None:
+        return None
+    keys = getattr(doc.document, "written", None) or written_keys(doc.document.raw)
+    own = keys[1][i] if i < len(keys[1]) else None
+    if own is None:
+        return None
+    resolved = doc.workloads.get(i)
+    return (written, own, None if resolved is None else workload_key(resolved))
 
 
 def _where(document: Document, i: int, loc: Loc) -> tuple[int | None, str]:
@@ -258,4 +374,4 @@ def _dotted(loc: Loc) -> str:
     return out
 
 
-__all__ = ["Checker", "merged_policy"]
+__all__ = ["CheckRun", "Checker", "merged_policy"]

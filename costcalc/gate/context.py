@@ -141,6 +141,14 @@ class Alternatives:
     months: Decimal
     """Requests per month."""
 
+    @cached_property
+    def by_label(self) -> dict[str, RankRow]:
+        """The ranking's rows by label (the first row of each label)."""
+        rows: dict[str, RankRow] = {}
+        for r in self.ranking.rows:
+            rows.setdefault(r.label, r)
+        return rows
+
 
 @dataclass
 class DecisionContext:
@@ -281,6 +289,23 @@ class DecisionContext:
         return workload_key(self.workload)
 
     def _price(self, entry: OfferEntry) -> OfferBudget | InputError:
+        """The month against this budget: the month itself is shared by every budget."""
+        from dataclasses import replace
+
+        from costcalc.budget.rows import _fit
+
+        tier = self.policy.rate_limit_tier
+        key = ("month-any-budget", entry.key, self.workload_key, self.currency, tier)
+        memo = self.session.memo
+        if key not in memo:
+            memo[key] = self._price_month(entry)
+        month: OfferBudget | InputError = memo[key]
+        if isinstance(month, InputError):
+            return month
+        fits, headroom, over = _fit(month.months, self.decision.budget.monthly)
+        return replace(month, fits_budget=fits, headroom=headroom, over_budget_from=over)
+
+    def _price_month(self, entry: OfferEntry) -> OfferBudget | InputError:
         from costcalc.budget import offer_budget
 
         try:
@@ -290,7 +315,7 @@ class DecisionContext:
                 when=self.when,
                 currency=self.currency,
                 fx=self.catalog.fx,
-                budget=self.decision.budget.monthly,
+                budget=None,
                 tier=self.policy.rate_limit_tier,
             )
         except InputError as exc:  # no exchange rate on that day

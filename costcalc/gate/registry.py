@@ -93,12 +93,14 @@ def register(new: Rule) -> Rule:
     if new.id in _RULES:
         raise ValueError(f"rule {new.id!r} is already registered")
     _RULES[new.id] = new
+    _IDS.clear()
     return new
 
 
 def unregister(rule_id: str) -> None:
     """Remove a rule (tests register throw-away rules)."""
     _RULES.pop(rule_id, None)
+    _IDS.clear()
 
 
 def rule(
@@ -131,9 +133,19 @@ def get(rule_id: str) -> Rule:
     return _RULES[rule_id]
 
 
+_IDS: dict[bool, tuple[str, ...]] = {}
+"""rule_ids() by `configurable_only`, until a rule is registered or removed (validating
+a procurement file asks for them once per waiver and override)."""
+
+
 def rule_ids(configurable_only: bool = False) -> tuple[str, ...]:
     """Every rule id (or those a file may override or waive)."""
-    return tuple(r.id for r in rules() if r.configurable or not configurable_only)
+    found = _IDS.get(configurable_only)
+    if found is None:
+        every = rules()
+        found = tuple(r.id for r in every if r.configurable or not configurable_only)
+        _IDS[configurable_only] = found
+    return found
 
 
 def default_severities() -> dict[str, Severity]:

@@ -45,8 +45,10 @@ def dominated(ctx: DecisionContext) -> Iterator[Hit]:
     if found is None:
         return
     alt, rec = found
-    other = next((r for r in alt.ranking.rows if r.label == alt.row.dominated_by), None)
-    if alt.row.dominated_by is None or other is None:
+    if alt.row.dominated_by is None:
+        return
+    other = alt.by_label.get(alt.row.dominated_by)
+    if other is None:
         return
     quality = ctx.quality
     assert quality is not None

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import textwrap
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +30,7 @@ from costcalc.money import decimal_str, fmt_money
 from costcalc.render.contract import SCHEMA_VERSION, number
 from costcalc.render.reports import MARKDOWN_LIMIT
 from costcalc.render.reports import escape as esc
+from costcalc.render.reports.fastjson import dumps_indented
 
 RICH_ROWS = 200
 """Up to this many decisions the text report draws a rich table; beyond, plain columns."""
@@ -377,10 +377,7 @@ class JsonFormat:
     """Versioned JSON."""
 
     def format(self, result: CheckResult) -> str:
-        return (
-            esc.json_no_commands(json.dumps(to_payload(result), indent=2, ensure_ascii=False))
-            + "\n"
-        )
+        return esc.json_no_commands(dumps_indented(to_payload(result))) + "\n"
 
 
 # ------------------------------------------------------------------ markdown
@@ -591,7 +588,7 @@ class SarifFormat:
                 }
             ],
         }
-        return esc.json_no_commands(json.dumps(log, indent=2, ensure_ascii=False)) + "\n"
+        return esc.json_no_commands(dumps_indented(log)) + "\n"
 
 
 def _fingerprint(f: Finding) -> str:
@@ -681,7 +678,7 @@ class GitlabFormat:
                     "location": {"path": f.file or ".", "lines": {"begin": f.line or 1}},
                 }
             )
-        return esc.json_no_commands(json.dumps(issues, indent=2, ensure_ascii=False)) + "\n"
+        return esc.json_no_commands(dumps_indented(issues)) + "\n"
 
 
 Formatter = (

@@ -1,0 +1,143 @@
+"""`json.dumps(value, indent=2, ensure_ascii=False)`, the same text, about three times faster.
+
+With `indent`, the standard library cannot use its C encoder and walks the
+data with Python generators; a 10,000-decision report (16 MB) took about a
+second. Reports are plain data (dicts with string keys, lists, strings, ints,
+floats, bools, None), so one recursive function writes them directly, with the
+C string escaper. Anything else (another key type, a subclass, a NaN float,
+very deep nesting) is left to `json.dumps` itself, so the output is always
+exactly the standard library's.
+"""
+
+from __future__ import annotations
+
+import json
+from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
+from typing import Any
+
+
+class _Other(Exception):
+    """A value the fast writer leaves to `json.dumps`."""
+
+
+_MAX_DEPTH = 100
+
+_SCALARS = frozenset([str, int, float, bool, type(None)])
+"""Types the C encoder writes exactly as `json.dumps` does, whatever the indent."""
+
+
+def dumps_indented(value: Any) -> str:
+    """The text of `json.dumps(value, indent=2, ensure_ascii=False)`."""
+    if c_make_encoder is None:  # no C accelerator in this Python
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    out: list[str] = []
+    try:
+        _write(value, "\n", out)
+    except (_Other, TypeError, ValueError):  # json.dumps decides: the same text or error
+        return json.dumps(value, indent=2, ensure_ascii=False)
+    return "".join(out)
+
+
+def _scalar(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        text: str = encode_basestring(value)
+        return text
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float and value == value and value not in (float("inf"), float("-inf")):
+        return float.__repr__(value)
+    raise _Other
+
+
+_flat_encoders: dict[str, Any] = {}
+
+
+def _flat(inner: str) -> Any:
+    """The C encoder writing a container of scalars with items on lines indented `inner`."""
+    encoder = _flat_encoders.get(inner)
+    if encoder is None:
+        encoder = _flat_encoders[inner] = c_make_encoder(
+            None, _refuse, encode_basestring, None, ": ", "," + inner, False, False, True
+        )
+    return encoder
+
+
+def _refuse(value: Any) -> Any:
+    raise _Other
+
+
+def _write(value: Any, newline: str, out: list[str]) -> None:
+    """Append the indented text of `value`; `newline` is a newline and the current indent."""
+    kind = type(value)
+    if kind is dict:
+        if not value:
+            out.append("{}")
+            return
+        if len(newline) > _MAX_DEPTH:
+            raise _Other
+        inner = newline + "  "
+        for item in value.values():
+            if type(item) not in _SCALARS:
+                break
+        else:  # scalars only: one call of the C encoder, items on their own lines
+            text = "".join(_flat(inner)(value, 0))
+            out.append("{" + inner + text[1:-1] + newline + "}")
+            return
+        # Runs of scalar items go to the C encoder together; containers are written here.
+        sep = "{" + inner
+        run: dict[Any, Any] = {}
+        for key, item in value.items():
+            t = type(item)
+            if t in _SCALARS:
+                run[key] = item
+                continue
+            if type(key) is not str:
+                raise _Other
+            if run:
+                out.append(sep)
+                out.append("".join(_flat(inner)(run, 0))[1:-1])
+                sep = "," + inner
+                run = {}
+            out.append(sep)
+            out.append(encode_basestring(key))
+            out.append(": ")
+            if t is dict or t is list:
+                _write(item, inner, out)
+            else:
+                out.append(_scalar(item))
+            sep = "," + inner
+        if run:
+            out.append(sep)
+            out.append("".join(_flat(inner)(run, 0))[1:-1])
+        out.append(newline)
+        out.append("}")
+    elif kind is list:
+        if not value:
+            out.append("[]")
+            return
+        if len(newline) > _MAX_DEPTH:
+            raise _Other
+        inner = newline + "  "
+        sep = "[" + inner
+        for item in value:
+            out.append(sep)
+            t = type(item)
+            if t is dict or t is list:
+                _write(item, inner, out)
+            else:
+                out.append(_scalar(item))
+            sep = "," + inner
+        out.append(newline)
+        out.append("]")
+    else:
+        out.append(_scalar(value))
+
+
+__all__ = ["dumps_indented"]
