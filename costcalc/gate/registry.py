@@ -89,7 +89,9 @@ def _load_builtins() -> None:
 
 
 def register(new: Rule) -> Rule:
-    """Add a rule; its id must be new."""
+    """Add a rule; its id must be new. Built-in rules come first whoever registers first."""
+    if not getattr(new.check, "__module__", "").startswith("costcalc.gate.rules"):
+        _load_builtins()
     if new.id in _RULES:
         raise ValueError(f"rule {new.id!r} is already registered")
     _RULES[new.id] = new
