@@ -119,6 +119,9 @@ def main() -> None:
 def run() -> None:
     """The `costcalc` program (console script and `python -m costcalc`): `main`, then the
     process ends as soon as nothing is left to clean up (see `finish`)."""
+    from costcalc.cli.common import mark_one_shot_process
+
+    mark_one_shot_process()
     try:
         main()
     except SystemExit as done:

@@ -21,6 +21,7 @@ from costcalc.cli.common import (
     cache_dir,
     err,
     handles_errors,
+    one_shot_process,
 )
 from costcalc.render.reports import MARKDOWN_LIMIT, ReportFormat
 
@@ -169,6 +170,12 @@ def check_command(
         max_increase_pct=limit_pct,
         fail_on_warn=fail_on_warn,
     )
+    if one_shot_process():
+        # What the check built lives until the process ends, so the collector's later
+        # passes need not walk it again (about 0.25 s after 10,000 files).
+        import gc
+
+        gc.freeze()
 
     width = table_width()
 

@@ -624,3 +624,17 @@ def _accepts(ctx: typer.Context, option: tuple[Any, bool], value: Any) -> str | 
         text = exc.format_message() if isinstance(exc, typer.BadParameter) else str(exc)
         return text.replace("Value error, ", "")
     return None
+
+
+_ONE_SHOT = False
+
+
+def mark_one_shot_process() -> None:
+    """Called by the `costcalc` program (not by CliRunner or a notebook): the process
+    ends after this command, so process-wide settings such as gc.freeze() are safe."""
+    global _ONE_SHOT
+    _ONE_SHOT = True
+
+
+def one_shot_process() -> bool:
+    return _ONE_SHOT
