@@ -52,13 +52,14 @@ from costcalc.errors import InputError
 from costcalc.files import MAX_BYTES, write_atomic
 from costcalc.loader import Document, yaml_files
 from costcalc.located import LineDict, LineList
+from costcalc.records import Record
 
 T = TypeVar("T")
 
 KEEP = 8
 """Cache files kept (one per distinct set of layers and contents)."""
 
-FORMAT = "costcalc-catalog-cache/2"
+FORMAT = "costcalc-catalog-cache/3"
 """Version of the file format; any other version is a miss."""
 
 MAX_CACHE_BYTES = 64 * 1024 * 1024
@@ -66,10 +67,12 @@ MAX_CACHE_BYTES = 64 * 1024 * 1024
 
 _PACKAGE = Path(__file__).resolve().parent
 
-_ALLOWED_MODULES = ("costcalc.catalog", "costcalc.loader")
+_ALLOWED_MODULES = ("costcalc.catalog", "costcalc.loader", "costcalc.records")
 _ALLOWED_PACKAGE = "costcalc.schema."
-"""The only modules whose classes a cache file may name: the catalog, the loader and
-costcalc's schema package (pydantic models and dataclasses only)."""
+"""The only modules whose classes a cache file may name: the catalog, the loader, the
+run-time records and costcalc's schema package (pydantic models and dataclasses only).
+Schema classes appear only in the separately decoded models of the documents that have
+no records (workloads, procurement files...), so decoding a catalog imports no pydantic."""
 
 
 def _allowed_module(name: str) -> bool:
@@ -333,7 +336,14 @@ class _Encoder:
         if t is Document or t is _CachedDocument:
             # Located data goes in as text, decoded only if a line is looked up.
             lines = json.dumps(self.skeleton(x.raw), separators=(",", ":"), ensure_ascii=True)
-            node = ["Doc", x.path, x.kind, self.encode(x.model), lines]
+            if t is _CachedDocument and "_model_text" in x.__dict__:
+                node = ["Doc", x.path, x.kind, None, lines, x.__dict__["_model_text"]]
+            elif hasattr(type(x.model), "model_fields"):
+                # A pydantic model (a kind without records): its own text and class table,
+                # decoded, and its schema module imported, only when it is used.
+                node = ["Doc", x.path, x.kind, None, lines, _model_text(x.model)]
+            else:
+                node = ["Doc", x.path, x.kind, self.encode(x.model), lines]
         elif fields is not None:
             node = [
                 "M",
@@ -349,6 +359,17 @@ class _Encoder:
         self._keep.append(x)
         self._count += 1
         return node
+
+
+def _model_text(model: Any) -> str:
+    encoder = _Encoder()
+    value = encoder.encode(model)
+    return json.dumps(
+        {"classes": encoder.classes, "value": value},
+        separators=(",", ":"),
+        ensure_ascii=True,
+        allow_nan=False,
+    )
 
 
 def _init_fields(cls: type) -> tuple[str, ...]:
@@ -528,20 +549,40 @@ class _Decoder:
                 raise CacheMiss("bad field set")
             obj = _construct(cls, values, set(fields_set))
         elif tag == "Doc":
-            path, kind, model, lines = x[1], x[2], self.decode(x[3]), x[4]
+            path, kind, lines = x[1], x[2], x[4]
             if type(path) is not str or type(kind) is not str or type(lines) is not str:
                 raise CacheMiss("bad document")
-            if not hasattr(type(model), "model_fields"):
-                raise CacheMiss("bad document model")
-            obj = _CachedDocument.from_cache(path, kind, model, lines, self.classes)
+            if len(x) == 6:  # a pydantic model, decoded on first use
+                if x[3] is not None or type(x[5]) is not str:
+                    raise CacheMiss("bad document model")
+                obj = _CachedDocument.from_cache(path, kind, None, lines, self.classes, x[5])
+            else:
+                model = self.decode(x[3])
+                if len(x) != 5 or not isinstance(model, Record):
+                    raise CacheMiss("bad document model")
+                obj = _CachedDocument.from_cache(path, kind, model, lines, self.classes)
         elif tag == "C":
             cls = self.classes[_int(x[1])]
             dspec = _dataclass_spec(cls)
             if dspec is None or len(x) != 2 + len(dspec):
                 raise CacheMiss("fields do not match the class")
             kwargs = {}
+            decode, memo = self.decode, self.memo
             for (name, check), raw in zip(dspec, x[2:], strict=True):
-                value = self.decode(raw) if type(raw) is list else raw
+                if type(raw) is list:  # the common tags inline: this loop is the hot path
+                    tag = raw[0]
+                    if tag == "$":
+                        value = _decimal(raw[1])
+                    elif tag == "R":
+                        value = memo[_int(raw[1])]
+                    elif tag == "d":
+                        value = dt.date.fromisoformat(raw[1])
+                    elif tag == "L" and len(raw) == 1:
+                        value = []
+                    else:
+                        value = decode(raw)
+                else:
+                    value = raw
                 if not check(value):
                     raise CacheMiss(f"{cls.__name__}.{name} has the wrong type")
                 kwargs[name] = value
@@ -561,15 +602,49 @@ class _CachedDocument(Document):
 
     @classmethod
     def from_cache(
-        cls, path: str, kind: str, model: Any, lines: str, classes: list[type]
+        cls,
+        path: str,
+        kind: str,
+        model: Any,
+        lines: str,
+        classes: list[type],
+        model_text: str | None = None,
     ) -> _CachedDocument:
         obj = cls.__new__(cls)
         _set = object.__setattr__
         _set(obj, "path", path)
         _set(obj, "kind", kind)
-        _set(obj, "model", model)
+        if model_text is None:
+            obj.__dict__["_model"] = model
+        else:
+            obj.__dict__["_model_text"] = model_text
         _set(obj, "_lines", (lines, classes))
         return obj
+
+    @property
+    def model(self) -> Any:
+        """The document's model: a record, or (for a kind without records) the pydantic
+        model, decoded from its own text on first use with the same allow-listed,
+        type-checked decoder."""
+        state = self.__dict__
+        if "_model" not in state:
+            try:
+                doc = json.loads(state["_model_text"], parse_constant=_no_constant)
+                if type(doc) is not dict:
+                    raise CacheMiss("bad document model")
+                model = _Decoder(doc["classes"]).decode(doc["value"])
+                if not hasattr(type(model), "model_fields"):
+                    raise CacheMiss("bad document model")
+            except (CacheMiss, ValueError, TypeError, KeyError, IndexError, AttributeError,
+                    InvalidOperation, RecursionError) as exc:  # fmt: skip
+                # Authenticated, so only a costcalc bug gets here: say how to go around it.
+                raise InputError(
+                    f"the catalog cache's copy of this file cannot be read ({exc});"
+                    " run again with COSTCALC_NO_CACHE=1",
+                    file=self.path,
+                ) from None
+            state["_model"] = model
+        return state["_model"]
 
     @property
     def raw(self) -> Any:

@@ -46,7 +46,7 @@ from costcalc.rank import (
     Ranking,
     rank,
 )
-from costcalc.schema.pricing import ModelInfo
+from costcalc.records import ModelInfo
 from costcalc.selfhosted import SELF_HOSTED
 from costcalc.workload import HiddenTokens, hidden_tokens, with_hidden
 

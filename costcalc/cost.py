@@ -36,8 +36,7 @@ from costcalc.catalog import Catalog, FxEntry, OfferEntry, Origin
 from costcalc.errors import InputError, NoPriceError, Problem
 from costcalc.fx import Conversion, conversion
 from costcalc.numbers import exact_product, exact_shift, exact_sum
-from costcalc.schema.common import as_instant, start_of
-from costcalc.schema.pricing import Discounted, PricePeriod, Rates, Tier
+from costcalc.records import Discounted, PricePeriod, Rates, Tier, as_instant, start_of
 
 MILLION = Decimal(1_000_000)
 MILLION_EXPONENT = 6
@@ -368,7 +367,7 @@ def cost_offers(
 def currency_code(value: str | None, default: str, field: str = "--currency") -> str:
     """Upper-case a currency code (`value`, else `default`) and refuse ones costcalc does not
     know, with a did-you-mean (exit 2)."""
-    from costcalc.schema.common import CURRENCIES
+    from costcalc.records import CURRENCIES
 
     code = (value or default).strip().upper()
     if code not in CURRENCIES:

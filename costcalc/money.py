@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
-from costcalc.schema.common import CURRENCY_SYMBOLS
+from costcalc.records import CURRENCY_SYMBOLS
 
 
 def decimal_str(value: Decimal) -> str:

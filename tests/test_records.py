@@ -1,0 +1,96 @@
+"""The run-time records (costcalc.records) mirror the validated schema classes field by field,
+and a warm catalog load builds them without importing pydantic."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from pydantic_core import PydanticUndefined
+
+from costcalc import records
+from costcalc.catalog import build_catalog, bundled_pricing_dir
+from costcalc.loader import load_folder
+from costcalc.schema import pricing, quality, selfhost
+
+SCHEMA_CLASSES = [
+    cls
+    for module in (pricing, quality, selfhost)
+    for cls in vars(module).values()
+    if isinstance(cls, type) and hasattr(cls, "model_fields") and cls.__module__ == module.__name__
+]
+
+
+@pytest.mark.parametrize("schema_class", SCHEMA_CLASSES, ids=lambda c: c.__name__)
+def test_every_schema_class_has_a_record_with_the_same_fields(schema_class: type) -> None:
+    """Same name, same fields in the same order, same defaults, same base class."""
+    record = getattr(records, schema_class.__name__)
+    assert dataclasses.is_dataclass(record)
+    fields = {f.name: f for f in dataclasses.fields(record)}
+    model_fields = schema_class.model_fields  # type: ignore[attr-defined]
+    assert list(fields) == list(model_fields)
+    for name, info in model_fields.items():
+        got = fields[name]
+        if info.default_factory is not None:
+            assert got.default_factory is info.default_factory, name
+        elif info.default is PydanticUndefined:
+            assert got.default is dataclasses.MISSING, name
+        else:
+            assert got.default == info.default, name
+    base = schema_class.__bases__[0].__name__
+    assert record.__bases__[0].__name__ == ("Record" if base == "Strict" else base)
+
+
+def test_records_are_frozen_and_slotted() -> None:
+    """No __dict__ per record (memory), and no field can be changed after the build."""
+    rates = records.Rates(input=Decimal("0.5"), output=Decimal(2))
+    assert not hasattr(rates, "__dict__")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        rates.input = Decimal(1)  # type: ignore[misc]
+    assert rates.model_copy(update={"output": Decimal(3)}) == records.Rates(
+        input=Decimal("0.5"), output=Decimal(3)
+    )
+
+
+def test_a_built_catalog_holds_records_equal_to_the_validated_models() -> None:
+    """Every model of the bundled sheets, converted, keeps every validated value."""
+    documents = load_folder(bundled_pricing_dir(), display="pricing")
+    catalog = build_catalog([documents])
+    by_id = {m.id: m for d in documents if d.kind == "models" for m in d.model.models}
+    for model_id, info in catalog.models.items():
+        assert type(info) is records.ModelInfo
+        if model_id in by_id:
+            assert dataclasses.asdict(info) == by_id[model_id].model_dump()
+    entry = catalog.offers[0]
+    assert type(entry.offer) is records.Offer and type(entry.provider) is records.Provider
+    kinds = {d.kind: type(d.model) for d in catalog.documents}
+    assert kinds["scores"] is records.ScoreSheet
+    assert kinds["workloads"].__module__ == "costcalc.schema.workload"  # no record: pydantic
+
+
+def test_a_warm_compare_imports_no_pydantic(tmp_path: Path) -> None:
+    """With the catalog cache warm, loading the catalog and ranking imports neither pydantic
+    nor a schema module (nor on the bundled catalog's compiled form)."""
+    script = f"""
+import sys, datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from costcalc.catalog import load_catalog
+from costcalc.compare import CompareOptions, compare_full
+from costcalc.render.compare import payload
+from costcalc.workload import request
+cache = Path({str(tmp_path / "cache")!r})
+catalog = load_catalog([], cache_dir=cache)
+options = CompareOptions(usage=request(Decimal(2000), Decimal(500), Decimal(0)), when=dt.date(2025, 6, 1), currency="USD")
+ranking, result = compare_full(catalog, options)
+payload(ranking, options, result)
+print(sorted(m for m in sys.modules if m.startswith(("pydantic", "costcalc.schema"))))
+"""
+    run = [sys.executable, "-c", script]
+    subprocess.run(run, check=True, capture_output=True)  # warms the cache
+    out = subprocess.run(run, check=True, capture_output=True, text=True).stdout
+    assert out.strip() == "[]"
