@@ -336,14 +336,26 @@ class _Encoder:
         if t is Document or t is _CachedDocument:
             # Located data goes in as text, decoded only if a line is looked up.
             lines = json.dumps(self.skeleton(x.raw), separators=(",", ":"), ensure_ascii=True)
+            # The line of each item of each top-level list, apart: line_of("scores", i),
+            # the look-up made for every score, then needs no located data decoded.
+            raw = x.raw
+            items = {}
+            if type(raw) is LineDict:
+                items = {
+                    k: list(v.lines)
+                    for k, v in raw.items()
+                    if type(k) is str and type(v) is LineList
+                }
+            model: Any
             if t is _CachedDocument and "_model_text" in x.__dict__:
-                node = ["Doc", x.path, x.kind, None, lines, x.__dict__["_model_text"]]
+                model, text = None, x.__dict__["_model_text"]
             elif hasattr(type(x.model), "model_fields"):
                 # A pydantic model (a kind without records): its own text and class table,
                 # decoded, and its schema module imported, only when it is used.
-                node = ["Doc", x.path, x.kind, None, lines, _model_text(x.model)]
+                model, text = None, _model_text(x.model)
             else:
-                node = ["Doc", x.path, x.kind, self.encode(x.model), lines]
+                model, text = self.encode(x.model), None
+            node = ["Doc", x.path, x.kind, model, lines, text, items]
         elif fields is not None:
             node = [
                 "M",
@@ -549,18 +561,25 @@ class _Decoder:
                 raise CacheMiss("bad field set")
             obj = _construct(cls, values, set(fields_set))
         elif tag == "Doc":
-            path, kind, lines = x[1], x[2], x[4]
+            if len(x) != 7:
+                raise CacheMiss("bad document")
+            path, kind, lines, text, items = x[1], x[2], x[4], x[5], x[6]
             if type(path) is not str or type(kind) is not str or type(lines) is not str:
                 raise CacheMiss("bad document")
-            if len(x) == 6:  # a pydantic model, decoded on first use
-                if x[3] is not None or type(x[5]) is not str:
+            if type(items) is not dict or not all(
+                type(v) is list and all(type(n) is int for n in v) for v in items.values()
+            ):
+                raise CacheMiss("bad document lines")
+            if text is not None:  # a pydantic model, decoded on first use
+                if x[3] is not None or type(text) is not str:
                     raise CacheMiss("bad document model")
-                obj = _CachedDocument.from_cache(path, kind, None, lines, self.classes, x[5])
+                obj = _CachedDocument.from_cache(path, kind, None, lines, self.classes, text)
             else:
                 model = self.decode(x[3])
-                if len(x) != 5 or not isinstance(model, Record):
+                if not isinstance(model, Record):
                     raise CacheMiss("bad document model")
                 obj = _CachedDocument.from_cache(path, kind, model, lines, self.classes)
+            obj.__dict__["_items"] = items
         elif tag == "C":
             cls = self.classes[_int(x[1])]
             dspec = _dataclass_spec(cls)
@@ -568,7 +587,7 @@ class _Decoder:
                 raise CacheMiss("fields do not match the class")
             kwargs = {}
             decode, memo = self.decode, self.memo
-            for (name, check), raw in zip(dspec, x[2:], strict=True):
+            for (name, check, exact), raw in zip(dspec, x[2:], strict=True):
                 if type(raw) is list:  # the common tags inline: this loop is the hot path
                     tag = raw[0]
                     if tag == "$":
@@ -583,7 +602,7 @@ class _Decoder:
                         value = decode(raw)
                 else:
                     value = raw
-                if not check(value):
+                if (type(value) not in exact) if exact is not None else not check(value):
                     raise CacheMiss(f"{cls.__name__}.{name} has the wrong type")
                 kwargs[name] = value
             obj = cls(**kwargs)
@@ -620,6 +639,18 @@ class _CachedDocument(Document):
             obj.__dict__["_model_text"] = model_text
         _set(obj, "_lines", (lines, classes))
         return obj
+
+    def line_of(self, *loc: int | str) -> int | None:
+        """As Document.line_of; the line of an item of a top-level list without decoding
+        the located data (the same line: `locate` takes it from that list's lines)."""
+        state = self.__dict__
+        if "_raw" not in state and len(loc) == 2:
+            key, i = loc
+            found = state.get("_items", {}).get(key)
+            if found is not None and type(i) is int and 0 <= i < len(found):
+                line: int = found[i]
+                return line
+        return super().line_of(*loc)
 
     @property
     def model(self) -> Any:
@@ -714,14 +745,53 @@ def _model_spec(cls: type) -> list[tuple[str, _Check]] | None:
     return _SPECS[cls]
 
 
-def _dataclass_spec(cls: type) -> list[tuple[str, _Check]] | None:
-    if cls not in _SPECS:
+_DataclassSpec = list[tuple[str, _Check, frozenset[type] | None]]
+_DATACLASS_SPECS: dict[type, _DataclassSpec | None] = {}
+
+_EXACT: dict[Any, tuple[type, ...]] = {
+    str: (str,),
+    int: (int,),
+    bool: (bool,),
+    float: (int, float),
+    Decimal: (Decimal,),
+    dt.date: (dt.date,),
+    dt.datetime: (dt.datetime,),
+    None: (type(None),),
+    type(None): (type(None),),
+}
+
+
+def _exact_types(annotation: Any) -> frozenset[type] | None:
+    """The exact types a value of a plain annotation (str, Decimal | None, date | datetime...)
+    may have, so the decoder checks it with one set look-up; None for any other annotation
+    (lists, classes, literals: checked by `_checker`). The same rule as `_checker`'s."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        parts = typing.get_args(annotation)
+    else:
+        parts = (annotation,)
+    found: set[type] = set()
+    for part in parts:
+        try:
+            exact = _EXACT.get(part)
+        except TypeError:
+            return None
+        if exact is None:
+            return None
+        found.update(exact)
+    return frozenset(found)
+
+
+def _dataclass_spec(cls: type) -> _DataclassSpec | None:
+    if cls not in _DATACLASS_SPECS:
         try:
             hints = typing.get_type_hints(cls)
-            _SPECS[cls] = [(name, _checker(hints[name])) for name in _init_fields(cls)]
+            _DATACLASS_SPECS[cls] = [
+                (name, _checker(hints[name]), _exact_types(hints[name]))
+                for name in _init_fields(cls)
+            ]
         except (TypeError, NameError, KeyError):
-            _SPECS[cls] = None
-    return _SPECS[cls]
+            _DATACLASS_SPECS[cls] = None
+    return _DATACLASS_SPECS[cls]
 
 
 def dumps(value: Any, key: str, secret: bytes) -> bytes:
