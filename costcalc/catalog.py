@@ -31,9 +31,12 @@ from costcalc.records import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Origin:
-    """Where an item is written: file and line."""
+    """Where an item is written: file and line.
+
+    Read-only by convention (as OfferEntry and FxEntry): not frozen, because a large
+    catalog decodes one per offer and price period, and a frozen __init__ is 5x slower."""
 
     file: str
     line: int | None
@@ -42,7 +45,7 @@ class Origin:
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class OfferEntry:
     """One model at one provider, with where its prices are written."""
 
@@ -61,7 +64,7 @@ class OfferEntry:
         return f"{self.model.id} @ {self.provider.id}"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class FxEntry:
     rate: FxRate
     origin: Origin

@@ -363,6 +363,14 @@ class _Encoder:
                 sorted(x.model_fields_set),
                 *(self.encode(getattr(x, name)) for name in fields),
             ]
+        elif isinstance(x, Record):
+            # Sparse: only the fields that differ from their defaults, as (index, value)
+            # pairs (most of a record's optional fields are empty).
+            node = ["S", self._class_id(t)]
+            for i, (name, default) in enumerate(_defaults(t)):
+                value = getattr(x, name)
+                if not _is_default(value, default):
+                    node += [i, self.encode(value)]
         elif dataclasses.is_dataclass(x):
             node = ["C", self._class_id(t), *(self.encode(getattr(x, f)) for f in _init_fields(t))]
         else:
@@ -382,6 +390,40 @@ def _model_text(model: Any) -> str:
         ensure_ascii=True,
         allow_nan=False,
     )
+
+
+_NO_DEFAULT = object()
+_EMPTY_LIST = object()
+_DEFAULTS: dict[type, list[tuple[str, Any]]] = {}
+
+
+def _defaults(cls: type) -> list[tuple[str, Any]]:
+    """A record's init fields with their defaults (_NO_DEFAULT, or _EMPTY_LIST for a list
+    made by default_factory=list)."""
+    found = _DEFAULTS.get(cls)
+    if found is None:
+        found = []
+        for f in dataclasses.fields(cls):
+            if not f.init or f.name.startswith("_"):
+                continue
+            if f.default is not dataclasses.MISSING:
+                default: Any = f.default
+            elif f.default_factory is list:
+                default = _EMPTY_LIST
+            else:
+                default = _NO_DEFAULT
+            found.append((f.name, default))
+        _DEFAULTS[cls] = found
+    return found
+
+
+def _is_default(value: Any, default: Any) -> bool:
+    """Whether a field may be left out: the decoder's default gives the same value, same type."""
+    if default is _NO_DEFAULT:
+        return False
+    if default is _EMPTY_LIST:
+        return type(value) is list and not value
+    return type(value) is type(default) and value == default
 
 
 def _init_fields(cls: type) -> tuple[str, ...]:
@@ -580,6 +622,37 @@ class _Decoder:
                     raise CacheMiss("bad document model")
                 obj = _CachedDocument.from_cache(path, kind, model, lines, self.classes)
             obj.__dict__["_items"] = items
+        elif tag == "S":
+            cls = self.classes[_int(x[1])]
+            dspec = _dataclass_spec(cls) if issubclass(cls, Record) else None
+            if dspec is None or len(x) % 2:
+                raise CacheMiss("fields do not match the record")
+            kwargs = {}
+            decode, memo = self.decode, self.memo
+            last = -1
+            for j in range(2, len(x), 2):
+                i = x[j]
+                if type(i) is not int or not last < i < len(dspec):
+                    raise CacheMiss("bad field index")
+                last = i
+                name, check, exact = dspec[i]
+                raw = x[j + 1]
+                if type(raw) is list:  # the common tags inline: this loop is the hot path
+                    tag = raw[0]
+                    if tag == "$":
+                        value = _decimal(raw[1])
+                    elif tag == "R":
+                        value = memo[_int(raw[1])]
+                    elif tag == "d":
+                        value = dt.date.fromisoformat(raw[1])
+                    else:
+                        value = decode(raw)
+                else:
+                    value = raw
+                if (type(value) not in exact) if exact is not None else not check(value):
+                    raise CacheMiss(f"{cls.__name__}.{name} has the wrong type")
+                kwargs[name] = value
+            obj = cls(**kwargs)  # a missing required field: TypeError, a miss
         elif tag == "C":
             cls = self.classes[_int(x[1])]
             dspec = _dataclass_spec(cls)

@@ -7,6 +7,11 @@ catalog cache stores and decodes only these, so a warm run never imports pydanti
 or builds a schema class. tests/test_records.py checks that every record matches its
 schema class field by field.
 
+The records are read-only by convention, not frozen: a frozen dataclass's __init__ sets
+each field through object.__setattr__, five times slower than a plain one, and a large
+catalog builds hundreds of thousands of records on every run. Like pydantic's frozen
+models they compare and hash by their fields.
+
 Only the kinds the engine reads at run time have records (prices, models, exchange
 rates, benchmarks, scores, profiles, self-host options); documents of other kinds
 (workloads, procurement files, known differences) keep their pydantic models.
@@ -60,7 +65,7 @@ class Record:
         return dataclasses.replace(self, **(update or {}))  # type: ignore[type-var]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Rates(Record):
     """Prices per million tokens, in the currency of the period that holds them."""
 
@@ -71,7 +76,7 @@ class Rates(Record):
     reasoning: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Window(Record):
     """A daily time window in UTC; it may wrap past midnight (16:30-00:30)."""
 
@@ -88,7 +93,7 @@ class Window(Record):
         return (mins(self.end) - mins(self.start)) % (24 * 60)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Discounted(Rates):
     """A second price list for the same tokens: the batch API, or off-peak hours."""
 
@@ -97,7 +102,7 @@ class Discounted(Rates):
     source: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Tier(Rates):
     """Prices that replace the base prices when the prompt is longer than a threshold."""
 
@@ -106,14 +111,14 @@ class Tier(Rates):
     batch: Discounted | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class OffPeak(Discounted):
     """Prices for requests started inside a daily time window."""
 
     window: Window
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class PricePeriod(Rates):
     """One dated price list of one offer, in one currency, with its source."""
 
@@ -127,7 +132,7 @@ class PricePeriod(Rates):
     off_peak: OffPeak | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class RateLimit(Record):
     """A published API rate limit for an offer on one account tier."""
 
@@ -141,7 +146,7 @@ class RateLimit(Record):
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Offer(Record):
     """One model sold by one provider, with its dated prices."""
 
@@ -154,7 +159,7 @@ class Offer(Record):
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Parameters(Record):
     """Parameter counts in billions."""
 
@@ -162,7 +167,7 @@ class Parameters(Record):
     active_b: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Reasoning(Record):
     """How many hidden reasoning tokens a model typically bills per request."""
 
@@ -172,7 +177,7 @@ class Reasoning(Record):
     as_of: dt.date
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class ModelInfo(Record):
     """Facts about a model that do not depend on who sells it."""
 
@@ -195,7 +200,7 @@ class ModelInfo(Record):
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Provider(Record):
     """Who sells the offers of a sheet."""
 
@@ -207,7 +212,7 @@ class Provider(Record):
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class PriceSheet(Record):
     """One provider's offers: the `pricing/providers/*.yaml` files."""
 
@@ -217,7 +222,7 @@ class PriceSheet(Record):
     offers: list[Offer] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class ModelRegistry(Record):
     """Model facts shared by every provider: `pricing/models.yaml`."""
 
@@ -225,7 +230,7 @@ class ModelRegistry(Record):
     models: list[ModelInfo]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class FxRate(Record):
     """One dated exchange rate: 1 `base` = `rate` `quote`."""
 
@@ -237,7 +242,7 @@ class FxRate(Record):
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class FxTable(Record):
     """Dated exchange rates: `pricing/fx.yaml`."""
 
@@ -245,7 +250,7 @@ class FxTable(Record):
     rates: list[FxRate]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class RatingMapping(Record):
     """A linear map of a rating onto 0-100: (rating - zero) / (hundred - zero) x 100, clipped."""
 
@@ -254,7 +259,7 @@ class RatingMapping(Record):
     source: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Benchmark(Record):
     """One benchmark: what it measures, on what scale, over how many items."""
 
@@ -272,7 +277,7 @@ class Benchmark(Record):
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class BenchmarkSheet(Record):
     """Benchmark definitions: `pricing/benchmarks.yaml`."""
 
@@ -280,7 +285,7 @@ class BenchmarkSheet(Record):
     benchmarks: list[Benchmark]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Uncertainty(Record):
     """A published uncertainty of a score: a standard error, or a 95% interval."""
 
@@ -290,7 +295,7 @@ class Uncertainty(Record):
     source: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Alternative(Record):
     """Another published figure for the same model and benchmark, kept for reference, not used."""
 
@@ -303,7 +308,7 @@ class Alternative(Record):
     why_not_used: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Score(Record):
     """One published score of one model on one benchmark."""
 
@@ -325,7 +330,7 @@ class Score(Record):
     alternatives: list[Alternative] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Attribution(Record):
     """Credit for a licensed data source (CC BY 4.0 asks for name, link, licence and changes)."""
 
@@ -335,7 +340,7 @@ class Attribution(Record):
     changes: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Rejected(Record):
     """A figure a feed gives that is not used: a feed sheet's score for this pair is dropped."""
 
@@ -346,7 +351,7 @@ class Rejected(Record):
     source: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class ScoreSheet(Record):
     """Published benchmark scores: `pricing/scores.yaml`."""
 
@@ -358,7 +363,7 @@ class ScoreSheet(Record):
     rejected: list[Rejected] = field(default_factory=list)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Profile(Record):
     """A named weighting of benchmarks for a use case."""
 
@@ -369,7 +374,7 @@ class Profile(Record):
     min_coverage: Decimal | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class ProfileSheet(Record):
     """Named profiles: `pricing/profiles.yaml`."""
 
@@ -377,7 +382,7 @@ class ProfileSheet(Record):
     profiles: list[Profile]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class GpuPrice(Record):
     """A dated rental price for one GPU for one hour."""
 
@@ -396,7 +401,7 @@ class GpuPrice(Record):
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Hardware(Record):
     """The hardware block one replica of the model runs on."""
 
@@ -404,7 +409,7 @@ class Hardware(Record):
     count: int
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class Throughput(Record):
     """A measured serving throughput, with the setup it was measured in."""
 
@@ -422,7 +427,7 @@ class Throughput(Record):
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class SelfHostOption(Record):
     """Running one open-weight model on rented GPUs."""
 
@@ -435,7 +440,7 @@ class SelfHostOption(Record):
     note: str | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class SelfHostSheet(Record):
     """Self-hosting options: `pricing/selfhost.yaml`."""
 

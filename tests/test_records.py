@@ -45,15 +45,16 @@ def test_every_schema_class_has_a_record_with_the_same_fields(schema_class: type
     assert record.__bases__[0].__name__ == ("Record" if base == "Strict" else base)
 
 
-def test_records_are_frozen_and_slotted() -> None:
-    """No __dict__ per record (memory), and no field can be changed after the build."""
+def test_records_are_slotted_and_compare_by_value() -> None:
+    """No __dict__ per record (memory); equal and hashed by their fields, as the frozen
+    pydantic models were; model_copy replaces fields in a copy."""
     rates = records.Rates(input=Decimal("0.5"), output=Decimal(2))
     assert not hasattr(rates, "__dict__")
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        rates.input = Decimal(1)  # type: ignore[misc]
-    assert rates.model_copy(update={"output": Decimal(3)}) == records.Rates(
-        input=Decimal("0.5"), output=Decimal(3)
-    )
+    same = records.Rates(input=Decimal("0.5"), output=Decimal(2))
+    assert rates == same and hash(rates) == hash(same)
+    copy = rates.model_copy(update={"output": Decimal(3)})
+    assert copy == records.Rates(input=Decimal("0.5"), output=Decimal(3))
+    assert rates.output == 2
 
 
 def test_a_built_catalog_holds_records_equal_to_the_validated_models() -> None:
@@ -94,3 +95,26 @@ print(sorted(m for m in sys.modules if m.startswith(("pydantic", "costcalc.schem
     subprocess.run(run, check=True, capture_output=True)  # warms the cache
     out = subprocess.run(run, check=True, capture_output=True, text=True).stdout
     assert out.strip() == "[]"
+
+
+def test_records_are_cached_sparsely_and_checked() -> None:
+    """A record is stored with only its non-default fields, read back equal; an entry whose
+    field indexes are out of order, or that lacks a required field, is a miss."""
+    from costcalc import catalog_cache as cc
+
+    secret = b"k" * 32
+    rates = records.Rates(input=Decimal("0.5"), output=Decimal(2))
+    data = cc.dumps([rates], "key", secret)
+    body = data.partition(b"\n")[2]
+    # Rates fields: input(0) cached_input(1) cache_write(2) output(3) reasoning(4):
+    # the three empty ones are left out.
+    assert b'["S",0,0,["$","0.5"],3,["$","2"]]' in body
+    assert cc.loads(data, "key", secret) == [rates]
+    for tampered in (
+        body.replace(b'0,["$","0.5"],3,["$","2"]', b'3,["$","2"],0,["$","0.5"]'),  # order
+        body.replace(b',3,["$","2"]', b""),  # `output` is required
+        body.replace(b'0,["$","0.5"]', b'9,["$","0.5"]'),  # no field 9
+    ):
+        forged = cc._mac(secret, tampered).encode() + b"\n" + tampered
+        with pytest.raises(cc.CacheMiss):
+            cc.loads(forged, "key", secret)
