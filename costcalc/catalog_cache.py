@@ -62,8 +62,12 @@ KEEP = 8
 FORMAT = "costcalc-catalog-cache/3"
 """Version of the file format; any other version is a miss."""
 
-MAX_CACHE_BYTES = 64 * 1024 * 1024
-"""Largest cache file read (the bundled catalog's is about 0.4 MB)."""
+CHUNK_BYTES = 1 << 20
+"""Size of the JSON texts a large list or dict of the catalog is stored in (see _chunked)."""
+
+MAX_CACHE_BYTES = 1024 * 1024 * 1024
+"""Largest cache file read (the bundled catalog's is about 0.4 MB; 100,000 synthetic offers
+with three scores each, about 180 MB)."""
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -187,7 +191,7 @@ def trusted_folder(cache_dir: Path, *, create: bool = True) -> Path | None:
     return folder
 
 
-def _read_own_file(path: Path, limit: int) -> bytes:
+def _read_own_file(path: Path, limit: int) -> bytearray:
     """Bytes of a regular file owned by this user and private to them, without following
     a link or blocking on a FIFO; CacheMiss otherwise."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
@@ -205,17 +209,23 @@ def _read_own_file(path: Path, limit: int) -> bytes:
             raise CacheMiss("not private to this user")
         if st.st_size > limit:
             raise CacheMiss("too large")
-        chunks = []
-        left = limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
+        # Into one buffer of the file's size (no list of pieces joined: a large cache file
+        # would be held twice); a file that grew meanwhile is read on, up to the limit.
+        data = bytearray(st.st_size + 1)
+        size = 0
+        while True:
+            if size == len(data):
+                if size > limit:
+                    raise CacheMiss("too large")
+                data.extend(bytes(min(1 << 20, limit + 1 - size + 1)))
+            with memoryview(data) as view:
+                got = os.readv(fd, [view[size:]])
+            if not got:
                 break
-            chunks.append(chunk)
-            left -= len(chunk)
-        data = b"".join(chunks)
-        if len(data) > limit:
+            size += got
+        if size > limit:
             raise CacheMiss("too large")
+        del data[size:]
         return data
     except OSError as exc:
         raise CacheMiss(f"cannot read: {exc}") from None
@@ -281,6 +291,8 @@ class _Encoder:
         self._memo: dict[int, int] = {}
         self._keep: list[Any] = []  # keeps ids stable while encoding
         self._count = 0
+        self._in_chunk = False
+        self.chunks: list[str] = []
 
     def _class_id(self, cls: type) -> int:
         found = self._class_ids.get(cls)
@@ -290,6 +302,36 @@ class _Encoder:
             found = self._class_ids[cls] = len(self.classes)
             self.classes.append(f"{cls.__module__}:{cls.__qualname__}")
         return found
+
+    def _chunked(self, tag: str, groups: list[list[Any]]) -> list[Any]:
+        """A large outermost list or dict as ["Lc"/"Dc", first, count]: its items in JSON
+        texts of about CHUNK_BYTES each (lines after the document's first: `chunks`), parsed
+        one at a time when read, so reading a large catalog never holds the parse tree of the
+        whole file (a small list or dict stays a plain node)."""
+        self._in_chunk = True
+        try:
+            texts: list[str] = []
+            nodes: list[Any] = []
+            current: list[str] = []
+            size = 0
+            for group in groups:
+                encoded = [self.encode(v) for v in group]
+                nodes += encoded
+                text = json.dumps(encoded, separators=(",", ":"), ensure_ascii=True)[1:-1]
+                current.append(text)
+                size += len(text)
+                if size >= CHUNK_BYTES:
+                    texts.append("[" + ",".join(current) + "]")
+                    current, size = [], 0
+        finally:
+            self._in_chunk = False
+        if not texts:
+            return [tag, *nodes]  # small: not worth a chunk
+        if current:
+            texts.append("[" + ",".join(current) + "]")
+        first = len(self.chunks)
+        self.chunks += texts
+        return [tag + "c", first, len(texts)]
 
     def skeleton(self, x: Any) -> Any:
         """Located data as its shape only: containers with their lines, values dropped.
@@ -321,10 +363,14 @@ class _Encoder:
         if t is LineDict or t is LineList:
             return self.skeleton(x)
         if t is list:
+            if not self._in_chunk and len(x) > 1:
+                return self._chunked("L", [[v] for v in x])
             return ["L", *(self.encode(v) for v in x)]
         if t is tuple:
             return ["U", *(self.encode(v) for v in x)]
         if t is dict:
+            if not self._in_chunk and len(x) > 1:
+                return self._chunked("D", [[k, v] for k, v in x.items()])
             flat: list[Any] = ["D"]
             for k, v in x.items():
                 flat += [self.encode(k), self.encode(v)]
@@ -383,6 +429,7 @@ class _Encoder:
 
 def _model_text(model: Any) -> str:
     encoder = _Encoder()
+    encoder._in_chunk = True  # one text: no chunks
     value = encoder.encode(model)
     return json.dumps(
         {"classes": encoder.classes, "value": value},
@@ -505,11 +552,12 @@ def _new_checker(annotation: Any) -> _Check:
 class _Decoder:
     """JSON lists -> objects, building only allow-listed classes, every field type-checked."""
 
-    def __init__(self, class_names: Any) -> None:
+    def __init__(self, class_names: Any, chunk: Callable[[int], Any] | None = None) -> None:
         if type(class_names) is not list:
             raise CacheMiss("bad class table")
         self.classes = [_allowed_class(name) for name in class_names]
         self.memo: list[Any] = []
+        self.chunk = chunk or _no_chunks
 
     def skeleton(self, x: Any) -> Any:
         """Located data from `_Encoder.skeleton`: values are None."""
@@ -564,6 +612,22 @@ class _Decoder:
             return self.skeleton(x)
         if tag == "L":
             return [self.decode(v) for v in x[1:]]
+        if tag == "Lc" or tag == "Dc":
+            items: list[Any] = []
+            first, count = _int(x[1]), _int(x[2])
+            if len(x) != 3 or first < 0 or count < 1:
+                raise CacheMiss("bad chunk reference")
+            for i in range(first, first + count):
+                chunk = self.chunk(i)
+                if type(chunk) is not list:
+                    raise CacheMiss("bad chunk")
+                items += [self.decode(v) for v in chunk]
+                del chunk  # one chunk's parse tree at a time
+            if tag == "Lc":
+                return items
+            if len(items) % 2:
+                raise CacheMiss("bad dict")
+            return {items[i]: items[i + 1] for i in range(0, len(items), 2)}
         if tag == "U":
             return tuple(self.decode(v) for v in x[1:])
         if tag == "D":
@@ -605,11 +669,11 @@ class _Decoder:
         elif tag == "Doc":
             if len(x) != 7:
                 raise CacheMiss("bad document")
-            path, kind, lines, text, items = x[1], x[2], x[4], x[5], x[6]
+            path, kind, lines, text, item_lines = x[1], x[2], x[4], x[5], x[6]
             if type(path) is not str or type(kind) is not str or type(lines) is not str:
                 raise CacheMiss("bad document")
-            if type(items) is not dict or not all(
-                type(v) is list and all(type(n) is int for n in v) for v in items.values()
+            if type(item_lines) is not dict or not all(
+                type(v) is list and all(type(n) is int for n in v) for v in item_lines.values()
             ):
                 raise CacheMiss("bad document lines")
             if text is not None:  # a pydantic model, decoded on first use
@@ -621,7 +685,7 @@ class _Decoder:
                 if not isinstance(model, Record):
                     raise CacheMiss("bad document model")
                 obj = _CachedDocument.from_cache(path, kind, model, lines, self.classes)
-            obj.__dict__["_items"] = items
+            obj.__dict__["_items"] = item_lines
         elif tag == "S":
             cls = self.classes[_int(x[1])]
             dspec = _dataclass_spec(cls) if issubclass(cls, Record) else None
@@ -867,36 +931,79 @@ def _dataclass_spec(cls: type) -> _DataclassSpec | None:
     return _DATACLASS_SPECS[cls]
 
 
-def dumps(value: Any, key: str, secret: bytes) -> bytes:
-    """A cache file: an HMAC line, then the JSON document it authenticates."""
+def _no_chunks(i: int) -> Any:
+    raise CacheMiss("a chunk outside a cache file")
+
+
+def _serialize(value: Any, key: str) -> bytes:
+    """A value as plain data: a JSON line (format, key, class table, value), then the JSON
+    texts of its chunks, one per line (see _Encoder._chunked)."""
     encoder = _Encoder()
     encoded = encoder.encode(value)
-    body = json.dumps(
-        {"format": FORMAT, "key": key, "classes": encoder.classes, "value": encoded},
+    head = json.dumps(
+        {
+            "format": FORMAT,
+            "key": key,
+            "classes": encoder.classes,
+            "chunks": len(encoder.chunks),
+            "value": encoded,
+        },
         separators=(",", ":"),
         ensure_ascii=True,
         allow_nan=False,
-    ).encode("ascii")
+    )
+    return "\n".join([head, *encoder.chunks]).encode("ascii")
+
+
+def _deserialize(body: bytes | bytearray, start: int, key: str) -> Any:
+    """The value `_serialize` wrote, from body[start:]: CacheMiss when anything is off."""
+    ends: list[int] = []
+    at = body.find(b"\n", start)
+    while at != -1:
+        ends.append(at)
+        at = body.find(b"\n", at + 1)
+    ends.append(len(body))
+    doc = json.loads(body[start : ends[0]], parse_constant=_no_constant)
+    if type(doc) is not dict or doc.get("format") != FORMAT or doc.get("key") != key:
+        raise CacheMiss("another format or key")
+    if doc.get("chunks") != len(ends) - 1:
+        raise CacheMiss("chunks do not match")
+
+    def chunk(i: int) -> Any:
+        if not 0 <= i < len(ends) - 1:
+            raise CacheMiss("no such chunk")
+        return json.loads(body[ends[i] + 1 : ends[i + 1]], parse_constant=_no_constant)
+
+    decoder = _Decoder(doc["classes"], chunk)
+    collecting = gc.isenabled()
+    gc.disable()  # every object built here lives as long as the catalog: nothing to collect
+    try:
+        return decoder.decode(doc["value"])
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def dumps(value: Any, key: str, secret: bytes) -> bytes:
+    """A cache file: an HMAC line, then the plain data it authenticates (`_serialize`)."""
+    body = _serialize(value, key)
     return _mac(secret, body).encode("ascii") + b"\n" + body
 
 
-def loads(data: bytes, key: str, secret: bytes) -> Any:
+def loads(data: bytes | bytearray, key: str, secret: bytes) -> Any:
     """The value of a cache file written by `dumps` for this key and secret; CacheMiss otherwise."""
-    mac, sep, body = data.partition(b"\n")
-    if not sep or not hmac.compare_digest(mac, _mac(secret, body).encode("ascii")):
+    newline = data.find(b"\n")
+    if newline == -1:
+        raise CacheMiss("not authenticated by this user's secret")
+    view = memoryview(data)
+    try:
+        expected = hmac.new(secret, view[newline + 1 :], hashlib.sha256).hexdigest()
+    finally:
+        view.release()
+    if not hmac.compare_digest(bytes(data[:newline]), expected.encode("ascii")):
         raise CacheMiss("not authenticated by this user's secret")
     try:
-        doc = json.loads(body, parse_constant=_no_constant)
-        if type(doc) is not dict or doc.get("format") != FORMAT or doc.get("key") != key:
-            raise CacheMiss("another format or key")
-        decoder = _Decoder(doc["classes"])
-        collecting = gc.isenabled()
-        gc.disable()  # every object built here lives as long as the catalog: nothing to collect
-        try:
-            return decoder.decode(doc["value"])
-        finally:
-            if collecting:
-                gc.enable()
+        return _deserialize(data, newline + 1, key)
     except CacheMiss:
         raise
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, InvalidOperation,
@@ -928,7 +1035,7 @@ def read_private(cache_dir: Path, name: str, limit: int) -> bytes | None:
         return None
     mac, sep, body = data.partition(b"\n")
     expected = _mac(secret, name.encode("utf-8") + b"\0" + body).encode("ascii")
-    return body if sep and hmac.compare_digest(mac, expected) else None
+    return bytes(body) if sep and hmac.compare_digest(bytes(mac), expected) else None
 
 
 def write_private(cache_dir: Path, name: str, body: bytes) -> None:
@@ -1055,14 +1162,7 @@ def compile_catalog(folder: Path, display: str | None, value: Any) -> bytes:
     key = sheets_key(folder, display)
     if key is None:
         raise ValueError(f"{folder}: a sheet is too large to compile")
-    encoder = _Encoder()
-    encoded = encoder.encode(value)
-    return json.dumps(
-        {"format": FORMAT, "key": key, "classes": encoder.classes, "value": encoded},
-        separators=(",", ":"),
-        ensure_ascii=True,
-        allow_nan=False,
-    ).encode("ascii")
+    return _serialize(value, key)
 
 
 def load_compiled(folder: Path, display: str | None) -> Any | None:
@@ -1084,17 +1184,7 @@ def load_compiled(folder: Path, display: str | None) -> Any | None:
     if key is None:
         return None
     try:
-        doc = json.loads(data, parse_constant=_no_constant)
-        if type(doc) is not dict or doc.get("format") != FORMAT or doc.get("key") != key:
-            return None
-        decoder = _Decoder(doc["classes"])
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            return decoder.decode(doc["value"])
-        finally:
-            if collecting:
-                gc.enable()
+        return _deserialize(data, 0, key)
     except (CacheMiss, ValueError, TypeError, KeyError, IndexError, AttributeError,
             InvalidOperation, RecursionError):  # fmt: skip
         return None

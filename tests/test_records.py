@@ -118,3 +118,33 @@ def test_records_are_cached_sparsely_and_checked() -> None:
         forged = cc._mac(secret, tampered).encode() + b"\n" + tampered
         with pytest.raises(cc.CacheMiss):
             cc.loads(forged, "key", secret)
+
+
+def test_a_large_catalog_is_cached_in_chunks_read_back_equal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A catalog whose lists and dicts exceed CHUNK_BYTES is stored as chunk lines, parsed one
+    at a time, and reads back the same; a chunk reference out of range is a miss."""
+    from costcalc import catalog_cache as cc
+
+    catalog = build_catalog([load_folder(bundled_pricing_dir(), display="pricing")])
+    monkeypatch.setattr(cc, "CHUNK_BYTES", 4096)
+    secret = b"k" * 32
+    data = cc.dumps(catalog, "key", secret)
+    lines = data.split(b"\n")
+    assert len(lines) > 20  # the MAC, the head, then the chunks
+    back = cc.loads(data, "key", secret)
+    assert back.models == catalog.models and back.offers == catalog.offers
+    assert back.fx == catalog.fx and back.providers == catalog.providers
+    assert [d.model for d in back.documents if d.kind == "scores"] == [
+        d.model for d in catalog.documents if d.kind == "scores"
+    ]
+    body = data.partition(b"\n")[2]
+    head, _, rest = body.partition(b"\n")
+    for tampered in (
+        head.replace(b'["Lc",', b'["Lc",9999', 1) + b"\n" + rest,  # no such chunk
+        body.rpartition(b"\n")[0],  # a chunk line missing
+    ):
+        forged = cc._mac(secret, tampered).encode() + b"\n" + tampered
+        with pytest.raises(cc.CacheMiss):
+            cc.loads(forged, "key", secret)
