@@ -4,7 +4,10 @@ Parsing and validating the sheets takes most of a cold `compare` run. A loaded
 catalog is stored as plain JSON data (never pickle: nothing read from disk is
 executed), and read back by a decoder that builds only the classes of a fixed
 allow-list, checks every value against the type its field declares, and treats
-any mismatch as a miss.
+any mismatch as a miss. What it stores are the catalog's run-time records
+(costcalc.records, each with only the fields that differ from their defaults), so
+a warm run imports no pydantic; a large catalog's long lists and dicts go in
+lines of about a megabyte after the first, each parsed only when it is decoded.
 
 Trust, the way ssh treats ~/.ssh:
 - the cache folder must be a real folder (not a symbolic link) owned by the
@@ -67,7 +70,7 @@ CHUNK_BYTES = 1 << 20
 
 MAX_CACHE_BYTES = 1024 * 1024 * 1024
 """Largest cache file read (the bundled catalog's is about 0.4 MB; 100,000 synthetic offers
-with three scores each, about 180 MB)."""
+with three scores each, about 150 MB)."""
 
 _PACKAGE = Path(__file__).resolve().parent
 
