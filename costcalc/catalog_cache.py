@@ -55,7 +55,7 @@ from costcalc.errors import InputError
 from costcalc.files import MAX_BYTES, write_atomic
 from costcalc.loader import Document, yaml_files
 from costcalc.located import LineDict, LineList
-from costcalc.records import Record
+from costcalc.records import LIST, REQUIRED, Record
 
 T = TypeVar("T")
 
@@ -447,23 +447,15 @@ _EMPTY_LIST = object()
 _DEFAULTS: dict[type, list[tuple[str, Any]]] = {}
 
 
-def _defaults(cls: type) -> list[tuple[str, Any]]:
-    """A record's init fields with their defaults (_NO_DEFAULT, or _EMPTY_LIST for a list
-    made by default_factory=list)."""
+def _defaults(cls: type[Record]) -> list[tuple[str, Any]]:
+    """A record's fields with their defaults (_NO_DEFAULT, or _EMPTY_LIST for a field that
+    defaults to a new empty list)."""
     found = _DEFAULTS.get(cls)
     if found is None:
-        found = []
-        for f in dataclasses.fields(cls):
-            if not f.init or f.name.startswith("_"):
-                continue
-            if f.default is not dataclasses.MISSING:
-                default: Any = f.default
-            elif f.default_factory is list:
-                default = _EMPTY_LIST
-            else:
-                default = _NO_DEFAULT
-            found.append((f.name, default))
-        _DEFAULTS[cls] = found
+        marks = {id(REQUIRED): _NO_DEFAULT, id(LIST): _EMPTY_LIST}
+        found = _DEFAULTS[cls] = [
+            (name, marks.get(id(default), default)) for name, default in cls._FIELDS
+        ]
     return found
 
 
@@ -476,7 +468,9 @@ def _is_default(value: Any, default: Any) -> bool:
     return type(value) is type(default) and value == default
 
 
-def _init_fields(cls: type) -> tuple[str, ...]:
+def _init_fields(cls: Any) -> tuple[str, ...]:
+    if issubclass(cls, Record):
+        return tuple(name for name, _ in cls._FIELDS)
     return tuple(f.name for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_"))
 
 
@@ -867,7 +861,9 @@ def _allowed_class(name: Any) -> type:
     cls = getattr(importlib.import_module(module_name), qualname, None)
     if not isinstance(cls, type) or cls.__module__ != module_name:
         raise CacheMiss(f"class {name!r} is not allowed")
-    if not (hasattr(cls, "model_construct") or dataclasses.is_dataclass(cls)):
+    if not (
+        hasattr(cls, "model_construct") or dataclasses.is_dataclass(cls) or issubclass(cls, Record)
+    ):
         raise CacheMiss(f"class {name!r} is not allowed")
     return cls
 
