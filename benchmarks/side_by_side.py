@@ -19,7 +19,8 @@ of the medians. Wall time is what a user waits; CPU is user + system of the chil
     Target: <= 0.8 s wall.
 
 Usage: python benchmarks/side_by_side.py [--runs N] [--only a,b,c,d]
-       [--offers N] [--files N] [--json]
+       [--offers N] [--files N] [--json] [--stages]
+(--stages: for (b), also the CPU per offer of each stage of the compare, in process.)
 It runs the costcalc next to this Python; results go in benchmarks/README.md.
 Each run uses its own catalog cache folder (COSTCALC_CACHE_DIR), warmed first.
 """
@@ -162,6 +163,64 @@ def write_synthetic(folder: Path, n: int, seed: int = 9, per_file: int = 1000) -
         (folder / f"synthetic-scores-{chunk:04d}.yaml").write_text("\n".join(scores) + "\n")
 
 
+def stages(folder: Path, cache: Path, runs: int) -> dict[str, float]:
+    """In this process: CPU microseconds per offer of each stage of a warm compare over the
+    catalog layered with `folder` (the best of `runs`, after one run that warms the cache):
+    load the catalog, index the scores, compare_full, the table and the JSON payload, the
+    JSON text. The collector as the CLI sets it (costcalc.cli raises its first threshold)."""
+    import datetime as dt
+    import gc
+    from decimal import Decimal
+
+    from costcalc.catalog import load_catalog
+    from costcalc.compare import CompareOptions, compare_full
+    from costcalc.quality import quality_index
+    from costcalc.render.compare import payload, table
+    from costcalc.render.tables import to_json
+    from costcalc.workload import (
+        DEFAULT_CACHED_SHARE,
+        DEFAULT_INPUT_TOKENS,
+        DEFAULT_OUTPUT_TOKENS,
+        request,
+    )
+
+    gc.set_threshold(100_000)
+    options = CompareOptions(
+        usage=request(DEFAULT_INPUT_TOKENS, DEFAULT_OUTPUT_TOKENS, DEFAULT_CACHED_SHARE),
+        when=dt.date.fromisoformat(AS_OF),
+        currency="USD",
+        quality_method="mean",
+        max_multiple_per_point=Decimal(1),
+    )
+    best: dict[str, float] = {}
+    offers = 0
+    for attempt in range(runs + 1):
+        clock = time.process_time
+        took: dict[str, float] = {}
+        start = clock()
+        catalog = load_catalog([folder], cache_dir=cache)
+        took["load"] = clock() - start
+        start = clock()
+        index = quality_index(catalog)
+        took["index"] = clock() - start
+        start = clock()
+        ranking, result = compare_full(catalog, options, index)
+        took["compare_full"] = clock() - start
+        start = clock()
+        table(ranking, options, result)
+        out = payload(ranking, options, result)
+        took["table+payload"] = clock() - start
+        start = clock()
+        to_json(out)
+        took["json"] = clock() - start
+        offers = len(catalog.offers)
+        del catalog, index, ranking, result, out
+        if attempt:  # the first run fills the cache
+            for name, value in took.items():
+                best[name] = min(best.get(name, value), value)
+    return {name: round(value / offers * 1e6, 1) for name, value in best.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
@@ -169,6 +228,9 @@ def main() -> None:
     parser.add_argument("--offers", type=int, default=100_000)
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--stages", action="store_true", help="(b) also: CPU per offer of each stage, in process"
+    )
     args = parser.parse_args()
     only = set(args.only.split(","))
     costcalc = tool("costcalc")
@@ -198,6 +260,10 @@ def main() -> None:
             results["b_cold_rss_mib"] = round(cold["rss"], 1)
             results["b"] = pair([*scale, "--pricing", str(syn)], scale, args.runs, env)
             results["b"]["offers"] = args.offers
+            if args.stages:
+                results["b_stages_us_per_offer"] = stages(
+                    syn, Path(tmp) / "stage-cache", min(args.runs, 3)
+                )
         if "c" in only:
             sys.path.insert(0, str(Path(__file__).parent))
             from check_speed import write_files
@@ -233,6 +299,9 @@ def main() -> None:
                 f" {r['b']['median_cpu_ms']} ms = {r['ratio_cpu']}x (target {target});"
                 f" peak RSS {r['a']['peak_rss_mib']} / {r['b']['peak_rss_mib']} MiB"
             )
+    if "b_stages_us_per_offer" in results:
+        per = results["b_stages_us_per_offer"]
+        print("    in process, CPU per offer: " + ", ".join(f"{k} {v} us" for k, v in per.items()))
     if "b_cold_ms" in results:
         print(f"    cold (cache miss) compare over the synthetic offers: {results['b_cold_ms']} ms,"
               f" {results['b_cold_rss_mib']} MiB")  # fmt: skip

@@ -19,7 +19,7 @@ from typing import Any
 
 from costcalc.errors import InputError, Problem
 from costcalc.loader import Document, load_folder
-from costcalc.schema.pricing import (
+from costcalc.records import (
     FxRate,
     FxTable,
     ModelInfo,
@@ -31,9 +31,12 @@ from costcalc.schema.pricing import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Origin:
-    """Where an item is written: file and line."""
+    """Where an item is written: file and line.
+
+    Read-only by convention (as OfferEntry and FxEntry): not frozen, because a large
+    catalog decodes one per offer and price period, and a frozen __init__ is 5x slower."""
 
     file: str
     line: int | None
@@ -42,7 +45,7 @@ class Origin:
         return f"{self.file}:{self.line}" if self.line else self.file
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class OfferEntry:
     """One model at one provider, with where its prices are written."""
 
@@ -61,7 +64,7 @@ class OfferEntry:
         return f"{self.model.id} @ {self.provider.id}"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, unsafe_hash=True)
 class FxEntry:
     rate: FxRate
     origin: Origin
@@ -226,8 +229,23 @@ def _join(
     return later.model_copy(update=update), tuple(o for _, o in joined)
 
 
+def as_records(document: Document) -> Document:
+    """A loaded document whose validated model is copied into run-time records
+    (costcalc.records), for the kinds that have them; other documents as they are."""
+    from costcalc.records import RECORD_KINDS, from_model
+
+    if document.kind not in RECORD_KINDS or not hasattr(type(document.model), "model_fields"):
+        return document
+    return Document(document.path, document.kind, from_model(document.model), document.raw)
+
+
 def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
-    """Merge already-loaded layers; see the module docstring for the rules."""
+    """Merge already-loaded layers; see the module docstring for the rules.
+
+    The validated models of the kinds the engine reads become plain records
+    (costcalc.records): the catalog holds no pydantic model of them, whether it was
+    built here or read back from the cache."""
+    layers = [[as_records(doc) for doc in layer] for layer in layers]
     models: dict[str, tuple[ModelInfo, Origin]] = {}
     providers: dict[str, Provider] = {}
     offers: dict[tuple[str, str], tuple[Offer, Provider, Origin, tuple[Origin, ...]]] = {}

@@ -4,7 +4,10 @@ Parsing and validating the sheets takes most of a cold `compare` run. A loaded
 catalog is stored as plain JSON data (never pickle: nothing read from disk is
 executed), and read back by a decoder that builds only the classes of a fixed
 allow-list, checks every value against the type its field declares, and treats
-any mismatch as a miss.
+any mismatch as a miss. What it stores are the catalog's run-time records
+(costcalc.records, each with only the fields that differ from their defaults), so
+a warm run imports no pydantic; a large catalog's long lists and dicts go in
+lines of about a megabyte after the first, each parsed only when it is decoded.
 
 Trust, the way ssh treats ~/.ssh:
 - the cache folder must be a real folder (not a symbolic link) owned by the
@@ -52,24 +55,31 @@ from costcalc.errors import InputError
 from costcalc.files import MAX_BYTES, write_atomic
 from costcalc.loader import Document, yaml_files
 from costcalc.located import LineDict, LineList
+from costcalc.records import LIST, REQUIRED, Record
 
 T = TypeVar("T")
 
 KEEP = 8
 """Cache files kept (one per distinct set of layers and contents)."""
 
-FORMAT = "costcalc-catalog-cache/2"
+FORMAT = "costcalc-catalog-cache/3"
 """Version of the file format; any other version is a miss."""
 
-MAX_CACHE_BYTES = 64 * 1024 * 1024
-"""Largest cache file read (the bundled catalog's is about 0.4 MB)."""
+CHUNK_BYTES = 1 << 20
+"""Size of the JSON texts a large list or dict of the catalog is stored in (see _chunked)."""
+
+MAX_CACHE_BYTES = 1024 * 1024 * 1024
+"""Largest cache file read (the bundled catalog's is about 0.4 MB; 100,000 synthetic offers
+with three scores each, about 150 MB)."""
 
 _PACKAGE = Path(__file__).resolve().parent
 
-_ALLOWED_MODULES = ("costcalc.catalog", "costcalc.loader")
+_ALLOWED_MODULES = ("costcalc.catalog", "costcalc.loader", "costcalc.records")
 _ALLOWED_PACKAGE = "costcalc.schema."
-"""The only modules whose classes a cache file may name: the catalog, the loader and
-costcalc's schema package (pydantic models and dataclasses only)."""
+"""The only modules whose classes a cache file may name: the catalog, the loader, the
+run-time records and costcalc's schema package (pydantic models and dataclasses only).
+Schema classes appear only in the separately decoded models of the documents that have
+no records (workloads, procurement files...), so decoding a catalog imports no pydantic."""
 
 
 def _allowed_module(name: str) -> bool:
@@ -184,7 +194,7 @@ def trusted_folder(cache_dir: Path, *, create: bool = True) -> Path | None:
     return folder
 
 
-def _read_own_file(path: Path, limit: int) -> bytes:
+def _read_own_file(path: Path, limit: int) -> bytearray:
     """Bytes of a regular file owned by this user and private to them, without following
     a link or blocking on a FIFO; CacheMiss otherwise."""
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
@@ -202,17 +212,23 @@ def _read_own_file(path: Path, limit: int) -> bytes:
             raise CacheMiss("not private to this user")
         if st.st_size > limit:
             raise CacheMiss("too large")
-        chunks = []
-        left = limit + 1
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 20))
-            if not chunk:
+        # Into one buffer of the file's size (no list of pieces joined: a large cache file
+        # would be held twice); a file that grew meanwhile is read on, up to the limit.
+        data = bytearray(st.st_size + 1)
+        size = 0
+        while True:
+            if size == len(data):
+                if size > limit:
+                    raise CacheMiss("too large")
+                data.extend(bytes(min(1 << 20, limit + 1 - size + 1)))
+            with memoryview(data) as view:
+                got = os.readv(fd, [view[size:]])
+            if not got:
                 break
-            chunks.append(chunk)
-            left -= len(chunk)
-        data = b"".join(chunks)
-        if len(data) > limit:
+            size += got
+        if size > limit:
             raise CacheMiss("too large")
+        del data[size:]
         return data
     except OSError as exc:
         raise CacheMiss(f"cannot read: {exc}") from None
@@ -278,6 +294,8 @@ class _Encoder:
         self._memo: dict[int, int] = {}
         self._keep: list[Any] = []  # keeps ids stable while encoding
         self._count = 0
+        self._in_chunk = False
+        self.chunks: list[str] = []
 
     def _class_id(self, cls: type) -> int:
         found = self._class_ids.get(cls)
@@ -287,6 +305,36 @@ class _Encoder:
             found = self._class_ids[cls] = len(self.classes)
             self.classes.append(f"{cls.__module__}:{cls.__qualname__}")
         return found
+
+    def _chunked(self, tag: str, groups: list[list[Any]]) -> list[Any]:
+        """A large outermost list or dict as ["Lc"/"Dc", first, count]: its items in JSON
+        texts of about CHUNK_BYTES each (lines after the document's first: `chunks`), parsed
+        one at a time when read, so reading a large catalog never holds the parse tree of the
+        whole file (a small list or dict stays a plain node)."""
+        self._in_chunk = True
+        try:
+            texts: list[str] = []
+            nodes: list[Any] = []
+            current: list[str] = []
+            size = 0
+            for group in groups:
+                encoded = [self.encode(v) for v in group]
+                nodes += encoded
+                text = json.dumps(encoded, separators=(",", ":"), ensure_ascii=True)[1:-1]
+                current.append(text)
+                size += len(text)
+                if size >= CHUNK_BYTES:
+                    texts.append("[" + ",".join(current) + "]")
+                    current, size = [], 0
+        finally:
+            self._in_chunk = False
+        if not texts:
+            return [tag, *nodes]  # small: not worth a chunk
+        if current:
+            texts.append("[" + ",".join(current) + "]")
+        first = len(self.chunks)
+        self.chunks += texts
+        return [tag + "c", first, len(texts)]
 
     def skeleton(self, x: Any) -> Any:
         """Located data as its shape only: containers with their lines, values dropped.
@@ -318,10 +366,14 @@ class _Encoder:
         if t is LineDict or t is LineList:
             return self.skeleton(x)
         if t is list:
+            if not self._in_chunk and len(x) > 1:
+                return self._chunked("L", [[v] for v in x])
             return ["L", *(self.encode(v) for v in x)]
         if t is tuple:
             return ["U", *(self.encode(v) for v in x)]
         if t is dict:
+            if not self._in_chunk and len(x) > 1:
+                return self._chunked("D", [[k, v] for k, v in x.items()])
             flat: list[Any] = ["D"]
             for k, v in x.items():
                 flat += [self.encode(k), self.encode(v)]
@@ -333,7 +385,26 @@ class _Encoder:
         if t is Document or t is _CachedDocument:
             # Located data goes in as text, decoded only if a line is looked up.
             lines = json.dumps(self.skeleton(x.raw), separators=(",", ":"), ensure_ascii=True)
-            node = ["Doc", x.path, x.kind, self.encode(x.model), lines]
+            # The line of each item of each top-level list, apart: line_of("scores", i),
+            # the look-up made for every score, then needs no located data decoded.
+            raw = x.raw
+            items = {}
+            if type(raw) is LineDict:
+                items = {
+                    k: list(v.lines)
+                    for k, v in raw.items()
+                    if type(k) is str and type(v) is LineList
+                }
+            model: Any
+            if t is _CachedDocument and "_model_text" in x.__dict__:
+                model, text = None, x.__dict__["_model_text"]
+            elif hasattr(type(x.model), "model_fields"):
+                # A pydantic model (a kind without records): its own text and class table,
+                # decoded, and its schema module imported, only when it is used.
+                model, text = None, _model_text(x.model)
+            else:
+                model, text = self.encode(x.model), None
+            node = ["Doc", x.path, x.kind, model, lines, text, items]
         elif fields is not None:
             node = [
                 "M",
@@ -341,6 +412,14 @@ class _Encoder:
                 sorted(x.model_fields_set),
                 *(self.encode(getattr(x, name)) for name in fields),
             ]
+        elif isinstance(x, Record):
+            # Sparse: only the fields that differ from their defaults, as (index, value)
+            # pairs (most of a record's optional fields are empty).
+            node = ["S", self._class_id(t)]
+            for i, (name, default) in enumerate(_defaults(t)):
+                value = getattr(x, name)
+                if not _is_default(value, default):
+                    node += [i, self.encode(value)]
         elif dataclasses.is_dataclass(x):
             node = ["C", self._class_id(t), *(self.encode(getattr(x, f)) for f in _init_fields(t))]
         else:
@@ -351,7 +430,47 @@ class _Encoder:
         return node
 
 
-def _init_fields(cls: type) -> tuple[str, ...]:
+def _model_text(model: Any) -> str:
+    encoder = _Encoder()
+    encoder._in_chunk = True  # one text: no chunks
+    value = encoder.encode(model)
+    return json.dumps(
+        {"classes": encoder.classes, "value": value},
+        separators=(",", ":"),
+        ensure_ascii=True,
+        allow_nan=False,
+    )
+
+
+_NO_DEFAULT = object()
+_EMPTY_LIST = object()
+_DEFAULTS: dict[type, list[tuple[str, Any]]] = {}
+
+
+def _defaults(cls: type[Record]) -> list[tuple[str, Any]]:
+    """A record's fields with their defaults (_NO_DEFAULT, or _EMPTY_LIST for a field that
+    defaults to a new empty list)."""
+    found = _DEFAULTS.get(cls)
+    if found is None:
+        marks = {id(REQUIRED): _NO_DEFAULT, id(LIST): _EMPTY_LIST}
+        found = _DEFAULTS[cls] = [
+            (name, marks.get(id(default), default)) for name, default in cls._FIELDS
+        ]
+    return found
+
+
+def _is_default(value: Any, default: Any) -> bool:
+    """Whether a field may be left out: the decoder's default gives the same value, same type."""
+    if default is _NO_DEFAULT:
+        return False
+    if default is _EMPTY_LIST:
+        return type(value) is list and not value
+    return type(value) is type(default) and value == default
+
+
+def _init_fields(cls: Any) -> tuple[str, ...]:
+    if issubclass(cls, Record):
+        return tuple(name for name, _ in cls._FIELDS)
     return tuple(f.name for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_"))
 
 
@@ -430,11 +549,12 @@ def _new_checker(annotation: Any) -> _Check:
 class _Decoder:
     """JSON lists -> objects, building only allow-listed classes, every field type-checked."""
 
-    def __init__(self, class_names: Any) -> None:
+    def __init__(self, class_names: Any, chunk: Callable[[int], Any] | None = None) -> None:
         if type(class_names) is not list:
             raise CacheMiss("bad class table")
         self.classes = [_allowed_class(name) for name in class_names]
         self.memo: list[Any] = []
+        self.chunk = chunk or _no_chunks
 
     def skeleton(self, x: Any) -> Any:
         """Located data from `_Encoder.skeleton`: values are None."""
@@ -489,6 +609,22 @@ class _Decoder:
             return self.skeleton(x)
         if tag == "L":
             return [self.decode(v) for v in x[1:]]
+        if tag == "Lc" or tag == "Dc":
+            items: list[Any] = []
+            first, count = _int(x[1]), _int(x[2])
+            if len(x) != 3 or first < 0 or count < 1:
+                raise CacheMiss("bad chunk reference")
+            for i in range(first, first + count):
+                chunk = self.chunk(i)
+                if type(chunk) is not list:
+                    raise CacheMiss("bad chunk")
+                items += [self.decode(v) for v in chunk]
+                del chunk  # one chunk's parse tree at a time
+            if tag == "Lc":
+                return items
+            if len(items) % 2:
+                raise CacheMiss("bad dict")
+            return {items[i]: items[i + 1] for i in range(0, len(items), 2)}
         if tag == "U":
             return tuple(self.decode(v) for v in x[1:])
         if tag == "D":
@@ -528,21 +664,79 @@ class _Decoder:
                 raise CacheMiss("bad field set")
             obj = _construct(cls, values, set(fields_set))
         elif tag == "Doc":
-            path, kind, model, lines = x[1], x[2], self.decode(x[3]), x[4]
+            if len(x) != 7:
+                raise CacheMiss("bad document")
+            path, kind, lines, text, item_lines = x[1], x[2], x[4], x[5], x[6]
             if type(path) is not str or type(kind) is not str or type(lines) is not str:
                 raise CacheMiss("bad document")
-            if not hasattr(type(model), "model_fields"):
-                raise CacheMiss("bad document model")
-            obj = _CachedDocument.from_cache(path, kind, model, lines, self.classes)
+            if type(item_lines) is not dict or not all(
+                type(v) is list and all(type(n) is int for n in v) for v in item_lines.values()
+            ):
+                raise CacheMiss("bad document lines")
+            if text is not None:  # a pydantic model, decoded on first use
+                if x[3] is not None or type(text) is not str:
+                    raise CacheMiss("bad document model")
+                obj = _CachedDocument.from_cache(path, kind, None, lines, self.classes, text)
+            else:
+                model = self.decode(x[3])
+                if not isinstance(model, Record):
+                    raise CacheMiss("bad document model")
+                obj = _CachedDocument.from_cache(path, kind, model, lines, self.classes)
+            obj.__dict__["_items"] = item_lines
+        elif tag == "S":
+            cls = self.classes[_int(x[1])]
+            dspec = _dataclass_spec(cls) if issubclass(cls, Record) else None
+            if dspec is None or len(x) % 2:
+                raise CacheMiss("fields do not match the record")
+            kwargs = {}
+            decode, memo = self.decode, self.memo
+            last = -1
+            for j in range(2, len(x), 2):
+                i = x[j]
+                if type(i) is not int or not last < i < len(dspec):
+                    raise CacheMiss("bad field index")
+                last = i
+                name, check, exact = dspec[i]
+                raw = x[j + 1]
+                if type(raw) is list:  # the common tags inline: this loop is the hot path
+                    tag = raw[0]
+                    if tag == "$":
+                        value = _decimal(raw[1])
+                    elif tag == "R":
+                        value = memo[_int(raw[1])]
+                    elif tag == "d":
+                        value = dt.date.fromisoformat(raw[1])
+                    else:
+                        value = decode(raw)
+                else:
+                    value = raw
+                if (type(value) not in exact) if exact is not None else not check(value):
+                    raise CacheMiss(f"{cls.__name__}.{name} has the wrong type")
+                kwargs[name] = value
+            obj = cls(**kwargs)  # a missing required field: TypeError, a miss
         elif tag == "C":
             cls = self.classes[_int(x[1])]
             dspec = _dataclass_spec(cls)
             if dspec is None or len(x) != 2 + len(dspec):
                 raise CacheMiss("fields do not match the class")
             kwargs = {}
-            for (name, check), raw in zip(dspec, x[2:], strict=True):
-                value = self.decode(raw) if type(raw) is list else raw
-                if not check(value):
+            decode, memo = self.decode, self.memo
+            for (name, check, exact), raw in zip(dspec, x[2:], strict=True):
+                if type(raw) is list:  # the common tags inline: this loop is the hot path
+                    tag = raw[0]
+                    if tag == "$":
+                        value = _decimal(raw[1])
+                    elif tag == "R":
+                        value = memo[_int(raw[1])]
+                    elif tag == "d":
+                        value = dt.date.fromisoformat(raw[1])
+                    elif tag == "L" and len(raw) == 1:
+                        value = []
+                    else:
+                        value = decode(raw)
+                else:
+                    value = raw
+                if (type(value) not in exact) if exact is not None else not check(value):
                     raise CacheMiss(f"{cls.__name__}.{name} has the wrong type")
                 kwargs[name] = value
             obj = cls(**kwargs)
@@ -561,15 +755,61 @@ class _CachedDocument(Document):
 
     @classmethod
     def from_cache(
-        cls, path: str, kind: str, model: Any, lines: str, classes: list[type]
+        cls,
+        path: str,
+        kind: str,
+        model: Any,
+        lines: str,
+        classes: list[type],
+        model_text: str | None = None,
     ) -> _CachedDocument:
         obj = cls.__new__(cls)
         _set = object.__setattr__
         _set(obj, "path", path)
         _set(obj, "kind", kind)
-        _set(obj, "model", model)
+        if model_text is None:
+            obj.__dict__["_model"] = model
+        else:
+            obj.__dict__["_model_text"] = model_text
         _set(obj, "_lines", (lines, classes))
         return obj
+
+    def line_of(self, *loc: int | str) -> int | None:
+        """As Document.line_of; the line of an item of a top-level list without decoding
+        the located data (the same line: `locate` takes it from that list's lines)."""
+        state = self.__dict__
+        if "_raw" not in state and len(loc) == 2:
+            key, i = loc
+            found = state.get("_items", {}).get(key)
+            if found is not None and type(i) is int and 0 <= i < len(found):
+                line: int = found[i]
+                return line
+        return super().line_of(*loc)
+
+    @property
+    def model(self) -> Any:
+        """The document's model: a record, or (for a kind without records) the pydantic
+        model, decoded from its own text on first use with the same allow-listed,
+        type-checked decoder."""
+        state = self.__dict__
+        if "_model" not in state:
+            try:
+                doc = json.loads(state["_model_text"], parse_constant=_no_constant)
+                if type(doc) is not dict:
+                    raise CacheMiss("bad document model")
+                model = _Decoder(doc["classes"]).decode(doc["value"])
+                if not hasattr(type(model), "model_fields"):
+                    raise CacheMiss("bad document model")
+            except (CacheMiss, ValueError, TypeError, KeyError, IndexError, AttributeError,
+                    InvalidOperation, RecursionError) as exc:  # fmt: skip
+                # Authenticated, so only a costcalc bug gets here: say how to go around it.
+                raise InputError(
+                    f"the catalog cache's copy of this file cannot be read ({exc});"
+                    " run again with COSTCALC_NO_CACHE=1",
+                    file=self.path,
+                ) from None
+            state["_model"] = model
+        return state["_model"]
 
     @property
     def raw(self) -> Any:
@@ -621,7 +861,9 @@ def _allowed_class(name: Any) -> type:
     cls = getattr(importlib.import_module(module_name), qualname, None)
     if not isinstance(cls, type) or cls.__module__ != module_name:
         raise CacheMiss(f"class {name!r} is not allowed")
-    if not (hasattr(cls, "model_construct") or dataclasses.is_dataclass(cls)):
+    if not (
+        hasattr(cls, "model_construct") or dataclasses.is_dataclass(cls) or issubclass(cls, Record)
+    ):
         raise CacheMiss(f"class {name!r} is not allowed")
     return cls
 
@@ -639,46 +881,128 @@ def _model_spec(cls: type) -> list[tuple[str, _Check]] | None:
     return _SPECS[cls]
 
 
-def _dataclass_spec(cls: type) -> list[tuple[str, _Check]] | None:
-    if cls not in _SPECS:
+_DataclassSpec = list[tuple[str, _Check, frozenset[type] | None]]
+_DATACLASS_SPECS: dict[type, _DataclassSpec | None] = {}
+
+_EXACT: dict[Any, tuple[type, ...]] = {
+    str: (str,),
+    int: (int,),
+    bool: (bool,),
+    float: (int, float),
+    Decimal: (Decimal,),
+    dt.date: (dt.date,),
+    dt.datetime: (dt.datetime,),
+    None: (type(None),),
+    type(None): (type(None),),
+}
+
+
+def _exact_types(annotation: Any) -> frozenset[type] | None:
+    """The exact types a value of a plain annotation (str, Decimal | None, date | datetime...)
+    may have, so the decoder checks it with one set look-up; None for any other annotation
+    (lists, classes, literals: checked by `_checker`). The same rule as `_checker`'s."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        parts = typing.get_args(annotation)
+    else:
+        parts = (annotation,)
+    found: set[type] = set()
+    for part in parts:
+        try:
+            exact = _EXACT.get(part)
+        except TypeError:
+            return None
+        if exact is None:
+            return None
+        found.update(exact)
+    return frozenset(found)
+
+
+def _dataclass_spec(cls: type) -> _DataclassSpec | None:
+    if cls not in _DATACLASS_SPECS:
         try:
             hints = typing.get_type_hints(cls)
-            _SPECS[cls] = [(name, _checker(hints[name])) for name in _init_fields(cls)]
+            _DATACLASS_SPECS[cls] = [
+                (name, _checker(hints[name]), _exact_types(hints[name]))
+                for name in _init_fields(cls)
+            ]
         except (TypeError, NameError, KeyError):
-            _SPECS[cls] = None
-    return _SPECS[cls]
+            _DATACLASS_SPECS[cls] = None
+    return _DATACLASS_SPECS[cls]
 
 
-def dumps(value: Any, key: str, secret: bytes) -> bytes:
-    """A cache file: an HMAC line, then the JSON document it authenticates."""
+def _no_chunks(i: int) -> Any:
+    raise CacheMiss("a chunk outside a cache file")
+
+
+def _serialize(value: Any, key: str) -> bytes:
+    """A value as plain data: a JSON line (format, key, class table, value), then the JSON
+    texts of its chunks, one per line (see _Encoder._chunked)."""
     encoder = _Encoder()
     encoded = encoder.encode(value)
-    body = json.dumps(
-        {"format": FORMAT, "key": key, "classes": encoder.classes, "value": encoded},
+    head = json.dumps(
+        {
+            "format": FORMAT,
+            "key": key,
+            "classes": encoder.classes,
+            "chunks": len(encoder.chunks),
+            "value": encoded,
+        },
         separators=(",", ":"),
         ensure_ascii=True,
         allow_nan=False,
-    ).encode("ascii")
+    )
+    return "\n".join([head, *encoder.chunks]).encode("ascii")
+
+
+def _deserialize(body: bytes | bytearray, start: int, key: str) -> Any:
+    """The value `_serialize` wrote, from body[start:]: CacheMiss when anything is off."""
+    ends: list[int] = []
+    at = body.find(b"\n", start)
+    while at != -1:
+        ends.append(at)
+        at = body.find(b"\n", at + 1)
+    ends.append(len(body))
+    doc = json.loads(body[start : ends[0]], parse_constant=_no_constant)
+    if type(doc) is not dict or doc.get("format") != FORMAT or doc.get("key") != key:
+        raise CacheMiss("another format or key")
+    if doc.get("chunks") != len(ends) - 1:
+        raise CacheMiss("chunks do not match")
+
+    def chunk(i: int) -> Any:
+        if not 0 <= i < len(ends) - 1:
+            raise CacheMiss("no such chunk")
+        return json.loads(body[ends[i] + 1 : ends[i + 1]], parse_constant=_no_constant)
+
+    decoder = _Decoder(doc["classes"], chunk)
+    collecting = gc.isenabled()
+    gc.disable()  # every object built here lives as long as the catalog: nothing to collect
+    try:
+        return decoder.decode(doc["value"])
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def dumps(value: Any, key: str, secret: bytes) -> bytes:
+    """A cache file: an HMAC line, then the plain data it authenticates (`_serialize`)."""
+    body = _serialize(value, key)
     return _mac(secret, body).encode("ascii") + b"\n" + body
 
 
-def loads(data: bytes, key: str, secret: bytes) -> Any:
+def loads(data: bytes | bytearray, key: str, secret: bytes) -> Any:
     """The value of a cache file written by `dumps` for this key and secret; CacheMiss otherwise."""
-    mac, sep, body = data.partition(b"\n")
-    if not sep or not hmac.compare_digest(mac, _mac(secret, body).encode("ascii")):
+    newline = data.find(b"\n")
+    if newline == -1:
+        raise CacheMiss("not authenticated by this user's secret")
+    view = memoryview(data)
+    try:
+        expected = hmac.new(secret, view[newline + 1 :], hashlib.sha256).hexdigest()
+    finally:
+        view.release()
+    if not hmac.compare_digest(bytes(data[:newline]), expected.encode("ascii")):
         raise CacheMiss("not authenticated by this user's secret")
     try:
-        doc = json.loads(body, parse_constant=_no_constant)
-        if type(doc) is not dict or doc.get("format") != FORMAT or doc.get("key") != key:
-            raise CacheMiss("another format or key")
-        decoder = _Decoder(doc["classes"])
-        collecting = gc.isenabled()
-        gc.disable()  # every object built here lives as long as the catalog: nothing to collect
-        try:
-            return decoder.decode(doc["value"])
-        finally:
-            if collecting:
-                gc.enable()
+        return _deserialize(data, newline + 1, key)
     except CacheMiss:
         raise
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, InvalidOperation,
@@ -710,7 +1034,7 @@ def read_private(cache_dir: Path, name: str, limit: int) -> bytes | None:
         return None
     mac, sep, body = data.partition(b"\n")
     expected = _mac(secret, name.encode("utf-8") + b"\0" + body).encode("ascii")
-    return body if sep and hmac.compare_digest(mac, expected) else None
+    return bytes(body) if sep and hmac.compare_digest(bytes(mac), expected) else None
 
 
 def write_private(cache_dir: Path, name: str, body: bytes) -> None:
@@ -837,14 +1161,7 @@ def compile_catalog(folder: Path, display: str | None, value: Any) -> bytes:
     key = sheets_key(folder, display)
     if key is None:
         raise ValueError(f"{folder}: a sheet is too large to compile")
-    encoder = _Encoder()
-    encoded = encoder.encode(value)
-    return json.dumps(
-        {"format": FORMAT, "key": key, "classes": encoder.classes, "value": encoded},
-        separators=(",", ":"),
-        ensure_ascii=True,
-        allow_nan=False,
-    ).encode("ascii")
+    return _serialize(value, key)
 
 
 def load_compiled(folder: Path, display: str | None) -> Any | None:
@@ -866,17 +1183,7 @@ def load_compiled(folder: Path, display: str | None) -> Any | None:
     if key is None:
         return None
     try:
-        doc = json.loads(data, parse_constant=_no_constant)
-        if type(doc) is not dict or doc.get("format") != FORMAT or doc.get("key") != key:
-            return None
-        decoder = _Decoder(doc["classes"])
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            return decoder.decode(doc["value"])
-        finally:
-            if collecting:
-                gc.enable()
+        return _deserialize(data, 0, key)
     except (CacheMiss, ValueError, TypeError, KeyError, IndexError, AttributeError,
             InvalidOperation, RecursionError):  # fmt: skip
         return None

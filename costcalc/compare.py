@@ -46,7 +46,7 @@ from costcalc.rank import (
     Ranking,
     rank,
 )
-from costcalc.schema.pricing import ModelInfo
+from costcalc.records import ModelInfo
 from costcalc.selfhosted import SELF_HOSTED
 from costcalc.workload import HiddenTokens, hidden_tokens, with_hidden
 
@@ -138,6 +138,8 @@ class CompareResult:
     left_out: list[LeftOut] = field(default_factory=list)
     """Offers and models left out of the ranking, with structured reasons (one per model for
     score reasons)."""
+    _unscored: set[str] = field(default_factory=set, repr=False, compare=False)
+    """Models already in `left_out` for a score reason (a set: one look-up per offer)."""
 
     def not_scored(self, model_id: str, quality: Quality | None, floor: Decimal) -> str | None:
         """Why a model cannot be ranked on its scores (recorded once), or None when it can."""
@@ -154,7 +156,8 @@ class CompareResult:
             coverage = quality.coverage
         else:
             return None
-        if not any(x.model == model_id and x.label == model_id for x in self.left_out):
+        if model_id not in self._unscored:
+            self._unscored.add(model_id)
             self.left_out.append(LeftOut(model_id, model_id, reason, why, coverage))
         return why
 
@@ -256,6 +259,7 @@ def compare_full(
     candidates: list[Candidate] = []
     unscored: dict[str, str] = {}
     not_priced: dict[str, str] = {}
+    usages: dict[str, Usage] = {}  # the request with N hidden tokens, built once per N
     for entry in offers:
         quality = qualities(entry.model.id)
         why = result.not_scored(entry.model.id, quality, floor)
@@ -263,7 +267,8 @@ def compare_full(
             unscored[entry.model.id] = why or ""
             continue
         hidden = hidden_for(entry.model, options, names)
-        usage = with_hidden(options.usage, hidden)
+        tokens = str(hidden.tokens)  # the exact value, exponent included
+        usage = usages.get(tokens) or usages.setdefault(tokens, with_hidden(options.usage, hidden))
         try:
             cost = cost_of(
                 entry, usage, when=options.when, currency=options.currency, fx=catalog.fx

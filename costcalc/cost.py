@@ -36,8 +36,7 @@ from costcalc.catalog import Catalog, FxEntry, OfferEntry, Origin
 from costcalc.errors import InputError, NoPriceError, Problem
 from costcalc.fx import Conversion, conversion
 from costcalc.numbers import exact_product, exact_shift, exact_sum
-from costcalc.schema.common import as_instant, start_of
-from costcalc.schema.pricing import Discounted, PricePeriod, Rates, Tier
+from costcalc.records import Discounted, PricePeriod, Rates, Tier, as_instant, start_of
 
 MILLION = Decimal(1_000_000)
 MILLION_EXPONENT = 6
@@ -105,6 +104,34 @@ class Usage:
             return exact_sum([self.input_tokens, -self.cached_tokens, -self.cache_write_tokens])
         value: Decimal = getattr(self, _USAGE_FIELD[component])
         return value
+
+    def billed_tokens(self) -> tuple[tuple[str, Decimal, tuple[tuple[str, Decimal], ...]], ...]:
+        """Per billing mode with a share (standard, batch, off-peak): the share, and the tokens
+        of each component with any (share x requests x tokens per request). Worked out once per
+        usage object and kept on it: a compare prices the same request on every offer."""
+        plan = self.__dict__.get("_billed")
+        if plan is None:
+            modes = (
+                ("standard", exact_sum([ONE, -self.batch_share, -self.off_peak_share])),
+                ("batch", self.batch_share),
+                ("off-peak", self.off_peak_share),
+            )
+            plan = tuple(
+                (
+                    mode,
+                    share,
+                    tuple(
+                        (component, tokens)
+                        for component in COMPONENTS
+                        if (tokens := exact_product(self.tokens(component), share, self.requests))
+                        != 0
+                    ),
+                )
+                for mode, share in modes
+                if share != 0
+            )
+            object.__setattr__(self, "_billed", plan)
+        return plan
 
     def times(self, factor: Decimal) -> Usage:
         """The same requests, `factor` times as many."""
@@ -250,20 +277,11 @@ def cost_of(
     period = choice.period
     tier = _tier_for(period, usage.input_tokens)
     notes: list[str] = []
-    modes = [
-        ("standard", exact_sum([ONE, -usage.batch_share, -usage.off_peak_share])),
-        ("batch", usage.batch_share),
-        ("off-peak", usage.off_peak_share),
-    ]
     lines: list[CostLine] = []
-    for mode, share in modes:
-        if share == 0:
-            continue
+    origin = str(choice.origin)
+    for mode, _share, billed in usage.billed_tokens():
         rates, source, as_of, label = _price_block(period, tier, mode, when, notes)
-        for component in COMPONENTS:
-            tokens = exact_product(usage.tokens(component), share, usage.requests)
-            if tokens == 0:
-                continue
+        for component, tokens in billed:
             billed_as = component
             rate = getattr(rates, component)
             while rate is None:
@@ -283,7 +301,7 @@ def cost_of(
                     amount=amount,
                     source=source,
                     as_of=as_of,
-                    origin=str(choice.origin),
+                    origin=origin,
                 )
             )
     total = exact_sum(line.amount for line in lines)
@@ -368,7 +386,7 @@ def cost_offers(
 def currency_code(value: str | None, default: str, field: str = "--currency") -> str:
     """Upper-case a currency code (`value`, else `default`) and refuse ones costcalc does not
     know, with a did-you-mean (exit 2)."""
-    from costcalc.schema.common import CURRENCIES
+    from costcalc.records import CURRENCIES
 
     code = (value or default).strip().upper()
     if code not in CURRENCIES:

@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from costcalc.catalog import Catalog, did_you_mean
 from costcalc.errors import InputError
-from costcalc.schema.pricing import ModelInfo
+from costcalc.records import ModelInfo
 
 
 @dataclass(frozen=True)

@@ -13,15 +13,16 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from costcalc.errors import InputError, Problem
 from costcalc.files import MAX_BYTES
 from costcalc.located import LineDict, locate
 
-M = TypeVar("M", bound=BaseModel)
+if TYPE_CHECKING:  # pydantic is imported when a file is validated, never on a warm run
+    from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound="BaseModel")
 
 KINDS: dict[str, str] = {
     "price-sheet": "costcalc.schema.pricing:PriceSheet",
@@ -46,6 +47,8 @@ YAML_SUFFIXES = (".yaml", ".yml")
 
 def model_for_kind(kind: str) -> type[BaseModel]:
     """The pydantic model of a file kind (imported lazily: building models costs start-up time)."""
+    from pydantic import BaseModel
+
     module_name, _, class_name = SCHEMA_KINDS[kind].partition(":")
     cls = getattr(importlib.import_module(module_name), class_name)
     assert isinstance(cls, type) and issubclass(cls, BaseModel)
@@ -87,6 +90,8 @@ def validation_problems(exc: ValidationError, data: Any, source: str) -> list[Pr
 
 def validate_data(data: Any, model: type[M], source: str) -> M:
     """Validate parsed data against a model, raising a located InputError."""
+    from pydantic import ValidationError
+
     try:
         return model.model_validate(data)
     except ValidationError as exc:

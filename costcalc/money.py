@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 
-from costcalc.schema.common import CURRENCY_SYMBOLS
+from costcalc.records import CURRENCY_SYMBOLS
 
 
 def decimal_str(value: Decimal) -> str:
@@ -35,8 +35,17 @@ def quantize(value: Decimal, places: int) -> Decimal:
     if not value.is_finite():
         return value
     digits = max(value.adjusted(), 0) + places + 2
-    context = Context(prec=max(28, digits), rounding=ROUND_HALF_EVEN, Emax=10**9, Emin=-(10**9))
+    if digits <= 28:  # the common case: one shared context and quantum per number of places
+        quantum = _QUANTA.get(places)
+        if quantum is None:
+            quantum = _QUANTA[places] = Decimal(1).scaleb(-places, _CONTEXT_28)
+        return value.quantize(quantum, context=_CONTEXT_28)
+    context = Context(prec=digits, rounding=ROUND_HALF_EVEN, Emax=10**9, Emin=-(10**9))
     return value.quantize(Decimal(1).scaleb(-places, context), context=context)
+
+
+_CONTEXT_28 = Context(prec=28, rounding=ROUND_HALF_EVEN, Emax=10**9, Emin=-(10**9))
+_QUANTA: dict[int, Decimal] = {}
 
 
 def fmt_money(value: Decimal, currency: str, places: int | None = None) -> str:

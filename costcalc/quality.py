@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 from costcalc.catalog import Catalog, Origin, did_you_mean
 from costcalc.errors import InputError, Problem
-from costcalc.schema.quality import (
+from costcalc.records import (
     Benchmark,
     BenchmarkSheet,
     Profile,
@@ -183,6 +183,8 @@ def quality_index(catalog: Catalog) -> QualityIndex:
     p_origins: dict[str, Origin] = {}
     problems: list[Problem] = []
     for doc in catalog.documents:
+        if doc.kind not in ("benchmarks", "profiles"):
+            continue  # other documents' models are not needed (nor decoded from the cache)
         sheet = doc.model
         if isinstance(sheet, BenchmarkSheet):
             for i, bench in enumerate(sheet.benchmarks):

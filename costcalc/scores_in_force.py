@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 from costcalc.catalog import Catalog, Origin
 from costcalc.errors import Problem
-from costcalc.schema.quality import Score, ScoreSheet
+from costcalc.records import Score, ScoreSheet
 
 if TYPE_CHECKING:
     from costcalc.loader import Document
@@ -73,6 +73,8 @@ def scores_in_force(
     # Per layer: the (model, benchmark) pairs whose feed score a curated sheet rejects.
     rejected: dict[int, set[tuple[str, str]]] = {}
     for doc, layer in zip(catalog.documents, layers, strict=True):
+        if doc.kind != "scores":
+            continue  # other documents' models are not needed (nor decoded from the cache)
         sheet = doc.model
         if not isinstance(sheet, ScoreSheet):
             continue

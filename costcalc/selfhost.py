@@ -29,9 +29,15 @@ from decimal import Decimal, localcontext
 from costcalc.catalog import Catalog, FxEntry, Origin
 from costcalc.errors import InputError, Problem
 from costcalc.fx import PRECISION, Conversion, conversion
-from costcalc.schema.common import as_instant, start_of
-from costcalc.schema.selfhost import GpuPrice, SelfHostOption, SelfHostSheet
-from costcalc.schema.workload import HOURS_PER_MONTH, SECONDS_PER_MONTH
+from costcalc.records import (
+    HOURS_PER_MONTH,
+    SECONDS_PER_MONTH,
+    GpuPrice,
+    SelfHostOption,
+    SelfHostSheet,
+    as_instant,
+    start_of,
+)
 
 
 @dataclass(frozen=True)

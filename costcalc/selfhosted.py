@@ -23,8 +23,7 @@ from decimal import Decimal, localcontext
 from costcalc.catalog import FxEntry
 from costcalc.cost import Usage
 from costcalc.fx import PRECISION
-from costcalc.schema.pricing import ModelInfo
-from costcalc.schema.workload import DAYS_PER_MONTH
+from costcalc.records import DAYS_PER_MONTH, ModelInfo
 from costcalc.selfhost import (
     ReplicaCost,
     SelfHostEntry,

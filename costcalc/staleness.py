@@ -20,7 +20,7 @@ from typing import Any
 from costcalc.catalog import Catalog
 from costcalc.cost import in_force
 from costcalc.errors import InputError
-from costcalc.schema.pricing import PricePeriod
+from costcalc.records import PricePeriod
 from costcalc.scores_in_force import scores_in_force
 
 _AGE = re.compile(r"^\s*(\d{1,12})\s*([dw]?)\s*$")

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from costcalc.catalog import Catalog
-    from costcalc.schema.pricing import ModelInfo
+    from costcalc.records import ModelInfo
     from costcalc.schema.workload import Workload
 
 ZERO = Decimal(0)

@@ -108,8 +108,8 @@ def test_wrong_types_are_a_miss_not_a_crash(tmp_path: Path) -> None:
         (b'["$","16"]', b'"16"'),  # a Decimal field holding a str
         (b'["$","16"]', b'["$","NaN"]'),
         (b'["$","16"]', b'["X","16"]'),
-        (b'"costcalc.schema.pricing:Offer"', b'"os:system"'),
-        (b'"costcalc.schema.pricing:Offer"', b'"costcalc.catalog:Path"'),
+        (b'"costcalc.records:Offer"', b'"os:system"'),
+        (b'"costcalc.records:Offer"', b'"costcalc.catalog:Path"'),
         (b'{"format"', b'[{"format"'),
     ):
         assert old in body

@@ -19,7 +19,7 @@ from costcalc.cost import Usage
 from costcalc.fx import PRECISION
 from costcalc.money import fmt_tokens, quantize, trim
 from costcalc.numbers import exact_shift
-from costcalc.schema.pricing import RateLimit
+from costcalc.records import RateLimit
 from costcalc.schema.workload import DAYS_PER_MONTH, MINUTES_PER_MONTH, Workload
 from costcalc.workload import monthly_requests, tokens_per_request
 

@@ -15,8 +15,7 @@ from costcalc.cost import Usage
 from costcalc.fx import PRECISION, Conversion
 from costcalc.money import fmt_tokens
 from costcalc.numbers import exact_sum
-from costcalc.schema.pricing import ModelInfo
-from costcalc.schema.selfhost import GpuPrice
+from costcalc.records import GpuPrice, ModelInfo
 from costcalc.schema.workload import Workload
 from costcalc.selfhost import (
     SelfHostEntry,

@@ -458,7 +458,10 @@ def emit(tables: "list[Table]", fmt: Format, payload: Any) -> None:
 def printable(text: str) -> str:
     """Text that can be written as UTF-8: a non-UTF-8 byte of a file name (which Python holds
     as a lone surrogate, U+DC80-U+DCFF) is shown as \\xNN instead of failing the write."""
-    if not any("\ud800" <= ch <= "\udfff" for ch in text):
+    import re  # loaded by click already; one C-speed scan (per character in Python: 1.9 s
+    # on the 23 MB JSON of a 10,000-offer compare)
+
+    if re.search("[\ud800-\udfff]", text) is None:
         return text
     return "".join(
         f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff" else ch

@@ -24,9 +24,20 @@ from costcalc.workload import HiddenTokens
 THOUSAND = Decimal(1000)
 
 
+def _places(places: str) -> int:
+    """Decimal places of a quantum written as text ("0.01" -> 2), computed once per quantum."""
+    found = _PLACES.get(places)
+    if found is None:
+        found = _PLACES[places] = -Decimal(places).as_tuple().exponent  # type: ignore[operator]
+    return found
+
+
+_PLACES: dict[str, int] = {}
+
+
 def _q(value: Decimal, places: str = "0.01") -> float:
     """A quality figure for JSON: rounded, then a number (its text is exact at that rounding)."""
-    return float(quantize(value, -Decimal(places).as_tuple().exponent))  # type: ignore[operator]
+    return float(quantize(value, _places(places)))
 
 
 def _opt(value: Decimal | None) -> str | None:
@@ -36,7 +47,7 @@ def _opt(value: Decimal | None) -> str | None:
 def _ratio(value: Decimal | None, places: str) -> str | None:
     if value is None:
         return None
-    return decimal_str(quantize(value, -Decimal(places).as_tuple().exponent))  # type: ignore[operator]
+    return decimal_str(quantize(value, _places(places)))
 
 
 LEGEND = (

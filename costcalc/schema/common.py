@@ -14,6 +14,9 @@ from typing import Annotated, Any, Literal, get_args
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from costcalc.numbers import check_number, parse_number
+from costcalc.records import CURRENCIES, CURRENCY_SYMBOLS, as_instant, start_of
+
+__all__ = ["CURRENCIES", "CURRENCY_SYMBOLS", "as_instant", "start_of"]  # defined without pydantic
 
 
 def _no_bool(value: Any) -> Any:
@@ -97,24 +100,10 @@ Currency = Literal[
     "USD", "CNY", "EUR", "GBP", "JPY", "HKD", "SGD", "KRW", "INR", "CAD", "AUD", "CHF"
 ]
 """ISO 4217 code of a currency costcalc knows; converting needs a rate in the FX table."""
-CURRENCIES: tuple[str, ...] = get_args(Currency)
-
-CURRENCY_SYMBOLS = {"USD": "$", "CNY": "¥", "EUR": "€", "GBP": "£"}
+assert get_args(Currency) == CURRENCIES, "costcalc.records.CURRENCIES lists the same codes"
 
 Day = dt.date
 """A calendar date, written YYYY-MM-DD."""
 
 Instant = dt.date | dt.datetime
 """A date, or a date and time (UTC when no offset is written)."""
-
-
-def start_of(day: dt.date) -> dt.datetime:
-    """The first instant (00:00 UTC) of a day: prices for a day are those in force then."""
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-
-
-def as_instant(value: dt.date | dt.datetime) -> dt.datetime:
-    """A date or datetime as an aware UTC datetime, for comparing validity bounds."""
-    if isinstance(value, dt.datetime):
-        return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
-    return start_of(value)

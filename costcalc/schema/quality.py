@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
@@ -28,6 +28,9 @@ from costcalc.schema.common import (
     _finite,
     _no_bool,
 )
+
+if TYPE_CHECKING:
+    from costcalc import records
 
 Number = Annotated[Decimal, BeforeValidator(_no_bool), AfterValidator(_finite)]
 """An exact, finite number (may be negative: a rating)."""
@@ -351,7 +354,7 @@ def window_text(window: tuple[Month, Month]) -> str:
     return f"{y1:04d}-{m1:02d} to {y2:04d}-{m2:02d}"
 
 
-def benchmark_windows(bench: Benchmark) -> set[tuple[Month, Month]]:
+def benchmark_windows(bench: Benchmark | records.Benchmark) -> set[tuple[Month, Month]]:
     """Every window that selects a benchmark's problems (its own and its `same_windows`)."""
     found = set()
     for text in (bench.window, *bench.same_windows):

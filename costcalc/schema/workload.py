@@ -14,15 +14,11 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, model_validator
 
+from costcalc.records import DAYS_PER_MONTH, HOURS_PER_MONTH, MINUTES_PER_MONTH, SECONDS_PER_MONTH
 from costcalc.schema.common import Id, Share, Strict, Text, _finite, _no_bool
 
-DAYS_PER_MONTH = Decimal(30)
-"""Days in a month, the same everywhere in costcalc (see the README, "Workloads"): exact in
-decimal (365/12 is not), so every amount stays exact and can be checked by hand."""
-HOURS_PER_MONTH = DAYS_PER_MONTH * 24
-"""720 GPU-hours make a month of one rented GPU."""
-MINUTES_PER_MONTH = HOURS_PER_MONTH * 60
-SECONDS_PER_MONTH = MINUTES_PER_MONTH * 60
+__all__ = ["DAYS_PER_MONTH", "HOURS_PER_MONTH", "MINUTES_PER_MONTH", "SECONDS_PER_MONTH"]
+
 
 MAX_REQUESTS_PER_DAY = 10**10
 """Ten billion requests a day: far above any single product; more is a typo."""
