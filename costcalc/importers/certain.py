@@ -58,9 +58,7 @@ def _text(value: Any) -> bool:
 
 def _source(value: Any) -> bool:
     """`Source`: 3 to 2,000 characters once stripped."""
-    return (
-        type(value) is str and len(value) <= 2000 and len(value.strip()) >= 3 and _unicode(value)
-    )
+    return type(value) is str and len(value) <= 2000 and len(value.strip()) >= 3 and _unicode(value)
 
 
 def _id(value: Any) -> bool:
@@ -98,41 +96,62 @@ def _null(value: Any) -> bool:
     return value is None
 
 
-def _optional(check: Check) -> Check:
-    def optional(value: Any) -> bool:
-        return value is None or check(value)
+class _Optional:
+    """A field that may be null (`X | None`): the table entry of its check."""
 
-    return optional
+    __slots__ = ("check",)
+
+    def __init__(self, check: Check) -> None:
+        self.check = check
 
 
-def _fields(data: Any, checks: dict[str, Check], required: frozenset[str]) -> bool:
-    """A dict of known keys only, each value passing its check, with the required keys."""
+_optional = _Optional
+Field = Check | _Optional
+
+
+def _table(fields: dict[str, Field]) -> tuple[dict[str, Check], frozenset[str]]:
+    """A schema class's fields as checks by key, and the keys whose value may be null."""
+    checks = {k: f.check if isinstance(f, _Optional) else f for k, f in fields.items()}
+    return checks, frozenset(k for k, f in fields.items() if isinstance(f, _Optional))
+
+
+Table = tuple[dict[str, Check], frozenset[str]]
+
+
+def _fields(data: Any, table: Table, required: frozenset[str]) -> bool:
+    """A dict of known keys only, each value passing its check (or null where the field
+    may be), with the required keys present."""
     if type(data) is not dict or not data.keys() >= required:
         return False
+    checks, nullable = table
     for key, value in data.items():
+        if value is None and key in nullable:
+            continue
         check = checks.get(key)
         if check is None or not check(value):
             return False
     return True
 
 
-_MODEL: dict[str, Check] = {
-    "id": _id,
-    "name": _text,
-    "aliases": _ids,
-    "vendor": _text,
-    "open_weights": _optional(_bool),
-    "license": _id,
-    "license_note": _optional(_text),
-    "license_source": _optional(_source),
-    "context_window": _optional(_count),
-    "max_output": _optional(_count),
-    "released": _optional(_date),
-    "base_model": _optional(_id),
-    "thinking": _optional(_bool),
-    "source": _optional(_source),
-    "note": _optional(_text),
-}  # ModelInfo (parameters and reasoning are left to pydantic)
+_MODEL = _table(
+    {
+        "id": _id,
+        "name": _text,
+        "aliases": _ids,
+        "vendor": _text,
+        "open_weights": _optional(_bool),
+        "license": _id,
+        "license_note": _optional(_text),
+        "license_source": _optional(_source),
+        "context_window": _optional(_count),
+        "max_output": _optional(_count),
+        "released": _optional(_date),
+        "base_model": _optional(_id),
+        "thinking": _optional(_bool),
+        "source": _optional(_source),
+        "note": _optional(_text),
+    }
+)  # ModelInfo (parameters and reasoning are left to pydantic)
 _MODEL_REQUIRED = frozenset({"id", "name", "vendor", "open_weights", "license"})
 _RATES_REQUIRED = frozenset({"input", "output"})
 _OFF_PEAK_REQUIRED = _RATES_REQUIRED | {"window"}
@@ -149,45 +168,52 @@ class Certain:
     def __init__(self) -> None:
         self._seen: set[Decimal] = set()
         price, maybe = self.price, _optional(self.price)
-        rates = {
+        rates: dict[str, Field] = {
             "input": price,
             "cached_input": maybe,
             "cache_write": maybe,
             "output": price,
             "reasoning": maybe,
         }
-        self._discounted: dict[str, Check] = {
+        discounted: dict[str, Field] = {
             **rates,
             "as_of": _optional(_date),
             "valid_until": _null,
             "source": _optional(_source),
         }
-        self._off_peak: dict[str, Check] = {**self._discounted, "window": _window}
-        self._tier: dict[str, Check] = {
-            **rates,
-            "above_input_tokens": _count,
-            "source": _optional(_source),
-            "batch": _optional(self.discounted),
-        }
-        self._period: dict[str, Check] = {
-            **rates,
-            "as_of": _date,
-            "valid_until": _null,
-            "currency": _optional(_currency),
-            "source": _source,
-            "note": _optional(_text),
-            "tiers": self.tiers,
-            "batch": _optional(self.discounted),
-            "off_peak": _optional(self.off_peak),
-        }
-        self._offer: dict[str, Check] = {
-            "model": _id,
-            "api_model": _optional(_api_model),
-            "context_window": _optional(_count),
-            "max_output": _optional(_count),
-            "prices": self.prices,
-            "note": _optional(_text),
-        }  # rate limits are left to pydantic
+        self._discounted = _table(discounted)
+        self._off_peak = _table({**discounted, "window": _window})
+        self._tier = _table(
+            {
+                **rates,
+                "above_input_tokens": _count,
+                "source": _optional(_source),
+                "batch": _optional(self.discounted),
+            }
+        )
+        self._period = _table(
+            {
+                **rates,
+                "as_of": _date,
+                "valid_until": _null,
+                "currency": _optional(_currency),
+                "source": _source,
+                "note": _optional(_text),
+                "tiers": self.tiers,
+                "batch": _optional(self.discounted),
+                "off_peak": _optional(self.off_peak),
+            }
+        )
+        self._offer = _table(
+            {
+                "model": _id,
+                "api_model": _optional(_api_model),
+                "context_window": _optional(_count),
+                "max_output": _optional(_count),
+                "prices": self.prices,
+                "note": _optional(_text),
+            }
+        )  # rate limits are left to pydantic
 
     def price(self, value: Any) -> bool:
         """`Price`: an exact Decimal from 0 to 10^9 within costcalc's number bound."""

@@ -525,6 +525,8 @@ def model_facts(
 
 def positive_int(value: Any) -> int | None:
     """A whole positive count from a feed value (10000.0 counts), else None."""
+    if type(value) is int:  # the common case, decided without a Decimal
+        return value if 0 < value < _COUNT_LIMIT else None
     if isinstance(value, bool) or value is None:
         return None
     try:
@@ -540,6 +542,7 @@ def positive_int(value: Any) -> int | None:
 
 MAX_COUNT_DIGITS = 15
 """Most digits (minus one) of a token count taken from a feed: 10^16 is far past any context."""
+_COUNT_LIMIT = 10 ** (MAX_COUNT_DIGITS + 1)
 
 
 def oversized(files: Mapping[str, str], limit: int = MAX_BYTES) -> list[Problem]:

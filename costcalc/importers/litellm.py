@@ -116,11 +116,11 @@ def convert(
     )  # fmt: skip
     if not isinstance(data, dict):
         raise BadValue("a LiteLLM map is a JSON object of model entries")
-    keys = _Keys()
+    repeats = _Repeats()
     for key, raw in data.items():
         builder.rows += 1
         try:
-            _convert_entry(builder, str(key), raw, source_file, keys)
+            _convert_entry(builder, str(key), raw, source_file, repeats)
         except BadValue as exc:
             builder.skip(str(key), str(exc))
         except UNUSABLE as exc:  # any other hostile value ends this row only, with the reason
@@ -150,22 +150,42 @@ def _key_kind(name: str) -> _KeyKind:
     return _OTHER, None, None
 
 
-class _Keys:
-    """The keys seen in the entries of one map: what each holds, and which pydantic refuses."""
+class _Repeats:
+    """What the entries of one map repeat, worked out once each.
+
+    A key set (4,878 entries have 1,521): whether pydantic reads every key as text,
+    and the keys that hold a price or something priced, in order, with what each holds.
+    A provider name (a few dozen): its costcalc provider id.
+    """
 
     def __init__(self) -> None:
         self.kinds: dict[str, _KeyKind] = {}
-        self.refused: set[Any] = set()
-        """Keys that are not text pydantic reads (an entry with one is validated by pydantic)."""
+        self.shapes: dict[tuple[Any, ...], tuple[bool, tuple[tuple[str, _KeyKind], ...]]] = {}
+        self.refused: set[str] = set()
+        self.providers: dict[str, str] = {}
+        """litellm_provider -> costcalc provider id (a few dozen names, thousands of rows)."""
 
-    def learn(self, names: Any) -> None:
-        for name in names:
-            if name in self.kinds or name in self.refused:
-                continue
-            if type(name) is str and _unicode(name):
-                self.kinds[name] = _key_kind(name)
-            else:
-                self.refused.add(name)
+    def shape(self, raw: dict[str, Any]) -> tuple[bool, tuple[tuple[str, _KeyKind], ...]]:
+        names = tuple(raw)
+        found = self.shapes.get(names)
+        if found is None:
+            plain = True
+            priced: list[tuple[str, _KeyKind]] = []
+            for name in names:
+                kind = self.kinds.get(name)
+                if kind is None:
+                    if type(name) is not str:
+                        plain = False  # pydantic refuses a key that is not text: the entry
+                        continue  # goes to it, and never gets this far
+                    kind = self.kinds[name] = _key_kind(name)
+                    if not _unicode(name):
+                        self.refused.add(name)  # nor text it cannot read
+                if name in self.refused:
+                    plain = False
+                if kind[0] not in (_OTHER, _LATER):
+                    priced.append((name, kind))
+            found = self.shapes[names] = (plain, tuple(priced))
+        return found
 
 
 class _Fields(NamedTuple):
@@ -181,7 +201,7 @@ class _Fields(NamedTuple):
     off_peak_pricing: dict[str, Any] | None
 
 
-def _entry(raw: dict[str, Any], keys: _Keys) -> _Fields:
+def _entry(raw: dict[str, Any], plain_keys: bool) -> _Fields:
     """The entry's fields: taken as they are when they have the plain JSON types
     LiteLLMEntry accepts unchanged, else validated by pydantic (which words a refusal)."""
     provider = raw.get("litellm_provider")
@@ -196,7 +216,7 @@ def _entry(raw: dict[str, Any], keys: _Keys) -> _Fields:
         and (tiered is None or (type(tiered) is list and all(_str_keys(r) for r in tiered)))
         and (off_peak is None or _str_keys(off_peak))
         and _unicode(provider, mode, source)
-        and (not keys.refused or raw.keys().isdisjoint(keys.refused))
+        and plain_keys
     ):
         return _Fields(
             provider,
@@ -231,27 +251,23 @@ def _unicode(*texts: str | None) -> bool:
 
 
 def _convert_entry(
-    builder: SheetBuilder, key: str, raw: Any, source_file: str, keys: _Keys
+    builder: SheetBuilder, key: str, raw: Any, source_file: str, repeats: _Repeats
 ) -> None:
     if key == "sample_spec":
         raise BadValue("documentation entry (sample_spec), not a model")
     if not isinstance(raw, dict):
         raise BadValue("entry is not an object")
-    keys.learn(raw)
-    entry = _entry(raw, keys)
+    plain_keys, priced = repeats.shape(raw)
+    entry = _entry(raw, plain_keys)
 
     prices: dict[Key, dict[str, Decimal]] = {}
-    kinds = keys.kinds
-    for name, value in raw.items():
-        kind = kinds.get(name) or _key_kind(name)
-        what = kind[0]
+    for name, (what, slot, component) in priced:
+        value = raw[name]
         if what == _PRICE:
-            prices.setdefault(kind[1], {})[kind[2]] = builder.per_million(value, name)
-        elif what in (_OTHER, _LATER):
-            continue
+            prices.setdefault(slot, {})[component] = builder.per_million(value, name)
         elif what == _SERVICE_TIER:
             if not _is_zero(value):
-                builder.cannot_represent(key, kind[1])
+                builder.cannot_represent(key, slot)
         elif what == _HIT:
             hit = builder.per_million(value, name)
             if "cache_read_input_token_cost" not in raw:
@@ -259,7 +275,7 @@ def _convert_entry(
             elif builder.per_million(raw["cache_read_input_token_cost"], name) != hit:
                 builder.cannot_represent(key, f"{name} different from cache_read_input_token_cost")
         elif not _is_zero(value):  # _PRICED_OTHER
-            builder.cannot_represent(key, kind[1])
+            builder.cannot_represent(key, slot)
 
     if entry.tiered_pricing:
         _tiered(builder, key, entry.tiered_pricing, prices)
@@ -309,7 +325,9 @@ def _convert_entry(
         if off_peak is not None:
             period["off_peak"] = off_peak
 
-    pid = provider_id(entry.litellm_provider)
+    pid = repeats.providers.get(entry.litellm_provider)
+    if pid is None:
+        pid = repeats.providers[entry.litellm_provider] = provider_id(entry.litellm_provider)
     if not pid:
         raise BadValue(f"litellm_provider is empty: {entry.litellm_provider!r}")
     mid = model_id(pid, key, entry.litellm_provider)
