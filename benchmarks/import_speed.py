@@ -4,11 +4,14 @@
    `costcalc import litellm` on the 4,878-entry map in tests/fixtures/importers,
    next to `python -c "import costcalc.cli"` (start-up alone), and the same for
    the genai-prices snapshot (36 provider files) and the OpenRouter fixture.
-2. In-process phases of the LiteLLM import (median of N): reading the JSON with
-   exact decimals, converting (with per-row validation), rendering the YAML,
+2. In-process phases of the LiteLLM import as the command runs it (median of N):
+   loading the bundled catalog (from the catalog cache), its model identity and
+   provider facts, reading the JSON with exact decimals, converting (rows matched
+   to the bundled models, each row certified or validated), rendering the YAML,
    writing the folder (plan + atomic folder swap with one syncfs), and, for
    comparison, the way it was written before: each file atomically with its own
-   fsync (`files.write_atomic`).
+   fsync (`files.write_atomic`). Read, convert, render and write run without the
+   cyclic garbage collector, as in the command (`feeds.bulk`).
 
 Usage: python benchmarks/import_speed.py [--runs N] [--json]
 It runs the costcalc next to this Python (install the project first).
@@ -45,12 +48,17 @@ def costcalc() -> str:
 
 def phases(runs: int) -> dict[str, float]:
     """Median milliseconds of each in-process phase of the LiteLLM import."""
+    from costcalc.catalog import load_catalog
+    from costcalc.cli.common import cache_dir
     from costcalc.files import write_atomic
+    from costcalc.identity import Identity
     from costcalc.importers import litellm
+    from costcalc.importers.feeds import bulk, bundled_providers
     from costcalc.importers.output import apply, plan, render_files
     from costcalc.importers.read import read_json
 
     times: dict[str, list[float]] = {
+        "catalog": [],
         "read": [],
         "convert": [],
         "render": [],
@@ -60,18 +68,28 @@ def phases(runs: int) -> dict[str, float]:
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as out:
             t0 = time.perf_counter()
-            data = read_json(LITELLM)
+            catalog = load_catalog([], cache_dir=cache_dir())
+            identity, providers = Identity.from_catalog(catalog), bundled_providers(catalog)
             t1 = time.perf_counter()
-            result = litellm.convert(data, source_file=LITELLM.name, as_of=dt.date(2026, 11, 27))
-            t2 = time.perf_counter()
-            files = render_files(result)
-            t3 = time.perf_counter()
-            apply(plan(Path(out) / "swap", files, force=False))
-            t4 = time.perf_counter()
+            with bulk():
+                data = read_json(LITELLM)
+                t2 = time.perf_counter()
+                result = litellm.convert(
+                    data,
+                    source_file=LITELLM.name,
+                    as_of=dt.date(2026, 11, 27),
+                    bundled_providers=providers,
+                    identity=identity,
+                )
+                t3 = time.perf_counter()
+                files = render_files(result)
+                t4 = time.perf_counter()
+                apply(plan(Path(out) / "swap", files, force=False))
+                t5 = time.perf_counter()
             for rel, text in files.items():
                 write_atomic(Path(out) / "per-file" / rel, text)
-            t5 = time.perf_counter()
-        steps = (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4)
+            t6 = time.perf_counter()
+        steps = (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5)
         for name, value in zip(times, steps, strict=True):
             value_ms = value * 1000
             times[name].append(value_ms)

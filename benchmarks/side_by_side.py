@@ -16,10 +16,11 @@ of the medians. Wall time is what a user waits; CPU is user + system of the chil
 (c) `costcalc check` over N procurement files (default 10,000; the files of
     benchmarks/check_speed.py). Target: <= 3 s wall.
 (d) `costcalc import litellm` of the 4,878-entry fixture in tests/fixtures.
-    Target: <= 0.8 s wall.
+    Target: <= 0.8 s wall. With `--before EXE` (another build's `costcalc`, e.g. a
+    script running main's checkout), the two are timed interleaved, after / before.
 
 Usage: python benchmarks/side_by_side.py [--runs N] [--only a,b,c,d]
-       [--offers N] [--files N] [--json] [--stages]
+       [--offers N] [--files N] [--before EXE] [--json] [--stages]
 (--stages: for (b), also the CPU per offer of each stage of the compare, in process.)
 It runs the costcalc next to this Python; results go in benchmarks/README.md.
 Each run uses its own catalog cache folder (COSTCALC_CACHE_DIR), warmed first.
@@ -227,6 +228,7 @@ def main() -> None:
     parser.add_argument("--only", default="a,b,c,d")
     parser.add_argument("--offers", type=int, default=100_000)
     parser.add_argument("--files", type=int, default=10_000)
+    parser.add_argument("--before", metavar="EXE", help="(d): another costcalc to compare with")
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
         "--stages", action="store_true", help="(b) also: CPU per offer of each stage, in process"
@@ -277,7 +279,11 @@ def main() -> None:
         if "d" in only:
             imp = [costcalc, "import", "litellm", str(LITELLM), "--output", "{out}/feed",
                    "--as-of", "2026-11-27"]  # fmt: skip
-            results["d"] = timed(imp, args.runs, env, fresh_out=True)
+            if args.before:
+                before = [args.before, *imp[1:]]
+                results["d_before"] = pair(imp, before, args.runs, env, fresh_out=True)
+            else:
+                results["d"] = timed(imp, args.runs, env, fresh_out=True)
     results["load_after"] = os.getloadavg()
     if args.json:
         print(json.dumps(results, indent=2))
@@ -302,6 +308,15 @@ def main() -> None:
     if "b_stages_us_per_offer" in results:
         per = results["b_stages_us_per_offer"]
         print("    in process, CPU per offer: " + ", ".join(f"{k} {v} us" for k, v in per.items()))
+    if "d_before" in results:
+        r = results["d_before"]
+        print(
+            f"(d) import litellm, after / before: wall {r['a']['median_wall_ms']} /"
+            f" {r['b']['median_wall_ms']} ms = {r['ratio_wall']}x (best {r['a']['best_wall_ms']} /"
+            f" {r['b']['best_wall_ms']}), CPU {r['a']['median_cpu_ms']} / {r['b']['median_cpu_ms']}"
+            f" ms = {r['ratio_cpu']}x; peak RSS {r['a']['peak_rss_mib']} /"
+            f" {r['b']['peak_rss_mib']} MiB (target 800 ms wall)"
+        )
     if "b_cold_ms" in results:
         print(f"    cold (cache miss) compare over the synthetic offers: {results['b_cold_ms']} ms,"
               f" {results['b_cold_rss_mib']} MiB")  # fmt: skip

@@ -175,7 +175,9 @@ class Identity:
         match: Any = None,
     ) -> Resolution:
         """The canonical model a provider's price row is for (see the module docstring)."""
-        wanted = {c.lower() for n in names for c in unprefixed(n, self.providers)}
+        providers = self.providers
+        spellings = [unprefixed(n, providers) for n in names]  # used twice: worked out once
+        wanted = {c.lower() for spelled in spellings for c in spelled}
         offered = self.api_names.get(provider, [])
         exact = [a for a in offered if a.api_model.lower() in wanted]
         if not exact and match is not None:
@@ -193,10 +195,11 @@ class Identity:
                 f"API name used by several models over time ({', '.join(models)});"
                 f" {state} in force on {when}",
             )
-        for name in names:
-            found = self.model(name)
-            if found is not None:
-                return Resolution(found, "model name")
+        for spelled in spellings:  # self.model(name) for each name, in order
+            for candidate in spelled:
+                found = self.names.get(candidate.lower())
+                if found is not None:
+                    return Resolution(found, "model name")
         return Resolution(None, "no bundled model or API name")
 
 

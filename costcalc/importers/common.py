@@ -34,6 +34,7 @@ from pydantic import ValidationError
 
 from costcalc.errors import Problem
 from costcalc.files import MAX_BYTES
+from costcalc.importers.certain import Certain
 from costcalc.numbers import NumberError, check_number, exact_shift
 from costcalc.schema.pricing import ModelInfo, Offer, Provider
 
@@ -316,6 +317,25 @@ class SheetBuilder:
         self.bad_providers: dict[str, str] = {}
         self.skipped: list[Skipped] = []
         self.unrepresented: list[Unrepresented] = []
+        self.certain = Certain()
+        """Certifies rows before pydantic is asked (see costcalc.importers.certain)."""
+        self._per_million: dict[Decimal | int, Decimal] = {}
+
+    def per_million(self, per_token: Any, what: str) -> Decimal:
+        """`per_million`, remembering each value converted: a feed repeats few prices many times.
+
+        Only successes are remembered, keyed by the number: for a non-zero Decimal or an
+        int, whether it converts and to what depends on its value alone (the result is
+        `clean`ed), so 1.5E-6 and 0.0000015 share an entry. Anything else (zero, text,
+        a refusal) is converted every time, so a message always names its own field.
+        """
+        kind = type(per_token)
+        if (kind is Decimal and per_token.is_finite() and per_token) or kind is int:
+            found = self._per_million.get(per_token)
+            if found is None:
+                found = self._per_million[per_token] = per_million(per_token, what)
+            return found
+        return per_million(per_token, what)
 
     # -------------------------------------------------------------- rows
     def skip(self, key: str, reason: str) -> None:
@@ -398,12 +418,14 @@ class SheetBuilder:
             self.skip(key, f"same model id as another row: {mid} (from {self.model_keys[mid]})")
             return False
         try:
-            ModelInfo.model_validate(model)
+            if not self.certain.model(model):
+                ModelInfo.model_validate(model)
         except ValidationError as exc:
             self.skip(key, f"model facts not valid: {first_error(exc)}")
             return False
         try:
-            Offer.model_validate(offer)
+            if not self.certain.offer(offer):
+                Offer.model_validate(offer)
         except ValidationError as exc:
             self.skip(key, f"prices not valid: {first_error(exc)}")
             return False
@@ -439,7 +461,8 @@ class SheetBuilder:
             return False
         resolved = {**offer, "model": found.model}
         try:
-            Offer.model_validate(resolved)
+            if not self.certain.offer(resolved):
+                Offer.model_validate(resolved)
         except ValidationError as exc:
             self.skip(key, f"prices not valid: {first_error(exc)}")
             return True
@@ -502,6 +525,8 @@ def model_facts(
 
 def positive_int(value: Any) -> int | None:
     """A whole positive count from a feed value (10000.0 counts), else None."""
+    if type(value) is int:  # the common case, decided without a Decimal
+        return value if 0 < value < _COUNT_LIMIT else None
     if isinstance(value, bool) or value is None:
         return None
     try:
@@ -517,6 +542,7 @@ def positive_int(value: Any) -> int | None:
 
 MAX_COUNT_DIGITS = 15
 """Most digits (minus one) of a token count taken from a feed: 10^16 is far past any context."""
+_COUNT_LIMIT = 10 ** (MAX_COUNT_DIGITS + 1)
 
 
 def oversized(files: Mapping[str, str], limit: int = MAX_BYTES) -> list[Problem]:

@@ -11,8 +11,10 @@ refuses an empty or oversized import, then replaces the output folder (one
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,8 +87,14 @@ def feed(name: str) -> Feed:
         raise InputError(f"unknown feed {name!r}; feeds: {', '.join(FEEDS)}") from None
 
 
-def bundled_providers() -> dict[str, dict[str, Any]]:
-    """Provider facts of the bundled sheets: an imported sheet with the same id keeps them."""
+def bundled_providers(bundled: Catalog | None = None) -> dict[str, dict[str, Any]]:
+    """Provider facts of the bundled sheets: an imported sheet with the same id keeps them.
+
+    Taken from `bundled` (the bundled catalog, already loaded) when given, else read from
+    the bundled sheets; tests/test_import_litellm.py checks both give the same facts.
+    """
+    if bundled is not None:
+        return {pid: p.model_dump(exclude_none=True) for pid, p in bundled.providers.items()}
     from costcalc.catalog import bundled_pricing_dir
     from costcalc.loader import load_folder
 
@@ -111,20 +119,39 @@ def convert_feed(name: str, path: Path, *, as_of: dt.date, bundled: Catalog | No
     from costcalc.importers.common import BadValue
 
     spec = feed(name)
-    data = getattr(read, spec.reader)(path)
     convert: Callable[..., ImportResult] = importlib.import_module(
         f"costcalc.importers.{spec.module}"
     ).convert
+    with bulk():
+        data = getattr(read, spec.reader)(path)
+        try:
+            return convert(
+                data,
+                as_of=as_of,
+                bundled_providers=bundled_providers(bundled) if bundled is not None else {},
+                identity=Identity.from_catalog(bundled) if bundled is not None else None,
+                **{spec.source_keyword: path.name},
+            )
+        except BadValue as exc:
+            raise InputError(str(exc), file=path.name) from None
+
+
+@contextlib.contextmanager
+def bulk() -> Iterator[None]:
+    """No cyclic garbage collection while a feed is read, converted or written.
+
+    These steps build hundreds of thousands of small objects that live until the
+    import ends (the parsed feed, the sheets, their text) and drop next to no
+    reference cycles, so each collection would walk them all again for nothing:
+    about a tenth of the import's time. Memory is still freed by reference counting.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        return convert(
-            data,
-            as_of=as_of,
-            bundled_providers=bundled_providers() if bundled is not None else {},
-            identity=Identity.from_catalog(bundled) if bundled is not None else None,
-            **{spec.source_keyword: path.name},
-        )
-    except BadValue as exc:
-        raise InputError(str(exc), file=path.name) from None
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def output_folder(output: Path | str) -> Path:
@@ -151,10 +178,11 @@ def write_import(result: ImportResult, output: Path | str, *, force: bool) -> Wr
             " skipped",
             file=result.source,
         )
-    files = render_files(result)
-    too_big = oversized(files)
-    if too_big:
-        raise InputError(problems=too_big)
-    write_plan = plan(folder, files, force=force)
-    apply(write_plan)
+    with bulk():
+        files = render_files(result)
+        too_big = oversized(files)
+        if too_big:
+            raise InputError(problems=too_big)
+        write_plan = plan(folder, files, force=force)
+        apply(write_plan)
     return write_plan

@@ -33,7 +33,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -49,7 +49,6 @@ from costcalc.importers.common import (
     first_error,
     model_facts,
     model_id,
-    per_million,
     provider_id,
     unusable,
 )
@@ -114,13 +113,14 @@ def convert(
     builder = SheetBuilder(
         FEED, source_file, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers,
         identity=identity,
-    )
+    )  # fmt: skip
     if not isinstance(data, dict):
         raise BadValue("a LiteLLM map is a JSON object of model entries")
+    repeats = _Repeats()
     for key, raw in data.items():
         builder.rows += 1
         try:
-            _convert_entry(builder, str(key), raw, source_file)
+            _convert_entry(builder, str(key), raw, source_file, repeats)
         except BadValue as exc:
             builder.skip(str(key), str(exc))
         except UNUSABLE as exc:  # any other hostile value ends this row only, with the reason
@@ -128,36 +128,154 @@ def convert(
     return builder.result()
 
 
-def _convert_entry(builder: SheetBuilder, key: str, raw: Any, source_file: str) -> None:
-    if key == "sample_spec":
-        raise BadValue("documentation entry (sample_spec), not a model")
-    if not isinstance(raw, dict):
-        raise BadValue("entry is not an object")
+_PRICE, _SERVICE_TIER, _HIT, _LATER, _PRICED_OTHER, _OTHER = range(6)
+_KeyKind = tuple[int, Any, Any]
+"""What a key of an entry holds: (kind, price slot or what is unrepresented, component)."""
+
+
+def _key_kind(name: str) -> _KeyKind:
+    """What a key of an entry holds (the same in every entry: worked out once per import)."""
+    match = _PRICE_KEY.fullmatch(name)
+    if match and match.group(3) in (None, "batches"):
+        threshold = int(match.group(2)) * 1000 if match.group(2) else None
+        return _PRICE, (threshold, match.group(3)), _COMPONENT[match.group(1)]
+    if match:
+        return _SERVICE_TIER, f"{match.group(3)} service-tier prices", None
+    if name == _CACHE_HIT:
+        return _HIT, None, None
+    if name in ("tiered_pricing", "off_peak_pricing"):
+        return _LATER, None, None
+    if any(word in name for word in _PRICED):
+        return _PRICED_OTHER, name, None
+    return _OTHER, None, None
+
+
+class _Repeats:
+    """What the entries of one map repeat, worked out once each.
+
+    A key set (4,878 entries have 1,521): whether pydantic reads every key as text,
+    and the keys that hold a price or something priced, in order, with what each holds.
+    A provider name (a few dozen): its costcalc provider id.
+    """
+
+    def __init__(self) -> None:
+        self.kinds: dict[str, _KeyKind] = {}
+        self.shapes: dict[tuple[Any, ...], tuple[bool, tuple[tuple[str, _KeyKind], ...]]] = {}
+        self.refused: set[str] = set()
+        self.providers: dict[str, str] = {}
+        """litellm_provider -> costcalc provider id (a few dozen names, thousands of rows)."""
+
+    def shape(self, raw: dict[str, Any]) -> tuple[bool, tuple[tuple[str, _KeyKind], ...]]:
+        names = tuple(raw)
+        found = self.shapes.get(names)
+        if found is None:
+            plain = True
+            priced: list[tuple[str, _KeyKind]] = []
+            for name in names:
+                kind = self.kinds.get(name)
+                if kind is None:
+                    if type(name) is not str:
+                        plain = False  # pydantic refuses a key that is not text: the entry
+                        continue  # goes to it, and never gets this far
+                    kind = self.kinds[name] = _key_kind(name)
+                    if not _unicode(name):
+                        self.refused.add(name)  # nor text it cannot read
+                if name in self.refused:
+                    plain = False
+                if kind[0] not in (_OTHER, _LATER):
+                    priced.append((name, kind))
+            found = self.shapes[names] = (plain, tuple(priced))
+        return found
+
+
+class _Fields(NamedTuple):
+    """The fields of an entry this importer reads (those of LiteLLMEntry)."""
+
+    litellm_provider: str
+    mode: str | None
+    source: str | None
+    max_input_tokens: Any
+    max_output_tokens: Any
+    deprecation_date: Any
+    tiered_pricing: list[dict[str, Any]] | None
+    off_peak_pricing: dict[str, Any] | None
+
+
+def _entry(raw: dict[str, Any], plain_keys: bool) -> _Fields:
+    """The entry's fields: taken as they are when they have the plain JSON types
+    LiteLLMEntry accepts unchanged, else validated by pydantic (which words a refusal)."""
+    provider = raw.get("litellm_provider")
+    mode = raw.get("mode")
+    source = raw.get("source")
+    tiered = raw.get("tiered_pricing")
+    off_peak = raw.get("off_peak_pricing")
+    if (
+        type(provider) is str
+        and (mode is None or type(mode) is str)
+        and (source is None or type(source) is str)
+        and (tiered is None or (type(tiered) is list and all(_str_keys(r) for r in tiered)))
+        and (off_peak is None or _str_keys(off_peak))
+        and _unicode(provider, mode, source)
+        and plain_keys
+    ):
+        return _Fields(
+            provider,
+            mode,
+            source,
+            raw.get("max_input_tokens"),
+            raw.get("max_output_tokens"),
+            raw.get("deprecation_date"),
+            tiered,
+            off_peak,
+        )
     try:
         entry = LiteLLMEntry.model_validate(raw)
     except ValidationError as exc:
         raise BadValue(f"entry not valid: {first_error(exc)}") from None
+    return _Fields(*(getattr(entry, name) for name in _Fields._fields))
+
+
+def _str_keys(value: Any) -> bool:
+    return type(value) is dict and all(type(k) is str and _unicode(k) for k in value)
+
+
+def _unicode(*texts: str | None) -> bool:
+    """Whether pydantic reads each text as it is (it refuses a lone surrogate)."""
+    for text in texts:
+        if text is not None and not text.isascii():
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+    return True
+
+
+def _convert_entry(
+    builder: SheetBuilder, key: str, raw: Any, source_file: str, repeats: _Repeats
+) -> None:
+    if key == "sample_spec":
+        raise BadValue("documentation entry (sample_spec), not a model")
+    if not isinstance(raw, dict):
+        raise BadValue("entry is not an object")
+    plain_keys, priced = repeats.shape(raw)
+    entry = _entry(raw, plain_keys)
 
     prices: dict[Key, dict[str, Decimal]] = {}
-    for name, value in raw.items():
-        match = _PRICE_KEY.fullmatch(name)
-        if match and match.group(3) in (None, "batches"):
-            threshold = int(match.group(2)) * 1000 if match.group(2) else None
-            component = _COMPONENT[match.group(1)]
-            prices.setdefault((threshold, match.group(3)), {})[component] = per_million(value, name)
-        elif match:
+    for name, (what, slot, component) in priced:
+        value = raw[name]
+        if what == _PRICE:
+            prices.setdefault(slot, {})[component] = builder.per_million(value, name)
+        elif what == _SERVICE_TIER:
             if not _is_zero(value):
-                builder.cannot_represent(key, f"{match.group(3)} service-tier prices")
-        elif name == _CACHE_HIT:
-            hit = per_million(value, name)
+                builder.cannot_represent(key, slot)
+        elif what == _HIT:
+            hit = builder.per_million(value, name)
             if "cache_read_input_token_cost" not in raw:
                 prices.setdefault((None, None), {})["cached_input"] = hit
-            elif per_million(raw["cache_read_input_token_cost"], name) != hit:
+            elif builder.per_million(raw["cache_read_input_token_cost"], name) != hit:
                 builder.cannot_represent(key, f"{name} different from cache_read_input_token_cost")
-        elif name in ("tiered_pricing", "off_peak_pricing"):
-            continue
-        elif any(word in name for word in _PRICED) and not _is_zero(value):
-            builder.cannot_represent(key, name)
+        elif not _is_zero(value):  # _PRICED_OTHER
+            builder.cannot_represent(key, slot)
 
     if entry.tiered_pricing:
         _tiered(builder, key, entry.tiered_pricing, prices)
@@ -207,7 +325,9 @@ def _convert_entry(builder: SheetBuilder, key: str, raw: Any, source_file: str) 
         if off_peak is not None:
             period["off_peak"] = off_peak
 
-    pid = provider_id(entry.litellm_provider)
+    pid = repeats.providers.get(entry.litellm_provider)
+    if pid is None:
+        pid = repeats.providers[entry.litellm_provider] = provider_id(entry.litellm_provider)
     if not pid:
         raise BadValue(f"litellm_provider is empty: {entry.litellm_provider!r}")
     mid = model_id(pid, key, entry.litellm_provider)
@@ -260,7 +380,7 @@ def _tiered(
             if name == "range":
                 continue
             if name in _COMPONENT:
-                found[_COMPONENT[name]] = per_million(value, f"tiered_pricing {name}")
+                found[_COMPONENT[name]] = builder.per_million(value, f"tiered_pricing {name}")
             elif not _is_zero(value):
                 builder.cannot_represent(key, f"tiered_pricing {name}")
         if not found:
@@ -294,7 +414,7 @@ def _off_peak(builder: SheetBuilder, key: str, raw: dict[str, Any]) -> dict[str,
         builder.cannot_represent(key, "off_peak_pricing with weekday or several windows")
         return None
     rates = {
-        _COMPONENT[name]: per_million(value, f"off_peak_pricing {name}")
+        _COMPONENT[name]: builder.per_million(value, f"off_peak_pricing {name}")
         for name, value in raw.items()
         if name in _COMPONENT
     }

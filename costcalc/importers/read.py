@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from costcalc.errors import InputError
+from costcalc.files import decode_text
 from costcalc.numbers import MAX_TEXT
-from costcalc.yamlio import decode_text, load_yaml
 
 MAX_FEED_BYTES = 64 * 1024 * 1024
 """Largest feed file read: LiteLLM's map is 3.5 MB today."""
@@ -47,11 +47,13 @@ class DuplicateKey(ValueError):
 
 
 def _unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            raise DuplicateKey(key)
-        found[key] = value
+    found = dict(pairs)
+    if len(found) < len(pairs):  # some key came twice: name the first one repeated
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
     return found
 
 
@@ -109,6 +111,8 @@ class Unreadable(str):
 
 def read_genai_prices(path: Path) -> list[tuple[str, Any]]:
     """genai-prices providers as (file name, data): a folder of `*.yml`, one file, or data.json."""
+    from costcalc.yamlio import load_yaml  # PyYAML is imported only by the feed that needs it
+
     if path.is_dir():
         files = sorted(
             p
