@@ -93,18 +93,28 @@ class Record:
         values.update(update or {})
         return type(self)(**values)
 
-    def model_dump(self) -> dict[str, Any]:
-        """Every field as plain data (records inside as dicts), as pydantic's model_dump()."""
-        return {name: _dump(getattr(self, name)) for name, _ in self._FIELDS}
+    def model_dump(self, *, exclude_none: bool = False) -> dict[str, Any]:
+        """Every field as plain data (records inside as dicts), as pydantic's model_dump();
+        `exclude_none` leaves out None values at every depth, as pydantic does."""
+        values = ((name, getattr(self, name)) for name, _ in self._FIELDS)
+        return {
+            name: _dump(value, exclude_none)
+            for name, value in values
+            if not (exclude_none and value is None)
+        }
 
 
-def _dump(value: Any) -> Any:
+def _dump(value: Any, exclude_none: bool = False) -> Any:
     if isinstance(value, Record):
-        return value.model_dump()
+        return value.model_dump(exclude_none=exclude_none)
     if type(value) is list:
-        return [_dump(v) for v in value]
+        return [_dump(v, exclude_none) for v in value]
     if type(value) is dict:
-        return {k: _dump(v) for k, v in value.items()}
+        return {
+            k: _dump(v, exclude_none)
+            for k, v in value.items()
+            if not (exclude_none and v is None)
+        }
     return value
 
 

@@ -76,6 +76,13 @@ def test_a_built_catalog_holds_records_equal_to_the_validated_models() -> None:
         assert type(info) is records.ModelInfo
         if model_id in by_id:
             assert info.model_dump() == by_id[model_id].model_dump()
+            # exclude_none as pydantic's (the importers keep bundled provider facts so)
+            assert info.model_dump(exclude_none=True) == by_id[model_id].model_dump(exclude_none=True)
+    sheets = {d.model.provider.id: d.model.provider for d in documents if d.kind == "prices"}
+    for provider_id, provider in catalog.providers.items():
+        if provider_id in sheets:
+            expected = sheets[provider_id].model_dump(exclude_none=True)
+            assert provider.model_dump(exclude_none=True) == expected
     entry = catalog.offers[0]
     assert type(entry.offer) is records.Offer and type(entry.provider) is records.Provider
     kinds = {d.kind: type(d.model) for d in catalog.documents}
