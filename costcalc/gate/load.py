@@ -412,13 +412,29 @@ class PlainDocument(Document):
         return line_in(self.raw, self.lines, loc)
 
 
+_FAST: list[Any] = []
+
+
+def _fast_validator() -> Any:
+    if not _FAST:
+        from costcalc.schema.common import validator_for_read_data
+
+        _FAST.append(validator_for_read_data(ProcurementFile))
+    return _FAST[0]
+
+
 def _validated(item: Item) -> Document:
     """A parsed file validated; errors are found on the located data, as for any file."""
     name, plain, lines, written = item
     try:
-        model = ProcurementFile.model_validate(plain)
+        # Numbers read by costcalc.yamlio are already bounded ints and Decimals: checked
+        # in pydantic-core alone; anything it refuses is validated by the model itself.
+        model = _fast_validator().validate_python(plain)
     except ValidationError:
-        model = validate_data(relocate(plain, lines), ProcurementFile, name)  # raises, located
+        try:
+            model = ProcurementFile.model_validate(plain)
+        except ValidationError:
+            model = validate_data(relocate(plain, lines), ProcurementFile, name)  # raises
     return PlainDocument(name, "procurement", model, plain, lines, written)
 
 
