@@ -34,7 +34,7 @@ from pydantic import ValidationError
 
 from costcalc.errors import InputError, Problem
 from costcalc.loader import YAML_SUFFIXES, Document, validate_data
-from costcalc.located import Lines, line_in, relocate
+from costcalc.located import Lines, line_in, lines_along, relocate
 from costcalc.schema.procurement import ProcurementFile, WorkloadRef
 from costcalc.schema.workload import Workload, WorkloadFile
 from costcalc.yamlio import load_plain, load_yaml
@@ -350,7 +350,17 @@ def _parse(path: Path, explicit: bool) -> Parsed:
 
 
 def _parse_batch(batch: list[tuple[Path, bool]]) -> list[Parsed]:
-    return [_parse(path, explicit) for path, explicit in batch]
+    """Files parsed; files laid out alike share one line map, so the batch pickles and
+    unpickles it once (line maps are only read: `located.line_in`, `relocate` copies)."""
+    out = [_parse(path, explicit) for path, explicit in batch]
+    shared: dict[str, Lines] = {}
+    for k, (item, _) in enumerate(out):
+        if item is not None and item[2] is not None:
+            name, data, lines, written = item
+            same = shared.setdefault(repr(lines), lines)
+            if same is not lines:
+                out[k] = (name, data, same, written), []
+    return out
 
 
 def _load_one(path: Path, explicit: bool) -> Item | None:
@@ -410,6 +420,10 @@ class PlainDocument(Document):
 
     def line_of(self, *loc: int | str) -> int | None:
         return line_in(self.raw, self.lines, loc)
+
+    def lines_along(self, *loc: int | str) -> list[int | None]:
+        """`line_of` of every prefix of `loc` (item n: the first n parts), in one walk."""
+        return lines_along(self.raw, self.lines, loc)
 
 
 _FAST: list[Any] = []
