@@ -125,6 +125,36 @@ def line_in(data: Any, lines: Lines, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
+def lines_along(data: Any, lines: Lines, loc: tuple[int | str, ...]) -> list[int | None]:
+    """`line_in` of every prefix of `loc` in one walk: item n is `line_in(data, lines,
+    loc[:n])` (the same fold, its state read after each step)."""
+    line: int | None = (lines[0] if lines is not None else None) or None
+    out = [line]
+    node = data
+    for part in loc:
+        if lines is not None and isinstance(node, dict) and part in node:
+            line = lines[1].get(part, line)
+            lines = lines[2].get(part)
+            node = node[part]
+        elif (
+            lines is not None
+            and isinstance(node, list)
+            and isinstance(part, int)
+            and 0 <= part < len(node)
+        ):
+            line = lines[1][part]
+            lines = lines[2].get(part)
+            node = node[part]
+        elif isinstance(part, str) and not node_has(node, part) and _looks_like_label(part):
+            out.append(line)
+            continue
+        else:
+            node = None
+            lines = None
+        out.append(line)
+    return out
+
+
 def relocate(data: Any, lines: Lines) -> Any:
     """Plain data and its lines as located data (LineDict, LineList)."""
     if lines is None:

@@ -312,11 +312,22 @@ def _where(document: Document, i: int, loc: Loc) -> tuple[int | None, str]:
         line = document.line_of(*loc)
         if line is not None and _written(document.raw, loc):
             return line, _dotted(loc)
-    for n in range(len(full), 2, -1):
-        line = document.line_of(*full[:n])
-        if line is not None and _written(document.raw, full[:n]):
-            return line, _dotted(full[:n])
-    return document.line_of("decisions", i), _dotted(full[:2])
+    along = getattr(document, "lines_along", None)
+    if along is None:
+        for n in range(len(full), 2, -1):
+            line = document.line_of(*full[:n])
+            if line is not None and _written(document.raw, full[:n]):
+                return line, _dotted(full[:n])
+        return document.line_of("decisions", i), _dotted(full[:2])
+    # the same answer from one walk: the deepest written prefix (of 3 parts or more) with
+    # a line; a prefix is written when every step of it is (`_written` of each prefix)
+    lines = along(*full)
+    n = _written_depth(document.raw, full)
+    while n > 2:
+        if lines[n] is not None:
+            return lines[n], _dotted(full[:n])
+        n -= 1
+    return lines[2], _dotted(full[:2])
 
 
 def _waive(
@@ -367,7 +378,38 @@ def _written(raw: Any, loc: Loc) -> bool:
     return True
 
 
+def _written_depth(raw: Any, loc: Loc) -> int:
+    """How many leading parts of `loc` are written: `_written(raw, loc[:n])` for every n up
+    to it, and for none beyond."""
+    node = raw
+    for n, part in enumerate(loc):
+        if isinstance(node, dict):
+            if part not in node:
+                return n
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int):
+            if not 0 <= part < len(node):
+                return n
+            node = node[part]
+        else:
+            return n
+    return len(loc)
+
+
+_DOTTED: dict[Loc, str] = {}
+
+
 def _dotted(loc: Loc) -> str:
+    found = _DOTTED.get(loc)
+    if found is not None:
+        return found
+    if len(_DOTTED) > 10000:
+        _DOTTED.clear()
+    _DOTTED[loc] = out = _dotted_of(loc)
+    return out
+
+
+def _dotted_of(loc: Loc) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)

@@ -107,3 +107,90 @@ Day = dt.date
 
 Instant = dt.date | dt.datetime
 """A date, or a date and time (UTC when no offset is written)."""
+
+
+# ----------------------------------------------------------- validating read data fast
+
+
+def _native(node: Any) -> Any:
+    """`node` (a pydantic-core schema) with every number check done in Rust: see
+    `validator_for_read_data`. A copy; the model's own schema is left as it is."""
+    if isinstance(node, list):
+        return [_native(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    kind = node.get("type")
+    function = node.get("function")
+    call = function.get("function") if isinstance(function, dict) else None
+    if kind == "function-before" and call is _no_bool:
+        inner = _native(node["schema"])
+        if inner.get("type") not in ("decimal", "int"):
+            return {**node, "schema": inner}
+        # Only an int (never a bool: strict) or a Decimal gets through, unchanged; text,
+        # floats and yes/no values fail here and take the full path (see below).
+        gate = {
+            "type": "union",
+            "choices": [
+                {"type": "is-instance", "cls": Decimal},
+                {"type": "int", "strict": True},
+            ],
+        }
+        return {"type": "chain", "steps": [gate, dict(inner)]}
+    if kind == "function-after" and (call is _finite or _bound_of(call) is not None):
+        inner = _native(node["schema"])
+        steps = inner.get("steps") if inner.get("type") == "chain" else None
+        last = steps[-1] if steps and len(steps) == 2 else None
+        if last is None or last.get("type") not in ("decimal", "int"):
+            return {**node, "schema": inner}
+        if call is _finite:
+            if last["type"] != "decimal":
+                return {**node, "schema": inner}
+            last["allow_inf_nan"] = False
+        else:
+            key, bound = _bound_of(call)  # type: ignore[misc]
+            if key in last:
+                return {**node, "schema": inner}
+            last[key] = bound
+        return inner
+    return {key: _native(value) for key, value in node.items()}
+
+
+def _bound_of(call: Any) -> tuple[str, Any] | None:
+    """("ge", 0) for pydantic's partial(greater_than_or_equal_validator, ge=0), and so on."""
+    keywords = getattr(call, "keywords", None)
+    name = getattr(getattr(call, "func", None), "__name__", "")
+    if not keywords or len(keywords) != 1 or not name.endswith("_validator"):
+        return None
+    ((key, bound),) = keywords.items()
+    expected = {
+        "ge": "greater_than_or_equal_validator",
+        "gt": "greater_than_validator",
+        "le": "less_than_or_equal_validator",
+        "lt": "less_than_validator",
+    }
+    return (key, bound) if expected.get(key) == name else None
+
+
+_FAST: dict[type[BaseModel], Any] = {}
+
+
+def validator_for_read_data(model: type[BaseModel]) -> Any:
+    """A pydantic-core validator of `model` for data read by `costcalc.yamlio`, whose
+    every number is already an int or a Decimal within `costcalc.numbers`' bound.
+
+    It is the model's own schema with the per-field Python number checks (`_no_bool`,
+    `_finite`, and the bounds pydantic then has to apply in Python) replaced by the same
+    checks in pydantic-core. It accepts only ints (not bools) and Decimals where a
+    number belongs, and refuses text, floats and yes/no values there, so: every
+    document it accepts, the model accepts with the same result (the numbers' bound
+    check is a no-op on such data); a document it refuses must be validated by the
+    model itself, which gives the errors (their wording is the model's alone).
+    """
+    validator = _FAST.get(model)
+    if validator is None:
+        from pydantic_core import SchemaValidator
+
+        model.model_rebuild()
+        validator = SchemaValidator(_native(model.__pydantic_core_schema__))
+        _FAST[model] = validator
+    return validator
