@@ -137,7 +137,7 @@ class Identity:
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Identity:
         """The identity of a loaded catalog: its models' aliases and its offers' API names."""
-        from costcalc.schema.common import as_instant
+        from costcalc.records import as_instant
 
         apis: list[ApiName] = []
         for entry in catalog.offers:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from decimal import Decimal, localcontext
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from typer.testing import CliRunner
 from costcalc.catalog import Catalog, load_catalog
 from costcalc.cli import app
 from costcalc.replay import CounterfactualOptions, payload, replay
+from helpers import REPO
 
 HERE = Path(__file__).parent / "fixtures" / "replay"
 PRICING = HERE / "pricing"
@@ -479,3 +482,20 @@ def test_typed_parquet_columns_match_the_text_path(catalog: Catalog, tmp_path: P
     assert typed.bad_by_reason == text.bad_by_reason
     assert typed.bad_rows == 2
     assert typed.logged_total == text.logged_total == Decimal("5.5")
+
+
+def test_a_warm_replay_imports_no_pydantic(tmp_path: Path) -> None:
+    """With the catalog cache warm, repricing a log and its alternatives imports neither
+    pydantic nor a schema module (about 0.1 s of a replay's fixed cost)."""
+    script = f"""
+import sys
+from pathlib import Path
+from costcalc.api import load_catalog, replay
+catalog = load_catalog(cache_dir=Path({str(tmp_path / "cache")!r}))
+replay(["tests/fixtures/replay/deepseek.csv"], catalog=catalog)
+print(sorted(m for m in sys.modules if m.startswith(("pydantic", "costcalc.schema"))))
+"""
+    run = [sys.executable, "-c", script]
+    subprocess.run(run, check=True, capture_output=True, cwd=REPO)  # warms the cache
+    out = subprocess.run(run, check=True, capture_output=True, text=True, cwd=REPO).stdout
+    assert out.strip() == "[]"

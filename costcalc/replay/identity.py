@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from costcalc.catalog import Catalog, OfferEntry
 from costcalc.identity import Identity, unprefixed
-from costcalc.schema.common import as_instant
+from costcalc.records import as_instant
 
 PROVIDER_NAMES = {
     # LiteLLM `custom_llm_provider` and OpenTelemetry `gen_ai.provider.name`/`gen_ai.system`

@@ -24,9 +24,8 @@ from typing import NamedTuple
 from costcalc.catalog import Catalog, OfferEntry
 from costcalc.cost import CostResult, Usage, cost_of
 from costcalc.errors import NoPriceError
-from costcalc.records import Discounted, PricePeriod, Tier
+from costcalc.records import Discounted, PricePeriod, Tier, as_instant, start_of
 from costcalc.replay.grouping import Splits
-from costcalc.schema.common import as_instant, start_of
 
 ZERO = Decimal(0)
 UTC = dt.timezone.utc
