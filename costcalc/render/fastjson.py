@@ -12,6 +12,7 @@ exactly the standard library's.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -140,4 +141,46 @@ def _write(value: Any, newline: str, out: list[str]) -> None:
         out.append(_scalar(value))
 
 
-__all__ = ["dumps_indented"]
+def _piece(value: Any, newline: str) -> str:
+    """The text of `value` as it stands at the indent of `newline` inside an indented document."""
+    if c_make_encoder is not None:
+        out: list[str] = []
+        try:
+            _write(value, newline, out)
+            return "".join(out)
+        except (_Other, TypeError, ValueError):
+            pass
+    # json.dumps writes a nested value as it writes it alone, each line further indented
+    # (its strings are escaped: no newline inside one), so this is the same text.
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", newline)
+
+
+def write_indented(value: Any, write: Callable[[str], object], newline: str = "\n") -> None:
+    """Write the text of `json.dumps(value, indent=2, ensure_ascii=False)` in parts.
+
+    The text of each item of a top-level dict or list (and, one level down, of each item of
+    a list or dict inside it) is made and written on its own, so a long list of rows is
+    never held as one string. The same text as `dumps_indented`, piece by piece."""
+    kind = type(value)
+    deep = len(newline) < 4  # the document and its top-level items are written in parts
+    if kind is dict and value and deep and all(type(k) is str for k in value):
+        inner = newline + "  "
+        sep = "{" + inner
+        for key, item in value.items():
+            write(sep + encode_basestring(key) + ": ")
+            write_indented(item, write, inner)
+            sep = "," + inner
+        write(newline + "}")
+    elif kind is list and value and deep:
+        inner = newline + "  "
+        sep = "[" + inner
+        for item in value:
+            write(sep)
+            write_indented(item, write, inner)
+            sep = "," + inner
+        write(newline + "]")
+    else:
+        write(_piece(value, newline))
+
+
+__all__ = ["dumps_indented", "write_indented"]

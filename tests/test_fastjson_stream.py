@@ -1,0 +1,67 @@
+"""`write_indented` writes, in parts, exactly `json.dumps(value, indent=2, ensure_ascii=False)`;
+`write_json` writes exactly `to_json`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from costcalc.render.fastjson import write_indented
+from costcalc.render.tables import to_json, write_json
+
+_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),  # NaN and infinities: json.dumps writes NaN, Infinity
+    st.text(),
+)
+_keys = st.one_of(st.text(max_size=6), st.integers(-3, 3), st.none(), st.booleans())
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.tuples(inner, inner),
+        st.dictionaries(_keys, inner, max_size=4),
+    ),
+    max_leaves=40,
+)
+
+
+def _written(value: Any) -> tuple[str, list[str]]:
+    parts: list[str] = []
+    write_indented(value, parts.append)
+    return "".join(parts), parts
+
+
+@given(_values)
+def test_same_text_as_json_dumps(value: Any) -> None:
+    assert _written(value)[0] == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@given(_values)
+def test_write_json_is_to_json(value: Any) -> None:
+    parts: list[str] = []
+    write_json(value, parts.append)
+    assert "".join(parts) == to_json(value)
+
+
+def test_rows_are_written_one_by_one() -> None:
+    rows = [{"id": f"m{i}", "cost": "0.01", "quality": 1.5, "why": ["a", "b"]} for i in range(3)]
+    doc = {"schema_version": 1, "rows": rows, "odd": {1: [float("nan")]}}
+    text, parts = _written(doc)
+    assert text == json.dumps(doc, indent=2, ensure_ascii=False)
+    # each row is one part, indented two levels (its lines start with four spaces):
+    row_parts = [p for p in parts if p.startswith('{\n      "id"')]
+    assert len(row_parts) == 3
+    assert row_parts[0] == json.dumps(rows[0], indent=2).replace("\n", "\n    ")
+    # a value dumps cannot make fails the same way
+    try:
+        _written({"a": [object()]})
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("an object is not JSON")
