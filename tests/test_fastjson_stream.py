@@ -65,3 +65,34 @@ def test_rows_are_written_one_by_one() -> None:
         pass
     else:
         raise AssertionError("an object is not JSON")
+
+
+def test_rows_made_as_written() -> None:
+    from costcalc.render.fastjson import Rows
+
+    made: list[int] = []
+
+    def make(i: int) -> dict[str, Any]:
+        made.append(i)
+        return {"i": i, "half": i / 2, "tags": ["x"] * i}
+
+    doc = {"a": 1, "models": Rows(range(3), make), "empty": Rows([], make), "z": None}
+    plain = {"a": 1, "models": [make(i) for i in range(3)], "empty": [], "z": None}
+    made.clear()
+    parts: list[str] = []
+
+    def write(text: str) -> None:
+        parts.append(text)
+        if text.startswith('{\n      "i": 1'):  # row 1 written: row 2 not made yet
+            assert made == [0, 1]
+
+    write_indented(doc, write)
+    assert made == [0, 1, 2]
+    assert "".join(parts) == json.dumps(plain, indent=2, ensure_ascii=False)
+    # a Rows in place of a list deep inside (no part of its own) is written whole
+    deep = {"a": {"b": {"c": Rows(range(2), make)}}}
+    parts.clear()
+    write_indented(deep, parts.append)
+    assert "".join(parts) == json.dumps(
+        {"a": {"b": {"c": [make(0), make(1)]}}}, indent=2, ensure_ascii=False
+    )

@@ -380,10 +380,10 @@ def compare_command(
         )
         write_output(plot, image, "the plot")
         err(f"wrote {plot}")
-    out = payload(ranking, options, result)
-    if fmt is Format.json:
-        _stream_json(out)
+    if fmt is Format.json:  # each offer's dict made as it is written
+        _stream_json(payload(ranking, options, result, lazy=True))
         return
+    out = payload(ranking, options, result)
     emit([csv_table(out) if fmt is Format.csv or data is None else data], fmt, out)
 
 
