@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from hypothesis import given
@@ -96,3 +97,31 @@ def test_rows_made_as_written() -> None:
     assert "".join(parts) == json.dumps(
         {"a": {"b": {"c": [make(0), make(1)]}}}, indent=2, ensure_ascii=False
     )
+
+
+@given(
+    st.decimals(allow_nan=True, allow_infinity=True)
+    | st.decimals(min_value=-(10**30), max_value=10**30, places=6)
+    | st.sampled_from([Decimal("0.005"), Decimal("0.015"), Decimal("-0.00005"), Decimal("9" * 26)])
+)
+def test_compare_quality_rounding_is_money_quantize(value: Decimal) -> None:
+    """render.compare._q rounds exactly as money.quantize (half-even; 0.005 -> 0.0, 0.015
+    -> 0.02), also past 28 digits and for NaN (the one-call path then steps aside)."""
+    from costcalc.money import quantize
+    from costcalc.render.compare import _q
+
+    def old(places: int) -> Any:  # what _q was: float(money.quantize(...))
+        try:
+            x = float(quantize(value, places))
+        except ValueError as exc:  # sNaN: float() refuses it
+            return str(exc)
+        return "nan" if x != x else x
+
+    def new(places: str) -> Any:
+        try:
+            x = _q(value, places)
+        except ValueError as exc:
+            return str(exc)
+        return "nan" if x != x else x
+
+    assert new("0.01") == old(2) and new("0.0001") == old(4), value

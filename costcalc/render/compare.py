@@ -8,7 +8,7 @@ rounded to 2 places, coverage as a share 0-1 rounded to 4 places.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
 
 from costcalc.compare import CompareOptions, CompareResult
@@ -36,8 +36,22 @@ _PLACES: dict[str, int] = {}
 
 
 def _q(value: Decimal, places: str = "0.01") -> float:
-    """A quality figure for JSON: rounded, then a number (its text is exact at that rounding)."""
+    """A quality figure for JSON: rounded, then a number (its text is exact at that rounding).
+
+    `money.quantize` in one call of `Decimal.quantize`: in a 28-digit context that call
+    gives the same exact half-even rounding whenever the result fits (it raises
+    InvalidOperation when it does not, or on an infinity: then `money.quantize` decides)."""
+    quantum = _QUANTA_OF.get(places)
+    if quantum is not None:
+        try:
+            return float(value.quantize(quantum, context=_CONTEXT))
+        except InvalidOperation:
+            pass
     return float(quantize(value, _places(places)))
+
+
+_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, Emax=10**9, Emin=-(10**9))
+_QUANTA_OF = {"0.01": Decimal("0.01"), "0.0001": Decimal("0.0001")}
 
 
 def _opt(value: Decimal | None) -> str | None:
