@@ -401,15 +401,21 @@ def _stream_json(out: object) -> None:
     parts: list[str] = []
     size = 0
 
+    def flush() -> None:
+        text = "".join(parts)
+        # ASCII text (str.isascii() reads a flag) holds no lone surrogate: printable()'s
+        # scan of every character (about 0.2 s over the 23 MB of 10,000 offers) is skipped.
+        sys.stdout.write(text if text.isascii() else printable(text))
+        parts.clear()
+
     def write(text: str) -> None:
         nonlocal size
         parts.append(text)
         size += len(text)
         if size >= 1 << 20:
-            sys.stdout.write(printable("".join(parts)))
-            parts.clear()
+            flush()
             size = 0
 
     write_json(out, write)
-    sys.stdout.write(printable("".join(parts)))
+    flush()
     sys.stdout.flush()
