@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from costcalc.render.reports.fastjson import dumps_indented
+from costcalc.render.fastjson import dumps_indented
 
 _scalars = st.one_of(
     st.none(),

@@ -8,7 +8,7 @@ rounded to 2 places, coverage as a share 0-1 rounded to 4 places.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
 
 from costcalc.compare import CompareOptions, CompareResult
@@ -36,8 +36,22 @@ _PLACES: dict[str, int] = {}
 
 
 def _q(value: Decimal, places: str = "0.01") -> float:
-    """A quality figure for JSON: rounded, then a number (its text is exact at that rounding)."""
+    """A quality figure for JSON: rounded, then a number (its text is exact at that rounding).
+
+    `money.quantize` in one call of `Decimal.quantize`: in a 28-digit context that call
+    gives the same exact half-even rounding whenever the result fits (it raises
+    InvalidOperation when it does not, or on an infinity: then `money.quantize` decides)."""
+    quantum = _QUANTA_OF.get(places)
+    if quantum is not None:
+        try:
+            return float(value.quantize(quantum, context=_CONTEXT))
+        except InvalidOperation:
+            pass
     return float(quantize(value, _places(places)))
+
+
+_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, Emax=10**9, Emin=-(10**9))
+_QUANTA_OF = {"0.01": Decimal("0.01"), "0.0001": Decimal("0.0001")}
 
 
 def _opt(value: Decimal | None) -> str | None:
@@ -366,52 +380,63 @@ def table(
     )
 
 
+def model_json(r: RankRow, result: CompareResult) -> dict[str, Any]:
+    """One ranked offer of the JSON document."""
+    q = r.quality
+    return {
+        "model": r.model,
+        "provider": r.provider,
+        "label": r.label,
+        "rank": r.rank,
+        "quality": _q(q.value),
+        "quality_low": _q(q.low),
+        "quality_high": _q(q.high),
+        "quality_stderr": _q(q.stderr),
+        "bar_low": _q(q.bar_low),
+        "bar_high": _q(q.bar_high),
+        "coverage": _q(q.coverage, "0.0001"),
+        "cost_per_request": decimal_str(r.cost.total),
+        "cost_per_1000_requests": decimal_str(r.cost.total * THOUSAND),
+        "cost_multiple": _ratio(r.cost_multiple, "0.0001"),
+        "quality_gain": None if r.quality_gain is None else _q(r.quality_gain),
+        "marginal_cost_per_point": _ratio(r.marginal_cost_per_point, "1e-12"),
+        "good_enough": r.good_enough,
+        "good_enough_test": r.good_enough_test,
+        "paired_test": r.paired.payload() if r.paired is not None else None,
+        "recommended": r.recommended,
+        "pareto": r.pareto,
+        "dominated_by": r.dominated_by,
+        "not_worth_it": r.not_worth_it,
+        "reasoning_tokens": decimal_str(r.cost.usage.reasoning_tokens),
+        **hidden_json(result.hidden.get(r.model)),
+        **price_json(r),
+        "quality_method": q.method,
+        "benchmarks": [part_json(p) for p in q.parts],
+        "missing": list(q.missing),
+        "predicted": [p.benchmark for p in q.parts if p.status == "predicted"],
+        "unpredicted": list(q.unpredicted),
+    }
+
+
 def payload(
     ranking: Ranking,
     options: CompareOptions,
     result: CompareResult,
+    lazy: bool = False,
 ) -> dict[str, Any]:
+    """The JSON document of a comparison. With `lazy`, its "models" is a
+    `costcalc.render.fastjson.Rows` that makes each offer's dict as it is written
+    (`render.tables.write_json`: the same text), so they are never all held at once."""
     u = options.usage
     w = result.weighting
     c = ranking.ceiling
-    models = []
-    for r in ranking.rows:
-        q = r.quality
-        models.append(
-            {
-                "model": r.model,
-                "provider": r.provider,
-                "label": r.label,
-                "rank": r.rank,
-                "quality": _q(q.value),
-                "quality_low": _q(q.low),
-                "quality_high": _q(q.high),
-                "quality_stderr": _q(q.stderr),
-                "bar_low": _q(q.bar_low),
-                "bar_high": _q(q.bar_high),
-                "coverage": _q(q.coverage, "0.0001"),
-                "cost_per_request": decimal_str(r.cost.total),
-                "cost_per_1000_requests": decimal_str(r.cost.total * THOUSAND),
-                "cost_multiple": _ratio(r.cost_multiple, "0.0001"),
-                "quality_gain": None if r.quality_gain is None else _q(r.quality_gain),
-                "marginal_cost_per_point": _ratio(r.marginal_cost_per_point, "1e-12"),
-                "good_enough": r.good_enough,
-                "good_enough_test": r.good_enough_test,
-                "paired_test": r.paired.payload() if r.paired is not None else None,
-                "recommended": r.recommended,
-                "pareto": r.pareto,
-                "dominated_by": r.dominated_by,
-                "not_worth_it": r.not_worth_it,
-                "reasoning_tokens": decimal_str(r.cost.usage.reasoning_tokens),
-                **hidden_json(result.hidden.get(r.model)),
-                **price_json(r),
-                "quality_method": q.method,
-                "benchmarks": [part_json(p) for p in q.parts],
-                "missing": list(q.missing),
-                "predicted": [p.benchmark for p in q.parts if p.status == "predicted"],
-                "unpredicted": list(q.unpredicted),
-            }
-        )
+    models: Any
+    if lazy:
+        from costcalc.render.fastjson import Rows
+
+        models = Rows(ranking.rows, lambda r: model_json(r, result))
+    else:
+        models = [model_json(r, result) for r in ranking.rows]
     return {
         "schema_version": SCHEMA_VERSION,
         "as_of": options.when.isoformat(),

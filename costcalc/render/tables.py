@@ -6,7 +6,7 @@ the format choice is made once, here, so every command speaks every format.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from enum import Enum
 from typing import Any
 
@@ -112,16 +112,31 @@ class Table:
 MARK_STYLES = {"good": "bold green", "warn": "yellow", "bad": "bold red", "dim": "dim"}
 
 
-def to_json(payload: Any) -> str:
-    """Stable JSON: the key order the command built, two-space indent, UTF-8, newline at end.
-    Every document starts with `schema_version` (see costcalc.render.contract)."""
-    import json
-
+def _versioned(payload: Any) -> Any:
     from costcalc.render.contract import SCHEMA_VERSION
 
     if isinstance(payload, dict) and "schema_version" not in payload:
         payload = {"schema_version": SCHEMA_VERSION, **payload}
-    return json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    return payload
+
+
+def to_json(payload: Any) -> str:
+    """Stable JSON: the key order the command built, two-space indent, UTF-8, newline at end.
+    Every document starts with `schema_version` (see costcalc.render.contract). The text of
+    `json.dumps(payload, indent=2, ensure_ascii=False)`, written by costcalc.render.fastjson
+    (the standard library's encoder is pure Python with an indent)."""
+    from costcalc.render.fastjson import dumps_indented
+
+    return dumps_indented(_versioned(payload)) + "\n"
+
+
+def write_json(payload: Any, write: Callable[[str], object]) -> None:
+    """The text of `to_json(payload)`, written in parts (one row of a long list at a time),
+    so the whole document is never held as one string."""
+    from costcalc.render.fastjson import write_indented
+
+    write_indented(_versioned(payload), write)
+    write("\n")
 
 
 def to_csv(table: Table) -> str:

@@ -28,9 +28,9 @@ from costcalc.gate.findings import CheckResult, DecisionResult, Finding
 from costcalc.gate.registry import Rule
 from costcalc.money import decimal_str, fmt_money
 from costcalc.render.contract import SCHEMA_VERSION, number
+from costcalc.render.fastjson import dumps_indented
 from costcalc.render.reports import MARKDOWN_LIMIT
 from costcalc.render.reports import escape as esc
-from costcalc.render.reports.fastjson import dumps_indented
 
 RICH_ROWS = 200
 """Up to this many decisions the text report draws a rich table; beyond, plain columns."""

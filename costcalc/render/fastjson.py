@@ -12,6 +12,7 @@ exactly the standard library's.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -140,4 +141,73 @@ def _write(value: Any, newline: str, out: list[str]) -> None:
         out.append(_scalar(value))
 
 
-__all__ = ["dumps_indented"]
+class Rows:
+    """A list whose items are made one at a time as `write_indented` writes them (`make` of
+    each of `items`), so they are never all held at once. Only `write_indented` knows it;
+    `list(rows)` gives the list it stands for."""
+
+    __slots__ = ("items", "make")
+
+    def __init__(self, items: Iterable[Any], make: Callable[[Any], Any]) -> None:
+        self.items = items
+        self.make = make
+
+    def __iter__(self) -> Iterator[Any]:
+        make = self.make
+        for item in self.items:
+            yield make(item)
+
+
+def _piece(value: Any, newline: str) -> str:
+    """The text of `value` as it stands at the indent of `newline` inside an indented document."""
+    if c_make_encoder is not None:
+        out: list[str] = []
+        try:
+            _write(value, newline, out)
+            return "".join(out)
+        except (_Other, TypeError, ValueError):
+            pass
+    # json.dumps writes a nested value as it writes it alone, each line further indented
+    # (its strings are escaped: no newline inside one), so this is the same text.
+    text = json.dumps(value, indent=2, ensure_ascii=False, default=_rows_list)
+    return text.replace("\n", newline)
+
+
+def _rows_list(value: Any) -> Any:
+    if type(value) is Rows:
+        return list(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def write_indented(value: Any, write: Callable[[str], object], newline: str = "\n") -> None:
+    """Write the text of `json.dumps(value, indent=2, ensure_ascii=False)` in parts.
+
+    The text of each item of a top-level dict or list (and, one level down, of each item of
+    a list or dict inside it) is made and written on its own, so a long list of rows is
+    never held as one string. The same text as `dumps_indented`, piece by piece."""
+    kind = type(value)
+    deep = len(newline) < 4  # the document and its top-level items are written in parts
+    if kind is dict and value and deep and all(type(k) is str for k in value):
+        inner = newline + "  "
+        sep = "{" + inner
+        for key, item in value.items():
+            write(sep + encode_basestring(key) + ": ")
+            write_indented(item, write, inner)
+            sep = "," + inner
+        write(newline + "}")
+    elif (kind is list and value and deep) or kind is Rows:
+        inner = newline + "  "
+        sep = "[" + inner
+        for item in value:
+            write(sep)
+            if deep:
+                write_indented(item, write, inner)
+            else:
+                write(_piece(item, inner))
+            sep = "," + inner
+        write("[]" if sep[0] == "[" else newline + "]")
+    else:
+        write(_piece(value, newline))
+
+
+__all__ = ["Rows", "dumps_indented", "write_indented"]
