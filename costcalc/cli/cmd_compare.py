@@ -405,7 +405,7 @@ def _stream_json(out: object) -> None:
         text = "".join(parts)
         # ASCII text (str.isascii() reads a flag) holds no lone surrogate: printable()'s
         # scan of every character (about 0.2 s over the 23 MB of 10,000 offers) is skipped.
-        sys.stdout.write(text if text.isascii() else printable(text))
+        sys.stdout.write(text if text.isascii() else printable(text, json=True))
         parts.clear()
 
     def write(text: str) -> None:
