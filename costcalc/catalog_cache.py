@@ -34,7 +34,6 @@ import contextlib
 import dataclasses
 import datetime as dt
 import errno
-import gc
 import hashlib
 import hmac
 import importlib
@@ -53,6 +52,7 @@ from typing import Any, TypeVar
 from costcalc import __version__
 from costcalc.errors import InputError
 from costcalc.files import MAX_BYTES, write_atomic
+from costcalc.gcpause import paused_gc
 from costcalc.loader import Document, yaml_files
 from costcalc.located import LineDict, LineList
 from costcalc.records import LIST, REQUIRED, Record
@@ -974,13 +974,8 @@ def _deserialize(body: bytes | bytearray, start: int, key: str) -> Any:
         return json.loads(body[ends[i] + 1 : ends[i + 1]], parse_constant=_no_constant)
 
     decoder = _Decoder(doc["classes"], chunk)
-    collecting = gc.isenabled()
-    gc.disable()  # every object built here lives as long as the catalog: nothing to collect
-    try:
+    with paused_gc():  # every object built here lives as long as the catalog
         return decoder.decode(doc["value"])
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def dumps(value: Any, key: str, secret: bytes) -> bytes:

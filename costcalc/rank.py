@@ -31,15 +31,14 @@ Sorting dominates the work: everything is O(n log n).
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from costcalc.catalog import OfferEntry
 from costcalc.cost import CostResult
+from costcalc.gcpause import paused_gc
 from costcalc.quality import Quality
 from costcalc.selfhosted import SelfHostedCost, SelfHostedOffer
 
@@ -168,25 +167,8 @@ def rank(
     margin best quality - bar says so, instead of by its band.
     """
     ceiling = ceiling or Ceiling()
-    with _no_cyclic_gc():
+    with paused_gc():
         return _rank(candidates, bar, good_enough, ceiling, paired)
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while rows are built (restoring its state after).
-
-    Ranking builds one row per offer and no reference cycles; with 100,000 offers
-    alive the collector would otherwise re-scan all of them many times over,
-    which doubled the time measured in benchmarks/compare_speed.py.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _rank(

@@ -15,14 +15,13 @@ calls `check` once, renders and picks the exit code.
 from __future__ import annotations
 
 import datetime as dt
-import gc
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from costcalc.gate.findings import CheckResult, DecisionResult, Finding, Hit, WaiverStatus
+from costcalc.gcpause import paused_gc
 
 if TYPE_CHECKING:
     from costcalc.catalog import Catalog
@@ -63,24 +62,6 @@ def check(
             max_increase_pct=max_increase_pct,
             fail_on_warn=fail_on_warn,
         )
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection while a check builds its (acyclic, bounded) data.
-
-    Thousands of files make tens of thousands of long-lived objects, and each
-    collection of the oldest generation walks all of them again: with the
-    collector on, 10,000 files took about 30% more CPU. Reference counting still
-    frees everything as usual; the collector's state is restored on the way out.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _check(

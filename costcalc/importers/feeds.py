@@ -11,15 +11,14 @@ refuses an empty or oversized import, then replaces the output folder (one
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from costcalc.errors import InputError
+from costcalc.gcpause import paused_gc
 
 if TYPE_CHECKING:
     from costcalc.catalog import Catalog
@@ -122,7 +121,7 @@ def convert_feed(name: str, path: Path, *, as_of: dt.date, bundled: Catalog | No
     convert: Callable[..., ImportResult] = importlib.import_module(
         f"costcalc.importers.{spec.module}"
     ).convert
-    with bulk():
+    with paused_gc():
         data = getattr(read, spec.reader)(path)
         try:
             return convert(
@@ -134,24 +133,6 @@ def convert_feed(name: str, path: Path, *, as_of: dt.date, bundled: Catalog | No
             )
         except BadValue as exc:
             raise InputError(str(exc), file=path.name) from None
-
-
-@contextlib.contextmanager
-def bulk() -> Iterator[None]:
-    """No cyclic garbage collection while a feed is read, converted or written.
-
-    These steps build hundreds of thousands of small objects that live until the
-    import ends (the parsed feed, the sheets, their text) and drop next to no
-    reference cycles, so each collection would walk them all again for nothing:
-    about a tenth of the import's time. Memory is still freed by reference counting.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def output_folder(output: Path | str) -> Path:
@@ -178,7 +159,7 @@ def write_import(result: ImportResult, output: Path | str, *, force: bool) -> Wr
             " skipped",
             file=result.source,
         )
-    with bulk():
+    with paused_gc():
         files = render_files(result)
         too_big = oversized(files)
         if too_big:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import bisect
-import contextlib
 import datetime as dt
-import gc
 import operator
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from pathlib import Path
@@ -17,6 +15,7 @@ from typing import Any
 from costcalc.catalog import Catalog, OfferEntry
 from costcalc.errors import InputError, NoPriceError
 from costcalc.fx import PRECISION
+from costcalc.gcpause import paused_gc
 from costcalc.identity import Identity
 from costcalc.replay.counterfactual import CounterfactualOptions, counterfactual
 from costcalc.replay.engines import EngineName, open_engine
@@ -88,23 +87,6 @@ def _sources(logs: Sequence[LogFile], tmp: Path) -> tuple[list[_Source], list[st
     return sources, projections
 
 
-@contextlib.contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """No cyclic garbage collection while a replay builds its (acyclic, bounded) data.
-
-    Pricing allocates a few tuples per group (tens of thousands of groups) beside the
-    catalog's long-lived objects, and each collection walks them all again; the
-    collector's state is restored on the way out (as in costcalc.gate and rank).
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _month(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
@@ -133,7 +115,7 @@ def replay(
         raise InputError("give at least one log file")
     logs = [detect(Path(p), str(p), log_format) for p in paths]
     splits = splits_of(catalog)
-    with _no_cyclic_gc(), tempfile.TemporaryDirectory(prefix="costcalc-replay-") as tmp_name:
+    with paused_gc(), tempfile.TemporaryDirectory(prefix="costcalc-replay-") as tmp_name:
         tmp = Path(tmp_name)
         sources, projections = _sources(logs, tmp)
         eng = open_engine(engine, master=master, temp_dir=tmp)
