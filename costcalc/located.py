@@ -101,28 +101,7 @@ def locate_in(data: Any, lines: Lines, loc: tuple[int | str, ...]) -> tuple[int 
 
 def line_in(data: Any, lines: Lines, loc: tuple[int | str, ...]) -> int | None:
     """The line `locate_in` gives, without building the field name (findings ask often)."""
-    line: int | None = (lines[0] if lines is not None else None) or None
-    node = data
-    for part in loc:
-        if lines is not None and isinstance(node, dict) and part in node:
-            line = lines[1].get(part, line)
-            lines = lines[2].get(part)
-            node = node[part]
-        elif (
-            lines is not None
-            and isinstance(node, list)
-            and isinstance(part, int)
-            and 0 <= part < len(node)
-        ):
-            line = lines[1][part]
-            lines = lines[2].get(part)
-            node = node[part]
-        elif isinstance(part, str) and not node_has(node, part) and _looks_like_label(part):
-            continue
-        else:
-            node = None
-            lines = None
-    return line
+    return lines_along(data, lines, loc)[-1]
 
 
 def lines_along(data: Any, lines: Lines, loc: tuple[int | str, ...]) -> list[int | None]:

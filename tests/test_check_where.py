@@ -8,7 +8,7 @@ from typing import Any
 
 from costcalc.gate import checker
 from costcalc.gate.load import PlainDocument
-from costcalc.located import line_in, lines_along
+from costcalc.located import lines_along, locate_in
 from costcalc.yamlio import load_plain
 
 FIXTURES = Path(__file__).parent / "fixtures" / "check"
@@ -63,7 +63,8 @@ def test_where_in_one_walk_is_the_prefix_search() -> None:
                 assert checker._where(doc, i, loc) == _old_where(doc, i, loc), (path, i, loc)
                 full = ("decisions", i, *loc)
                 along = lines_along(data, lines, full)
-                assert along == [line_in(data, lines, full[:n]) for n in range(len(full) + 1)]
+                # each prefix's line as locate_in (the walk that also names the field) gives it
+                assert along == [locate_in(data, lines, full[:n])[0] for n in range(len(full) + 1)]
                 compared += 1
     assert compared > 1000
 
