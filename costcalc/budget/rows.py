@@ -41,9 +41,11 @@ class MonthCost:
         return self.cost - self.fixed
 
 
-def _fit(
+def budget_fit(
     months: Sequence[MonthCost], budget: Decimal | None
 ) -> tuple[bool | None, Decimal | None, int | None]:
+    """Whether month 1 fits the monthly budget, the headroom left, and the first month
+    over it (all None without a budget); budget rows and the gate's rules share it."""
     if budget is None:
         return None, None, None
     first = months[0].cost
@@ -124,7 +126,7 @@ def offer_budget(
         months.append(MonthCost(month, n, result.total))
     assert first is not None
     total = exact_sum(m.cost for m in months)  # exact: the total is the sum of its months
-    fits, headroom, over = _fit(months, budget)
+    fits, headroom, over = budget_fit(months, budget)
     return OfferBudget(
         entry=entry,
         cost=first,

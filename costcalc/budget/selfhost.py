@@ -9,7 +9,7 @@ from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING
 
 from costcalc.budget.ratelimits import _round2
-from costcalc.budget.rows import MonthCost, OfferBudget, _fit
+from costcalc.budget.rows import MonthCost, OfferBudget, budget_fit
 from costcalc.catalog import FxEntry
 from costcalc.cost import Usage
 from costcalc.fx import PRECISION, Conversion
@@ -151,7 +151,7 @@ def selfhost_budget(
             "self-hosting never wins: one replica costs more than the API bill for the most"
             " traffic it can carry"
         )
-    fits, headroom, over = _fit(months, budget)
+    fits, headroom, over = budget_fit(months, budget)
     return SelfHostBudget(
         entry=entry,
         price=replica.price,

@@ -292,7 +292,7 @@ class DecisionContext:
         """The month against this budget: the month itself is shared by every budget."""
         from dataclasses import replace
 
-        from costcalc.budget.rows import _fit
+        from costcalc.budget.rows import budget_fit
 
         tier = self.policy.rate_limit_tier
         key = ("month-any-budget", entry.key, self.workload_key, self.currency, tier)
@@ -302,7 +302,7 @@ class DecisionContext:
         month: OfferBudget | InputError = memo[key]
         if isinstance(month, InputError):
             return month
-        fits, headroom, over = _fit(month.months, self.decision.budget.monthly)
+        fits, headroom, over = budget_fit(month.months, self.decision.budget.monthly)
         return replace(month, fits_budget=fits, headroom=headroom, over_budget_from=over)
 
     def _price_month(self, entry: OfferEntry) -> OfferBudget | InputError:
