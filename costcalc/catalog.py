@@ -5,12 +5,16 @@ order. Inside one layer an id may be defined once; a later layer overrides an
 earlier one. A later layer's offer for the same provider and model joins the
 earlier offer: its dated price periods are added to the earlier ones, and a
 period starting on the same day in the same currency replaces the earlier one
-(so an import refreshes a bundled offer without erasing its history). The
-result is immutable and knows where each item came from.
+(so an import refreshes a bundled offer without erasing its history). An
+exchange rate is identified by its currency pair and day, either way round: a
+later layer's rate replaces an earlier layer's for the same pair and day. Which
+dated record is in force on a day is `costcalc.dated`'s rule. The result is
+immutable and knows where each item came from.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -249,7 +253,8 @@ def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
     models: dict[str, tuple[ModelInfo, Origin]] = {}
     providers: dict[str, Provider] = {}
     offers: dict[tuple[str, str], tuple[Offer, Provider, Origin, tuple[Origin, ...]]] = {}
-    fx: list[FxEntry] = []
+    # A later layer's rate for a currency pair on a day replaces the earlier layer's.
+    fx_by_day: dict[tuple[str, str, dt.date], FxEntry] = {}
     problems: list[Problem] = []
     documents: list[Document] = []
 
@@ -260,6 +265,7 @@ def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
         layer_models: dict[str, Origin] = {}
         layer_providers: dict[str, Origin] = {}
         layer_offers: dict[tuple[str, str], Origin] = {}
+        layer_rates: dict[tuple[str, str, dt.date], Origin] = {}
         for doc in layer:
             sheet: Any = doc.model
             if isinstance(sheet, (ModelRegistry, PriceSheet)):
@@ -316,7 +322,22 @@ def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
                     offers[key] = (offer, sheet.provider, origin, periods)
             elif isinstance(sheet, FxTable):
                 for i, rate in enumerate(sheet.rates):
-                    fx.append(FxEntry(rate, Origin(doc.path, doc.line_of("rates", i))))
+                    origin = Origin(doc.path, doc.line_of("rates", i))
+                    low, high = sorted((rate.base, rate.quote))
+                    day = (low, high, rate.as_of)
+                    if day in layer_rates:
+                        problems.append(
+                            Problem(
+                                f"a second {rate.base}/{rate.quote} rate dated {rate.as_of}"
+                                f" in this layer (the other is at {layer_rates[day]})",
+                                doc.path,
+                                origin.line,
+                                f"rates[{i}]",
+                            )
+                        )
+                        continue
+                    layer_rates[day] = origin
+                    fx_by_day[day] = FxEntry(rate, origin)
 
     # Offers refer to models; report every dangling reference at the offer's line.
     entries: list[OfferEntry] = []
@@ -362,7 +383,7 @@ def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
             names[alias] = model_id
     if problems:
         raise InputError(problems=problems)
-    fx.sort(key=lambda e: (e.rate.base, e.rate.quote, e.rate.as_of))
+    fx = sorted(fx_by_day.values(), key=lambda e: (e.rate.base, e.rate.quote, e.rate.as_of))
     return Catalog(
         models={k: v[0] for k, v in sorted(models.items())},
         model_origins={k: v[1] for k, v in sorted(models.items())},

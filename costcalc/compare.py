@@ -24,7 +24,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from costcalc.catalog import Catalog, OfferEntry
-from costcalc.cost import Usage, cost_of, in_force
+from costcalc.cost import Usage, cost_of
+from costcalc.dated import in_force
 from costcalc.errors import InputError, NoPriceError
 from costcalc.quality import (
     DEFAULT_QUALITY_METHOD,

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from costcalc.catalog import Catalog, FxEntry, OfferEntry, Origin
+from costcalc.dated import in_force, latest_in_force_by
 from costcalc.errors import InputError, NoPriceError, Problem
 from costcalc.fx import Conversion, conversion
 from costcalc.numbers import exact_product, exact_shift, exact_sum
@@ -181,27 +182,17 @@ class CostResult:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def in_force(
-    as_of: dt.date | None, valid_until: dt.date | dt.datetime | None, when: dt.date
-) -> bool:
-    """Whether something dated [as_of, valid_until) holds on a day (at 00:00 UTC)."""
-    if as_of is not None and as_of > when:
-        return False
-    return valid_until is None or start_of(when) < as_instant(valid_until)
-
-
 def choose_period(
     entry: OfferEntry, when: dt.date, currency: str, fx: Sequence[FxEntry]
 ) -> PriceChoice:
     """The price period in force on a day, preferring one published in the asked currency."""
     default = entry.provider.currency
-    latest: dict[str, tuple[PricePeriod, Origin]] = {}
-    for period, origin in zip(entry.offer.prices, entry.period_origins, strict=True):
-        if not in_force(period.as_of, period.valid_until, when):
-            continue
-        cur = period.currency or default
-        if cur not in latest or period.as_of > latest[cur][0].as_of:
-            latest[cur] = (period, origin)
+    latest = latest_in_force_by(
+        zip(entry.offer.prices, entry.period_origins, strict=True),
+        when,
+        _period_dates,
+        lambda po: po[0].currency or default,
+    )
     if not latest:
         dates = ", ".join(
             f"{p.as_of}..{p.valid_until or ''}"
@@ -219,6 +210,10 @@ def choose_period(
     chosen: str = default if default in latest else sorted(latest)[0]
     period, origin = latest[chosen]
     return PriceChoice(period, origin, chosen, False, conversion(fx, chosen, currency, when))
+
+
+def _period_dates(po: tuple[PricePeriod, Origin]) -> tuple[dt.date, dt.date | dt.datetime | None]:
+    return po[0].as_of, po[0].valid_until
 
 
 def _moved(entry: OfferEntry, when: dt.date) -> str:

@@ -1,6 +1,7 @@
 """Currency conversion through the dated exchange-rate table, and nothing else.
 
-The rate in force on a day is the latest one dated on or before it. A rate
+The rate in force on a day is the latest one dated on or before it (`costcalc.dated`;
+the catalog's merge lets a later layer's rate replace an earlier one of the same day). A rate
 written one way (1 USD = 7.25 CNY) converts both ways; the inverse is a division
 done in a wide Decimal context and rounded only when displayed. No rate means an
 error: costcalc never guesses one.
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
 from costcalc.catalog import FxEntry
+from costcalc.dated import latest_in_force
 from costcalc.errors import NoPriceError
 from costcalc.numbers import exact_product
 
@@ -53,10 +55,11 @@ def conversion(
     """The conversion from one currency to another in force on a day (None when the same)."""
     if source == target:
         return None
-    usable = [
-        e for e in table if {e.rate.base, e.rate.quote} == {source, target} and e.rate.as_of <= when
-    ]
-    if not usable:
+    pair = {source, target}
+    entry = latest_in_force(
+        (e for e in table if {e.rate.base, e.rate.quote} == pair), when, _rate_dates
+    )
+    if entry is None:
         dated = sorted(
             e.rate.as_of for e in table if {e.rate.base, e.rate.quote} == {source, target}
         )
@@ -65,7 +68,6 @@ def conversion(
             f"no {source}/{target} exchange rate dated on or before {when} in the FX table{hint};"
             f" add one to an fx-rates file, or ask for --currency {source}"
         )
-    entry = max(usable, key=lambda e: (e.rate.as_of, e.origin.file, e.origin.line or 0))
     r = entry.rate
     with localcontext() as ctx:
         ctx.prec = PRECISION
@@ -73,3 +75,8 @@ def conversion(
     return Conversion(
         source, target, factor, r.rate, r.base, r.quote, r.as_of, r.source, str(entry.origin)
     )
+
+
+def _rate_dates(entry: FxEntry) -> tuple[dt.date, None]:
+    """A rate holds from its day until a later one replaces it."""
+    return entry.rate.as_of, None

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
 from costcalc.catalog import Catalog, FxEntry, Origin
+from costcalc.dated import latest_in_force
 from costcalc.errors import InputError, Problem
 from costcalc.fx import PRECISION, Conversion, conversion
 from costcalc.records import (
@@ -35,8 +36,6 @@ from costcalc.records import (
     GpuPrice,
     SelfHostOption,
     SelfHostSheet,
-    as_instant,
-    start_of,
 )
 
 
@@ -55,13 +54,7 @@ class SelfHostEntry:
 
     def price_on(self, when: dt.date) -> tuple[GpuPrice, Origin] | None:
         """The GPU price in force on a day (the latest dated on or before it), if any."""
-        usable = [
-            (p, o)
-            for p, o in self.prices
-            if p.as_of <= when
-            and (p.valid_until is None or start_of(when) < as_instant(p.valid_until))
-        ]
-        return max(usable, key=lambda po: po[0].as_of) if usable else None
+        return latest_in_force(self.prices, when, lambda po: (po[0].as_of, po[0].valid_until))
 
     def replica_throughput(self, utilisation: Decimal | None = None) -> Decimal:
         """Output tokens per second one replica is planned to serve."""

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from costcalc.catalog import Catalog
-from costcalc.cost import in_force
+from costcalc.catalog import Catalog, OfferEntry
+from costcalc.dated import latest_in_force, latest_in_force_by
 from costcalc.errors import InputError
 from costcalc.records import PricePeriod
 from costcalc.scores_in_force import scores_in_force
@@ -79,15 +80,10 @@ def find_stale(catalog: Catalog, today: dt.date, max_age_days: int) -> StaleRepo
     report = StaleReport()
     limit = dt.timedelta(days=max_age_days)
     for entry in catalog.offers:
-        latest: dict[str, tuple[PricePeriod, Any]] = {}
-        ended: tuple[PricePeriod, Any] | None = None
-        for period, origin in zip(entry.offer.prices, entry.period_origins, strict=True):
-            currency: str = period.currency or entry.provider.currency
-            if in_force(period.as_of, period.valid_until, today):
-                if currency not in latest or period.as_of > latest[currency][0].as_of:
-                    latest[currency] = (period, origin)
-            elif period.as_of <= today and (ended is None or period.as_of > ended[0].as_of):
-                ended = (period, origin)
+        dated = list(zip(entry.offer.prices, entry.period_origins, strict=True))
+        latest = latest_in_force_by(dated, today, _period_dates, _currency_of(entry))
+        # No price in force: the latest that started, ended or not (its age is what is stale).
+        ended = latest_in_force(dated, today, lambda po: (po[0].as_of, None))
         for currency, (period, origin) in sorted(latest.items()):
             report.prices_checked += 1
             age = today - period.as_of
@@ -130,3 +126,13 @@ def find_stale(catalog: Catalog, today: dt.date, max_age_days: int) -> StaleRepo
 def _line(origin: str) -> int:
     tail = origin.rsplit(":", 1)[-1]
     return int(tail) if tail.isdigit() else 0
+
+
+def _period_dates(po: tuple[PricePeriod, Any]) -> tuple[dt.date, dt.date | dt.datetime | None]:
+    return po[0].as_of, po[0].valid_until
+
+
+def _currency_of(entry: OfferEntry) -> Callable[[tuple[PricePeriod, Any]], str]:
+    """A period's currency, the provider's when the period names none."""
+    default = entry.provider.currency
+    return lambda po: po[0].currency or default

@@ -16,6 +16,7 @@ from typing import Literal
 
 from costcalc.catalog import OfferEntry
 from costcalc.cost import Usage
+from costcalc.dated import latest_in_force_by
 from costcalc.fx import PRECISION
 from costcalc.money import fmt_tokens, quantize, trim
 from costcalc.numbers import exact_shift
@@ -125,13 +126,9 @@ class RateLimitCheck:
 
 def _limits_in_force(entry: OfferEntry, when: dt.date) -> dict[str, RateLimit]:
     """The latest limit dated on or before the day, per tier (file order breaks ties)."""
-    found: dict[str, RateLimit] = {}
-    for limit in entry.offer.rate_limits:
-        if limit.as_of > when:
-            continue
-        if limit.tier not in found or limit.as_of >= found[limit.tier].as_of:
-            found[limit.tier] = limit
-    return found
+    return latest_in_force_by(
+        entry.offer.rate_limits, when, lambda lim: (lim.as_of, None), lambda lim: lim.tier
+    )
 
 
 def _uses(limit: RateLimit, workload: Workload, usage: Usage, month: int) -> tuple[LimitUse, ...]:
