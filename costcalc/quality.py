@@ -36,11 +36,10 @@ from typing import TYPE_CHECKING
 
 from costcalc.catalog import Catalog, Origin, did_you_mean
 from costcalc.errors import InputError, Problem
+from costcalc.layers import Merged, merge_section
 from costcalc.records import (
     Benchmark,
-    BenchmarkSheet,
     Profile,
-    ProfileSheet,
     Score,
 )
 from costcalc.scores_in_force import ScoreEntry, scores_in_force
@@ -170,6 +169,9 @@ class QualityIndex:
 def quality_index(catalog: Catalog) -> QualityIndex:
     """Index the benchmark, score and profile documents of a catalog (later layers override).
 
+    Benchmarks and profiles: costcalc.layers' rule (a later layer's id replaces an
+    earlier one's; an id given twice in one layer is an error naming both places).
+
     Scores: the scores in force after the layers' merge rule (costcalc.scores_in_force:
     a later layer replaces an earlier one; inside a layer curated beats feed and a
     curated `rejected` entry drops a feed score; two curated scores, or two feed
@@ -177,23 +179,17 @@ def quality_index(catalog: Catalog) -> QualityIndex:
     Every score must name a known model and benchmark; every profile weight a
     benchmark that can be put on 0-100. All problems are reported at once.
     """
-    benchmarks: dict[str, Benchmark] = {}
-    b_origins: dict[str, Origin] = {}
-    profiles: dict[str, Profile] = {}
-    p_origins: dict[str, Origin] = {}
-    problems: list[Problem] = []
-    for doc in catalog.documents:
-        if doc.kind not in ("benchmarks", "profiles"):
-            continue  # other documents' models are not needed (nor decoded from the cache)
-        sheet = doc.model
-        if isinstance(sheet, BenchmarkSheet):
-            for i, bench in enumerate(sheet.benchmarks):
-                benchmarks[bench.id] = bench
-                b_origins[bench.id] = Origin(doc.path, doc.line_of("benchmarks", i))
-        elif isinstance(sheet, ProfileSheet):
-            for i, prof in enumerate(sheet.profiles):
-                profiles[prof.id] = prof
-                p_origins[prof.id] = Origin(doc.path, doc.line_of("profiles", i))
+    merged_benchmarks: Merged[str, Benchmark] = merge_section(
+        catalog, "benchmarks", "benchmarks", _id, lambda k: f"benchmark {k!r}"
+    )
+    merged_profiles: Merged[str, Profile] = merge_section(
+        catalog, "profiles", "profiles", _id, lambda k: f"profile {k!r}"
+    )
+    benchmarks = {k: v.item for k, v in merged_benchmarks.items.items()}
+    b_origins = {k: v.origin for k, v in merged_benchmarks.items.items()}
+    profiles = {k: v.item for k, v in merged_profiles.items.items()}
+    p_origins = {k: v.origin for k, v in merged_profiles.items.items()}
+    problems = [*merged_benchmarks.problems, *merged_profiles.problems]
 
     def screen(doc: Document, i: int, score: Score) -> Problem | None:
         if score.benchmark not in benchmarks:
@@ -227,6 +223,10 @@ def quality_index(catalog: Catalog) -> QualityIndex:
     if problems:
         raise InputError(problems=problems)
     return QualityIndex(benchmarks, b_origins, in_force.scores, profiles, p_origins)
+
+
+def _id(item: Benchmark | Profile) -> str:
+    return item.id
 
 
 def _unusable(bid: str, benchmarks: Mapping[str, Benchmark]) -> str | None:

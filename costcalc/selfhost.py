@@ -30,12 +30,12 @@ from costcalc.catalog import Catalog, FxEntry, Origin
 from costcalc.dated import latest_in_force
 from costcalc.errors import InputError, Problem
 from costcalc.fx import PRECISION, Conversion, conversion
+from costcalc.layers import Merged, merge_section
 from costcalc.records import (
     HOURS_PER_MONTH,
     SECONDS_PER_MONTH,
     GpuPrice,
     SelfHostOption,
-    SelfHostSheet,
 )
 
 
@@ -69,29 +69,29 @@ class SelfHostEntry:
 def selfhost_entries(catalog: Catalog) -> list[SelfHostEntry]:
     """Every self-host option of the catalog's selfhost files, checked against the catalog.
 
-    A later layer's option with the same id replaces an earlier one. Problems
+    A later layer's option with the same id, or GPU price with the same id and day,
+    replaces the earlier one; inside one layer each may be given once
+    (`costcalc.layers`). Problems
     (unknown model, closed weights, unknown GPU price, GPU mismatch) are all
     reported at once, at the option's line.
     """
+    gpu: Merged[tuple[str, dt.date], GpuPrice] = merge_section(
+        catalog,
+        "selfhost",
+        "gpu_prices",
+        lambda p: (p.id, p.as_of),
+        lambda k: f"GPU price {k[0]!r} dated {k[1]}",
+    )
+    opts: Merged[str, SelfHostOption] = merge_section(
+        catalog, "selfhost", "options", lambda o: o.id, lambda k: f"self-host option {k!r}"
+    )
     prices: dict[str, list[tuple[GpuPrice, Origin]]] = {}
-    options: dict[str, tuple[SelfHostOption, Origin, str, dict[str, int | None]]] = {}
-    for doc in catalog.documents_of("selfhost"):
-        sheet = doc.model
-        assert isinstance(sheet, SelfHostSheet)
-        for i, price in enumerate(sheet.gpu_prices):
-            rows = prices.setdefault(price.id, [])
-            rows[:] = [r for r in rows if r[0].as_of != price.as_of]
-            rows.append((price, Origin(doc.path, doc.line_of("gpu_prices", i))))
-        for i, option in enumerate(sheet.options):
-            options[option.id] = (
-                option,
-                Origin(doc.path, doc.line_of("options", i)),
-                f"options[{i}]",
-                {f: doc.line_of("options", i, f) for f in ("model", "gpu_price")},
-            )
-    problems: list[Problem] = []
+    for row in gpu.items.values():
+        prices.setdefault(row.item.id, []).append((row.item, row.origin))
+    problems: list[Problem] = [*gpu.problems, *opts.problems]
     entries: list[SelfHostEntry] = []
-    for option, origin, where, lines in options.values():
+    for placed in opts.items.values():
+        option, origin, where, line = placed.item, placed.origin, placed.field, placed.lines
         info = catalog.models.get(option.model)
         if info is None:
             from costcalc.catalog import did_you_mean
@@ -100,7 +100,7 @@ def selfhost_entries(catalog: Catalog) -> list[SelfHostEntry]:
                 Problem(
                     f"unknown model {option.model!r}{did_you_mean(option.model, catalog.models)}",
                     origin.file,
-                    lines["model"],
+                    line("model"),
                     f"{where}.model",
                 )
             )
@@ -112,7 +112,7 @@ def selfhost_entries(catalog: Catalog) -> list[SelfHostEntry]:
                     + (" (not known: its facts say neither)" if info.open_weights is None else "")
                     + ": it cannot be self-hosted",
                     origin.file,
-                    lines["model"],
+                    line("model"),
                     f"{where}.model",
                 )
             )
@@ -123,7 +123,7 @@ def selfhost_entries(catalog: Catalog) -> list[SelfHostEntry]:
                 Problem(
                     f"unknown GPU price {option.gpu_price!r}; define it under gpu_prices",
                     origin.file,
-                    lines["gpu_price"],
+                    line("gpu_price"),
                     f"{where}.gpu_price",
                 )
             )
@@ -135,7 +135,7 @@ def selfhost_entries(catalog: Catalog) -> list[SelfHostEntry]:
                     f"GPU price {option.gpu_price!r} is for {', '.join(wrong)},"
                     f" but the hardware is {option.hardware.gpu!r}",
                     origin.file,
-                    lines["gpu_price"],
+                    line("gpu_price"),
                     f"{where}.gpu_price",
                 )
             )
