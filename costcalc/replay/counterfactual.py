@@ -27,17 +27,17 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-import operator
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from costcalc.catalog import Catalog, OfferEntry
 from costcalc.compare import CompareOptions, compare_full
 from costcalc.cost import Usage
 from costcalc.errors import NoPriceError
-from costcalc.replay.pricing import Narrowed, Pricer, Slot, Traffic
+from costcalc.replay.pricing import Narrowed, Pricer, Slot, Traffic, unpack
 from costcalc.replay.result import Alternative
 
 DEFAULT_SPREAD = Decimal("0.25")
@@ -88,11 +88,9 @@ def _average_usage(sums: Sequence[int]) -> Usage:
     )
 
 
-Slice = tuple[Slot, tuple[int, ...], dict[str, tuple[int, ...]]]
+Slice = tuple[Slot, int, dict[str, int]]
 """Traffic that every offer prices alike: the slot of its earliest group, its summed tokens,
-and its tokens per catalog model."""
-
-ZEROS = (0, 0, 0, 0, 0, 0)
+and its tokens per catalog model (sums packed, see `pricing.pack`)."""
 
 
 @dataclass
@@ -119,60 +117,53 @@ def summarise(priced: Sequence[Traffic], pricer: Pricer) -> Summary:
     first daily slice of a whole-log slice holds its earliest group).
     """
     bounds = pricer.all_bounds()
-    places: dict[int, tuple[int, int]] = {}
-    daily: dict[tuple[object, ...], tuple[Slot, dict[str, list[int]]]] = {}
+    # A daily slice's number per slot (`Slot.order >> 1`: the same day, slices, tier and
+    # batch), its key, and the first slot of each; then tokens per (slice, model), summed
+    # as packed integers in the order they first appear.
+    number_of: dict[int, int] = {}
+    keys: dict[tuple[object, ...], int] = {}
+    firsts: list[Slot] = []
+    day_keys: list[tuple[object, ...]] = []
+    per_model: dict[tuple[int, str], int] = {}
     for slot, model, tokens in priced:
-        place = places.get(slot.instant)
-        if place is None:
+        number = number_of.get(slot.order >> 1)
+        if number is None:
             at = slot.at
             place = (bisect.bisect_right(bounds, at), at.hour * 60 + at.minute)
-            places[slot.instant] = place
-        key = (place, slot.tier, slot.batch, slot.day)
-        found = daily.get(key)
-        if found is None:
-            found = daily[key] = (slot, {})
-        _add(found[1], model, tokens)
-    whole: dict[tuple[object, ...], tuple[Slot, dict[str, list[int]]]] = {}
-    by_model: dict[str, list[int]] = {}
-    for day_key, (slot, per_model) in daily.items():
-        found = whole.get(day_key[:3])
-        if found is None:
-            found = whole[day_key[:3]] = (slot, {})
-        for model, sums in per_model.items():
-            _add(found[1], model, sums)
-            _add(by_model, model, sums)
-    totals = [0, 0, 0, 0, 0, 0]
-    for model_sums in by_model.values():
-        for i in range(6):
-            totals[i] += model_sums[i]
+            key = (place, slot.tier, slot.batch, slot.day)
+            number = keys.get(key)
+            if number is None:
+                number = keys[key] = len(firsts)
+                firsts.append(slot)
+                day_keys.append(key)
+            number_of[slot.order >> 1] = number
+        cell = (number, model)
+        per_model[cell] = per_model.get(cell, 0) + tokens
+    daily: list[dict[str, int]] = [{} for _ in firsts]
+    for (number, model), tokens in per_model.items():
+        daily[number][model] = tokens
+    whole_of: dict[tuple[object, ...], int] = {}
+    whole_firsts: list[Slot] = []
+    whole: list[dict[str, int]] = []
+    by_model: dict[str, int] = {}
+    for number, models in enumerate(daily):
+        wkey = day_keys[number][:3]
+        w = whole_of.get(wkey)
+        if w is None:
+            w = whole_of[wkey] = len(whole)
+            whole.append({})
+            whole_firsts.append(firsts[number])
+        into = whole[w]
+        for model, tokens in models.items():
+            into[model] = into.get(model, 0) + tokens
+            by_model[model] = by_model.get(model, 0) + tokens
+    unpacked = {m: unpack(s) for m, s in by_model.items()}
     return Summary(
-        tuple(totals),
-        {m: s[1] + s[4] + s[5] for m, s in by_model.items()},
-        _slices(whole),
-        _slices(daily),
+        unpack(sum(by_model.values())),
+        {m: s[1] + s[4] + s[5] for m, s in unpacked.items()},
+        [(slot, sum(m.values()), m) for slot, m in zip(whole_firsts, whole, strict=True)],
+        [(slot, sum(m.values()), m) for slot, m in zip(firsts, daily, strict=True)],
     )
-
-
-def _add(per_model: dict[str, list[int]], model: str, tokens: Sequence[int]) -> None:
-    sums = per_model.get(model)
-    if sums is None:
-        per_model[model] = list(tokens)
-    else:
-        for i in range(6):
-            sums[i] += tokens[i]
-
-
-def _slices(merged: dict[tuple[object, ...], tuple[Slot, dict[str, list[int]]]]) -> list[Slice]:
-    out: list[Slice] = []
-    for slot, per_model in merged.values():
-        by_model = {m: tuple(s) for m, s in per_model.items()}
-        sums = _sum(list(by_model.values()))
-        out.append((slot, sums, by_model))
-    return out
-
-
-def _sum(parts: Sequence[Sequence[int]]) -> tuple[int, ...]:
-    return tuple(map(sum, zip(*parts, strict=True))) if parts else ZEROS
 
 
 def _hidden_on(entry: OfferEntry, tokens: Sequence[int]) -> int:
@@ -202,8 +193,7 @@ def reprice(
     own = entry.model.id
     regimes: dict[int, tuple[int, int]] = {}
     whens: dict[dt.date, object] = {}
-    coarse: dict[tuple[object, ...], tuple[Slot, list[tuple[int, ...]], list[tuple[int, ...]]]]
-    coarse = {}
+    coarse: dict[tuple[object, ...], list[Any]] = {}
     for slot, tokens, by_model in traffic:
         regime = regimes.get(slot.instant)
         if regime is None:
@@ -214,19 +204,17 @@ def reprice(
         key = (regime, slot.tier, slot.batch, when_key)
         found = coarse.get(key)
         if found is None:
-            found = coarse[key] = (slot, [], [])
-        mine = by_model.get(own)
-        if mine is None:
-            found[1].append(tokens)
-        else:
-            found[2].append(mine)
-            found[1].append(tuple(map(operator.sub, tokens, mine)))
+            found = coarse[key] = [slot, 0, 0]
+        # Packed sums: the part already on this model is subtracted lane by lane.
+        mine = by_model.get(own, 0)
+        found[1] += tokens - mine
+        found[2] += mine
     merged: dict[tuple[object, ...], tuple[Narrowed, dt.date, list[int], list[int]]] = {}
-    for (_regime, _tier, batch, when_key), (slot, other_parts, own_parts) in coarse.items():
+    for (_regime, _tier, batch, when_key), (slot, other_sum, own_sum) in coarse.items():
         built, off_peak_any, signature = pricer.narrow_at(entry, slot.at, slot.tier)
         narrowed = Narrowed(built, off_peak_any and not slot.batch, signature, slot.at)
         mkey = (signature, when_key, batch, narrowed.off_peak)
-        others, owns = list(_sum(other_parts)), list(_sum(own_parts))
+        others, owns = list(unpack(other_sum)), list(unpack(own_sum))
         others[5] = _hidden_on(entry, others)
         found_m = merged.get(mkey)
         if found_m is None:

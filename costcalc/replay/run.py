@@ -42,7 +42,17 @@ from costcalc.replay.grouping import (
     to_dialect,
 )
 from costcalc.replay.identity import Resolution, offer_at, resolve, switches
-from costcalc.replay.pricing import Narrowed, Pricer, Slot, Traffic, instant_at, splits_of
+from costcalc.replay.pricing import (
+    LANE_BITS,
+    Narrowed,
+    Pricer,
+    Slot,
+    Traffic,
+    instant_at,
+    requests_of,
+    splits_of,
+    unpack,
+)
 from costcalc.replay.result import (
     BadRow,
     Difference,
@@ -159,7 +169,9 @@ def _priced(
     bad_files: dict[int, int] = {}
     total_rows = 0
     slot_of = _Slots(splits)
+    slots = slot_of.found
     good: list[_Good] = []
+    lane = LANE_BITS
     for raw in rows:
         (model, provider, src, k, n, requests, inp, cached, written, out, reasoning, cost) = raw
         n = int(n)
@@ -167,12 +179,22 @@ def _priced(
         src = int(src)
         rows_per_file[src] += n
         k = int(k)
-        slot = slot_of(k)
+        slot = slots.get(k) or slot_of(k)
         if slot.bad:
             reason = BAD_CODES[slot.bad]
             bad_files[src] = bad_files.get(src, 0) + n
             bad_by_reason[reason] = bad_by_reason.get(reason, 0) + n
             continue
+        # A good group's counts are >= 0 (a negative one makes its row bad): packed, as
+        # `pricing.pack` does.
+        packed = (
+            int(requests or 0)
+            | int(inp or 0) << lane
+            | int(cached or 0) << 2 * lane
+            | int(written or 0) << 3 * lane
+            | int(out or 0) << 4 * lane
+            | int(reasoning or 0) << 5 * lane
+        )
         good.append(
             (
                 slot.order,
@@ -181,14 +203,7 @@ def _priced(
                 src,
                 k,
                 slot,
-                (
-                    int(requests or 0),
-                    int(inp or 0),
-                    int(cached or 0),
-                    int(written or 0),
-                    int(out or 0),
-                    int(reasoning or 0),
-                ),
+                packed,
                 None if cost is None else Decimal(cost),
             )
         )
@@ -222,9 +237,9 @@ def _priced(
         )
 
 
-_Good = tuple[int, str, str, int, int, Slot, tuple[int, int, int, int, int, int], Decimal | None]
+_Good = tuple[int, str, str, int, int, Slot, int, Decimal | None]
 """A good group: (sort order, logged model, logged provider, file index, packed key, its
-slot, its sums, its logged cost)."""
+slot, its sums packed (`pricing.pack`), its logged cost)."""
 _ORDER = operator.itemgetter(0, 1, 2, 3)
 
 
@@ -259,7 +274,7 @@ class _Slots:
 
 
 _Cell = list[Any]
-"""Groups priced alike, summed: [Narrowed (of the earliest), day, sums (list of six),
+"""Groups priced alike, summed: [Narrowed (of the earliest), day, sums (packed),
 logged cost or None, catalog model id, provider id, batch, has logged cost, logged model,
 logged provider]."""
 
@@ -331,7 +346,7 @@ def _price_exact(
             not_priced(
                 model,
                 provider,
-                tokens[0],
+                requests_of(tokens),
                 cost,
                 res.reason
                 or f"none of its offers has a price in force at {slot.at:%Y-%m-%d %H:%M} UTC",
@@ -356,7 +371,7 @@ def _price_exact(
             cell = merged[mkey] = [
                 Narrowed(narrowing[0], off_peak, narrowing[2], slot.at),
                 slot.day,
-                list(tokens),
+                tokens,
                 cost,
                 entry.model.id,
                 entry.provider.id,
@@ -366,9 +381,7 @@ def _price_exact(
                 provider,
             ]
         else:
-            sums = cell[2]
-            for i in range(6):
-                sums[i] += tokens[i]
+            cell[2] += tokens
             if cost is not None:
                 cell[3] = (cell[3] or Decimal(0)) + cost
         priced.append((model, provider, Traffic(slot, entry.model.id, tokens)))
@@ -384,7 +397,7 @@ def _price_exact(
     failed: set[tuple[str, str, dt.date]] = set()
     for cell in merged.values():
         narrowed, day, sums, logged, model_id, provider_id, batch, has_cost, model, provider = cell
-        summed = tuple(sums)
+        summed = unpack(sums)
         try:
             cost = pricer.price(narrowed, day, summed, batch).total
         except NoPriceError as exc:
