@@ -253,6 +253,7 @@ class Loading:
                 self.problems.extend(exc.problems)
         self._files = [(path, path == root) for root, found in self.listed for path in found]
         self._done = 0
+        self._memos: dict[int, tuple[Lines, dict[Any, Any]]] = {}
         self._pool: Any = None
         self._parsed: Iterator[Parsed] = self._start(self._files)
 
@@ -305,6 +306,15 @@ class Loading:
         self._done += 1
         return parsed
 
+    def _memo(self, lines: Lines) -> dict[Any, Any] | None:
+        """The memo of the files sharing this line map object (None: no lines)."""
+        if lines is None:
+            return None
+        pinned = self._memos.get(id(lines))
+        if pinned is None or pinned[0] is not lines:  # pinned: an id is never reused meanwhile
+            pinned = self._memos[id(lines)] = (lines, {})
+        return pinned[1]
+
     def _collect(self) -> Iterator[ProcurementDoc]:
         problems = self.problems
         for root, files in self.listed:
@@ -319,7 +329,8 @@ class Loading:
                 elif item is not None:
                     count += 1
                     try:
-                        doc = _resolve(_validated(item), path, r, workload_cache)
+                        document = _validated(item, self._memo(item[2]))
+                        doc = _resolve(document, path, r, workload_cache)
                     except InputError as exc:
                         problems.extend(exc.problems)
                     else:
@@ -420,14 +431,28 @@ class PlainDocument(Document):
     lines: Lines = None
     written: tuple[str | None, tuple[str | None, ...]] | None = None
     """Its written content as text (`checker.written_keys`), worked out by the worker."""
+    memo: dict[Any, Any] | None = field(default=None, compare=False, repr=False)
+    """Answers about places in the file, shared by every file with the same line map object
+    (the parse workers give files laid out alike one): a line, or where a finding points.
+    Where a field is written and on which line depend on the line map alone (it holds a line
+    for every key and item, and a map for every mapping and list), not on the values."""
 
     def line_of(self, *loc: int | str) -> int | None:
-        return line_in(self.raw, self.lines, loc)
+        memo = self.memo
+        if memo is None:
+            return line_in(self.raw, self.lines, loc)
+        key = ("line", loc)
+        found = memo.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = memo[key] = line_in(self.raw, self.lines, loc)
+        return found  # type: ignore[no-any-return]
 
     def lines_along(self, *loc: int | str) -> list[int | None]:
         """`line_of` of every prefix of `loc` (item n: the first n parts), in one walk."""
         return lines_along(self.raw, self.lines, loc)
 
+
+_UNKNOWN = object()
 
 _FAST: list[Any] = []
 
@@ -440,8 +465,9 @@ def _fast_validator() -> Any:
     return _FAST[0]
 
 
-def _validated(item: Item) -> Document:
-    """A parsed file validated; errors are found on the located data, as for any file."""
+def _validated(item: Item, memo: dict[Any, Any] | None = None) -> Document:
+    """A parsed file validated; errors are found on the located data, as for any file
+    (`memo`: shared by the files with this line map object, see `PlainDocument.memo`)."""
     name, plain, lines, written = item
     try:
         # Numbers read by costcalc.yamlio are already bounded ints and Decimals: checked
@@ -452,7 +478,7 @@ def _validated(item: Item) -> Document:
             model = ProcurementFile.model_validate(plain)
         except ValidationError:
             model = validate_data(relocate(plain, lines), ProcurementFile, name)  # raises
-    return PlainDocument(name, "procurement", model, plain, lines, written)
+    return PlainDocument(name, "procurement", model, plain, lines, written, memo)
 
 
 def _resolve(document: Document, path: Path, root: Root, cache: dict[Path, Any]) -> ProcurementDoc:
