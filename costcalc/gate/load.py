@@ -22,6 +22,7 @@ cannot make a decision skip the gate.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
@@ -219,6 +220,88 @@ PARALLEL_FROM = 512
 WORKERS = min(os.cpu_count() or 1, 4)
 """Worker processes for parsing: one per CPU, at most 4."""
 
+BATCH = 128
+"""Files a worker parses and sends back at a time (~90 KB pickled): the first arrive soon."""
+
+
+class _Workers:
+    """Forked processes parsing batches of files: batch j by worker j % n, read back in order.
+
+    Plain `os.fork` and one pipe per worker, no `multiprocessing`: no pool thread and
+    no task queue, and the `costcalc` program can end at once when the check is done
+    (`costcalc.cli.finish`: a loaded `multiprocessing` makes it take the slow exit,
+    which frees every object of the 10,000-file result one by one). A worker pickles
+    each parsed batch into its pipe (plain data and lines: see `Loading`) and leaves
+    with `os._exit`; what travels is never read from disk. A worker that dies makes
+    `results` raise OSError, and the caller parses the rest itself.
+    """
+
+    def __init__(self, batches: list[list[tuple[Path, bool]]], n: int) -> None:
+        self.count = len(batches)
+        self.pids: list[int] = []
+        self.pipes: list[Any] = []
+        self.done = False
+        try:
+            for w in range(n):
+                read, write = os.pipe()
+                try:  # room for ~10 batches, so a worker seldom waits for the parent
+                    import fcntl
+
+                    fcntl.fcntl(write, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+                except (ImportError, OSError):
+                    pass
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover (the child, which ends in os._exit)
+                    os.close(read)
+                    _work(batches, w, n, write)
+                os.close(write)
+                self.pids.append(pid)
+                self.pipes.append(os.fdopen(read, "rb"))
+        except BaseException:
+            self.close()
+            raise
+
+    def results(self) -> Iterator[list[Parsed]]:
+        import pickle
+
+        n = len(self.pipes)
+        for j in range(self.count):
+            try:
+                batch: list[Parsed] = pickle.load(self.pipes[j % n])  # our own child's
+            except Exception as exc:  # it ended early (killed, out of memory, crashed)
+                raise OSError(f"a parse worker stopped: {type(exc).__name__}") from None
+            yield batch
+        self.done = True
+
+    def close(self) -> None:
+        """Wait for every worker (stopped first unless all its batches were read)."""
+        import signal
+
+        for pipe in self.pipes:
+            pipe.close()
+        for pid in self.pids:
+            if not self.done:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)  # one of the workers started above
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        self.pids, self.pipes = [], []
+
+
+def _work(batches: list[list[tuple[Path, bool]]], w: int, n: int, write: int) -> None:
+    """A worker's life: parse batches w, w + n, ... into the pipe, then end the process."""
+    code = 1
+    try:
+        import pickle
+
+        with os.fdopen(write, "wb", buffering=1 << 16) as out:
+            for j in range(w, len(batches), n):
+                pickle.dump(_parse_batch(batches[j]), out, protocol=pickle.HIGHEST_PROTOCOL)
+                out.flush()
+        code = 0
+    finally:
+        os._exit(code)
+
 
 def load_procurement(paths: Sequence[Path], *, allow_empty: bool = False) -> list[ProcurementDoc]:
     """Load every procurement file under the given paths, gathering all errors before raising.
@@ -266,18 +349,16 @@ class Loading:
         workers = WORKERS
         if len(files) < PARALLEL_FROM or workers < 2 or not sys.platform.startswith("linux"):
             return iter(_parse_batch(files))
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        size = max(64, len(files) // (workers * 4))
-        batches = [files[i : i + size] for i in range(0, len(files), size)]
+        threading = sys.modules.get("threading")
+        if threading is not None and threading.active_count() > 1:
+            return iter(_parse_batch(files))  # forking a process with threads is not safe
+        batches = [files[i : i + BATCH] for i in range(0, len(files), BATCH)]
         try:
-            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-            batched = pool.map(_parse_batch, batches)
-        except (OSError, RuntimeError):  # no processes to be had (limits, a sandbox): do it here
+            pool = _Workers(batches, workers)
+        except OSError:  # no processes to be had (limits, a sandbox): do it here
             return iter(_parse_batch(files))
         self._pool = pool
-        return (parsed for batch in batched for parsed in batch)
+        return (parsed for batch in pool.results() for parsed in batch)
 
     def result(self) -> list[ProcurementDoc]:
         """The loaded files in order, or InputError with every problem of every file."""
@@ -294,13 +375,14 @@ class Loading:
     def close(self) -> None:
         """Stop the worker processes (unfinished work is dropped)."""
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            self._pool.close()
             self._pool = None
 
     def _next(self) -> Parsed:
         try:
             parsed = next(self._parsed)
-        except (OSError, RuntimeError):  # a worker could not run: parse the rest here
+        except OSError:  # a worker could not run or ended early: parse the rest here
+            self.close()
             self._parsed = iter(_parse_batch(self._files[self._done :]))
             parsed = next(self._parsed)
         self._done += 1
