@@ -476,12 +476,13 @@ def _walk(get: Any) -> tuple[Any, Lines]:
 
 _LINE_BAD = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-    "|^(?:---|\\.\\.\\.|%)",
-    re.MULTILINE,
 )
 """Left to `_walk`: tabs, CR, controls, YAML's other line breaks (NEL, U+2028, U+2029), a
-byte order mark, anything YAML finds unprintable; document markers and directives.
-(Other non-ASCII text is taken in comments only: see `_rows`.)"""
+byte order mark, anything YAML finds unprintable. (Other non-ASCII text is taken in
+comments only, and document markers and directives are refused: see `_rows`.)"""
+
+_ASCII_BAD = re.compile("[^\n\x20-\x7e]")
+"""`_LINE_BAD` for ASCII text (one character class: a faster scan)."""
 
 _KEY_LINE = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_./-]{0,127}):(?: +(.*))?\Z")
 """`key:` or `key: value`: a plain key of letters, digits and `_ . / -` (at most 128)."""
@@ -490,9 +491,10 @@ _PLAIN_START = re.compile(r"[A-Za-z0-9_./+~(]|-[A-Za-z0-9_.]")
 """How a plain scalar the line reader takes may begin (no indicator: `- ? : , [ ] { } # &
 * ! | > ' " % @` and backquote are left to libyaml)."""
 
-_BLOCK_PLAIN_BAD = re.compile(r"[\[\]{}\"#]|: |:\Z")
-"""In a block plain scalar: a flow indicator or double quote (left to libyaml), a colon and
-space or a final colon (a mapping where none may start: an error), a comment sign."""
+_BLOCK_PLAIN_BAD = re.compile(r"[\[\]{}\"#]")
+"""In a block plain scalar: a flow indicator or double quote (left to libyaml), a comment
+sign; a colon and space or a final colon (a mapping where none may start: an error) are
+looked for apart (`_LineReader.inline`)."""
 
 _FLOW_KEY = re.compile(r" *([A-Za-z0-9_][A-Za-z0-9_./-]{0,127}): +")
 _FLOW_PLAIN = re.compile(r"(?:[A-Za-z0-9_./+~(]|-[A-Za-z0-9_.])[^\[\]{},:#'\"]*")
@@ -520,6 +522,8 @@ def _rows(text: str, ascii: bool) -> list[_Row]:
         if not content or content[0] == "#":
             continue
         indent = len(raw) - len(content)
+        if indent == 0 and (content[0] == "%" or content.startswith(("---", "..."))):
+            raise _Slow  # a directive or a document marker
         if "#" in content:
             if "'" in content or '"' in content:
                 raise _Slow  # a comment sign and quotes: which is which is libyaml's to say
@@ -537,9 +541,10 @@ def _rows(text: str, ascii: bool) -> list[_Row]:
 
 def _line_parse(text: str) -> tuple[Any, Lines]:
     """Plain data and its lines for a document in the line layout (see above), or `_Slow`."""
-    if _LINE_BAD.search(text):
+    ascii = text.isascii()
+    if (_ASCII_BAD if ascii else _LINE_BAD).search(text):
         raise _Slow
-    rows = _rows(text, text.isascii())
+    rows = _rows(text, ascii)
     if not rows:
         raise _Slow
     reader = _LineReader(rows)
@@ -669,7 +674,12 @@ class _LineReader:
             if match is None:
                 raise _Slow
             return (match[1] if first == '"' else match[2]), None
-        if not _PLAIN_START.match(text) or _BLOCK_PLAIN_BAD.search(text):
+        if (
+            not _PLAIN_START.match(text)
+            or _BLOCK_PLAIN_BAD.search(text)
+            or ": " in text
+            or text[-1] == ":"
+        ):
             raise _Slow
         return self.scalar(text), None
 
