@@ -474,15 +474,16 @@ def _walk(get: Any) -> tuple[Any, Lines]:
 # no error either: what it accepts it reads exactly as `_walk` does (same values,
 # types, key order and lines: tests/test_yamlio_lines.py).
 
-_LINE_BAD = re.compile(
+_NOT_YAML_PRINTABLE = (
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
 """Left to `_walk`: tabs, CR, controls, YAML's other line breaks (NEL, U+2028, U+2029), a
 byte order mark, anything YAML finds unprintable. (Other non-ASCII text is taken in
-comments only, and document markers and directives are refused: see `_rows`.)"""
+comments only, and document markers and directives are refused: see `_rows`.) Compiled
+on first use (~15 ms), for non-ASCII text only."""
 
 _ASCII_BAD = re.compile("[^\n\x20-\x7e]")
-"""`_LINE_BAD` for ASCII text (one character class: a faster scan)."""
+"""`_NOT_YAML_PRINTABLE` for ASCII text (one small character class: a faster scan)."""
 
 _KEY_LINE = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_./-]{0,127}):(?: +(.*))?\Z")
 """`key:` or `key: value`: a plain key of letters, digits and `_ . / -` (at most 128)."""
@@ -501,12 +502,12 @@ _FLOW_PLAIN = re.compile(r"(?:[A-Za-z0-9_./+~(]|-[A-Za-z0-9_.])[^\[\]{},:#'\"]*"
 """A plain scalar inside a flow collection: no flow indicator, colon, comment sign or quote."""
 _FLOW_QUOTED = re.compile(r"\"([^\"\\]*)\"|'([^']*)'")
 _FLAT_KEY_VALUE = (
-    r"[A-Za-z0-9_][A-Za-z0-9_./-]{0,127}: +(?:[A-Za-z0-9_./+~(]|-[A-Za-z0-9_.])[^\[\]{},:#'\"]*"
+    r"[A-Za-z0-9_][A-Za-z0-9_./-]*: +(?:[A-Za-z0-9_./+~(]|-[A-Za-z0-9_.])[^\[\]{},:#'\"]*"
 )
 _FLAT_MAPPING = re.compile(rf"\{{ *(?:{_FLAT_KEY_VALUE}, *)*{_FLAT_KEY_VALUE}\}}")
 """A flow mapping of plain keys and plain values on one line (`{monthly: 500, currency: USD}`):
 read with one `findall` (`_FLAT_ENTRY`), the commonest flow collection in procurement files."""
-_FLAT_ENTRY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_./-]{0,127}): +([^\[\]{},:#'\"]*)")
+_FLAT_ENTRY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_./-]*): +([^\[\]{},:#'\"]*)")
 _SPACES = re.compile(r" *")
 
 _Row = tuple[int, str, int]
@@ -542,7 +543,7 @@ def _rows(text: str, ascii: bool) -> list[_Row]:
 def _line_parse(text: str) -> tuple[Any, Lines]:
     """Plain data and its lines for a document in the line layout (see above), or `_Slow`."""
     ascii = text.isascii()
-    if (_ASCII_BAD if ascii else _LINE_BAD).search(text):
+    if (_ASCII_BAD if ascii else re.compile(_NOT_YAML_PRINTABLE)).search(text):
         raise _Slow
     rows = _rows(text, ascii)
     if not rows:
@@ -690,7 +691,7 @@ class _LineReader:
         scalar = self.scalar
         for key_text, value_text in _FLAT_ENTRY.findall(text):
             key = scalar(key_text)
-            if key in data:
+            if key in data or len(key_text) > 128:  # a long key: as `_FLOW_KEY`, left over
                 raise _Slow
             data[key] = scalar(value_text.rstrip(" "))
             lines[key] = number

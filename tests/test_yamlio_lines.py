@@ -163,6 +163,8 @@ def test_non_ascii_in_comments_is_taken_and_elsewhere_handed_over() -> None:
         "a: ,x\n",
         "a: [" * 70 + "]" * 70 + "\n",  # deep nesting
         "  a: 1\nb: 2\n",  # less indented than the first key
+        "a: {" + "k" * 200 + ": 1}\n",  # a key longer than the line reader takes
+        "k" * 200 + ": 1\n",
     ],
 )
 def test_other_layouts_and_errors_are_handed_over(text: str) -> None:
