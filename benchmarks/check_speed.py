@@ -11,7 +11,14 @@
    of every report format.
 3. A hostile file (an alias bomb) must fail with exit 2 in under a second.
 
-Usage: python benchmarks/check_speed.py [--files N] [--runs N] [--json]
+With `--before EXE` (another build's `costcalc`, e.g. main's in its own virtualenv),
+step 1 instead times the two side by side on the same folder: interleaved fresh
+processes (after, before, after, ...), one untimed warm-up each, with
+`side_by_side.pair` (wall, CPU of the process and its parse workers, peak RSS),
+and the load average before and after.
+
+Usage: python benchmarks/check_speed.py [--files N] [--runs N] [--distinct]
+       [--before EXE] [--json]
 It measures the costcalc on PATH next to this Python (install the project first).
 Results are recorded in benchmarks/README.md; this is not a timed test.
 """
@@ -153,6 +160,29 @@ def in_process(folder: Path) -> dict[str, Any]:
     }
 
 
+def before_after(exe: str, before: str, folder: Path, runs: int, cache: Path) -> dict[str, Any]:
+    """`costcalc check FOLDER` of this build (a) and of `before` (b), interleaved."""
+    import os
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from side_by_side import pair
+
+    env = dict(os.environ, COSTCALC_CACHE_DIR=str(cache), NO_COLOR="1")
+    env.pop("COSTCALC_NO_CACHE", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a normal install has its bytecode compiled
+    argv = ["check", str(folder), "--as-of", AS_OF, "-f", "json"]
+    load_before = os.getloadavg()
+    result = pair([exe, *argv], [before, *argv], runs, env)
+    return {
+        "after": result["a"],
+        "before": result["b"],
+        "ratio_wall": result["ratio_wall"],
+        "ratio_cpu": result["ratio_cpu"],
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=1000)
@@ -161,6 +191,7 @@ def main() -> None:
     parser.add_argument(
         "--distinct", action="store_true", help="no two decisions alike (no shared rule work)"
     )
+    parser.add_argument("--before", metavar="EXE", help="another costcalc, timed side by side")
     args = parser.parse_args()
     exe = shutil.which("costcalc") or str(Path(sys.executable).with_name("costcalc"))
     tmp = Path(tempfile.mkdtemp(prefix="costcalc-check-bench-"))
@@ -168,6 +199,11 @@ def main() -> None:
         folder = tmp / "procurement"
         folder.mkdir()
         write_files(folder, args.files, args.distinct)
+        if args.before:
+            out = before_after(exe, args.before, folder, args.runs, tmp / "cache")
+            out.update(files=args.files, distinct_decisions=args.distinct)
+            print(json.dumps(out, indent=2))
+            return
         cpu: list[float] = []
         times, code = wall(
             [exe, "check", str(folder), "--as-of", AS_OF, "-f", "json"], args.runs, cpu

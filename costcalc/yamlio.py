@@ -346,6 +346,12 @@ def _plain_scalar(value: str) -> Any:
 
 def _fast_parse(text: str) -> tuple[Any, Lines]:
     """Plain data and its lines for a plain YAML document, or `_Slow` raised (see above)."""
+    try:
+        return _line_parse(text)
+    except _Slow:
+        pass
+    except RecursionError:
+        raise _Slow from None
     if _CParser is None:
         raise _Slow
     parser = _CParser(text)
@@ -451,6 +457,303 @@ def _walk(get: Any) -> tuple[Any, Lines]:
     if type(get()) is not events.DocumentEndEvent or type(get()) is not events.StreamEndEvent:
         raise _Slow
     return root, root_lines
+
+
+# ------------------------------------------------------------ the line reader
+#
+# Cheaper still, for the layout costcalc's own files and hand-written procurement
+# files use: ASCII text, block mappings and lists of one entry a line, flow
+# collections closed on the line that opens them, plain or simply quoted scalars,
+# comments. Each line is matched by a regular expression and each scalar resolved
+# as `_walk` resolves it (`_plain_scalar`, the shared `_SCALARS`), with no parse
+# event objects at all. Anything else -- a tab, a non-ASCII character, a scalar or
+# flow collection over several lines, a quoted scalar with an escape, an anchor, a
+# tag, a block scalar, a complex or quoted key, a directive or document marker, a
+# repeated key, an empty list item, a line that does not fit -- raises `_Slow`, and
+# `_walk` (then the full constructor) reads the file. So the line reader decides
+# no error either: what it accepts it reads exactly as `_walk` does (same values,
+# types, key order and lines: tests/test_yamlio_lines.py).
+
+_NOT_YAML_PRINTABLE = (
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+"""Left to `_walk`: tabs, CR, controls, YAML's other line breaks (NEL, U+2028, U+2029), a
+byte order mark, anything YAML finds unprintable. (Other non-ASCII text is taken in
+comments only, and document markers and directives are refused: see `_rows`.) Compiled
+on first use (~15 ms), for non-ASCII text only."""
+
+_ASCII_BAD = re.compile("[^\n\x20-\x7e]")
+"""`_NOT_YAML_PRINTABLE` for ASCII text (one small character class: a faster scan)."""
+
+_KEY_LINE = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_./-]{0,127}):(?: +(.*))?\Z")
+"""`key:` or `key: value`: a plain key of letters, digits and `_ . / -` (at most 128)."""
+
+_PLAIN_START = re.compile(r"[A-Za-z0-9_./+~(]|-[A-Za-z0-9_.]")
+"""How a plain scalar the line reader takes may begin (no indicator: `- ? : , [ ] { } # &
+* ! | > ' " % @` and backquote are left to libyaml)."""
+
+_BLOCK_PLAIN_BAD = re.compile(r"[\[\]{}\"#]")
+"""In a block plain scalar: a flow indicator or double quote (left to libyaml), a comment
+sign; a colon and space or a final colon (a mapping where none may start: an error) are
+looked for apart (`_LineReader.inline`)."""
+
+_FLOW_KEY = re.compile(r" *([A-Za-z0-9_][A-Za-z0-9_./-]{0,127}): +")
+_FLOW_PLAIN = re.compile(r"(?:[A-Za-z0-9_./+~(]|-[A-Za-z0-9_.])[^\[\]{},:#'\"]*")
+"""A plain scalar inside a flow collection: no flow indicator, colon, comment sign or quote."""
+_FLOW_QUOTED = re.compile(r"\"([^\"\\]*)\"|'([^']*)'")
+_FLAT_KEY_VALUE = (
+    r"[A-Za-z0-9_][A-Za-z0-9_./-]*: +(?:[A-Za-z0-9_./+~(]|-[A-Za-z0-9_.])[^\[\]{},:#'\"]*"
+)
+_FLAT_MAPPING = re.compile(rf"\{{ *(?:{_FLAT_KEY_VALUE}, *)*{_FLAT_KEY_VALUE}\}}")
+"""A flow mapping of plain keys and plain values on one line (`{monthly: 500, currency: USD}`):
+read with one `findall` (`_FLAT_ENTRY`), the commonest flow collection in procurement files."""
+_FLAT_ENTRY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_./-]*): +([^\[\]{},:#'\"]*)")
+_SPACES = re.compile(r" *")
+
+_Row = tuple[int, str, int]
+"""A line that holds something: its indent, its content (comment and spaces cut), its number."""
+
+
+def _rows(text: str, ascii: bool) -> list[_Row]:
+    rows: list[_Row] = []
+    number = 0
+    for raw in text.split("\n"):
+        number += 1
+        content = raw.lstrip(" ")
+        if not content or content[0] == "#":
+            continue
+        indent = len(raw) - len(content)
+        if indent == 0 and (content[0] == "%" or content.startswith(("---", "..."))):
+            raise _Slow  # a directive or a document marker
+        if "#" in content:
+            if "'" in content or '"' in content:
+                raise _Slow  # a comment sign and quotes: which is which is libyaml's to say
+            cut = content.find(" #")
+            if cut < 0:
+                raise _Slow
+            content = content[:cut]
+            if "#" in content:
+                raise _Slow
+        if not ascii and not content.isascii():
+            raise _Slow  # non-ASCII text outside comments: left to libyaml
+        rows.append((indent, content.rstrip(" "), number))
+    return rows
+
+
+def _line_parse(text: str) -> tuple[Any, Lines]:
+    """Plain data and its lines for a document in the line layout (see above), or `_Slow`."""
+    ascii = text.isascii()
+    if (_ASCII_BAD if ascii else re.compile(_NOT_YAML_PRINTABLE)).search(text):
+        raise _Slow
+    rows = _rows(text, ascii)
+    if not rows:
+        raise _Slow
+    reader = _LineReader(rows)
+    indent, content, _ = rows[0]
+    value: Any
+    if content[:2] == "- ":
+        value, shadow = reader.sequence(indent, 0)
+    elif _KEY_LINE.match(content):
+        value, shadow = reader.mapping(indent, 0)
+    else:
+        raise _Slow
+    if reader.at != len(rows) or reader.nodes > MAX_NODES:
+        raise _Slow
+    return value, shadow
+
+
+class _LineReader:
+    """The block structure of `_line_parse`'s rows, read top down (`at`: the next row)."""
+
+    def __init__(self, rows: list[_Row]) -> None:
+        self.rows = rows
+        self.at = 0
+        self.nodes = 0
+        scalars = _SCALARS
+        if len(scalars) > _SCALARS_MAX:
+            scalars.clear()
+        self.scalars = scalars
+
+    def scalar(self, text: str) -> Any:
+        scalars = self.scalars
+        if text in scalars:
+            return scalars[text]
+        value = scalars[text] = _plain_scalar(text)
+        return value
+
+    def mapping(self, indent: int, depth: int) -> tuple[dict[Any, Any], Lines]:
+        """The block mapping whose first key is the current row, at `indent`."""
+        if depth >= MAX_DEPTH:
+            raise _Slow
+        rows = self.rows
+        end = len(rows)
+        data: dict[Any, Any] = {}
+        lines: dict[Any, int] = {}
+        children: dict[Any, Any] = {}
+        shadow = (rows[self.at][2], lines, children)
+        while self.at < end:
+            row_indent, content, number = rows[self.at]
+            if row_indent < indent:
+                break
+            match = _KEY_LINE.match(content) if row_indent == indent else None
+            if match is None:
+                raise _Slow  # deeper than its mapping, or a line that is no `key:`
+            key = self.scalar(match[1])
+            if key in data:
+                raise _Slow
+            self.nodes += 2
+            self.at += 1
+            text = match[2]
+            if text is not None:
+                value, inner = self.inline(text, number, depth + 1)
+            elif self.at < end and (
+                rows[self.at][0] > indent
+                or (rows[self.at][0] == indent and rows[self.at][1][:2] == "- ")
+            ):
+                value, inner = self.block(depth + 1)
+            else:
+                value, inner = None, None
+            data[key] = value
+            lines[key] = number
+            if inner is not None:
+                children[key] = inner
+        return data, shadow
+
+    def sequence(self, indent: int, depth: int) -> tuple[list[Any], Lines]:
+        """The block list whose first `- ` item is the current row, at `indent`."""
+        if depth >= MAX_DEPTH:
+            raise _Slow
+        rows = self.rows
+        end = len(rows)
+        data: list[Any] = []
+        lines: list[int] = []
+        children: dict[int, Any] = {}
+        shadow = (rows[self.at][2], lines, children)
+        while self.at < end:
+            row_indent, content, number = rows[self.at]
+            if row_indent < indent or (row_indent == indent and content[:2] != "- "):
+                break  # a key of the mapping this list is the value of, or its end
+            if row_indent > indent:
+                raise _Slow
+            item = content[2:].lstrip(" ")
+            if not item or item[:2] == "- ":
+                raise _Slow
+            self.nodes += 1
+            if _KEY_LINE.match(item):  # `- key: ...`: a mapping that starts on this row
+                rows[self.at] = (indent + len(content) - len(item), item, number)
+                value, inner = self.mapping(rows[self.at][0], depth + 1)
+            else:
+                self.at += 1
+                value, inner = self.inline(item, number, depth + 1)
+                if self.at < end and rows[self.at][0] > indent:
+                    raise _Slow  # a scalar continued on the next line
+            if inner is not None:
+                children[len(data)] = inner
+            data.append(value)
+            lines.append(number)
+        return data, shadow
+
+    def block(self, depth: int) -> tuple[Any, Lines]:
+        indent, content, _ = self.rows[self.at]
+        if content[:2] == "- ":
+            return self.sequence(indent, depth)
+        if _KEY_LINE.match(content):
+            return self.mapping(indent, depth)
+        raise _Slow
+
+    def inline(self, text: str, number: int, depth: int) -> tuple[Any, Lines]:
+        """A value written on its row: a flow collection, a quoted or a plain scalar."""
+        first = text[0]
+        if first == "{" or first == "[":
+            value, shadow, at = self.flow(text, 0, number, depth)
+            if at != len(text):
+                raise _Slow
+            return value, shadow
+        self.nodes += 1
+        if first == '"' or first == "'":
+            match = _FLOW_QUOTED.fullmatch(text)
+            if match is None:
+                raise _Slow
+            return (match[1] if first == '"' else match[2]), None
+        if (
+            not _PLAIN_START.match(text)
+            or _BLOCK_PLAIN_BAD.search(text)
+            or ": " in text
+            or text[-1] == ":"
+        ):
+            raise _Slow
+        return self.scalar(text), None
+
+    def flat(self, text: str, number: int) -> tuple[Any, Lines, int]:
+        """A whole `_FLAT_MAPPING` text read: what `flow` reads from it, in one pass."""
+        data: dict[Any, Any] = {}
+        lines: dict[Any, int] = {}
+        scalar = self.scalar
+        for key_text, value_text in _FLAT_ENTRY.findall(text):
+            key = scalar(key_text)
+            if key in data or len(key_text) > 128:  # a long key: as `_FLOW_KEY`, left over
+                raise _Slow
+            data[key] = scalar(value_text.rstrip(" "))
+            lines[key] = number
+        self.nodes += 2 * len(data)
+        return data, (number, lines, {}), len(text)
+
+    def flow(self, text: str, at: int, number: int, depth: int) -> tuple[Any, Lines, int]:
+        """The flow collection opening at text[at], all on one line; and where it ends."""
+        if depth >= MAX_DEPTH:
+            raise _Slow
+        self.nodes += 1
+        if at == 0 and text[0] == "{" and _FLAT_MAPPING.fullmatch(text):
+            return self.flat(text, number)
+        close = "}" if text[at] == "{" else "]"
+        at = _SPACES.match(text, at + 1).end()  # type: ignore[union-attr]
+        data: Any = {} if close == "}" else []
+        lines: Any = {} if close == "}" else []
+        children: dict[Any, Any] = {}
+        if text[at : at + 1] == close:
+            return data, (number, lines, children), at + 1
+        while True:
+            if close == "}":
+                match = _FLOW_KEY.match(text, at)
+                if match is None:
+                    raise _Slow
+                key = self.scalar(match[1])
+                if key in data:
+                    raise _Slow
+                self.nodes += 1
+                at = match.end()
+            if text[at : at + 1] in ("{", "["):
+                value, inner, at = self.flow(text, at, number, depth + 1)
+            else:
+                self.nodes += 1
+                match = _FLOW_QUOTED.match(text, at)
+                if match is not None:
+                    value, inner = (match[2] if match[1] is None else match[1]), None
+                else:
+                    match = _FLOW_PLAIN.match(text, at)
+                    if match is None:
+                        raise _Slow
+                    value, inner = self.scalar(match[0].rstrip(" ")), None
+                at = match.end()
+            if close == "}":
+                data[key] = value
+                lines[key] = number
+                if inner is not None:
+                    children[key] = inner
+            else:
+                if inner is not None:
+                    children[len(data)] = inner
+                data.append(value)
+                lines.append(number)
+            at = _SPACES.match(text, at).end()  # type: ignore[union-attr]
+            sign = text[at : at + 1]
+            if sign == close:
+                return data, (number, lines, children), at + 1
+            if sign != ",":
+                raise _Slow
+            at = _SPACES.match(text, at + 1).end()  # type: ignore[union-attr]
+            if text[at : at + 1] in (close, ""):
+                raise _Slow  # a trailing comma: left to libyaml
 
 
 def parse_plain(text: str, source: str = "<input>") -> tuple[Any, Lines]:

@@ -79,9 +79,6 @@ def _check(
     fail_on_warn: bool,
 ) -> CheckResult:
     from costcalc.errors import InputError
-    from costcalc.gate.checker import Checker, CheckRun
-    from costcalc.gate.context import Session
-    from costcalc.gate.diff import diff_costs
     from costcalc.gate.load import Loading, load_procurement
 
     if base is None and (max_increase is not None or max_increase_pct is not None):
@@ -92,7 +89,11 @@ def _check(
     roots = [Path(p) for p in paths]
     if not roots:
         raise InputError("no procurement file or folder given")
-    loading = Loading(roots)
+    loading = Loading(roots)  # first: the parse workers start before the imports below
+    from costcalc.gate.checker import Checker, CheckRun
+    from costcalc.gate.context import Session
+    from costcalc.gate.diff import diff_costs
+
     failed: InputError | None = None
     if catalog is None and loading.parallel:
         # Worker processes are parsing the files: load the catalog meanwhile. A problem in

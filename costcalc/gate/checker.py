@@ -306,6 +306,17 @@ def _decision_key(doc: ProcurementDoc, i: int, written: str | None) -> tuple[Any
 
 def _where(document: Document, i: int, loc: Loc) -> tuple[int | None, str]:
     """Line and dotted name of a field of decision i (the deepest one written)."""
+    memo = getattr(document, "memo", None)  # shared by files laid out alike (PlainDocument)
+    if memo is None:
+        return _where_of(document, i, loc)
+    key = ("where", i, loc)
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = _where_of(document, i, loc)
+    return found  # type: ignore[no-any-return]
+
+
+def _where_of(document: Document, i: int, loc: Loc) -> tuple[int | None, str]:
     full: Loc = ("decisions", i, *loc)
     if loc and loc[0] == "policy" and not _written(document.raw, full):
         # a policy field set for the whole file: point at the file's own line

@@ -22,22 +22,27 @@ cannot make a decision skip the gate.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from pydantic import ValidationError
+from typing import TYPE_CHECKING, Any
 
 from costcalc.errors import InputError, Problem
 from costcalc.loader import YAML_SUFFIXES, Document, validate_data
 from costcalc.located import Lines, line_in, lines_along, relocate
-from costcalc.schema.procurement import ProcurementFile, WorkloadRef
-from costcalc.schema.workload import Workload, WorkloadFile
 from costcalc.yamlio import load_plain, load_yaml
+
+if TYPE_CHECKING:
+    from costcalc.schema.procurement import ProcurementFile
+    from costcalc.schema.workload import Workload
+
+# pydantic and the schema classes are imported when files are validated, not when this
+# module is: the parse workers start (fork) before them, so importing them in the parent
+# (~0.2-0.4 s) overlaps the parsing instead of delaying it.
 
 MAX_PROCUREMENT_BYTES = 1024 * 1024
 """Largest procurement or workload file read: real ones are a few KB."""
@@ -219,6 +224,88 @@ PARALLEL_FROM = 512
 WORKERS = min(os.cpu_count() or 1, 4)
 """Worker processes for parsing: one per CPU, at most 4."""
 
+BATCH = 128
+"""Files a worker parses and sends back at a time (~90 KB pickled): the first arrive soon."""
+
+
+class _Workers:
+    """Forked processes parsing batches of files: batch j by worker j % n, read back in order.
+
+    Plain `os.fork` and one pipe per worker, no `multiprocessing`: no pool thread and
+    no task queue, and the `costcalc` program can end at once when the check is done
+    (`costcalc.cli.finish`: a loaded `multiprocessing` makes it take the slow exit,
+    which frees every object of the 10,000-file result one by one). A worker pickles
+    each parsed batch into its pipe (plain data and lines: see `Loading`) and leaves
+    with `os._exit`; what travels is never read from disk. A worker that dies makes
+    `results` raise OSError, and the caller parses the rest itself.
+    """
+
+    def __init__(self, batches: list[list[tuple[Path, bool]]], n: int) -> None:
+        self.count = len(batches)
+        self.pids: list[int] = []
+        self.pipes: list[Any] = []
+        self.done = False
+        try:
+            for w in range(n):
+                read, write = os.pipe()
+                try:  # room for ~10 batches, so a worker seldom waits for the parent
+                    import fcntl
+
+                    fcntl.fcntl(write, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+                except (ImportError, OSError):
+                    pass
+                pid = os.fork()
+                if pid == 0:  # pragma: no cover (the child, which ends in os._exit)
+                    os.close(read)
+                    _work(batches, w, n, write)
+                os.close(write)
+                self.pids.append(pid)
+                self.pipes.append(os.fdopen(read, "rb"))
+        except BaseException:
+            self.close()
+            raise
+
+    def results(self) -> Iterator[list[Parsed]]:
+        import pickle
+
+        n = len(self.pipes)
+        for j in range(self.count):
+            try:
+                batch: list[Parsed] = pickle.load(self.pipes[j % n])  # our own child's
+            except Exception as exc:  # it ended early (killed, out of memory, crashed)
+                raise OSError(f"a parse worker stopped: {type(exc).__name__}") from None
+            yield batch
+        self.done = True
+
+    def close(self) -> None:
+        """Wait for every worker (stopped first unless all its batches were read)."""
+        import signal
+
+        for pipe in self.pipes:
+            pipe.close()
+        for pid in self.pids:
+            if not self.done:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)  # one of the workers started above
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        self.pids, self.pipes = [], []
+
+
+def _work(batches: list[list[tuple[Path, bool]]], w: int, n: int, write: int) -> None:
+    """A worker's life: parse batches w, w + n, ... into the pipe, then end the process."""
+    code = 1
+    try:
+        import pickle
+
+        with os.fdopen(write, "wb", buffering=1 << 16) as out:
+            for j in range(w, len(batches), n):
+                pickle.dump(_parse_batch(batches[j]), out, protocol=pickle.HIGHEST_PROTOCOL)
+                out.flush()
+        code = 0
+    finally:
+        os._exit(code)
+
 
 def load_procurement(paths: Sequence[Path], *, allow_empty: bool = False) -> list[ProcurementDoc]:
     """Load every procurement file under the given paths, gathering all errors before raising.
@@ -253,6 +340,7 @@ class Loading:
                 self.problems.extend(exc.problems)
         self._files = [(path, path == root) for root, found in self.listed for path in found]
         self._done = 0
+        self._memos: dict[int, tuple[Lines, dict[Any, Any]]] = {}
         self._pool: Any = None
         self._parsed: Iterator[Parsed] = self._start(self._files)
 
@@ -265,18 +353,16 @@ class Loading:
         workers = WORKERS
         if len(files) < PARALLEL_FROM or workers < 2 or not sys.platform.startswith("linux"):
             return iter(_parse_batch(files))
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        size = max(64, len(files) // (workers * 4))
-        batches = [files[i : i + size] for i in range(0, len(files), size)]
+        threading = sys.modules.get("threading")
+        if threading is not None and threading.active_count() > 1:
+            return iter(_parse_batch(files))  # forking a process with threads is not safe
+        batches = [files[i : i + BATCH] for i in range(0, len(files), BATCH)]
         try:
-            pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-            batched = pool.map(_parse_batch, batches)
-        except (OSError, RuntimeError):  # no processes to be had (limits, a sandbox): do it here
+            pool = _Workers(batches, workers)
+        except OSError:  # no processes to be had (limits, a sandbox): do it here
             return iter(_parse_batch(files))
         self._pool = pool
-        return (parsed for batch in batched for parsed in batch)
+        return (parsed for batch in pool.results() for parsed in batch)
 
     def result(self) -> list[ProcurementDoc]:
         """The loaded files in order, or InputError with every problem of every file."""
@@ -293,17 +379,27 @@ class Loading:
     def close(self) -> None:
         """Stop the worker processes (unfinished work is dropped)."""
         if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+            self._pool.close()
             self._pool = None
 
     def _next(self) -> Parsed:
         try:
             parsed = next(self._parsed)
-        except (OSError, RuntimeError):  # a worker could not run: parse the rest here
+        except OSError:  # a worker could not run or ended early: parse the rest here
+            self.close()
             self._parsed = iter(_parse_batch(self._files[self._done :]))
             parsed = next(self._parsed)
         self._done += 1
         return parsed
+
+    def _memo(self, lines: Lines) -> dict[Any, Any] | None:
+        """The memo of the files sharing this line map object (None: no lines)."""
+        if lines is None:
+            return None
+        pinned = self._memos.get(id(lines))
+        if pinned is None or pinned[0] is not lines:  # pinned: an id is never reused meanwhile
+            pinned = self._memos[id(lines)] = (lines, {})
+        return pinned[1]
 
     def _collect(self) -> Iterator[ProcurementDoc]:
         problems = self.problems
@@ -319,7 +415,8 @@ class Loading:
                 elif item is not None:
                     count += 1
                     try:
-                        doc = _resolve(_validated(item), path, r, workload_cache)
+                        document = _validated(item, self._memo(item[2]))
+                        doc = _resolve(document, path, r, workload_cache)
                     except InputError as exc:
                         problems.extend(exc.problems)
                     else:
@@ -420,14 +517,28 @@ class PlainDocument(Document):
     lines: Lines = None
     written: tuple[str | None, tuple[str | None, ...]] | None = None
     """Its written content as text (`checker.written_keys`), worked out by the worker."""
+    memo: dict[Any, Any] | None = field(default=None, compare=False, repr=False)
+    """Answers about places in the file, shared by every file with the same line map object
+    (the parse workers give files laid out alike one): a line, or where a finding points.
+    Where a field is written and on which line depend on the line map alone (it holds a line
+    for every key and item, and a map for every mapping and list), not on the values."""
 
     def line_of(self, *loc: int | str) -> int | None:
-        return line_in(self.raw, self.lines, loc)
+        memo = self.memo
+        if memo is None:
+            return line_in(self.raw, self.lines, loc)
+        key = ("line", loc)
+        found = memo.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = memo[key] = line_in(self.raw, self.lines, loc)
+        return found  # type: ignore[no-any-return]
 
     def lines_along(self, *loc: int | str) -> list[int | None]:
         """`line_of` of every prefix of `loc` (item n: the first n parts), in one walk."""
         return lines_along(self.raw, self.lines, loc)
 
+
+_UNKNOWN = object()
 
 _FAST: list[Any] = []
 
@@ -435,13 +546,19 @@ _FAST: list[Any] = []
 def _fast_validator() -> Any:
     if not _FAST:
         from costcalc.schema.common import validator_for_read_data
+        from costcalc.schema.procurement import ProcurementFile
 
         _FAST.append(validator_for_read_data(ProcurementFile))
     return _FAST[0]
 
 
-def _validated(item: Item) -> Document:
-    """A parsed file validated; errors are found on the located data, as for any file."""
+def _validated(item: Item, memo: dict[Any, Any] | None = None) -> Document:
+    """A parsed file validated; errors are found on the located data, as for any file
+    (`memo`: shared by the files with this line map object, see `PlainDocument.memo`)."""
+    from pydantic import ValidationError
+
+    from costcalc.schema.procurement import ProcurementFile
+
     name, plain, lines, written = item
     try:
         # Numbers read by costcalc.yamlio are already bounded ints and Decimals: checked
@@ -452,11 +569,13 @@ def _validated(item: Item) -> Document:
             model = ProcurementFile.model_validate(plain)
         except ValidationError:
             model = validate_data(relocate(plain, lines), ProcurementFile, name)  # raises
-    return PlainDocument(name, "procurement", model, plain, lines, written)
+    return PlainDocument(name, "procurement", model, plain, lines, written, memo)
 
 
 def _resolve(document: Document, path: Path, root: Root, cache: dict[Path, Any]) -> ProcurementDoc:
     """Resolve every `{file, name}` workload reference inside the checked root."""
+    from costcalc.schema.procurement import WorkloadRef
+
     model: ProcurementFile = document.model
     resolved: dict[int, Workload] = {}
     problems: list[Problem] = []
@@ -492,6 +611,8 @@ def _resolve(document: Document, path: Path, root: Root, cache: dict[Path, Any])
 
 
 def _named_workload(path: Path, name: str, cache: dict[Path, Any]) -> Workload:
+    from costcalc.schema.workload import WorkloadFile
+
     real = path.resolve()
     if real not in cache:
         try:
