@@ -554,7 +554,22 @@ class _Decoder:
             raise CacheMiss("bad class table")
         self.classes = [_allowed_class(name) for name in class_names]
         self.memo: list[Any] = []
+        # Equal values decoded once and shared (all immutable): a large catalog repeats the
+        # same ids, sources, metrics, paths, dates and prices in every score and offer.
+        self.shared: dict[Any, Any] = {}
         self.chunk = chunk or _no_chunks
+
+    def decimal(self, text: Any) -> Decimal:
+        found = self.shared.get(("$", text)) if type(text) is str else None
+        if found is None:
+            found = self.shared[("$", text)] = _decimal(text)
+        return found  # type: ignore[no-any-return]
+
+    def date(self, text: Any) -> dt.date:
+        found = self.shared.get(("d", text)) if type(text) is str else None
+        if found is None:
+            found = self.shared[("d", text)] = dt.date.fromisoformat(text)
+        return found  # type: ignore[no-any-return]
 
     def skeleton(self, x: Any) -> Any:
         """Located data from `_Encoder.skeleton`: values are None."""
@@ -595,14 +610,16 @@ class _Decoder:
 
     def decode(self, x: Any) -> Any:
         if type(x) is not list:
-            if x is None or type(x) in (str, bool, int):
+            if type(x) is str:
+                return self.shared.setdefault(x, x)
+            if x is None or type(x) in (bool, int):
                 return x
             raise CacheMiss(f"unexpected {type(x).__name__}")
         tag = x[0]
         if tag == "$":
-            return _decimal(x[1])
+            return self.decimal(x[1])
         if tag == "d":
-            return dt.date.fromisoformat(x[1])
+            return self.date(x[1])
         if tag == "t":
             return dt.datetime.fromisoformat(x[1])
         if tag == "{" or tag == "[":
@@ -639,21 +656,24 @@ class _Decoder:
             if spec is None or len(x) != 3 + len(spec):
                 raise CacheMiss("fields do not match the model")
             values = {}
-            decode, memo = self.decode, self.memo
+            decode, memo, shared = self.decode, self.memo, self.shared
+            decimal, date = self.decimal, self.date
             for (name, check), raw in zip(spec, x[3:], strict=True):
                 value: Any
                 if type(raw) is list:  # the common tags inline: this loop is the hot path
                     tag = raw[0]
                     if tag == "$":
-                        value = _decimal(raw[1])
+                        value = decimal(raw[1])
                     elif tag == "R":
                         value = memo[_int(raw[1])]
                     elif tag == "d":
-                        value = dt.date.fromisoformat(raw[1])
+                        value = date(raw[1])
                     elif tag == "L" and len(raw) == 1:
                         value = []
                     else:
                         value = decode(raw)
+                elif type(raw) is str:
+                    value = shared.setdefault(raw, raw)
                 else:
                     value = raw
                 if not check(value):
@@ -689,7 +709,8 @@ class _Decoder:
             if dspec is None or len(x) % 2:
                 raise CacheMiss("fields do not match the record")
             kwargs = {}
-            decode, memo = self.decode, self.memo
+            decode, memo, shared = self.decode, self.memo, self.shared
+            decimal, date = self.decimal, self.date
             last = -1
             for j in range(2, len(x), 2):
                 i = x[j]
@@ -701,13 +722,15 @@ class _Decoder:
                 if type(raw) is list:  # the common tags inline: this loop is the hot path
                     tag = raw[0]
                     if tag == "$":
-                        value = _decimal(raw[1])
+                        value = decimal(raw[1])
                     elif tag == "R":
                         value = memo[_int(raw[1])]
                     elif tag == "d":
-                        value = dt.date.fromisoformat(raw[1])
+                        value = date(raw[1])
                     else:
                         value = decode(raw)
+                elif type(raw) is str:
+                    value = shared.setdefault(raw, raw)
                 else:
                     value = raw
                 if (type(value) not in exact) if exact is not None else not check(value):
@@ -720,20 +743,23 @@ class _Decoder:
             if dspec is None or len(x) != 2 + len(dspec):
                 raise CacheMiss("fields do not match the class")
             kwargs = {}
-            decode, memo = self.decode, self.memo
+            decode, memo, shared = self.decode, self.memo, self.shared
+            decimal, date = self.decimal, self.date
             for (name, check, exact), raw in zip(dspec, x[2:], strict=True):
                 if type(raw) is list:  # the common tags inline: this loop is the hot path
                     tag = raw[0]
                     if tag == "$":
-                        value = _decimal(raw[1])
+                        value = decimal(raw[1])
                     elif tag == "R":
                         value = memo[_int(raw[1])]
                     elif tag == "d":
-                        value = dt.date.fromisoformat(raw[1])
+                        value = date(raw[1])
                     elif tag == "L" and len(raw) == 1:
                         value = []
                     else:
                         value = decode(raw)
+                elif type(raw) is str:
+                    value = shared.setdefault(raw, raw)
                 else:
                     value = raw
                 if (type(value) not in exact) if exact is not None else not check(value):
@@ -818,7 +844,7 @@ class _CachedDocument(Document):
             text, classes = state["_lines"]
             try:
                 decoder = _Decoder.__new__(_Decoder)
-                decoder.classes, decoder.memo = classes, []
+                decoder.classes, decoder.memo, decoder.shared = classes, [], {}
                 raw = decoder.skeleton(json.loads(text))
             except (CacheMiss, ValueError, TypeError, KeyError, IndexError, RecursionError):
                 # Authenticated, so only a costcalc bug gets here: lines unknown, never a crash.
