@@ -138,7 +138,7 @@ class Usage:
         return replace(self, requests=exact_product(self.requests, factor))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PriceChoice:
     """The price period used for an offer on a day, and how it reaches the asked currency."""
 
@@ -150,7 +150,7 @@ class PriceChoice:
     conversion: Conversion | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CostLine:
     """One priced component of a usage."""
 
@@ -167,7 +167,7 @@ class CostLine:
     origin: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CostResult:
     """The cost of a usage on one offer, with its full breakdown."""
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from costcalc.loader import Document
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ScoreEntry:
     """A score with where it is written."""
 
