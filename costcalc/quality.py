@@ -155,6 +155,10 @@ class QualityIndex:
     )
     """`normalised` of the index's scores without a published uncertainty, by benchmark and
     score value object (the cache decoder shares equal values): worked out once each."""
+    _missing: dict[tuple[str, ...], tuple[str, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """The `Quality.missing` tuples made so far, each kept once."""
 
     def profile(self, name: str) -> Profile:
         found = self.profiles.get(name.strip().lower())
@@ -336,14 +340,20 @@ def model_quality(
     with localcontext() as ctx:
         ctx.prec = 28
         total = sum(weighting.weights.values(), ZERO)
-        covered = sum((p.weight for p in parts), ZERO)
-        value = sum((p.weight * p.value for p in parts), ZERO) / covered
-        stderr = (
-            sum((p.weight * p.weight * p.stderr * p.stderr for p in parts), ZERO).sqrt() / covered
-        )
+        # One pass, the same sums in the same order as sum(..., ZERO) over the parts.
+        covered = weighted = squares = ZERO
+        for p in parts:
+            weight = p.weight
+            covered += weight
+            weighted += weight * p.value
+            squares += weight * weight * p.stderr * p.stderr
+        value = weighted / covered
+        stderr = squares.sqrt() / covered
         low = max(ZERO, value - z * stderr)
         high = min(HUNDRED, value + z * stderr)
-    return Quality(value, stderr, low, high, covered / total, tuple(parts), tuple(missing))
+    missed = tuple(missing)
+    missed = index._missing.setdefault(missed, missed)  # models often miss the same ones
+    return Quality(value, stderr, low, high, covered / total, tuple(parts), missed)
 
 
 def latent_quality(
