@@ -3,6 +3,7 @@ a damaged cache file is rebuilt, and a failed load is never cached."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -97,3 +98,38 @@ def test_equal_values_are_decoded_once_and_kept_exact(tmp_path: Path) -> None:
     assert shared, "the mini catalog has a sheet with two offers"
     for files in shared:
         assert all(f is files[0] for f in files)
+
+
+def test_large_located_data_is_read_apart_on_first_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Located data written apart (every document here: the threshold set to 0) is not
+    decoded when the catalog is loaded, gives the same lines as a fresh build when one is
+    looked up, and a file changed since it was loaded gives unknown lines, never others."""
+    import costcalc.catalog_cache as cc
+
+    monkeypatch.setattr(cc, "LOCATED_APART", 0)
+    sheets, cache = copy_mini(tmp_path), tmp_path / "cache"
+    fresh = load_catalog([sheets], include_bundled=False, cache_dir=cache)
+    (path,) = cache.glob("catalog-*.json")
+    head = json.loads(path.read_bytes().split(b"\n")[1])
+    assert head["located"] == len(fresh.documents)  # one text apart per document
+    want = [d.line_of("offers", 0, "prices", 0) for d in fresh.documents]
+    assert any(line is not None for line in want)
+    hit = load_catalog([sheets], include_bundled=False, cache_dir=cache)
+    assert all("_raw" not in d.__dict__ for d in hit.documents)  # nothing read yet
+    assert [d.line_of("offers", 0, "prices", 0) for d in hit.documents] == want
+    # Loaded, then the file's located texts change (same length): those lines are unknown.
+    again = load_catalog([sheets], include_bundled=False, cache_dir=cache)
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    tail = lines[-head["located"] :]
+    changed = [t.replace(b"1", b"2") for t in tail]
+    path.write_bytes(b"\n".join(lines[: -head["located"]] + changed))
+    for doc, before in zip(again.documents, want, strict=True):
+        found = doc.line_of("offers", 0, "prices", 0)
+        assert found is None or found == before
+    assert any(
+        d.line_of("offers", 0, "prices", 0) is None and w is not None
+        for d, w in zip(again.documents, want, strict=True)
+    )
