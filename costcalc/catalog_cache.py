@@ -579,13 +579,13 @@ class _Decoder:
         found = self.shared.get(("$", text)) if type(text) is str else None
         if found is None:
             found = self.shared[("$", text)] = _decimal(text)
-        return found  # type: ignore[no-any-return]
+        return found
 
     def date(self, text: Any) -> dt.date:
         found = self.shared.get(("d", text)) if type(text) is str else None
         if found is None:
             found = self.shared[("d", text)] = dt.date.fromisoformat(text)
-        return found  # type: ignore[no-any-return]
+        return found
 
     def skeleton(self, x: Any) -> Any:
         """Located data from `_Encoder.skeleton`: values are None."""

@@ -9,7 +9,7 @@ rounded to 2 places, coverage as a share 0-1 rounded to 4 places.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
+from json.encoder import encode_basestring
 from typing import Any
 
 from costcalc.compare import CompareOptions, CompareResult
