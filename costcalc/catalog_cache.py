@@ -68,6 +68,10 @@ FORMAT = "costcalc-catalog-cache/3"
 CHUNK_BYTES = 1 << 20
 """Size of the JSON texts a large list or dict of the catalog is stored in (see _chunked)."""
 
+LOCATED_APART = 64 * 1024
+"""A document's located data (its lines) longer than this, as text, is written apart at the
+end of a cache file and read from the file only when a line is looked up (see _Apart)."""
+
 MAX_CACHE_BYTES = 1024 * 1024 * 1024
 """Largest cache file read (the bundled catalog's is about 0.4 MB; 100,000 synthetic offers
 with three scores each, about 150 MB)."""
@@ -296,6 +300,8 @@ class _Encoder:
         self._count = 0
         self._in_chunk = False
         self.chunks: list[str] = []
+        self.located: list[str] | None = None
+        """When a list (cache files): the large located texts, written after the chunks."""
 
     def _class_id(self, cls: type) -> int:
         found = self._class_ids.get(cls)
@@ -384,7 +390,11 @@ class _Encoder:
         fields = getattr(t, "model_fields", None)
         if t is Document or t is _CachedDocument:
             # Located data goes in as text, decoded only if a line is looked up.
-            lines = json.dumps(self.skeleton(x.raw), separators=(",", ":"), ensure_ascii=True)
+            lines: Any = json.dumps(self.skeleton(x.raw), separators=(",", ":"), ensure_ascii=True)
+            if self.located is not None and len(lines) > LOCATED_APART:
+                digest = hashlib.sha256(lines.encode("ascii")).hexdigest()
+                self.located.append(lines)
+                lines = ["@", len(self.located) - 1, digest]
             # The line of each item of each top-level list, apart: line_of("scores", i),
             # the look-up made for every score, then needs no located data decoded.
             raw = x.raw
@@ -549,12 +559,33 @@ def _new_checker(annotation: Any) -> _Check:
 class _Decoder:
     """JSON lists -> objects, building only allow-listed classes, every field type-checked."""
 
-    def __init__(self, class_names: Any, chunk: Callable[[int], Any] | None = None) -> None:
+    def __init__(
+        self,
+        class_names: Any,
+        chunk: Callable[[int], Any] | None = None,
+        located: Callable[[int, str], Any] | None = None,
+    ) -> None:
         if type(class_names) is not list:
             raise CacheMiss("bad class table")
         self.classes = [_allowed_class(name) for name in class_names]
         self.memo: list[Any] = []
+        self.located = located or _no_located
+        # Equal values decoded once and shared (all immutable): a large catalog repeats the
+        # same ids, sources, metrics, paths, dates and prices in every score and offer.
+        self.shared: dict[Any, Any] = {}
         self.chunk = chunk or _no_chunks
+
+    def decimal(self, text: Any) -> Decimal:
+        found = self.shared.get(("$", text)) if type(text) is str else None
+        if found is None:
+            found = self.shared[("$", text)] = _decimal(text)
+        return found
+
+    def date(self, text: Any) -> dt.date:
+        found = self.shared.get(("d", text)) if type(text) is str else None
+        if found is None:
+            found = self.shared[("d", text)] = dt.date.fromisoformat(text)
+        return found
 
     def skeleton(self, x: Any) -> Any:
         """Located data from `_Encoder.skeleton`: values are None."""
@@ -595,14 +626,16 @@ class _Decoder:
 
     def decode(self, x: Any) -> Any:
         if type(x) is not list:
-            if x is None or type(x) in (str, bool, int):
+            if type(x) is str:
+                return self.shared.setdefault(x, x)
+            if x is None or type(x) in (bool, int):
                 return x
             raise CacheMiss(f"unexpected {type(x).__name__}")
         tag = x[0]
         if tag == "$":
-            return _decimal(x[1])
+            return self.decimal(x[1])
         if tag == "d":
-            return dt.date.fromisoformat(x[1])
+            return self.date(x[1])
         if tag == "t":
             return dt.datetime.fromisoformat(x[1])
         if tag == "{" or tag == "[":
@@ -639,21 +672,24 @@ class _Decoder:
             if spec is None or len(x) != 3 + len(spec):
                 raise CacheMiss("fields do not match the model")
             values = {}
-            decode, memo = self.decode, self.memo
+            decode, memo, shared = self.decode, self.memo, self.shared
+            decimal, date = self.decimal, self.date
             for (name, check), raw in zip(spec, x[3:], strict=True):
                 value: Any
                 if type(raw) is list:  # the common tags inline: this loop is the hot path
                     tag = raw[0]
                     if tag == "$":
-                        value = _decimal(raw[1])
+                        value = decimal(raw[1])
                     elif tag == "R":
                         value = memo[_int(raw[1])]
                     elif tag == "d":
-                        value = dt.date.fromisoformat(raw[1])
+                        value = date(raw[1])
                     elif tag == "L" and len(raw) == 1:
                         value = []
                     else:
                         value = decode(raw)
+                elif type(raw) is str:
+                    value = shared.setdefault(raw, raw)
                 else:
                     value = raw
                 if not check(value):
@@ -667,7 +703,13 @@ class _Decoder:
             if len(x) != 7:
                 raise CacheMiss("bad document")
             path, kind, lines, text, item_lines = x[1], x[2], x[4], x[5], x[6]
-            if type(path) is not str or type(kind) is not str or type(lines) is not str:
+            if type(lines) is list:  # written apart: ["@", index, sha-256 of the text]
+                if len(lines) != 3 or lines[0] != "@" or type(lines[2]) is not str:
+                    raise CacheMiss("bad located data")
+                lines = self.located(_int(lines[1]), lines[2])
+            elif type(lines) is not str:
+                raise CacheMiss("bad document")
+            if type(path) is not str or type(kind) is not str:
                 raise CacheMiss("bad document")
             if type(item_lines) is not dict or not all(
                 type(v) is list and all(type(n) is int for n in v) for v in item_lines.values()
@@ -689,7 +731,8 @@ class _Decoder:
             if dspec is None or len(x) % 2:
                 raise CacheMiss("fields do not match the record")
             kwargs = {}
-            decode, memo = self.decode, self.memo
+            decode, memo, shared = self.decode, self.memo, self.shared
+            decimal, date = self.decimal, self.date
             last = -1
             for j in range(2, len(x), 2):
                 i = x[j]
@@ -701,13 +744,15 @@ class _Decoder:
                 if type(raw) is list:  # the common tags inline: this loop is the hot path
                     tag = raw[0]
                     if tag == "$":
-                        value = _decimal(raw[1])
+                        value = decimal(raw[1])
                     elif tag == "R":
                         value = memo[_int(raw[1])]
                     elif tag == "d":
-                        value = dt.date.fromisoformat(raw[1])
+                        value = date(raw[1])
                     else:
                         value = decode(raw)
+                elif type(raw) is str:
+                    value = shared.setdefault(raw, raw)
                 else:
                     value = raw
                 if (type(value) not in exact) if exact is not None else not check(value):
@@ -720,20 +765,23 @@ class _Decoder:
             if dspec is None or len(x) != 2 + len(dspec):
                 raise CacheMiss("fields do not match the class")
             kwargs = {}
-            decode, memo = self.decode, self.memo
+            decode, memo, shared = self.decode, self.memo, self.shared
+            decimal, date = self.decimal, self.date
             for (name, check, exact), raw in zip(dspec, x[2:], strict=True):
                 if type(raw) is list:  # the common tags inline: this loop is the hot path
                     tag = raw[0]
                     if tag == "$":
-                        value = _decimal(raw[1])
+                        value = decimal(raw[1])
                     elif tag == "R":
                         value = memo[_int(raw[1])]
                     elif tag == "d":
-                        value = dt.date.fromisoformat(raw[1])
+                        value = date(raw[1])
                     elif tag == "L" and len(raw) == 1:
                         value = []
                     else:
                         value = decode(raw)
+                elif type(raw) is str:
+                    value = shared.setdefault(raw, raw)
                 else:
                     value = raw
                 if (type(value) not in exact) if exact is not None else not check(value):
@@ -816,15 +864,57 @@ class _CachedDocument(Document):
         state = self.__dict__
         if "_raw" not in state:
             text, classes = state["_lines"]
+            if type(text) is _Apart:
+                text = text.read()  # None (lines unknown) if the file no longer holds it
             try:
                 decoder = _Decoder.__new__(_Decoder)
-                decoder.classes, decoder.memo = classes, []
+                decoder.classes, decoder.memo, decoder.shared = classes, [], {}
                 raw = decoder.skeleton(json.loads(text))
             except (CacheMiss, ValueError, TypeError, KeyError, IndexError, RecursionError):
                 # Authenticated, so only a costcalc bug gets here: lines unknown, never a crash.
                 raw = LineDict()
             object.__setattr__(self, "_raw", raw)
         return state["_raw"]
+
+
+class _Apart:
+    """Located text written apart in a cache file: where it is and its SHA-256, which the
+    file's HMAC authenticated when it was loaded. Read on first use, from the same file, with
+    the same checks (a regular file of this user, private, no link followed); a file changed
+    or gone since gives None (the document's lines are then unknown), never other data."""
+
+    __slots__ = ("digest", "length", "offset", "path")
+
+    def __init__(self, path: Path, offset: int, length: int, digest: str) -> None:
+        self.path, self.offset, self.length, self.digest = path, offset, length, digest
+
+    def read(self) -> str | None:
+        flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(self.path, flags)
+        except OSError:
+            return None
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode) or st.st_uid != _uid() or st.st_mode & 0o077:
+                return None
+            data = b""
+            while len(data) < self.length:
+                got = os.pread(fd, self.length - len(data), self.offset + len(data))
+                if not got:
+                    return None
+                data += got
+        except OSError:
+            return None
+        finally:
+            os.close(fd)
+        if not hmac.compare_digest(hashlib.sha256(data).hexdigest(), self.digest):
+            return None
+        return data.decode("ascii")
+
+
+def _no_located(i: int, digest: str) -> Any:
+    raise CacheMiss("located data outside a cache file")
 
 
 def _construct(cls: Any, values: dict[str, Any], fields_set: set[str]) -> Any:
@@ -934,28 +1024,33 @@ def _no_chunks(i: int) -> Any:
     raise CacheMiss("a chunk outside a cache file")
 
 
-def _serialize(value: Any, key: str) -> bytes:
+def _serialize(value: Any, key: str, apart: bool = False) -> bytes:
     """A value as plain data: a JSON line (format, key, class table, value), then the JSON
-    texts of its chunks, one per line (see _Encoder._chunked)."""
+    texts of its chunks, one per line (see _Encoder._chunked); with `apart`, then the large
+    located texts of its documents, one per line (read only when a line is looked up)."""
     encoder = _Encoder()
+    if apart:
+        encoder.located = []
     encoded = encoder.encode(value)
-    head = json.dumps(
-        {
-            "format": FORMAT,
-            "key": key,
-            "classes": encoder.classes,
-            "chunks": len(encoder.chunks),
-            "value": encoded,
-        },
-        separators=(",", ":"),
-        ensure_ascii=True,
-        allow_nan=False,
-    )
-    return "\n".join([head, *encoder.chunks]).encode("ascii")
+    located = encoder.located or []
+    head: dict[str, Any] = {
+        "format": FORMAT,
+        "key": key,
+        "classes": encoder.classes,
+        "chunks": len(encoder.chunks),
+        "value": encoded,
+    }
+    if located:
+        head["located"] = len(located)
+    text = json.dumps(head, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    return "\n".join([text, *encoder.chunks, *located]).encode("ascii")
 
 
-def _deserialize(body: bytes | bytearray, start: int, key: str) -> Any:
-    """The value `_serialize` wrote, from body[start:]: CacheMiss when anything is off."""
+def _deserialize(body: bytes | bytearray, start: int, key: str, source: Path | None = None) -> Any:
+    """The value `_serialize` wrote, from body[start:]: CacheMiss when anything is off.
+
+    `source`: the file `body` was read from; located texts written apart are then read
+    from it on first use (`_Apart`), else taken from `body` now."""
     ends: list[int] = []
     at = body.find(b"\n", start)
     while at != -1:
@@ -965,27 +1060,37 @@ def _deserialize(body: bytes | bytearray, start: int, key: str) -> Any:
     doc = json.loads(body[start : ends[0]], parse_constant=_no_constant)
     if type(doc) is not dict or doc.get("format") != FORMAT or doc.get("key") != key:
         raise CacheMiss("another format or key")
-    if doc.get("chunks") != len(ends) - 1:
+    chunks, apart = doc.get("chunks"), doc.get("located", 0)
+    if type(chunks) is not int or type(apart) is not int or chunks + apart != len(ends) - 1:
         raise CacheMiss("chunks do not match")
 
     def chunk(i: int) -> Any:
-        if not 0 <= i < len(ends) - 1:
+        if not 0 <= i < chunks:
             raise CacheMiss("no such chunk")
         return json.loads(body[ends[i] + 1 : ends[i + 1]], parse_constant=_no_constant)
 
-    decoder = _Decoder(doc["classes"], chunk)
+    def located(i: int, digest: str) -> Any:
+        if not 0 <= i < apart:
+            raise CacheMiss("no such located text")
+        first, end = ends[chunks + i] + 1, ends[chunks + i + 1]
+        if source is None:
+            return bytes(body[first:end]).decode("ascii")
+        return _Apart(source, first, end - first, digest)
+
+    decoder = _Decoder(doc["classes"], chunk, located)
     with paused_gc():  # every object built here lives as long as the catalog
         return decoder.decode(doc["value"])
 
 
 def dumps(value: Any, key: str, secret: bytes) -> bytes:
     """A cache file: an HMAC line, then the plain data it authenticates (`_serialize`)."""
-    body = _serialize(value, key)
+    body = _serialize(value, key, apart=True)
     return _mac(secret, body).encode("ascii") + b"\n" + body
 
 
-def loads(data: bytes | bytearray, key: str, secret: bytes) -> Any:
-    """The value of a cache file written by `dumps` for this key and secret; CacheMiss otherwise."""
+def loads(data: bytes | bytearray, key: str, secret: bytes, source: Path | None = None) -> Any:
+    """The value of a cache file written by `dumps` for this key and secret; CacheMiss otherwise.
+    `source`: the file `data` was read from (see `_deserialize`)."""
     newline = data.find(b"\n")
     if newline == -1:
         raise CacheMiss("not authenticated by this user's secret")
@@ -997,7 +1102,7 @@ def loads(data: bytes | bytearray, key: str, secret: bytes) -> Any:
     if not hmac.compare_digest(bytes(data[:newline]), expected.encode("ascii")):
         raise CacheMiss("not authenticated by this user's secret")
     try:
-        return _deserialize(data, newline + 1, key)
+        return _deserialize(data, newline + 1, key, source)
     except CacheMiss:
         raise
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, InvalidOperation,
@@ -1073,7 +1178,7 @@ def cached(
         return build()
     path = entry_path(folder, key, secret)
     try:
-        value: T = loads(_read_own_file(path, MAX_CACHE_BYTES), key, secret)
+        value: T = loads(_read_own_file(path, MAX_CACHE_BYTES), key, secret, path)
         return value
     except CacheMiss:
         pass

@@ -139,7 +139,7 @@ class Usage:
         return replace(self, requests=exact_product(self.requests, factor))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PriceChoice:
     """The price period used for an offer on a day, and how it reaches the asked currency."""
 
@@ -151,7 +151,7 @@ class PriceChoice:
     conversion: Conversion | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CostLine:
     """One priced component of a usage."""
 
@@ -168,7 +168,7 @@ class CostLine:
     origin: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CostResult:
     """The cost of a usage on one offer, with its full breakdown."""
 

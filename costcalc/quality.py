@@ -30,7 +30,7 @@ chosen by) is the bottom of its band, so thin evidence cannot set the bar;
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING
 
@@ -68,7 +68,7 @@ class Weighting:
     min_coverage: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Part:
     """One benchmark's contribution to a model's quality."""
 
@@ -86,7 +86,7 @@ class Part:
     """observed (a published score) or predicted (from the latent capability scale)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Quality:
     """A model's quality under a weighting, with its uncertainty band and coverage."""
 
@@ -149,6 +149,15 @@ class QualityIndex:
     """model id -> benchmark id -> score."""
     profiles: dict[str, Profile]
     profile_origins: dict[str, Origin]
+    _normalised: dict[tuple[str, int], tuple[Decimal, Decimal, str]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """`normalised` of the index's scores without a published uncertainty, by benchmark and
+    score value object (the cache decoder shares equal values): worked out once each."""
+    _missing: dict[tuple[str, ...], tuple[str, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """The `Quality.missing` tuples made so far, each kept once."""
 
     def profile(self, name: str) -> Profile:
         found = self.profiles.get(name.strip().lower())
@@ -310,26 +319,41 @@ def model_quality(
     have = index.scores.get(model_id, {})
     parts: list[Part] = []
     missing: list[str] = []
+    memo = index._normalised
     for bid, weight in sorted(weighting.weights.items()):
         entry = have.get(bid)
         if entry is None:
             missing.append(bid)
             continue
-        value, stderr, how = normalised(index.benchmarks[bid], entry.score)
+        score = entry.score
+        if score.uncertainty is None:
+            key = (bid, id(score.score))  # the score keeps its value (and so its id) alive
+            found = memo.get(key)
+            if found is None:
+                found = memo[key] = normalised(index.benchmarks[bid], score)
+            value, stderr, how = found
+        else:
+            value, stderr, how = normalised(index.benchmarks[bid], score)
         parts.append(Part(bid, weight, value, stderr, how, entry))
     if not parts:
         return None
     with localcontext() as ctx:
         ctx.prec = 28
         total = sum(weighting.weights.values(), ZERO)
-        covered = sum((p.weight for p in parts), ZERO)
-        value = sum((p.weight * p.value for p in parts), ZERO) / covered
-        stderr = (
-            sum((p.weight * p.weight * p.stderr * p.stderr for p in parts), ZERO).sqrt() / covered
-        )
+        # One pass, the same sums in the same order as sum(..., ZERO) over the parts.
+        covered = weighted = squares = ZERO
+        for p in parts:
+            weight = p.weight
+            covered += weight
+            weighted += weight * p.value
+            squares += weight * weight * p.stderr * p.stderr
+        value = weighted / covered
+        stderr = squares.sqrt() / covered
         low = max(ZERO, value - z * stderr)
         high = min(HUNDRED, value + z * stderr)
-    return Quality(value, stderr, low, high, covered / total, tuple(parts), tuple(missing))
+    missed = tuple(missing)
+    missed = index._missing.setdefault(missed, missed)  # models often miss the same ones
+    return Quality(value, stderr, low, high, covered / total, tuple(parts), missed)
 
 
 def latent_quality(

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from costcalc.catalog import OfferEntry
 from costcalc.cost import CostResult
@@ -182,28 +182,29 @@ def _rank(
         empty_bar = bar if bar is not None else ZERO
         return Ranking([], empty_bar, ZERO, None, "No offer to rank.", None, ceiling)
     # One sort serves everything: (cost, -quality, label) is the frontier and dominance sweep
-    # order, and the rank order is its stable partition into good enough and the rest. Each
-    # Decimal is preceded by its float, which orders the same way (correct rounding is
-    # monotonic) and settles almost every comparison cheaply; equal floats fall through to
-    # the exact Decimals, so the order is exact.
-    keys = [
-        (
-            float(c.cost.total),
-            c.cost.total,
-            -float(c.quality.value),
-            -c.quality.value,
-            c.label,
-            i,
-        )
-        for i, c in enumerate(candidates)
-    ]
-    order = sorted(range(len(candidates)), key=keys.__getitem__)
+    # order, and the rank order is its stable partition into good enough and the rest. The
+    # sort is on the cost's float, which orders the same way as the Decimal (correct rounding
+    # is monotonic); only a run of equal floats (rare, but every free offer shares 0.0) is
+    # then sorted on the exact key, so the order is exact without an exact key per offer.
+    n = len(candidates)
+    floats = [float(c.cost.total) for c in candidates]
+    order = sorted(range(n), key=floats.__getitem__)
+    start = 0
+    while start < n:
+        end = start + 1
+        cost = floats[order[start]]
+        while end < n and floats[order[end]] == cost:
+            end += 1
+        if end - start > 1:
+            order[start:end] = sorted(order[start:end], key=lambda i: _exact_key(candidates, i))
+        start = end
     # The best-quality anchor: the highest `Quality.anchor` (latent: the band's bottom, so thin
     # evidence cannot set the bar), then the higher point quality, the cheaper, the label.
-    best_i = min(
-        range(len(candidates)),
-        key=lambda i: (-candidates[i].quality.anchor, keys[i][2:4], keys[i][0:2], keys[i][4:]),
-    )
+    best_i = min(range(n), key=lambda i: (-candidates[i].quality.anchor, i))
+    top = -candidates[best_i].quality.anchor
+    tied = [i for i in range(n) if -candidates[i].quality.anchor == top]
+    if len(tied) > 1:
+        best_i = min(tied, key=lambda i: _best_key(candidates, i))
     best_q = candidates[best_i].quality.value
     if bar is None:
         bar = best_q * (good_enough if good_enough is not None else ONE)
@@ -229,6 +230,20 @@ def _rank(
     return Ranking(
         rows, bar, best_q, recommended, verdict(rows, recommended, best, bar), best, ceiling
     )
+
+
+def _exact_key(candidates: Sequence[Candidate], i: int) -> tuple[Any, ...]:
+    """The rank order's full key: cost, then the higher quality, the label, the input order
+    (each Decimal preceded by its float, which orders the same way)."""
+    c = candidates[i]
+    return (c.cost.total, -float(c.quality.value), -c.quality.value, c.label, i)
+
+
+def _best_key(candidates: Sequence[Candidate], i: int) -> tuple[Any, ...]:
+    """Among equal anchors: the higher point quality, the cheaper, the label, the input order."""
+    c = candidates[i]
+    value, total = c.quality.value, c.cost.total
+    return (-float(value), -value, float(total), total, c.label, i)
 
 
 def _paired(rows: list[RankRow], best: RankRow, margin: Decimal, paired: PairedTest) -> None:

@@ -31,12 +31,35 @@ if TYPE_CHECKING:
     from costcalc.loader import Document
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, init=False)
 class ScoreEntry:
-    """A score with where it is written."""
+    """A score with where it is written (`ScoreEntry(score, origin)`).
+
+    The file and line are kept, not the Origin: a large catalog has one entry per score
+    (300,000 at 100,000 offers), and `origin` makes the Origin when it is asked for."""
 
     score: Score
-    origin: Origin
+    file: str
+    line: int | None
+
+    def __init__(self, score: Score, origin: Origin) -> None:
+        object.__setattr__(self, "score", score)
+        object.__setattr__(self, "file", origin.file)
+        object.__setattr__(self, "line", origin.line)
+
+    @property
+    def origin(self) -> Origin:
+        return Origin(self.file, self.line)
+
+    @classmethod
+    def at(cls, score: Score, file: str, line: int | None) -> ScoreEntry:
+        """`ScoreEntry(score, Origin(file, line))` without the Origin."""
+        entry = cls.__new__(cls)
+        _set = object.__setattr__
+        _set(entry, "score", score)
+        _set(entry, "file", file)
+        _set(entry, "line", line)
+        return entry
 
 
 @dataclass(frozen=True)
@@ -98,7 +121,7 @@ def scores_in_force(
                     )
                 )
                 continue
-            same_role[pair] = ScoreEntry(score, Origin(doc.path, line))
+            same_role[pair] = ScoreEntry.at(score, doc.path, line)
     scores: dict[str, dict[str, ScoreEntry]] = {}
     # Layers in order, a later one replacing an earlier one; inside a layer curated beats feed.
     for layer in sorted(per_layer):

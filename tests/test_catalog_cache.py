@@ -3,6 +3,7 @@ a damaged cache file is rebuilt, and a failed load is never cached."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -69,3 +70,66 @@ def test_unusable_cache_folder_only_costs_speed(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     catalog = load_catalog([MINI], include_bundled=False, cache_dir=blocker)
     assert "alpha" in catalog.models
+
+
+def test_equal_values_are_decoded_once_and_kept_exact(tmp_path: Path) -> None:
+    """Equal strings, dates and decimals read back from the cache are one shared object
+    each (a large catalog repeats them in every offer and score), and a decimal keeps the
+    exponent it was written with: 0.10 and 0.1 are equal but stay two values."""
+    from costcalc.catalog_cache import _Decoder
+
+    decoder = _Decoder([])
+    one, two = "".join(["s", "rc"]), "".join(["sr", "c"])  # equal, not the same object
+    assert one is not two
+    a = decoder.decode(["L", ["$", "0.10"], ["$", "0.10"], ["$", "0.1"], one, two])
+    b = decoder.decode(["L", ["d", "2025-01-01"], ["d", "2025-01-01"]])
+    assert a[0] is a[1] and str(a[0]) == "0.10"
+    assert a[2] is not a[0] and str(a[2]) == "0.1"
+    assert a[3] is a[4]
+    assert b[0] is b[1] and b[0].isoformat() == "2025-01-01"
+    # Through the whole cache: the offers' origins share their file name.
+    sheets, cache = copy_mini(tmp_path), tmp_path / "cache"
+    load_catalog([sheets], include_bundled=False, cache_dir=cache)
+    catalog = load_catalog([sheets], include_bundled=False, cache_dir=cache)
+    by_file: dict[str, list[str]] = {}
+    for entry in catalog.offers:
+        by_file.setdefault(entry.origin.file, []).append(entry.origin.file)
+    shared = [files for files in by_file.values() if len(files) > 1]
+    assert shared, "the mini catalog has a sheet with two offers"
+    for files in shared:
+        assert all(f is files[0] for f in files)
+
+
+def test_large_located_data_is_read_apart_on_first_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Located data written apart (every document here: the threshold set to 0) is not
+    decoded when the catalog is loaded, gives the same lines as a fresh build when one is
+    looked up, and a file changed since it was loaded gives unknown lines, never others."""
+    import costcalc.catalog_cache as cc
+
+    monkeypatch.setattr(cc, "LOCATED_APART", 0)
+    sheets, cache = copy_mini(tmp_path), tmp_path / "cache"
+    fresh = load_catalog([sheets], include_bundled=False, cache_dir=cache)
+    (path,) = cache.glob("catalog-*.json")
+    head = json.loads(path.read_bytes().split(b"\n")[1])
+    assert head["located"] == len(fresh.documents)  # one text apart per document
+    want = [d.line_of("offers", 0, "prices", 0) for d in fresh.documents]
+    assert any(line is not None for line in want)
+    hit = load_catalog([sheets], include_bundled=False, cache_dir=cache)
+    assert all("_raw" not in d.__dict__ for d in hit.documents)  # nothing read yet
+    assert [d.line_of("offers", 0, "prices", 0) for d in hit.documents] == want
+    # Loaded, then the file's located texts change (same length): those lines are unknown.
+    again = load_catalog([sheets], include_bundled=False, cache_dir=cache)
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    tail = lines[-head["located"] :]
+    changed = [t.replace(b"1", b"2") for t in tail]
+    path.write_bytes(b"\n".join(lines[: -head["located"]] + changed))
+    for doc, before in zip(again.documents, want, strict=True):
+        found = doc.line_of("offers", 0, "prices", 0)
+        assert found is None or found == before
+    assert any(
+        d.line_of("offers", 0, "prices", 0) is None and w is not None
+        for d, w in zip(again.documents, want, strict=True)
+    )

@@ -238,3 +238,25 @@ def test_many_offers_rank() -> None:
     r = rank(cands, good_enough=D("0.9"))
     assert len(r.rows) == 5_000
     assert r.recommended is not None
+
+
+def test_costs_equal_as_floats_are_ordered_exactly() -> None:
+    """Two costs one part in 10^22 apart are the same float (0.1): the ranking still puts the
+    cheaper one first although the dearer scores higher (the float sort only groups them),
+    and an exact tie of cost and quality falls back to the label."""
+    cheaper, dearer = D("0.1"), D("0.1000000000000000000001")
+    assert float(cheaper) == float(dearer)
+    offers = [
+        cand("b-dear", dearer, "80", "0.1"),
+        cand("a-cheap", cheaper, "70", "0.1"),
+        cand("d-twin", cheaper, "70", "0.1"),
+        cand("c-twin", cheaper, "70", "0.1"),
+    ]
+    ranking = rank(offers, bar=D(0))
+    assert [r.label for r in ranking.rows] == [
+        "a-cheap @ p",
+        "c-twin @ p",
+        "d-twin @ p",
+        "b-dear @ p",
+    ]
+    assert ranking.best is not None and ranking.best.label == "b-dear @ p"

@@ -41,6 +41,7 @@ from costcalc.cli.common import (
     handles_errors,
     known_choice,
     load_catalog,
+    one_shot_process,
     summarise_reasons,
     token_option,
     warn,
@@ -322,6 +323,13 @@ def compare_command(
         request,
     )
 
+    if one_shot_process():
+        # Everything this command builds (the catalog, the rows) lives until the process
+        # ends right after it, with next to no reference cycles; each collection walked the
+        # whole young heap the catalog left behind (0.65 s of 4.5 at 10,000 offers).
+        import gc
+
+        gc.disable()
     catalog = load_catalog(pricing, no_bundled)
     if license_id:
         known = {m.license for m in catalog.models.values()}

@@ -9,6 +9,7 @@ rounded to 2 places, coverage as a share 0-1 rounded to 4 places.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
+from json.encoder import encode_basestring
 from typing import Any
 
 from costcalc.compare import CompareOptions, CompareResult
@@ -130,8 +131,7 @@ def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResu
     no_gpu_price = sorted(x.model for x in left if x.reason == "no-gpu-price")
     if no_gpu_price:
         notes.append(
-            f"no GPU price in force on {options.when} (self-host options): "
-            + _names(no_gpu_price)
+            f"no GPU price in force on {options.when} (self-host options): " + _names(no_gpu_price)
         )
     notes += [
         f"not priced: {x.label}: {x.why}"
@@ -142,8 +142,7 @@ def display_notes(ranking: Ranking, options: CompareOptions, result: CompareResu
     if low:
         notes.append(
             f"not scored, scores cover less than {result.coverage_floor:.0%}"
-            " of the profile weight: "
-            + _names([f"{m} ({cover:.0%})" for m, cover in low])
+            " of the profile weight: " + _names([f"{m} ({cover:.0%})" for m, cover in low])
         )
     no_score = sorted(x.model for x in left if x.reason == "no-score")
     if no_score:
@@ -418,6 +417,169 @@ def model_json(r: RankRow, result: CompareResult) -> dict[str, Any]:
     }
 
 
+_ROW_KEYS = (
+    "model", "provider", "label", "rank", "quality", "quality_low", "quality_high",
+    "quality_stderr", "bar_low", "bar_high", "coverage", "cost_per_request",
+    "cost_per_1000_requests", "cost_multiple", "quality_gain", "marginal_cost_per_point",
+    "good_enough", "good_enough_test", "paired_test", "recommended", "pareto", "dominated_by",
+    "not_worth_it", "reasoning_tokens", "hidden_tokens", "hidden_tokens_basis",
+    "hidden_tokens_source", "hidden_tokens_as_of", "self_hosted", "price_as_of", "price_source",
+    "price_origin", "price_currency", "conversion", "selfhost", "quality_method", "benchmarks",
+    "missing", "predicted", "unpredicted",
+)  # fmt: skip
+"""The keys of `model_json`, in its order (a test holds the two together)."""
+_PART_KEYS = (
+    "benchmark", "status", "weight", "score", "metric", "normalised", "stderr", "uncertainty",
+    "source",
+)  # fmt: skip
+_ROW_PREFIXES = tuple(encode_basestring(k) + ": " for k in _ROW_KEYS)
+_PART_PREFIXES = tuple(encode_basestring(k) + ": " for k in _PART_KEYS)
+
+
+def _text(value: Any, newline: str) -> str:
+    """The JSON text `fastjson.write_indented` gives a value at the indent of `newline`."""
+    kind = type(value)
+    if kind is str:
+        text: str = encode_basestring(value)
+        return text
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if kind is float and value - value == 0:  # finite
+        return float.__repr__(value)
+    if kind is int:
+        return int.__repr__(value)
+    if kind is list and value and all(type(v) is str for v in value):
+        inner = newline + "  "
+        return "[" + inner + ("," + inner).join(map(encode_basestring, value)) + newline + "]"
+    from costcalc.render.fastjson import _piece
+
+    return _piece(value, newline)
+
+
+def _qt(value: Decimal, places: str = "0.01") -> str:
+    """The JSON text of `_q(value, places)`."""
+    quantum = _QUANTA_OF.get(places)
+    if quantum is not None:
+        try:
+            number = float(value.quantize(quantum, context=_CONTEXT))
+            if number - number == 0:  # finite
+                return float.__repr__(number)
+        except InvalidOperation:
+            pass
+    return _text(_q(value, places), "")
+
+
+def _dict_text(prefixes: tuple[str, ...], values: Any, newline: str) -> str:
+    inner = newline + "  "
+    return "{" + inner + ("," + inner).join(map(str.__add__, prefixes, values)) + newline + "}"
+
+
+def model_text(r: RankRow, result: CompareResult, newline: str) -> str:
+    """The text of `model_json(r, result)` as `fastjson.write_indented` writes it at the indent
+    of `newline`, made without the dict (`compare -f json` writes every offer this way)."""
+    q = r.quality
+    cost = r.cost
+    total = cost.total
+    inner = newline + "  "
+    hidden = result.hidden.get(r.model)
+    s = encode_basestring
+    parts = q.parts
+    if parts:
+        deeper = inner + "  "
+        benchmarks = (
+            "["
+            + deeper
+            + ("," + deeper).join(_dict_text(_PART_PREFIXES, _part_texts(p), deeper) for p in parts)
+            + inner
+            + "]"
+        )
+    else:
+        benchmarks = "[]"
+    if isinstance(cost, SelfHostedCost):
+        price = [_text(v, inner) for v in price_json(r).values()]
+    else:
+        choice = cost.choice
+        conversion = choice.conversion
+        price = [
+            "false",
+            s(choice.period.as_of.isoformat()),
+            _text(choice.period.source, inner),
+            s(str(choice.origin)),
+            _text(choice.currency, inner),
+            "null" if conversion is None else s(conversion.describe()),
+            "null",
+        ]
+    multiple = r.cost_multiple
+    gain = r.quality_gain
+    marginal = r.marginal_cost_per_point
+    values = [
+        s(r.model),
+        s(r.provider),
+        s(r.label),
+        int.__repr__(r.rank),
+        _qt(q.value),
+        _qt(q.low),
+        _qt(q.high),
+        _qt(q.stderr),
+        _qt(q.bar_low),
+        _qt(q.bar_high),
+        _qt(q.coverage, "0.0001"),
+        s(decimal_str(total)),
+        s(decimal_str(total * THOUSAND)),
+        "null" if multiple is None else s(decimal_str(quantize(multiple, 4))),
+        "null" if gain is None else _qt(gain),
+        "null" if marginal is None else s(decimal_str(quantize(marginal, 12))),
+        "true" if r.good_enough else "false",
+        s(r.good_enough_test),
+        "null" if r.paired is None else _text(r.paired.payload(), inner),
+        "true" if r.recommended else "false",
+        "true" if r.pareto else "false",
+        _text(r.dominated_by, inner),
+        "true" if r.not_worth_it else "false",
+        s(decimal_str(cost.usage.reasoning_tokens)),
+        *(
+            ('"0"', "null", "null", "null")
+            if hidden is None
+            else (_text(v, inner) for v in hidden_json(hidden).values())
+        ),
+        *price,
+        s(q.method),
+        benchmarks,
+        _text(list(q.missing), inner),
+        _text([p.benchmark for p in parts if p.status == "predicted"], inner),
+        _text(list(q.unpredicted), inner),
+    ]
+    return _dict_text(_ROW_PREFIXES, values, newline)
+
+
+def _part_texts(p: Part) -> list[str]:
+    """The values of `part_json(p)` as JSON texts (all scalars)."""
+    entry = p.entry
+    s = encode_basestring
+    if entry is None:
+        score = metric = source = "null"
+    else:
+        found = entry.score
+        score = s(decimal_str(found.score))
+        metric = _text(found.metric, "")
+        source = _text(found.source, "")
+    return [
+        s(p.benchmark),
+        s(p.status),
+        s(decimal_str(p.weight)),
+        score,
+        metric,
+        _qt(p.value),
+        _qt(p.stderr),
+        s(p.uncertainty),
+        source,
+    ]
+
+
 def payload(
     ranking: Ranking,
     options: CompareOptions,
@@ -434,7 +596,11 @@ def payload(
     if lazy:
         from costcalc.render.fastjson import Rows
 
-        models = Rows(ranking.rows, lambda r: model_json(r, result))
+        models = Rows(
+            ranking.rows,
+            lambda r: model_json(r, result),
+            lambda r, newline: model_text(r, result, newline),
+        )
     else:
         models = [model_json(r, result) for r in ranking.rows]
     return {

@@ -146,11 +146,20 @@ class Rows:
     each of `items`), so they are never all held at once. Only `write_indented` knows it;
     `list(rows)` gives the list it stands for."""
 
-    __slots__ = ("items", "make")
+    __slots__ = ("items", "make", "text")
 
-    def __init__(self, items: Iterable[Any], make: Callable[[Any], Any]) -> None:
+    def __init__(
+        self,
+        items: Iterable[Any],
+        make: Callable[[Any], Any],
+        text: Callable[[Any, str], str] | None = None,
+    ) -> None:
         self.items = items
         self.make = make
+        self.text = text
+        """Optional: `text(item, newline)`, the text `write_indented` gives `make(item)` at
+        the indent of `newline` (made directly, without the dict: the caller's promise,
+        which its tests hold it to)."""
 
     def __iter__(self) -> Iterator[Any]:
         make = self.make
@@ -195,6 +204,14 @@ def write_indented(value: Any, write: Callable[[str], object], newline: str = "\
             write_indented(item, write, inner)
             sep = "," + inner
         write(newline + "}")
+    elif kind is Rows and value.text is not None:
+        inner = newline + "  "
+        sep = "[" + inner
+        text = value.text
+        for item in value.items:
+            write(sep + text(item, inner))
+            sep = "," + inner
+        write("[]" if sep[0] == "[" else newline + "]")
     elif (kind is list and value and deep) or kind is Rows:
         inner = newline + "  "
         sep = "[" + inner

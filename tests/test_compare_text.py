@@ -1,0 +1,67 @@
+"""`compare -f json` writes each offer's text directly (`render.compare.model_text`): it must
+be, byte for byte, the text the indented writer gives the offer's dict (`model_json`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from costcalc.catalog import load_catalog
+from costcalc.compare import CompareOptions, compare_full
+from costcalc.render.compare import _ROW_KEYS, model_json, model_text, payload
+from costcalc.render.fastjson import _piece
+from costcalc.render.tables import to_json, write_json
+from costcalc.workload import request
+
+CASES: dict[str, dict[str, Any]] = {
+    "mean, USD": {"quality_method": "mean"},
+    "latent (predicted parts), CNY (conversions)": {"currency": "CNY"},
+    "self-hosted rows, reasoning override": {
+        "quality_method": "mean",
+        "when": dt.date(2026, 11, 1),  # GPU prices in force
+        "volume": Decimal(5000),
+        "reasoning_tokens": Decimal(1234),
+        "reasoning_models": ("deepseek-r1",),
+    },
+    "absolute bar, money ceiling": {
+        "quality_method": "mean",
+        "min_quality": Decimal(60),
+        "max_cost_per_point": Decimal("0.5"),
+        "requests_per_month": Decimal(100000),
+    },
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_offer_text_is_the_text_of_its_dict(case: str) -> None:
+    """Every offer of the bundled catalog, under options that reach every kind of value
+    (predicted parts, conversions, self-hosted prices, hidden tokens, ratios): the direct
+    text equals the indented writer's text of `model_json`, at two indents."""
+    catalog = load_catalog([])
+    options = CompareOptions(
+        usage=request(2000, 500, Decimal(0)),
+        when=CASES[case].get("when", dt.date(2025, 6, 1)),
+        currency=str(CASES[case].get("currency", "USD")),
+        **{k: v for k, v in CASES[case].items() if k not in ("currency", "when")},
+    )
+    ranking, result = compare_full(catalog, options)
+    assert len(ranking.rows) >= 10
+    texts = "".join(model_text(row, result, "\n") for row in ranking.rows)
+    reached = {
+        "latent (predicted parts), CNY (conversions)": ['"status": "predicted"', '"conversion": "'],
+        "self-hosted rows, reasoning override": ['"self_hosted": true', '"hidden_tokens": "1234"'],
+        "absolute bar, money ceiling": ['"marginal_cost_per_point": "'],
+    }
+    for needle in reached.get(case, []):
+        assert needle in texts
+    for row in ranking.rows:
+        assert tuple(model_json(row, result)) == _ROW_KEYS
+        for newline in ("\n    ", "\n"):
+            assert model_text(row, result, newline) == _piece(model_json(row, result), newline)
+    # The whole document written in parts equals the one made from the dicts.
+    parts: list[str] = []
+    write_json(payload(ranking, options, result, lazy=True), parts.append)
+    assert "".join(parts) == to_json(payload(ranking, options, result))
