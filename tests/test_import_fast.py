@@ -66,6 +66,7 @@ class Plain:
         mp.setattr(litellm, "_entry", lambda raw, plain_keys: fast_entry(raw, False))
         mp.setattr(Certain, "offer", lambda self, data: False)
         mp.setattr(Certain, "model", lambda self, data: False)
+        mp.setattr(Certain, "provider", lambda self, data: False)
         mp.setattr(
             SheetBuilder, "per_million", lambda self, value, what: common.per_million(value, what)
         )
@@ -324,6 +325,157 @@ def test_certified_rows_are_valid(litellm_map: Any) -> None:
                 vouched += 1
                 (ModelInfo if kind == "model" else Offer).model_validate(row)
     assert vouched > 0.95 * total
+
+
+def test_certified_providers_are_valid(bundled: Catalog) -> None:
+    """Every provider sheet head the certifier vouches for (bundled facts, the importers'
+    table of known providers, the fixture feeds' own providers) is one pydantic accepts, and
+    it vouches for all of them: an import of the fixture feeds never asks pydantic."""
+    facts = list(feeds.bundled_providers(bundled).values())
+    facts += [
+        {"id": k.id, "name": k.name, "country": k.country, "currency": "USD",
+         "pricing_url": k.pricing_url}
+        for k in common.KNOWN_PROVIDERS.values()
+    ]  # fmt: skip
+    for result in (
+        litellm.convert(read_json(LITELLM), source_file="f.json", as_of=DAY),
+        genai_prices.convert(read_genai_prices(GENAI), source="providers", as_of=DAY),
+        openrouter.convert(read_json(OPENROUTER), source_file="m.json", as_of=DAY),
+    ):
+        facts += [sheet["provider"] for sheet in result.sheets.values()]
+    certain = Certain()
+    assert len(facts) > 150
+    for provider in facts:
+        assert certain.provider(provider), provider
+        Provider.model_validate(provider)
+
+
+_GOOD_PROVIDER = {"id": "acme", "name": "Acme", "country": "US", "currency": "USD",
+                  "pricing_url": "https://acme.example/pricing"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"id": "Acme"},
+        {"id": " acme"},
+        {"name": " "},
+        {"name": "x" * 4001},
+        {"name": "x\ud800"},
+        {"country": "us"},
+        {"country": "USA"},
+        {"country": " US"},
+        {"country": "US\n"},
+        {"country": "ÜS"},
+        {"country": None},
+        {"currency": "XXX"},
+        {"currency": " USD"},
+        {"currency": None},
+        {"pricing_url": "ftp://acme.example"},
+        {"pricing_url": " https://acme.example"},
+        {"pricing_url": "https://" + "a" * 493},
+        {"pricing_url": "https://acme.example/\ud800"},
+        {"pricing_url": b"https://acme.example"},
+        {"note": " "},
+        {"note": 5},
+        {"extra": "x"},
+    ],
+)
+def test_certifier_leaves_doubtful_providers_to_pydantic(change: dict[str, Any]) -> None:
+    """Each of these provider heads is invalid, or valid only after pydantic's own stripping:
+    the certifier does not vouch for it, so pydantic decides (and words any refusal)."""
+    assert Certain().provider(_GOOD_PROVIDER)
+    assert not Certain().provider({**_GOOD_PROVIDER, **change})
+
+
+def test_certifier_needs_every_provider_field() -> None:
+    """A provider head without one of its required fields is left to pydantic."""
+    for name in ("id", "name", "country", "currency", "pricing_url"):
+        assert not Certain().provider({k: v for k, v in _GOOD_PROVIDER.items() if k != name})
+    assert Certain().provider({**_GOOD_PROVIDER, "note": "Imported from x.", "id": "a.b/c"})
+
+
+_PROVIDER_VALUES = st.one_of(
+    st.sampled_from(
+        ["acme", "Acme", "US", "us", "ZZ", "USD", "EUR", "XXX", "https://a.example", "http://a",
+         "ftp://a", " ", "", "x\ud800", "ab", "a" * 501, "https://" + "a" * 492, None, 5, True]
+    ),
+    st.text(max_size=12),
+)  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(
+    st.dictionaries(
+        st.sampled_from(["id", "name", "country", "currency", "pricing_url", "note", "x"]),
+        _PROVIDER_VALUES,
+    )
+)
+def test_a_certified_provider_is_valid(provider: dict[str, Any]) -> None:
+    """Certain implies valid, on random provider heads (mostly invalid ones)."""
+    if Certain().provider(provider):
+        Provider.model_validate(provider)
+
+
+_ALIAS_VALUE = st.one_of(st.sampled_from(_HOSTILE), st.text(max_size=5), st.none())
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(
+        st.one_of(
+            st.sampled_from(
+                ["alias_of", "rules", "mode", "source", "tiered_pricing", "off_peak_pricing",
+                 "max_input_tokens", "input_cost_per_token"]
+            ),
+            st.text(max_size=8),
+        ),
+        _ALIAS_VALUE,
+        max_size=5,
+    )
+)  # fmt: skip
+def test_an_entry_without_provider_is_refused_as_pydantic_words_it(entry: dict[str, Any]) -> None:
+    """An entry without `litellm_provider` (LiteLLM's alias entries: 99 of the fixture map)
+    is refused without asking pydantic, with the message pydantic gives for it, whatever
+    else the entry holds (its first field is the one missing)."""
+    from pydantic import ValidationError
+
+    entry.pop("litellm_provider", None)
+    plain_keys, _ = litellm._Repeats().shape(entry)
+    if not plain_keys:  # a key pydantic cannot read: left to pydantic
+        return
+    with pytest.raises(common.BadValue) as fast:
+        litellm._entry(entry, plain_keys)
+    with pytest.raises(ValidationError) as slow:
+        litellm.entry_model().model_validate(entry)
+    assert str(fast.value) == f"entry not valid: {common.first_error(slow.value)}"
+
+
+def test_a_warm_litellm_import_imports_no_pydantic(tmp_path: Path) -> None:
+    """`costcalc import litellm` of the fixture map, on a warm catalog cache, never imports
+    pydantic nor the schema classes: the certifier vouches for every row and provider and
+    the alias entries' refusal is worded without it (the files are the same: golden tests)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from costcalc.cli import main\n"
+        f"sys.argv = ['costcalc', 'import', 'litellm', {str(LITELLM)!r}, '--output',"
+        " sys.argv[1], '--as-of', '2026-11-27']\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print('LOADED:' + ','.join(sorted(m for m in sys.modules"
+        " if m.split('.')[0] == 'pydantic' or m.startswith('costcalc.schema'))))\n"
+    )
+    env = dict(os.environ, COSTCALC_CACHE_DIR=str(tmp_path / "cache"))
+    outs = []
+    for run in ("warm-up", "timed"):  # the first run fills the catalog cache
+        argv = [sys.executable, "-c", code, str(tmp_path / run)]
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True, cwd=REPO)
+        outs.append(done.stdout)
+    assert outs[-1].strip().splitlines()[-1] == "LOADED:", outs[-1]
+    assert (tmp_path / "timed" / "providers" / "openai.yaml").is_file()
 
 
 def _period(**extra: Any) -> dict[str, Any]:

@@ -30,15 +30,14 @@ from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from costcalc.errors import Problem
 from costcalc.files import MAX_BYTES
 from costcalc.importers.certain import Certain
 from costcalc.numbers import NumberError, check_number, exact_shift
-from costcalc.schema.pricing import ModelInfo, Offer, Provider
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from costcalc.identity import Identity
 
 MILLION_EXPONENT = 6
@@ -282,6 +281,24 @@ def _general(reason: str) -> str:
     return reason.split(": ", 1)[0]
 
 
+def refusal(schema: str, data: Any) -> str | None:
+    """pydantic's first complaint about `data` as the costcalc.schema.pricing class named
+    `schema` (Provider, ModelInfo, Offer), or None when it is valid.
+
+    pydantic and the schema classes are imported here, on the first row the certifier
+    does not vouch for: an import whose rows are all certified never imports them.
+    """
+    from pydantic import ValidationError
+
+    from costcalc.schema import pricing
+
+    try:
+        getattr(pricing, schema).model_validate(data)
+    except ValidationError as exc:
+        return first_error(exc)
+    return None
+
+
 def first_error(exc: ValidationError) -> str:
     err = exc.errors(include_url=False, include_context=False)[0]
     where = ".".join(str(p) for p in err["loc"])
@@ -384,10 +401,9 @@ class SheetBuilder:
                 + ("" if url else "; pricing_url is the feed's, not the provider's")
                 + ".",
             }
-        try:
-            Provider.model_validate(facts)
-        except ValidationError as exc:
-            self.bad_providers[pid] = f"provider {pid!r} is not valid: {first_error(exc)}"
+        wrong = None if self.certain.provider(facts) else refusal("Provider", facts)
+        if wrong is not None:
+            self.bad_providers[pid] = f"provider {pid!r} is not valid: {wrong}"
             return False
         self.sheets[pid] = {"kind": "price-sheet", "provider": facts, "offers": []}
         return True
@@ -417,17 +433,13 @@ class SheetBuilder:
         if mid in self.model_keys:
             self.skip(key, f"same model id as another row: {mid} (from {self.model_keys[mid]})")
             return False
-        try:
-            if not self.certain.model(model):
-                ModelInfo.model_validate(model)
-        except ValidationError as exc:
-            self.skip(key, f"model facts not valid: {first_error(exc)}")
+        wrong = None if self.certain.model(model) else refusal("ModelInfo", model)
+        if wrong is not None:
+            self.skip(key, f"model facts not valid: {wrong}")
             return False
-        try:
-            if not self.certain.offer(offer):
-                Offer.model_validate(offer)
-        except ValidationError as exc:
-            self.skip(key, f"prices not valid: {first_error(exc)}")
+        wrong = None if self.certain.offer(offer) else refusal("Offer", offer)
+        if wrong is not None:
+            self.skip(key, f"prices not valid: {wrong}")
             return False
         self.model_keys[mid] = key
         self.models[mid] = model
@@ -460,11 +472,9 @@ class SheetBuilder:
             )
             return False
         resolved = {**offer, "model": found.model}
-        try:
-            if not self.certain.offer(resolved):
-                Offer.model_validate(resolved)
-        except ValidationError as exc:
-            self.skip(key, f"prices not valid: {first_error(exc)}")
+        wrong = None if self.certain.offer(resolved) else refusal("Offer", resolved)
+        if wrong is not None:
+            self.skip(key, f"prices not valid: {wrong}")
             return True
         self.model_keys[slot] = key
         self.matched[key] = found.model

@@ -30,12 +30,11 @@ reported as not representable. Rows without a per-token input and output price
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, NamedTuple
-
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from costcalc.identity import Identity
 from costcalc.importers.common import (
@@ -52,6 +51,9 @@ from costcalc.importers.common import (
     provider_id,
     unusable,
 )
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 FEED = "litellm"
 DEFAULT_URL = "https://docs.litellm.ai/docs/providers"
@@ -76,19 +78,28 @@ Key = tuple[int | None, str | None]
 """(tier threshold or None, mode: None for standard or 'batches')."""
 
 
-class LiteLLMEntry(BaseModel):
-    """One entry of the LiteLLM map: the fields this importer reads; the rest is kept aside."""
+@functools.cache
+def entry_model() -> type[BaseModel]:
+    """The pydantic model of one entry of the LiteLLM map: the fields this importer reads;
+    the rest is kept aside. Built on the first entry that needs it (see `_entry`), so an
+    import of plain entries never imports pydantic."""
+    from pydantic import BaseModel, ConfigDict
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    class LiteLLMEntry(BaseModel):
+        """One entry of the LiteLLM map."""
 
-    litellm_provider: str
-    mode: str | None = None
-    source: str | None = None
-    max_input_tokens: Any = None
-    max_output_tokens: Any = None
-    deprecation_date: Any = None
-    tiered_pricing: list[dict[str, Any]] | None = None
-    off_peak_pricing: dict[str, Any] | None = None
+        model_config = ConfigDict(extra="allow", frozen=True)
+
+        litellm_provider: str
+        mode: str | None = None
+        source: str | None = None
+        max_input_tokens: Any = None
+        max_output_tokens: Any = None
+        deprecation_date: Any = None
+        tiered_pricing: list[dict[str, Any]] | None = None
+        off_peak_pricing: dict[str, Any] | None = None
+
+    return LiteLLMEntry
 
 
 def _is_zero(value: Any) -> bool:
@@ -189,7 +200,7 @@ class _Repeats:
 
 
 class _Fields(NamedTuple):
-    """The fields of an entry this importer reads (those of LiteLLMEntry)."""
+    """The fields of an entry this importer reads (those of `entry_model()`)."""
 
     litellm_provider: str
     mode: str | None
@@ -201,9 +212,18 @@ class _Fields(NamedTuple):
     off_peak_pricing: dict[str, Any] | None
 
 
+_NO_PROVIDER = "entry not valid: litellm_provider: Field required"
+"""pydantic's refusal of an entry without `litellm_provider`, its first field (an alias
+entry, `{"alias_of": ...}`, has nothing else): the first error it lists whatever else
+the entry holds, so it is given here without asking (tests/test_import_fast.py checks
+the wording against pydantic's)."""
+
+
 def _entry(raw: dict[str, Any], plain_keys: bool) -> _Fields:
     """The entry's fields: taken as they are when they have the plain JSON types
     LiteLLMEntry accepts unchanged, else validated by pydantic (which words a refusal)."""
+    if plain_keys and "litellm_provider" not in raw:
+        raise BadValue(_NO_PROVIDER)
     provider = raw.get("litellm_provider")
     mode = raw.get("mode")
     source = raw.get("source")
@@ -228,8 +248,10 @@ def _entry(raw: dict[str, Any], plain_keys: bool) -> _Fields:
             tiered,
             off_peak,
         )
+    from pydantic import ValidationError
+
     try:
-        entry = LiteLLMEntry.model_validate(raw)
+        entry = entry_model().model_validate(raw)
     except ValidationError as exc:
         raise BadValue(f"entry not valid: {first_error(exc)}") from None
     return _Fields(*(getattr(entry, name) for name in _Fields._fields))
