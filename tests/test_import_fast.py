@@ -451,10 +451,11 @@ def test_an_entry_without_provider_is_refused_as_pydantic_words_it(entry: dict[s
     assert str(fast.value) == f"entry not valid: {common.first_error(slow.value)}"
 
 
-def test_a_warm_litellm_import_imports_no_pydantic(tmp_path: Path) -> None:
+def test_a_warm_litellm_import_imports_no_pydantic_nor_pyyaml(tmp_path: Path) -> None:
     """`costcalc import litellm` of the fixture map, on a warm catalog cache, never imports
-    pydantic nor the schema classes: the certifier vouches for every row and provider and
-    the alias entries' refusal is worded without it (the files are the same: golden tests)."""
+    pydantic nor the schema classes (the certifier vouches for every row and provider and
+    the alias entries' refusal is worded without it), nor PyYAML (the sheets are written by
+    costcalc.yamltext); the files are the same (tests/test_import_litellm.py)."""
     import os
     import subprocess
     import sys
@@ -466,7 +467,7 @@ def test_a_warm_litellm_import_imports_no_pydantic(tmp_path: Path) -> None:
         " sys.argv[1], '--as-of', '2026-11-27']\n"
         "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
         "print('LOADED:' + ','.join(sorted(m for m in sys.modules"
-        " if m.split('.')[0] == 'pydantic' or m.startswith('costcalc.schema'))))\n"
+        " if m.split('.')[0] in ('pydantic', 'yaml') or m.startswith('costcalc.schema'))))\n"
     )
     env = dict(os.environ, COSTCALC_CACHE_DIR=str(tmp_path / "cache"))
     outs = []
