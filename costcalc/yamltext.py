@@ -35,6 +35,10 @@ def _escape(match: re.Match[str]) -> str:
 def scalar(value: Any) -> str:
     """A scalar as written: strings double-quoted, Decimals exact, dates ISO."""
     if isinstance(value, str):
+        if value.isprintable() and '"' not in value and "\\" not in value:
+            # Nothing to escape: a printable character is in YAML's printable set and is
+            # neither a line or paragraph separator (U+2028, U+2029) nor a control.
+            return f'"{value}"'
         return '"' + _NOT_PRINTABLE.sub(_escape, value) + '"'
     if isinstance(value, bool):
         return "true" if value else "false"
