@@ -636,6 +636,31 @@ def test_a_remembered_price_still_names_its_own_field() -> None:
     assert builder.per_million(Decimal("0E-10"), "x") == 0
 
 
+def test_repeated_numbers_are_read_as_one_decimal(tmp_path: Path) -> None:
+    """Each number text of a feed file is read as one shared Decimal (looked up cheaply
+    afterwards), with its exact value and spelling; different spellings stay apart."""
+    path = tmp_path / "f.json"
+    path.write_text('{"a": [1.5e-6, 1.5e-6, 0.0000015, -0.0, 2], "b": {"c": 1.5e-6}}\n')
+    data = read_json(path)
+    first, again, other, zero, two = data["a"]
+    assert first is again is data["b"]["c"]
+    assert str(first) == "0.0000015" and first.as_tuple() == Decimal("1.5e-6").as_tuple()
+    assert other == first and other is not first and str(other) == "0.0000015"
+    assert str(zero) == "-0.0" and two == 2 and type(two) is int
+
+
+@settings(max_examples=300)
+@given(
+    st.text(st.sampled_from(" \t\n\r\x0b\x0c\x1c\x85\xa0\u2000\u2028\u3000\ufeffa.é"), max_size=6)
+)
+def test_text_is_empty_once_stripped_exactly_when_it_is_space(text: str) -> None:
+    """The certifier asks `isspace()` where it asked whether the stripped text is empty:
+    the same answer for every text (both use Python's one definition of white space)."""
+    from costcalc.importers import certain
+
+    assert certain._text(text) == (bool(text.strip()) and len(text) <= 4000)
+
+
 def test_duplicate_json_keys_are_still_found(tmp_path: Path) -> None:
     """The reader names the first key given twice in an object (checked once per object)."""
     from costcalc.errors import InputError

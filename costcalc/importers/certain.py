@@ -54,13 +54,25 @@ def _unicode(text: str) -> bool:
 
 def _text(value: Any) -> bool:
     """`Text`: 1 to 4,000 characters once stripped. Python strips at least the characters
-    pydantic strips, so a non-empty Python-stripped text is non-empty there too."""
-    return type(value) is str and len(value) <= 4000 and bool(value.strip()) and _unicode(value)
+    pydantic strips, so a non-empty Python-stripped text is non-empty there too; a text
+    is empty once stripped exactly when it is empty or `isspace()` (both use the same
+    definition of white space), which is asked without copying the text."""
+    return (
+        type(value) is str
+        and 0 < len(value) <= 4000
+        and not value.isspace()
+        and (value.isascii() or _unicode(value))
+    )
 
 
 def _source(value: Any) -> bool:
     """`Source`: 3 to 2,000 characters once stripped."""
-    return type(value) is str and len(value) <= 2000 and len(value.strip()) >= 3 and _unicode(value)
+    return (
+        type(value) is str
+        and len(value) <= 2000
+        and len(value.strip()) >= 3
+        and (value.isascii() or _unicode(value))
+    )
 
 
 def _id(value: Any) -> bool:
@@ -78,7 +90,7 @@ def _date(value: Any) -> bool:
 
 
 def _api_model(value: Any) -> bool:
-    return type(value) is str and len(value) <= 200 and _unicode(value)
+    return type(value) is str and len(value) <= 200 and (value.isascii() or _unicode(value))
 
 
 def _currency(value: Any) -> bool:
@@ -142,12 +154,14 @@ def _fields(data: Any, table: Table, required: frozenset[str]) -> bool:
     if type(data) is not dict or not data.keys() >= required:
         return False
     checks, nullable = table
-    for key, value in data.items():
-        if value is None and key in nullable:
-            continue
-        check = checks.get(key)
-        if check is None or not check(value):
-            return False
+    try:
+        for key, value in data.items():
+            if value is None and key in nullable:
+                continue
+            if not checks[key](value):
+                return False
+    except KeyError:  # an unknown key (or a check that met a missing one): not certain
+        return False
     return True
 
 

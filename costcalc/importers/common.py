@@ -48,6 +48,7 @@ UNKNOWN_COUNTRY = "ZZ"
 FEED_CURRENCY = "USD"
 
 _ID_BAD = re.compile(r"[^a-z0-9._/:+-]+")
+_ID_GOOD = re.compile(r"[a-z0-9._/:+-]*")
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,9 @@ def clean(value: Decimal) -> Decimal:
 
 def slug(text: str) -> str:
     """Lower-case text made into a costcalc id piece (invalid characters become '-')."""
-    out = _ID_BAD.sub("-", text.strip().lower())
+    out = text.strip().lower()
+    if _ID_GOOD.fullmatch(out) is None:  # (a whole match is cheaper than a substitution)
+        out = _ID_BAD.sub("-", out)
     return out.lstrip("-./:+_")
 
 
@@ -424,7 +427,7 @@ class SheetBuilder:
         name, the feed's `names` or genai-prices' `match` clause) is filed under
         the canonical id and writes no model facts of its own; see costcalc.identity.
         """
-        if not self.provider(pid):
+        if pid not in self.sheets and not self.provider(pid):
             self.skip(key, self.bad_providers[pid])
             return False
         if self.identity is not None and self._resolved(key, pid, offer, names, match):
@@ -451,12 +454,19 @@ class SheetBuilder:
     ) -> bool:
         """File the offer under a canonical model when the identity knows it."""
         assert self.identity is not None
-        feed_names = tuple(n for n in (offer.get("api_model"), *names) if n)
+        api_model = offer.get("api_model")
+        if names:
+            feed_names = tuple(n for n in (api_model, *names) if n)
+        else:
+            feed_names = (api_model,) if api_model else ()
         # An API name means the model it named when the row's latest price was set.
-        starts = [
-            p["as_of"] for p in offer.get("prices", []) if isinstance(p.get("as_of"), dt.date)
-        ]
-        when = max(starts, default=self.as_of)
+        when = None
+        for period in offer.get("prices", []):
+            start = period.get("as_of")
+            if isinstance(start, dt.date) and (when is None or start > when):
+                when = start
+        if when is None:
+            when = self.as_of
         found = self.identity.offer(pid, feed_names, when, match)
         if found.model is None:
             self.unmatched.append(Skipped(key, found.how))

@@ -303,8 +303,8 @@ def _convert_entry(
         _tiered(builder, key, entry.tiered_pricing, prices)
 
     base = prices.get((None, None), {})
-    missing = [c for c in ("input", "output") if c not in base]
-    if missing:
+    if "input" not in base or "output" not in base:
+        missing = [c for c in ("input", "output") if c not in base]
         raise BadValue(
             f"no per-token {' and '.join(missing)} price: mode {entry.mode or 'unknown'}"
         )
@@ -317,31 +317,8 @@ def _convert_entry(
     period.update(_ordered(base))
     if entry.source:
         period["note"] = f"LiteLLM cites {entry.source}"[:4000]
-    tiers = []
-    for threshold in sorted(t for (t, mode) in prices if t is not None and mode is None):
-        tier: dict[str, Any] = {"above_input_tokens": threshold}
-        tier.update(_ordered({**base, **prices[(threshold, None)]}))
-        tier_batch = prices.get((threshold, "batches"))
-        if tier_batch is not None:
-            filled = {**prices.get((None, "batches"), {}), **tier_batch}
-            if "input" in filled and "output" in filled:
-                tier["batch"] = _ordered(filled)
-            else:
-                builder.cannot_represent(key, "tier batch prices without input and output")
-        tiers.append(tier)
-    orphan = [
-        t for (t, mode) in prices if t is not None and mode == "batches" and (t, None) not in prices
-    ]
-    if orphan:
-        builder.cannot_represent(key, "tier batch prices without standard tier prices")
-    if tiers:
-        period["tiers"] = tiers
-    batch = prices.get((None, "batches"))
-    if batch is not None:
-        if "input" in batch and "output" in batch:
-            period["batch"] = _ordered(batch)
-        else:
-            builder.cannot_represent(key, "batch prices without both input and output")
+    if len(prices) > 1:  # more than the base prices: tiers or batch prices
+        _tiers_and_batch(builder, key, prices, base, period)
     if entry.off_peak_pricing:
         off_peak = _off_peak(builder, key, entry.off_peak_pricing)
         if off_peak is not None:
@@ -367,6 +344,41 @@ def _convert_entry(
     )
     offer = {"model": mid, "api_model": key[:200], "prices": [period]}
     builder.add(key, pid, model, offer)
+
+
+def _tiers_and_batch(
+    builder: SheetBuilder,
+    key: str,
+    prices: dict[Key, dict[str, Decimal]],
+    base: dict[str, Decimal],
+    period: dict[str, Any],
+) -> None:
+    """A period's tiers (each keeping the base prices it does not list) and batch prices."""
+    tiers = []
+    for threshold in sorted(t for (t, mode) in prices if t is not None and mode is None):
+        tier: dict[str, Any] = {"above_input_tokens": threshold}
+        tier.update(_ordered({**base, **prices[(threshold, None)]}))
+        tier_batch = prices.get((threshold, "batches"))
+        if tier_batch is not None:
+            filled = {**prices.get((None, "batches"), {}), **tier_batch}
+            if "input" in filled and "output" in filled:
+                tier["batch"] = _ordered(filled)
+            else:
+                builder.cannot_represent(key, "tier batch prices without input and output")
+        tiers.append(tier)
+    orphan = [
+        t for (t, mode) in prices if t is not None and mode == "batches" and (t, None) not in prices
+    ]
+    if orphan:
+        builder.cannot_represent(key, "tier batch prices without standard tier prices")
+    if tiers:
+        period["tiers"] = tiers
+    batch = prices.get((None, "batches"))
+    if batch is not None:
+        if "input" in batch and "output" in batch:
+            period["batch"] = _ordered(batch)
+        else:
+            builder.cannot_represent(key, "batch prices without both input and output")
 
 
 _ORDER = ("input", "cached_input", "cache_write", "output", "reasoning")
