@@ -113,7 +113,7 @@ class _Writer:
                     text = memo.get(item)
                     if text is None:
                         text = memo[item] = _scalar(item)
-                    out.append(lead + name + text)
+                    out.append(f"{lead}{name}{text}")
                 elif isinstance(item, dict) and item:
                     out.append(lead + name[:-1])
                     self._emit(item, inner, inner, out)
