@@ -13,7 +13,6 @@ Only the safe loader family is used, the libyaml C parser when it is present.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Hashable, Iterator
 from decimal import Decimal, InvalidOperation
@@ -34,6 +33,7 @@ from costcalc.located import (
     split_lines,
 )
 from costcalc.numbers import MAX_TEXT, NumberError, check_number
+from costcalc.yamltext import emit as _emit
 
 __all__ = [
     "MAX_BYTES",
@@ -874,85 +874,3 @@ def dump_yaml(data: Any, header: str = "", *, quote_strings: bool = False) -> st
         width=100,
     )
     return header + body
-
-
-_PLAIN_KEY = re.compile(r"[a-z_][a-z0-9_]*")
-_YAML_WORDS = frozenset(["y", "n", "yes", "no", "on", "off", "true", "false", "null"])
-_NOT_PRINTABLE = re.compile(
-    '[^\t\x20-\x7e\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\\\\"]'
-)
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\t": "\\t", "\n": "\\n", "\r": "\\r"}
-
-
-def _escape(match: re.Match[str]) -> str:
-    char = match.group(0)
-    if char in _ESCAPES:
-        return _ESCAPES[char]
-    code = ord(char)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, str):
-        return '"' + _NOT_PRINTABLE.sub(_escape, value) + '"'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"cannot write {value} as an exact number")
-        text = format(value, "f")
-        if "." in text:
-            text = text.rstrip("0").rstrip(".")
-        return "0" if text in ("-0", "") else text
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    raise TypeError(f"cannot write a {type(value).__name__} as YAML")
-
-
-def _key(key: Any) -> str:
-    if isinstance(key, str) and _PLAIN_KEY.fullmatch(key) and key not in _YAML_WORDS:
-        return key
-    return _scalar(key)
-
-
-def _emit(value: Any, indent: int, out: list[str]) -> None:
-    pad = " " * indent
-    if isinstance(value, dict):
-        if not value:
-            out.append(pad + "{}")
-        for key, item in value.items():
-            head = pad + _key(key) + ":"
-            if isinstance(item, dict) and item:
-                out.append(head)
-                _emit(item, indent + 2, out)
-            elif isinstance(item, list) and item:
-                out.append(head)
-                _emit(item, indent, out)
-            else:
-                out.append(head + " " + _flow(item))
-    elif isinstance(value, list):
-        if not value:
-            out.append(pad + "[]")
-        for item in value:
-            if isinstance(item, (dict, list)) and item:
-                start = len(out)
-                _emit(item, indent + 2, out)
-                out[start] = pad + "- " + out[start][indent + 2 :]
-            else:
-                out.append(pad + "- " + _flow(item))
-    else:
-        out.append(pad + _scalar(value))
-
-
-def _flow(value: Any) -> str:
-    if isinstance(value, dict):
-        return "{}"
-    if isinstance(value, list):
-        return "[]"
-    return _scalar(value)

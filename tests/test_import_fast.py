@@ -66,6 +66,7 @@ class Plain:
         mp.setattr(litellm, "_entry", lambda raw, plain_keys: fast_entry(raw, False))
         mp.setattr(Certain, "offer", lambda self, data: False)
         mp.setattr(Certain, "model", lambda self, data: False)
+        mp.setattr(Certain, "provider", lambda self, data: False)
         mp.setattr(
             SheetBuilder, "per_million", lambda self, value, what: common.per_million(value, what)
         )
@@ -326,6 +327,158 @@ def test_certified_rows_are_valid(litellm_map: Any) -> None:
     assert vouched > 0.95 * total
 
 
+def test_certified_providers_are_valid(bundled: Catalog) -> None:
+    """Every provider sheet head the certifier vouches for (bundled facts, the importers'
+    table of known providers, the fixture feeds' own providers) is one pydantic accepts, and
+    it vouches for all of them: an import of the fixture feeds never asks pydantic."""
+    facts = list(feeds.bundled_providers(bundled).values())
+    facts += [
+        {"id": k.id, "name": k.name, "country": k.country, "currency": "USD",
+         "pricing_url": k.pricing_url}
+        for k in common.KNOWN_PROVIDERS.values()
+    ]  # fmt: skip
+    for result in (
+        litellm.convert(read_json(LITELLM), source_file="f.json", as_of=DAY),
+        genai_prices.convert(read_genai_prices(GENAI), source="providers", as_of=DAY),
+        openrouter.convert(read_json(OPENROUTER), source_file="m.json", as_of=DAY),
+    ):
+        facts += [sheet["provider"] for sheet in result.sheets.values()]
+    certain = Certain()
+    assert len(facts) > 150
+    for provider in facts:
+        assert certain.provider(provider), provider
+        Provider.model_validate(provider)
+
+
+_GOOD_PROVIDER = {"id": "acme", "name": "Acme", "country": "US", "currency": "USD",
+                  "pricing_url": "https://acme.example/pricing"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"id": "Acme"},
+        {"id": " acme"},
+        {"name": " "},
+        {"name": "x" * 4001},
+        {"name": "x\ud800"},
+        {"country": "us"},
+        {"country": "USA"},
+        {"country": " US"},
+        {"country": "US\n"},
+        {"country": "ÜS"},
+        {"country": None},
+        {"currency": "XXX"},
+        {"currency": " USD"},
+        {"currency": None},
+        {"pricing_url": "ftp://acme.example"},
+        {"pricing_url": " https://acme.example"},
+        {"pricing_url": "https://" + "a" * 493},
+        {"pricing_url": "https://acme.example/\ud800"},
+        {"pricing_url": b"https://acme.example"},
+        {"note": " "},
+        {"note": 5},
+        {"extra": "x"},
+    ],
+)
+def test_certifier_leaves_doubtful_providers_to_pydantic(change: dict[str, Any]) -> None:
+    """Each of these provider heads is invalid, or valid only after pydantic's own stripping:
+    the certifier does not vouch for it, so pydantic decides (and words any refusal)."""
+    assert Certain().provider(_GOOD_PROVIDER)
+    assert not Certain().provider({**_GOOD_PROVIDER, **change})
+
+
+def test_certifier_needs_every_provider_field() -> None:
+    """A provider head without one of its required fields is left to pydantic."""
+    for name in ("id", "name", "country", "currency", "pricing_url"):
+        assert not Certain().provider({k: v for k, v in _GOOD_PROVIDER.items() if k != name})
+    assert Certain().provider({**_GOOD_PROVIDER, "note": "Imported from x.", "id": "a.b/c"})
+
+
+_PROVIDER_VALUES = st.one_of(
+    st.sampled_from(
+        ["acme", "Acme", "US", "us", "ZZ", "USD", "EUR", "XXX", "https://a.example", "http://a",
+         "ftp://a", " ", "", "x\ud800", "ab", "a" * 501, "https://" + "a" * 492, None, 5, True]
+    ),
+    st.text(max_size=12),
+)  # fmt: skip
+
+
+@settings(max_examples=300)
+@given(
+    st.dictionaries(
+        st.sampled_from(["id", "name", "country", "currency", "pricing_url", "note", "x"]),
+        _PROVIDER_VALUES,
+    )
+)
+def test_a_certified_provider_is_valid(provider: dict[str, Any]) -> None:
+    """Certain implies valid, on random provider heads (mostly invalid ones)."""
+    if Certain().provider(provider):
+        Provider.model_validate(provider)
+
+
+_ALIAS_VALUE = st.one_of(st.sampled_from(_HOSTILE), st.text(max_size=5), st.none())
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.dictionaries(
+        st.one_of(
+            st.sampled_from(
+                ["alias_of", "rules", "mode", "source", "tiered_pricing", "off_peak_pricing",
+                 "max_input_tokens", "input_cost_per_token"]
+            ),
+            st.text(max_size=8),
+        ),
+        _ALIAS_VALUE,
+        max_size=5,
+    )
+)  # fmt: skip
+def test_an_entry_without_provider_is_refused_as_pydantic_words_it(entry: dict[str, Any]) -> None:
+    """An entry without `litellm_provider` (LiteLLM's alias entries: 99 of the fixture map)
+    is refused without asking pydantic, with the message pydantic gives for it, whatever
+    else the entry holds (its first field is the one missing)."""
+    from pydantic import ValidationError
+
+    entry.pop("litellm_provider", None)
+    plain_keys, _ = litellm._Repeats().shape(entry)
+    if not plain_keys:  # a key pydantic cannot read: left to pydantic
+        return
+    with pytest.raises(common.BadValue) as fast:
+        litellm._entry(entry, plain_keys)
+    with pytest.raises(ValidationError) as slow:
+        litellm.entry_model().model_validate(entry)
+    assert str(fast.value) == f"entry not valid: {common.first_error(slow.value)}"
+
+
+def test_a_warm_litellm_import_imports_no_pydantic_nor_pyyaml(tmp_path: Path) -> None:
+    """`costcalc import litellm` of the fixture map, on a warm catalog cache, never imports
+    pydantic nor the schema classes (the certifier vouches for every row and provider and
+    the alias entries' refusal is worded without it), nor PyYAML (the sheets are written by
+    costcalc.yamltext); the files are the same (tests/test_import_litellm.py)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from costcalc.cli import main\n"
+        f"sys.argv = ['costcalc', 'import', 'litellm', {str(LITELLM)!r}, '--output',"
+        " sys.argv[1], '--as-of', '2026-11-27']\n"
+        "try:\n    main()\nexcept SystemExit as exc:\n    assert not exc.code, exc.code\n"
+        "print('LOADED:' + ','.join(sorted(m for m in sys.modules"
+        " if m.split('.')[0] in ('pydantic', 'yaml') or m.startswith('costcalc.schema'))))\n"
+    )
+    env = dict(os.environ, COSTCALC_CACHE_DIR=str(tmp_path / "cache"))
+    outs = []
+    for run in ("warm-up", "timed"):  # the first run fills the catalog cache
+        argv = [sys.executable, "-c", code, str(tmp_path / run)]
+        done = subprocess.run(argv, env=env, capture_output=True, text=True, check=True, cwd=REPO)
+        outs.append(done.stdout)
+    assert outs[-1].strip().splitlines()[-1] == "LOADED:", outs[-1]
+    assert (tmp_path / "timed" / "providers" / "openai.yaml").is_file()
+
+
 def _period(**extra: Any) -> dict[str, Any]:
     return {
         "as_of": DAY,
@@ -481,6 +634,31 @@ def test_a_remembered_price_still_names_its_own_field() -> None:
         with pytest.raises(common.BadValue, match=f"^{what} is negative"):
             builder.per_million(Decimal("-1E-6"), what)
     assert builder.per_million(Decimal("0E-10"), "x") == 0
+
+
+def test_repeated_numbers_are_read_as_one_decimal(tmp_path: Path) -> None:
+    """Each number text of a feed file is read as one shared Decimal (looked up cheaply
+    afterwards), with its exact value and spelling; different spellings stay apart."""
+    path = tmp_path / "f.json"
+    path.write_text('{"a": [1.5e-6, 1.5e-6, 0.0000015, -0.0, 2], "b": {"c": 1.5e-6}}\n')
+    data = read_json(path)
+    first, again, other, zero, two = data["a"]
+    assert first is again is data["b"]["c"]
+    assert str(first) == "0.0000015" and first.as_tuple() == Decimal("1.5e-6").as_tuple()
+    assert other == first and other is not first and str(other) == "0.0000015"
+    assert str(zero) == "-0.0" and two == 2 and type(two) is int
+
+
+@settings(max_examples=300)
+@given(
+    st.text(st.sampled_from(" \t\n\r\x0b\x0c\x1c\x85\xa0\u2000\u2028\u3000\ufeffa.é"), max_size=6)
+)
+def test_text_is_empty_once_stripped_exactly_when_it_is_space(text: str) -> None:
+    """The certifier asks `isspace()` where it asked whether the stripped text is empty:
+    the same answer for every text (both use Python's one definition of white space)."""
+    from costcalc.importers import certain
+
+    assert certain._text(text) == (bool(text.strip()) and len(text) <= 4000)
 
 
 def test_duplicate_json_keys_are_still_found(tmp_path: Path) -> None:

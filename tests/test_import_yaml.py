@@ -79,3 +79,21 @@ def test_layout_matches_the_usual_block_style() -> None:
         {"offers": [{"model": "m", "prices": [{"input": Decimal("2.50")}]}]}, quote_strings=True
     )
     assert text == 'offers:\n- model: "m"\n  prices:\n  - input: 2.5\n'
+
+
+def test_a_string_with_nothing_to_escape_is_written_as_it_is() -> None:
+    """The writer skips its escaping pass for a printable string without `"` or `\\`: for
+    every code point, such a character is one the escaping pass leaves alone (so the
+    text is the same), and every other character is still escaped or kept as before."""
+    from costcalc import yamltext
+
+    for code in range(0x110000):
+        char = chr(code)
+        if char.isprintable() and char not in '"\\':
+            assert yamltext._NOT_PRINTABLE.search(char) is None, hex(code)
+    # Spot checks, worked out from YAML's escapes: a NEL, a separator and a quote.
+    assert yamltext.scalar("a\x85b") == '"a\\x85b"'
+    assert yamltext.scalar("a\u2028b") == '"a\\u2028b"'
+    assert yamltext.scalar('say "hi"') == '"say \\"hi\\""'
+    assert yamltext.scalar("ünïcödé 价格 🙂") == '"ünïcödé 价格 🙂"'
+    assert yamltext.scalar("\xa0nbsp") == '"\xa0nbsp"'  # printable for YAML, not for Python

@@ -1,20 +1,21 @@
 """A fast, conservative check that an importer's plain data is valid sheet data.
 
 `SheetBuilder.add` must skip, with pydantic's own message, every row whose model
-facts or offer costcalc's schema (`ModelInfo`, `Offer`) refuses. Asking pydantic
-about each of the 3,900 rows of LiteLLM's map costs more than converting them
-(the schema's number validators run in Python for every price), yet the rows an
-importer builds are valid by construction nearly always. So each row is first
-looked at here: `Certain.model` / `Certain.offer` answer True only when the data
-has the plain shapes the importers write (exact `str`, `int`, `bool`, `Decimal`,
-`date`, no unknown key) and every value is inside the schema's bounds, checked
-strictly (a string is matched unstripped, a price zero only at a plain exponent,
-a date never a datetime, a `valid_until` never...). Anything else answers False,
-and the builder asks pydantic, which stays the one authority on what is refused
-and why.
+facts, offer or provider costcalc's schema (`ModelInfo`, `Offer`, `Provider`)
+refuses. Asking pydantic about each of the 3,900 rows of LiteLLM's map costs more
+than converting them (the schema's number validators run in Python for every
+price), and importing pydantic and the schema classes costs about as much again,
+yet the rows an importer builds are valid by construction nearly always. So each
+row is first looked at here: `Certain.model`, `Certain.offer` and
+`Certain.provider` answer True only when the data has the plain shapes the
+importers write (exact `str`, `int`, `bool`, `Decimal`, `date`, no unknown key)
+and every value is inside the schema's bounds, checked strictly (a string is
+matched unstripped, a price zero only at a plain exponent, a date never a
+datetime, a `valid_until` never...). Anything else answers False, and the builder
+asks pydantic, which stays the one authority on what is refused and why.
 
 The rule this module must keep: True implies the schema accepts the data.
-tests/test_import_certain.py checks that on every row of the three fixture feeds
+tests/test_import_fast.py checks that on every row of the three fixture feeds
 and on random rows, and pins a fingerprint of the schema so that a change there
 comes back here for review. Each table below lists one schema class's fields.
 """
@@ -28,11 +29,12 @@ from decimal import Decimal
 from typing import Any
 
 from costcalc.numbers import MAX_DIGITS, MAX_EXPONENT
-from costcalc.schema.common import CURRENCIES
+from costcalc.records import CURRENCIES
 
 Check = Callable[[Any], bool]
 
 _ID = re.compile(r"[a-z0-9][a-z0-9._/:+-]*")
+_COUNTRY = re.compile(r"[A-Z]{2}")
 _HHMM = re.compile(r"(?:[01][0-9]|2[0-3]):[0-5][0-9]")
 _MAX_PRICE = Decimal(10) ** 9
 _MAX_COUNT = 10 ** (MAX_EXPONENT - 1)
@@ -52,13 +54,25 @@ def _unicode(text: str) -> bool:
 
 def _text(value: Any) -> bool:
     """`Text`: 1 to 4,000 characters once stripped. Python strips at least the characters
-    pydantic strips, so a non-empty Python-stripped text is non-empty there too."""
-    return type(value) is str and len(value) <= 4000 and bool(value.strip()) and _unicode(value)
+    pydantic strips, so a non-empty Python-stripped text is non-empty there too; a text
+    is empty once stripped exactly when it is empty or `isspace()` (both use the same
+    definition of white space), which is asked without copying the text."""
+    return (
+        type(value) is str
+        and 0 < len(value) <= 4000
+        and not value.isspace()
+        and (value.isascii() or _unicode(value))
+    )
 
 
 def _source(value: Any) -> bool:
     """`Source`: 3 to 2,000 characters once stripped."""
-    return type(value) is str and len(value) <= 2000 and len(value.strip()) >= 3 and _unicode(value)
+    return (
+        type(value) is str
+        and len(value) <= 2000
+        and len(value.strip()) >= 3
+        and (value.isascii() or _unicode(value))
+    )
 
 
 def _id(value: Any) -> bool:
@@ -76,7 +90,7 @@ def _date(value: Any) -> bool:
 
 
 def _api_model(value: Any) -> bool:
-    return type(value) is str and len(value) <= 200 and _unicode(value)
+    return type(value) is str and len(value) <= 200 and (value.isascii() or _unicode(value))
 
 
 def _currency(value: Any) -> bool:
@@ -89,6 +103,22 @@ def _bool(value: Any) -> bool:
 
 def _ids(value: Any) -> bool:
     return type(value) is list and all(_id(v) for v in value)
+
+
+def _country(value: Any) -> bool:
+    """Two capital ASCII letters (the schema's `^[A-Z]{2}$`, matched unstripped)."""
+    return type(value) is str and _COUNTRY.fullmatch(value) is not None
+
+
+def _url(value: Any) -> bool:
+    """`pricing_url`: starts with http:// or https:// (so no space to strip in front),
+    at most 500 characters even before stripping."""
+    return (
+        type(value) is str
+        and len(value) <= 500
+        and value.startswith(("http://", "https://"))
+        and _unicode(value)
+    )
 
 
 def _null(value: Any) -> bool:
@@ -124,12 +154,14 @@ def _fields(data: Any, table: Table, required: frozenset[str]) -> bool:
     if type(data) is not dict or not data.keys() >= required:
         return False
     checks, nullable = table
-    for key, value in data.items():
-        if value is None and key in nullable:
-            continue
-        check = checks.get(key)
-        if check is None or not check(value):
-            return False
+    try:
+        for key, value in data.items():
+            if value is None and key in nullable:
+                continue
+            if not checks[key](value):
+                return False
+    except KeyError:  # an unknown key (or a check that met a missing one): not certain
+        return False
     return True
 
 
@@ -152,6 +184,17 @@ _MODEL = _table(
         "note": _optional(_text),
     }
 )  # ModelInfo (parameters and reasoning are left to pydantic)
+_PROVIDER = _table(
+    {
+        "id": _id,
+        "name": _text,
+        "country": _country,
+        "currency": _currency,
+        "pricing_url": _url,
+        "note": _optional(_text),
+    }
+)  # Provider
+_PROVIDER_REQUIRED = frozenset({"id", "name", "country", "currency", "pricing_url"})
 _MODEL_REQUIRED = frozenset({"id", "name", "vendor", "open_weights", "license"})
 _RATES_REQUIRED = frozenset({"input", "output"})
 _OFF_PEAK_REQUIRED = _RATES_REQUIRED | {"window"}
@@ -282,6 +325,10 @@ class Certain:
     def model(self, data: Any) -> bool:
         """Whether `ModelInfo.model_validate(data)` certainly succeeds."""
         return _fields(data, _MODEL, _MODEL_REQUIRED)
+
+    def provider(self, data: Any) -> bool:
+        """Whether `Provider.model_validate(data)` certainly succeeds."""
+        return _fields(data, _PROVIDER, _PROVIDER_REQUIRED)
 
 
 def _window(value: Any) -> bool:

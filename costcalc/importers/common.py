@@ -30,15 +30,14 @@ from dataclasses import dataclass, field
 from decimal import Context, Decimal
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from costcalc.errors import Problem
 from costcalc.files import MAX_BYTES
 from costcalc.importers.certain import Certain
 from costcalc.numbers import NumberError, check_number, exact_shift
-from costcalc.schema.pricing import ModelInfo, Offer, Provider
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from costcalc.identity import Identity
 
 MILLION_EXPONENT = 6
@@ -49,6 +48,7 @@ UNKNOWN_COUNTRY = "ZZ"
 FEED_CURRENCY = "USD"
 
 _ID_BAD = re.compile(r"[^a-z0-9._/:+-]+")
+_ID_GOOD = re.compile(r"[a-z0-9._/:+-]*")
 
 
 @dataclass(frozen=True)
@@ -207,7 +207,9 @@ def clean(value: Decimal) -> Decimal:
 
 def slug(text: str) -> str:
     """Lower-case text made into a costcalc id piece (invalid characters become '-')."""
-    out = _ID_BAD.sub("-", text.strip().lower())
+    out = text.strip().lower()
+    if _ID_GOOD.fullmatch(out) is None:  # (a whole match is cheaper than a substitution)
+        out = _ID_BAD.sub("-", out)
     return out.lstrip("-./:+_")
 
 
@@ -280,6 +282,24 @@ class ImportResult:
 def _general(reason: str) -> str:
     """A reason without the row-specific part after ': ' (for grouping)."""
     return reason.split(": ", 1)[0]
+
+
+def refusal(schema: str, data: Any) -> str | None:
+    """pydantic's first complaint about `data` as the costcalc.schema.pricing class named
+    `schema` (Provider, ModelInfo, Offer), or None when it is valid.
+
+    pydantic and the schema classes are imported here, on the first row the certifier
+    does not vouch for: an import whose rows are all certified never imports them.
+    """
+    from pydantic import ValidationError
+
+    from costcalc.schema import pricing
+
+    try:
+        getattr(pricing, schema).model_validate(data)
+    except ValidationError as exc:
+        return first_error(exc)
+    return None
 
 
 def first_error(exc: ValidationError) -> str:
@@ -384,10 +404,9 @@ class SheetBuilder:
                 + ("" if url else "; pricing_url is the feed's, not the provider's")
                 + ".",
             }
-        try:
-            Provider.model_validate(facts)
-        except ValidationError as exc:
-            self.bad_providers[pid] = f"provider {pid!r} is not valid: {first_error(exc)}"
+        wrong = None if self.certain.provider(facts) else refusal("Provider", facts)
+        if wrong is not None:
+            self.bad_providers[pid] = f"provider {pid!r} is not valid: {wrong}"
             return False
         self.sheets[pid] = {"kind": "price-sheet", "provider": facts, "offers": []}
         return True
@@ -408,7 +427,7 @@ class SheetBuilder:
         name, the feed's `names` or genai-prices' `match` clause) is filed under
         the canonical id and writes no model facts of its own; see costcalc.identity.
         """
-        if not self.provider(pid):
+        if pid not in self.sheets and not self.provider(pid):
             self.skip(key, self.bad_providers[pid])
             return False
         if self.identity is not None and self._resolved(key, pid, offer, names, match):
@@ -417,17 +436,13 @@ class SheetBuilder:
         if mid in self.model_keys:
             self.skip(key, f"same model id as another row: {mid} (from {self.model_keys[mid]})")
             return False
-        try:
-            if not self.certain.model(model):
-                ModelInfo.model_validate(model)
-        except ValidationError as exc:
-            self.skip(key, f"model facts not valid: {first_error(exc)}")
+        wrong = None if self.certain.model(model) else refusal("ModelInfo", model)
+        if wrong is not None:
+            self.skip(key, f"model facts not valid: {wrong}")
             return False
-        try:
-            if not self.certain.offer(offer):
-                Offer.model_validate(offer)
-        except ValidationError as exc:
-            self.skip(key, f"prices not valid: {first_error(exc)}")
+        wrong = None if self.certain.offer(offer) else refusal("Offer", offer)
+        if wrong is not None:
+            self.skip(key, f"prices not valid: {wrong}")
             return False
         self.model_keys[mid] = key
         self.models[mid] = model
@@ -439,12 +454,19 @@ class SheetBuilder:
     ) -> bool:
         """File the offer under a canonical model when the identity knows it."""
         assert self.identity is not None
-        feed_names = tuple(n for n in (offer.get("api_model"), *names) if n)
+        api_model = offer.get("api_model")
+        if names:
+            feed_names = tuple(n for n in (api_model, *names) if n)
+        else:
+            feed_names = (api_model,) if api_model else ()
         # An API name means the model it named when the row's latest price was set.
-        starts = [
-            p["as_of"] for p in offer.get("prices", []) if isinstance(p.get("as_of"), dt.date)
-        ]
-        when = max(starts, default=self.as_of)
+        when = None
+        for period in offer.get("prices", []):
+            start = period.get("as_of")
+            if isinstance(start, dt.date) and (when is None or start > when):
+                when = start
+        if when is None:
+            when = self.as_of
         found = self.identity.offer(pid, feed_names, when, match)
         if found.model is None:
             self.unmatched.append(Skipped(key, found.how))
@@ -460,11 +482,9 @@ class SheetBuilder:
             )
             return False
         resolved = {**offer, "model": found.model}
-        try:
-            if not self.certain.offer(resolved):
-                Offer.model_validate(resolved)
-        except ValidationError as exc:
-            self.skip(key, f"prices not valid: {first_error(exc)}")
+        wrong = None if self.certain.offer(resolved) else refusal("Offer", resolved)
+        if wrong is not None:
+            self.skip(key, f"prices not valid: {wrong}")
             return True
         self.model_keys[slot] = key
         self.matched[key] = found.model

@@ -30,12 +30,11 @@ reported as not representable. Rows without a per-token input and output price
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, NamedTuple
-
-from pydantic import BaseModel, ConfigDict, ValidationError
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from costcalc.identity import Identity
 from costcalc.importers.common import (
@@ -52,6 +51,9 @@ from costcalc.importers.common import (
     provider_id,
     unusable,
 )
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 FEED = "litellm"
 DEFAULT_URL = "https://docs.litellm.ai/docs/providers"
@@ -76,19 +78,28 @@ Key = tuple[int | None, str | None]
 """(tier threshold or None, mode: None for standard or 'batches')."""
 
 
-class LiteLLMEntry(BaseModel):
-    """One entry of the LiteLLM map: the fields this importer reads; the rest is kept aside."""
+@functools.cache
+def entry_model() -> type[BaseModel]:
+    """The pydantic model of one entry of the LiteLLM map: the fields this importer reads;
+    the rest is kept aside. Built on the first entry that needs it (see `_entry`), so an
+    import of plain entries never imports pydantic."""
+    from pydantic import BaseModel, ConfigDict
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    class LiteLLMEntry(BaseModel):
+        """One entry of the LiteLLM map."""
 
-    litellm_provider: str
-    mode: str | None = None
-    source: str | None = None
-    max_input_tokens: Any = None
-    max_output_tokens: Any = None
-    deprecation_date: Any = None
-    tiered_pricing: list[dict[str, Any]] | None = None
-    off_peak_pricing: dict[str, Any] | None = None
+        model_config = ConfigDict(extra="allow", frozen=True)
+
+        litellm_provider: str
+        mode: str | None = None
+        source: str | None = None
+        max_input_tokens: Any = None
+        max_output_tokens: Any = None
+        deprecation_date: Any = None
+        tiered_pricing: list[dict[str, Any]] | None = None
+        off_peak_pricing: dict[str, Any] | None = None
+
+    return LiteLLMEntry
 
 
 def _is_zero(value: Any) -> bool:
@@ -189,7 +200,7 @@ class _Repeats:
 
 
 class _Fields(NamedTuple):
-    """The fields of an entry this importer reads (those of LiteLLMEntry)."""
+    """The fields of an entry this importer reads (those of `entry_model()`)."""
 
     litellm_provider: str
     mode: str | None
@@ -201,9 +212,18 @@ class _Fields(NamedTuple):
     off_peak_pricing: dict[str, Any] | None
 
 
+_NO_PROVIDER = "entry not valid: litellm_provider: Field required"
+"""pydantic's refusal of an entry without `litellm_provider`, its first field (an alias
+entry, `{"alias_of": ...}`, has nothing else): the first error it lists whatever else
+the entry holds, so it is given here without asking (tests/test_import_fast.py checks
+the wording against pydantic's)."""
+
+
 def _entry(raw: dict[str, Any], plain_keys: bool) -> _Fields:
     """The entry's fields: taken as they are when they have the plain JSON types
     LiteLLMEntry accepts unchanged, else validated by pydantic (which words a refusal)."""
+    if plain_keys and "litellm_provider" not in raw:
+        raise BadValue(_NO_PROVIDER)
     provider = raw.get("litellm_provider")
     mode = raw.get("mode")
     source = raw.get("source")
@@ -228,8 +248,10 @@ def _entry(raw: dict[str, Any], plain_keys: bool) -> _Fields:
             tiered,
             off_peak,
         )
+    from pydantic import ValidationError
+
     try:
-        entry = LiteLLMEntry.model_validate(raw)
+        entry = entry_model().model_validate(raw)
     except ValidationError as exc:
         raise BadValue(f"entry not valid: {first_error(exc)}") from None
     return _Fields(*(getattr(entry, name) for name in _Fields._fields))
@@ -281,8 +303,8 @@ def _convert_entry(
         _tiered(builder, key, entry.tiered_pricing, prices)
 
     base = prices.get((None, None), {})
-    missing = [c for c in ("input", "output") if c not in base]
-    if missing:
+    if "input" not in base or "output" not in base:
+        missing = [c for c in ("input", "output") if c not in base]
         raise BadValue(
             f"no per-token {' and '.join(missing)} price: mode {entry.mode or 'unknown'}"
         )
@@ -295,31 +317,8 @@ def _convert_entry(
     period.update(_ordered(base))
     if entry.source:
         period["note"] = f"LiteLLM cites {entry.source}"[:4000]
-    tiers = []
-    for threshold in sorted(t for (t, mode) in prices if t is not None and mode is None):
-        tier: dict[str, Any] = {"above_input_tokens": threshold}
-        tier.update(_ordered({**base, **prices[(threshold, None)]}))
-        tier_batch = prices.get((threshold, "batches"))
-        if tier_batch is not None:
-            filled = {**prices.get((None, "batches"), {}), **tier_batch}
-            if "input" in filled and "output" in filled:
-                tier["batch"] = _ordered(filled)
-            else:
-                builder.cannot_represent(key, "tier batch prices without input and output")
-        tiers.append(tier)
-    orphan = [
-        t for (t, mode) in prices if t is not None and mode == "batches" and (t, None) not in prices
-    ]
-    if orphan:
-        builder.cannot_represent(key, "tier batch prices without standard tier prices")
-    if tiers:
-        period["tiers"] = tiers
-    batch = prices.get((None, "batches"))
-    if batch is not None:
-        if "input" in batch and "output" in batch:
-            period["batch"] = _ordered(batch)
-        else:
-            builder.cannot_represent(key, "batch prices without both input and output")
+    if len(prices) > 1:  # more than the base prices: tiers or batch prices
+        _tiers_and_batch(builder, key, prices, base, period)
     if entry.off_peak_pricing:
         off_peak = _off_peak(builder, key, entry.off_peak_pricing)
         if off_peak is not None:
@@ -345,6 +344,41 @@ def _convert_entry(
     )
     offer = {"model": mid, "api_model": key[:200], "prices": [period]}
     builder.add(key, pid, model, offer)
+
+
+def _tiers_and_batch(
+    builder: SheetBuilder,
+    key: str,
+    prices: dict[Key, dict[str, Decimal]],
+    base: dict[str, Decimal],
+    period: dict[str, Any],
+) -> None:
+    """A period's tiers (each keeping the base prices it does not list) and batch prices."""
+    tiers = []
+    for threshold in sorted(t for (t, mode) in prices if t is not None and mode is None):
+        tier: dict[str, Any] = {"above_input_tokens": threshold}
+        tier.update(_ordered({**base, **prices[(threshold, None)]}))
+        tier_batch = prices.get((threshold, "batches"))
+        if tier_batch is not None:
+            filled = {**prices.get((None, "batches"), {}), **tier_batch}
+            if "input" in filled and "output" in filled:
+                tier["batch"] = _ordered(filled)
+            else:
+                builder.cannot_represent(key, "tier batch prices without input and output")
+        tiers.append(tier)
+    orphan = [
+        t for (t, mode) in prices if t is not None and mode == "batches" and (t, None) not in prices
+    ]
+    if orphan:
+        builder.cannot_represent(key, "tier batch prices without standard tier prices")
+    if tiers:
+        period["tiers"] = tiers
+    batch = prices.get((None, "batches"))
+    if batch is not None:
+        if "input" in batch and "output" in batch:
+            period["batch"] = _ordered(batch)
+        else:
+            builder.cannot_represent(key, "batch prices without both input and output")
 
 
 _ORDER = ("input", "cached_input", "cache_write", "output", "reasoning")

@@ -38,7 +38,9 @@ from typing import Any
 
 from costcalc.errors import InputError, Problem
 from costcalc.importers.common import ImportResult
-from costcalc.yamlio import _flow, _key, _scalar
+from costcalc.yamltext import flow as _flow
+from costcalc.yamltext import mapping_key as _key
+from costcalc.yamltext import scalar as _scalar
 
 MARK = "# costcalc-import:"
 _MARK_LINE = re.compile(r"^# costcalc-import: (\S+) sha256=([0-9a-f]{64})$", re.MULTILINE)
@@ -72,7 +74,7 @@ class _Writer:
 
     An import writes ~1 MB of YAML made of a few kinds of keys and values repeated
     thousands of times, so the text of each key, string, price and date is worked out
-    once (by yamlio itself) and remembered, and containers are walked without
+    once (by costcalc.yamltext itself) and remembered, and containers are walked without
     re-indenting lines. tests/test_import_yaml.py checks the text is dump_yaml's.
     """
 
@@ -111,7 +113,7 @@ class _Writer:
                     text = memo.get(item)
                     if text is None:
                         text = memo[item] = _scalar(item)
-                    out.append(lead + name + text)
+                    out.append(f"{lead}{name}{text}")
                 elif isinstance(item, dict) and item:
                     out.append(lead + name[:-1])
                     self._emit(item, inner, inner, out)

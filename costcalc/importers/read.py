@@ -10,6 +10,7 @@ the genai-prices snapshot in tests/fixtures.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,31 @@ def _integer(text: str) -> int | Decimal:
 
 
 MAX_INT_TEXT = 40
+
+MAX_SHARED_NUMBERS = 100_000
+"""Most distinct number texts given one shared Decimal each (see `_decimals`)."""
+
+
+def _decimals() -> Callable[[str], Decimal]:
+    """`parse_float` for one file: the same Decimal object for each repeat of a number text.
+
+    A feed repeats a few hundred prices thousands of times, and the importers look each
+    price up in dicts (a price converted once, certified once, written once); a Decimal
+    works its hash out once per object, at a cost (a modular power, thousands of
+    instructions), so one object per distinct text makes every later lookup cheap. The
+    values are the same either way (a Decimal is immutable).
+    """
+    shared: dict[str, Decimal] = {}
+
+    def decimal(text: str) -> Decimal:
+        found = shared.get(text)
+        if found is None:
+            found = Decimal(text)
+            if len(shared) < MAX_SHARED_NUMBERS:
+                shared[text] = found
+        return found
+
+    return decimal
 
 
 class DuplicateKey(ValueError):
@@ -82,7 +108,7 @@ def read_json(path: Path, max_bytes: int = MAX_FEED_BYTES) -> Any:
     try:
         return json.loads(
             text,
-            parse_float=Decimal,
+            parse_float=_decimals(),
             parse_int=_integer,
             parse_constant=_constant,
             object_pairs_hook=_unique,
