@@ -79,7 +79,6 @@ class Catalog:
     """Immutable-by-convention index of everything the sheets define."""
 
     models: dict[str, ModelInfo]
-    model_origins: dict[str, Origin]
     providers: dict[str, Provider]
     offers: list[OfferEntry]
     fx: list[FxEntry]
@@ -386,7 +385,6 @@ def build_catalog(layers: Sequence[Sequence[Document]]) -> Catalog:
     fx = sorted(fx_by_day.values(), key=lambda e: (e.rate.base, e.rate.quote, e.rate.as_of))
     return Catalog(
         models={k: v[0] for k, v in sorted(models.items())},
-        model_origins={k: v[1] for k, v in sorted(models.items())},
         providers=dict(sorted(providers.items())),
         offers=entries,
         fx=fx,
