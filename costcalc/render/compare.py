@@ -17,6 +17,7 @@ from costcalc.money import decimal_str, fmt_money, fmt_tokens, quantize
 from costcalc.quality import Part
 from costcalc.rank import Ranking, RankRow
 from costcalc.render.contract import SCHEMA_VERSION
+from costcalc.render.fastjson import NotPlain, _piece, scalar_text
 from costcalc.render.notes import hidden_tokens_notes, price_age_note
 from costcalc.render.tables import Column, Table, records_table
 from costcalc.selfhosted import SelfHostedCost, SelfHostedOffer
@@ -438,25 +439,13 @@ _PART_PREFIXES = tuple(encode_basestring(k) + ": " for k in _PART_KEYS)
 
 def _text(value: Any, newline: str) -> str:
     """The JSON text `fastjson.write_indented` gives a value at the indent of `newline`."""
-    kind = type(value)
-    if kind is str:
-        text: str = encode_basestring(value)
-        return text
-    if value is None:
-        return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if kind is float and value - value == 0:  # finite
-        return float.__repr__(value)
-    if kind is int:
-        return int.__repr__(value)
-    if kind is list and value and all(type(v) is str for v in value):
+    try:
+        return scalar_text(value)
+    except NotPlain:
+        pass
+    if type(value) is list and value and all(type(v) is str for v in value):
         inner = newline + "  "
         return "[" + inner + ("," + inner).join(map(encode_basestring, value)) + newline + "]"
-    from costcalc.render.fastjson import _piece
-
     return _piece(value, newline)
 
 

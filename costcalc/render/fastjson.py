@@ -17,8 +17,8 @@ from json.encoder import c_make_encoder, encode_basestring  # type: ignore[attr-
 from typing import Any
 
 
-class _Other(Exception):
-    """A value the fast writer leaves to `json.dumps`."""
+class NotPlain(Exception):
+    """A value the fast writer leaves to `json.dumps` (not a plain JSON scalar or container)."""
 
 
 _MAX_DEPTH = 100
@@ -34,12 +34,14 @@ def dumps_indented(value: Any) -> str:
     out: list[str] = []
     try:
         _write(value, "\n", out)
-    except (_Other, TypeError, ValueError):  # json.dumps decides: the same text or error
+    except (NotPlain, TypeError, ValueError):  # json.dumps decides: the same text or error
         return json.dumps(value, indent=2, ensure_ascii=False)
     return "".join(out)
 
 
-def _scalar(value: Any) -> str:
+def scalar_text(value: Any) -> str:
+    """The text `json.dumps` gives a str, None, bool, int or finite float (exact types only);
+    NotPlain for anything else."""
     kind = type(value)
     if kind is str:
         text: str = encode_basestring(value)
@@ -54,7 +56,7 @@ def _scalar(value: Any) -> str:
         return int.__repr__(value)
     if kind is float and value == value and value not in (float("inf"), float("-inf")):
         return float.__repr__(value)
-    raise _Other
+    raise NotPlain
 
 
 _flat_encoders: dict[str, Any] = {}
@@ -71,7 +73,7 @@ def _flat(inner: str) -> Any:
 
 
 def _refuse(value: Any) -> Any:
-    raise _Other
+    raise NotPlain
 
 
 def _write(value: Any, newline: str, out: list[str]) -> None:
@@ -82,7 +84,7 @@ def _write(value: Any, newline: str, out: list[str]) -> None:
             out.append("{}")
             return
         if len(newline) > _MAX_DEPTH:
-            raise _Other
+            raise NotPlain
         inner = newline + "  "
         for item in value.values():
             if type(item) not in _SCALARS:
@@ -100,7 +102,7 @@ def _write(value: Any, newline: str, out: list[str]) -> None:
                 run[key] = item
                 continue
             if type(key) is not str:
-                raise _Other
+                raise NotPlain
             if run:
                 out.append(sep)
                 out.append("".join(_flat(inner)(run, 0))[1:-1])
@@ -112,7 +114,7 @@ def _write(value: Any, newline: str, out: list[str]) -> None:
             if t is dict or t is list:
                 _write(item, inner, out)
             else:
-                out.append(_scalar(item))
+                out.append(scalar_text(item))
             sep = "," + inner
         if run:
             out.append(sep)
@@ -124,7 +126,7 @@ def _write(value: Any, newline: str, out: list[str]) -> None:
             out.append("[]")
             return
         if len(newline) > _MAX_DEPTH:
-            raise _Other
+            raise NotPlain
         inner = newline + "  "
         sep = "[" + inner
         for item in value:
@@ -133,12 +135,12 @@ def _write(value: Any, newline: str, out: list[str]) -> None:
             if t is dict or t is list:
                 _write(item, inner, out)
             else:
-                out.append(_scalar(item))
+                out.append(scalar_text(item))
             sep = "," + inner
         out.append(newline)
         out.append("]")
     else:
-        out.append(_scalar(value))
+        out.append(scalar_text(value))
 
 
 class Rows:
@@ -174,7 +176,7 @@ def _piece(value: Any, newline: str) -> str:
         try:
             _write(value, newline, out)
             return "".join(out)
-        except (_Other, TypeError, ValueError):
+        except (NotPlain, TypeError, ValueError):
             pass
     # json.dumps writes a nested value as it writes it alone, each line further indented
     # (its strings are escaped: no newline inside one), so this is the same text.
@@ -227,4 +229,4 @@ def write_indented(value: Any, write: Callable[[str], object], newline: str = "\
         write(_piece(value, newline))
 
 
-__all__ = ["Rows", "dumps_indented", "write_indented"]
+__all__ = ["NotPlain", "Rows", "dumps_indented", "scalar_text", "write_indented"]
