@@ -187,12 +187,7 @@ def choose_period(
 ) -> PriceChoice:
     """The price period in force on a day, preferring one published in the asked currency."""
     default = entry.provider.currency
-    latest = latest_in_force_by(
-        zip(entry.offer.prices, entry.period_origins, strict=True),
-        when,
-        _period_dates,
-        lambda po: po[0].currency or default,
-    )
+    latest = periods_in_force(entry, when)
     if not latest:
         dates = ", ".join(
             f"{p.as_of}..{p.valid_until or ''}"
@@ -212,8 +207,16 @@ def choose_period(
     return PriceChoice(period, origin, chosen, False, conversion(fx, chosen, currency, when))
 
 
-def _period_dates(po: tuple[PricePeriod, Origin]) -> tuple[dt.date, dt.date | dt.datetime | None]:
-    return po[0].as_of, po[0].valid_until
+def periods_in_force(entry: OfferEntry, when: dt.date) -> dict[str, tuple[PricePeriod, Origin]]:
+    """The offer's price period in force on a day per currency (`costcalc.dated`'s rule), with
+    where each is written; a period naming no currency is in the provider's."""
+    default = entry.provider.currency
+    return latest_in_force_by(
+        zip(entry.offer.prices, entry.period_origins, strict=True),
+        when,
+        lambda po: (po[0].as_of, po[0].valid_until),
+        lambda po: po[0].currency or default,
+    )
 
 
 def _moved(entry: OfferEntry, when: dt.date) -> str:

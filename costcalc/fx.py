@@ -1,7 +1,7 @@
 """Currency conversion through the dated exchange-rate table, and nothing else.
 
 The rate in force on a day is the latest one dated on or before it (`costcalc.dated`;
-the catalog's merge lets a later layer's rate replace an earlier one of the same day). A rate
+in the catalog's merge a later layer's rate replaces an earlier one of the same day). A rate
 written one way (1 USD = 7.25 CNY) converts both ways; the inverse is a division
 done in a wide Decimal context and rounded only when displayed. No rate means an
 error: costcalc never guesses one.
@@ -60,9 +60,7 @@ def conversion(
         (e for e in table if {e.rate.base, e.rate.quote} == pair), when, _rate_dates
     )
     if entry is None:
-        dated = sorted(
-            e.rate.as_of for e in table if {e.rate.base, e.rate.quote} == {source, target}
-        )
+        dated = sorted(e.rate.as_of for e in table if {e.rate.base, e.rate.quote} == pair)
         hint = f" (the earliest is dated {dated[0]})" if dated else ""
         raise NoPriceError(
             f"no {source}/{target} exchange rate dated on or before {when} in the FX table{hint};"

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
-from costcalc.catalog import Catalog, OfferEntry
-from costcalc.dated import latest_in_force, latest_in_force_by
+from costcalc.catalog import Catalog
+from costcalc.cost import periods_in_force
+from costcalc.dated import latest_in_force
 from costcalc.errors import InputError
-from costcalc.records import PricePeriod
 from costcalc.scores_in_force import scores_in_force
 
 _AGE = re.compile(r"^\s*(\d{1,12})\s*([dw]?)\s*$")
@@ -80,17 +78,24 @@ def find_stale(catalog: Catalog, today: dt.date, max_age_days: int) -> StaleRepo
     report = StaleReport()
     limit = dt.timedelta(days=max_age_days)
     for entry in catalog.offers:
-        dated = list(zip(entry.offer.prices, entry.period_origins, strict=True))
-        latest = latest_in_force_by(dated, today, _period_dates, _currency_of(entry))
-        # No price in force: the latest that started, ended or not (its age is what is stale).
-        ended = latest_in_force(dated, today, lambda po: (po[0].as_of, None))
+        latest = periods_in_force(entry, today)
         for currency, (period, origin) in sorted(latest.items()):
             report.prices_checked += 1
             age = today - period.as_of
             if age > limit:
                 label = entry.label + (f" ({currency})" if len(latest) > 1 else "")
                 report.items.append(StaleItem("price", label, period.as_of, age.days, str(origin)))
-        if not latest and ended is not None:
+        # No price in force: the latest that started, ended or not (its age is what is stale).
+        ended = (
+            None
+            if latest
+            else latest_in_force(
+                zip(entry.offer.prices, entry.period_origins, strict=True),
+                today,
+                lambda po: (po[0].as_of, None),
+            )
+        )
+        if ended is not None:
             period, origin = ended
             report.prices_checked += 1
             age = today - period.as_of
@@ -126,13 +131,3 @@ def find_stale(catalog: Catalog, today: dt.date, max_age_days: int) -> StaleRepo
 def _line(origin: str) -> int:
     tail = origin.rsplit(":", 1)[-1]
     return int(tail) if tail.isdigit() else 0
-
-
-def _period_dates(po: tuple[PricePeriod, Any]) -> tuple[dt.date, dt.date | dt.datetime | None]:
-    return po[0].as_of, po[0].valid_until
-
-
-def _currency_of(entry: OfferEntry) -> Callable[[tuple[PricePeriod, Any]], str]:
-    """A period's currency, the provider's when the period names none."""
-    default = entry.provider.currency
-    return lambda po: po[0].currency or default
