@@ -251,3 +251,35 @@ def test_summary_is_printed_once_and_junit_timestamp_has_a_time() -> None:
     assert "costcalc check failed:" in result.stderr
     result = CliRunner().invoke(app, [*args, "--format", "junit"])
     assert 'timestamp="2025-06-01T00:00:00"' in result.stdout
+
+
+def test_large_json_report_is_written_in_two_parts_with_the_same_text() -> None:
+    """A report of SHARED_FROM findings or more is written partly by a forked child; the
+    text is exactly the one-call text, for every cut of the findings, forked or not."""
+    import dataclasses
+    import datetime as dt
+
+    from costcalc.gate import check
+    from costcalc.render.fastjson import dumps_indented
+    from costcalc.render.reports import escape
+    from costcalc.render.reports.formats import SHARED_FROM, payload_text, to_payload
+
+    small = check(
+        [TEAM],
+        when=dt.date(2026, 3, 1),
+        pricing=["tests/fixtures/check/pricing"],
+        include_bundled=False,
+    )
+    assert small.findings and small.waivers
+    expected = dumps_indented(to_payload(small))
+    for cut in range(len(small.findings) + 1):
+        for fork in (False, True):
+            assert payload_text(small, cut=cut, fork=fork) == expected
+    empty = dataclasses.replace(small, findings=[], waivers=[])
+    assert payload_text(empty, cut=0) == dumps_indented(to_payload(empty))
+    copies = SHARED_FROM // len(small.findings) + 1
+    big = dataclasses.replace(small, findings=small.findings * copies)
+    assert len(big.findings) >= SHARED_FROM
+    text = formatter_for(ReportFormat.json).format(big)
+    assert text == escape.json_no_commands(dumps_indented(to_payload(big))) + "\n"
+    assert len(json.loads(text)["findings"]) == len(big.findings)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import sys
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -350,12 +349,11 @@ class Loading:
         return self._pool is not None
 
     def _start(self, files: list[tuple[Path, bool]]) -> Iterator[Parsed]:
+        from costcalc.forked import can_fork  # Linux, 2+ CPUs, no other thread
+
         workers = WORKERS
-        if len(files) < PARALLEL_FROM or workers < 2 or not sys.platform.startswith("linux"):
+        if len(files) < PARALLEL_FROM or workers < 2 or not can_fork():
             return iter(_parse_batch(files))
-        threading = sys.modules.get("threading")
-        if threading is not None and threading.active_count() > 1:
-            return iter(_parse_batch(files))  # forking a process with threads is not safe
         batches = [files[i : i + BATCH] for i in range(0, len(files), BATCH)]
         try:
             pool = _Workers(batches, workers)

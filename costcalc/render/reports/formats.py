@@ -28,7 +28,7 @@ from costcalc.gate.findings import CheckResult, DecisionResult, Finding
 from costcalc.gate.registry import Rule
 from costcalc.money import decimal_str, fmt_money
 from costcalc.render.contract import SCHEMA_VERSION, number
-from costcalc.render.fastjson import dumps_indented
+from costcalc.render.fastjson import dumps_indented, write_indented
 from costcalc.render.reports import MARKDOWN_LIMIT
 from costcalc.render.reports import escape as esc
 
@@ -306,8 +306,16 @@ def _finding_json(f: Finding, result: CheckResult) -> dict[str, Any]:
 
 def to_payload(result: CheckResult) -> dict[str, Any]:
     """The JSON report as plain data (exact amounts as decimal strings)."""
-    diff = result.diff
-    status = _statuses(result)
+    out = _head(result)
+    out["decisions"] = _decisions_json(result)
+    out["findings"] = [_finding_json(f, result) for f in result.findings]
+    out["waivers"] = _waivers_json(result)
+    out["diff"] = _diff_json(result)
+    return out
+
+
+def _head(result: CheckResult) -> dict[str, Any]:
+    """The report's members before its lists, in order."""
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "costcalc", "version": __version__},
@@ -315,61 +323,126 @@ def to_payload(result: CheckResult) -> dict[str, Any]:
         "status": result.status,
         "fail_on_warn": result.fail_on_warn,
         "summary": _counts(result),
+    }
+
+
+def _decisions_json(result: CheckResult) -> list[dict[str, Any]]:
+    status = _statuses(result)
+    return [
+        {
+            "file": d.file,
+            "line": d.line,
+            "name": d.name,
+            "model": d.model,
+            "provider": d.provider,
+            "currency": d.currency,
+            "monthly_cost": _dec(d.monthly_cost),
+            "budget": _dec(d.budget),
+            "quality": number(d.quality),
+            "bar": number(d.bar),
+            "cheapest_good_enough": d.cheapest,
+            "cheapest_monthly_cost": _dec(d.cheapest_monthly),
+            "status": status[(d.file, d.name)],
+        }
+        for d in result.decisions
+    ]
+
+
+def _waivers_json(result: CheckResult) -> list[dict[str, Any]]:
+    return [
+        {
+            "file": w.file,
+            "line": w.line,
+            "decision": w.decision,
+            "rule": w.waiver.rule,
+            "owner": w.waiver.owner,
+            "reason": w.waiver.reason,
+            "expires": str(w.waiver.expires),
+            "expired": w.expired,
+            "waived_findings": w.used,
+        }
+        for w in result.waivers
+    ]
+
+
+def _diff_json(result: CheckResult) -> dict[str, Any] | None:
+    diff = result.diff
+    if diff is None:
+        return None
+    return {
+        "currency": diff.currency,
+        "before": _dec(diff.before),
+        "after": _dec(diff.after),
+        "change": _dec(diff.change),
+        "max_increase": _dec(diff.max_increase),
+        "max_increase_pct": _dec(diff.max_increase_pct),
+        "unpriced": diff.unpriced,
         "decisions": [
             {
-                "file": d.file,
-                "line": d.line,
-                "name": d.name,
-                "model": d.model,
-                "provider": d.provider,
-                "currency": d.currency,
-                "monthly_cost": _dec(d.monthly_cost),
-                "budget": _dec(d.budget),
-                "quality": number(d.quality),
-                "bar": number(d.bar),
-                "cheapest_good_enough": d.cheapest,
-                "cheapest_monthly_cost": _dec(d.cheapest_monthly),
-                "status": status[(d.file, d.name)],
+                "key": r.key,
+                "status": r.status,
+                "before": _dec(r.before),
+                "after": _dec(r.after),
+                "change": _dec(r.change),
             }
-            for d in result.decisions
+            for r in diff.rows
         ],
-        "findings": [_finding_json(f, result) for f in result.findings],
-        "waivers": [
-            {
-                "file": w.file,
-                "line": w.line,
-                "decision": w.decision,
-                "rule": w.waiver.rule,
-                "owner": w.waiver.owner,
-                "reason": w.waiver.reason,
-                "expires": str(w.waiver.expires),
-                "expired": w.expired,
-                "waived_findings": w.used,
-            }
-            for w in result.waivers
-        ],
-        "diff": None
-        if diff is None
-        else {
-            "currency": diff.currency,
-            "before": _dec(diff.before),
-            "after": _dec(diff.after),
-            "change": _dec(diff.change),
-            "max_increase": _dec(diff.max_increase),
-            "max_increase_pct": _dec(diff.max_increase_pct),
-            "unpriced": diff.unpriced,
-            "decisions": [
-                {
-                    "key": r.key,
-                    "status": r.status,
-                    "before": _dec(r.before),
-                    "after": _dec(r.after),
-                    "change": _dec(r.change),
-                }
-                for r in diff.rows
-            ],
-        },
     }
+
+
+SHARED_FROM = 4000
+"""From this many findings, a forked child writes them (`payload_text`)."""
+
+
+def payload_text(result: CheckResult, *, fork: bool = True, cut: int | None = None) -> str:
+    """The text of `dumps_indented(to_payload(result))`, made in two parts for a large report.
+
+    The report is written after the check, when the other CPUs are idle: from
+    `SHARED_FROM` findings (where `costcalc.forked` may fork), a child writes the
+    findings from `cut` on (by default all of them) while this process writes
+    everything else, about the same work (10,000 decisions with 14,480 findings:
+    0.24 s for the decisions, 0.22 s for the findings, measured in one process).
+    The parts are joined exactly as one `dumps_indented` call writes them.
+    """
+    from costcalc.forked import Forked
+
+    findings = result.findings
+    if cut is None:
+        if len(findings) < SHARED_FROM:
+            return dumps_indented(to_payload(result))
+        cut = 0
+    start = cut
+
+    def tail() -> str:
+        return _items([_finding_json(f, result) for f in findings[start:]])
+
+    with Forked(tail, fork=fork) as child:
+        members = [_member(k, v) for k, v in _head(result).items()]
+        members.append(_member("decisions", _decisions_json(result)))
+        head = _items([_finding_json(f, result) for f in findings[:start]])
+        waivers = _member("waivers", _waivers_json(result))
+        diff = _member("diff", _diff_json(result))
+        rest = child.text()
+    joined = ",\n    ".join(part for part in (head, rest) if part)
+    members.append('"findings": ' + ("[\n    " + joined + "\n  ]" if joined else "[]"))
+    members += [waivers, diff]
+    return "{\n  " + ",\n  ".join(members) + "\n}"
+
+
+def _member(key: str, value: Any) -> str:
+    """`"key": value` as a member of the top-level object (written one level deep)."""
+    parts = [dumps_indented(key), ": "]
+    write_indented(value, parts.append, "\n  ")
+    return "".join(parts)
+
+
+def _items(values: list[Any]) -> str:
+    """The items of a list that is a top-level member, without its brackets ("" if none)."""
+    if not values:
+        return ""
+    parts: list[str] = []
+    write_indented(values, parts.append, "\n  ")  # "[\n    ", items and commas, "\n  ]"
+    return "".join(parts[1:-1])
 
 
 @dataclass(frozen=True)
@@ -377,7 +450,7 @@ class JsonFormat:
     """Versioned JSON."""
 
     def format(self, result: CheckResult) -> str:
-        return esc.json_no_commands(dumps_indented(to_payload(result))) + "\n"
+        return esc.json_no_commands(payload_text(result)) + "\n"
 
 
 # ------------------------------------------------------------------ markdown
