@@ -214,8 +214,11 @@ def _join(
     """A later layer's offer for the same model and provider, joined with the earlier one.
 
     Its price periods join the earlier ones; a period starting on the same day
-    in the same currency replaces the earlier one. Its other fields replace the
-    earlier offer's where given (rate limits: when it lists any).
+    in the same currency replaces the earlier one. Its rate limits join the
+    earlier ones too: the limit in force for a tier is the latest dated, and on
+    the same day the later one (`costcalc.dated`), so a later layer's limit
+    replaces only the earlier limit of its own tier and day. Its other fields
+    replace the earlier offer's where given.
     """
     by_start: dict[tuple[object, object], tuple[PricePeriod, Origin]] = {}
     for period, origin in zip(earlier.prices, earlier_origins, strict=True):
@@ -227,8 +230,8 @@ def _join(
     for name in ("api_model", "context_window", "max_output", "note"):
         if getattr(later, name) is None:
             update[name] = getattr(earlier, name)
-    if not later.rate_limits:
-        update["rate_limits"] = earlier.rate_limits
+    if earlier.rate_limits:
+        update["rate_limits"] = [*earlier.rate_limits, *later.rate_limits]
     return later.model_copy(update=update), tuple(o for _, o in joined)
 
 

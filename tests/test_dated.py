@@ -113,3 +113,44 @@ def test_two_rates_for_one_day_in_one_layer_are_an_error(tmp_path: Path) -> None
     assert problem.file is not None and problem.file.endswith("more.yaml")
     assert problem.line == 3
     assert problem.field == "rates[0]"
+
+
+def _beta_limits(layers: list[Path], day: str) -> dict[str, int | None]:
+    from costcalc.budget.ratelimits import _limits_in_force
+
+    catalog = load_catalog(layers, include_bundled=False)
+    entry = next(e for e in catalog.offers if e.key == ("beta", "ushost"))
+    return {tier: lim.rpm for tier, lim in _limits_in_force(entry, dt.date.fromisoformat(day)).items()}
+
+
+def _limits_layer(folder: Path, *limits: str) -> Path:
+    """A layer offering mini's beta @ ushost again (its price period as in mini), with `limits`."""
+    folder.mkdir()
+    (folder / "ushost.yaml").write_text(
+        "kind: price-sheet\n"
+        "provider: {id: ushost, name: US Host, country: US, currency: USD,"
+        " pricing_url: 'https://example.com/pricing'}\n"
+        "offers:\n"
+        "  - model: beta\n"
+        "    rate_limits:\n"
+        + "".join(f"      - {{{lim}, source: test}}\n" for lim in limits)
+        + "    prices:\n"
+        "      - {as_of: 2025-01-01, source: test, input: 1.25, output: 10}\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_a_later_layers_rate_limits_join_the_earlier_ones(tmp_path: Path) -> None:
+    """mini: beta @ ushost, tier free, 5 rpm from 2025-05-07. Rate limits merge like price
+    periods: a later layer's limit replaces only the limit of its own tier and day (the
+    old rule dropped every earlier limit as soon as a later layer listed any)."""
+    assert _beta_limits([MINI], "2025-07-01") == {"free": 5}
+    other_tier = _limits_layer(tmp_path / "a", "tier: tier-1, rpm: 50, as_of: 2025-06-01")
+    assert _beta_limits([MINI, other_tier], "2025-07-01") == {"free": 5, "tier-1": 50}
+    assert _beta_limits([MINI, other_tier], "2025-05-31") == {"free": 5}  # tier-1 not yet
+    same_day = _limits_layer(tmp_path / "b", "tier: free, rpm: 7, as_of: 2025-05-07")
+    assert _beta_limits([MINI, same_day], "2025-07-01") == {"free": 7}
+    later = _limits_layer(tmp_path / "c", "tier: free, rpm: 9, as_of: 2025-08-01")
+    assert _beta_limits([MINI, later], "2025-07-31") == {"free": 5}
+    assert _beta_limits([MINI, later], "2025-08-01") == {"free": 9}
