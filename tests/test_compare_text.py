@@ -65,3 +65,24 @@ def test_offer_text_is_the_text_of_its_dict(case: str) -> None:
     parts: list[str] = []
     write_json(payload(ranking, options, result, lazy=True), parts.append)
     assert "".join(parts) == to_json(payload(ranking, options, result))
+
+
+def test_text_memo_gives_each_value_its_own_text() -> None:
+    """The texts memoised per document equal the texts made afresh, in any order, for values
+    that are equal but written differently (1.0 and 1.00, 0 and -0, -0.001 and 0.001 which
+    both round to zero with their sign): a zero is never shared between 0 and -0."""
+    from costcalc.money import decimal_str
+    from costcalc.render.compare import TextMemo, _qt
+
+    values = [Decimal(v) for v in ("1.0", "1.00", "1", "0", "-0", "0.00", "-0.00", "0.001",
+                                   "-0.001", "-0.004", "0.004", "62.345", "62.355", "-62.345",
+                                   "1E+30", "0.00005", "-0.00005", "123456789.125")]  # fmt: skip
+    for order in (values, values[::-1]):
+        memo = TextMemo()
+        for v in order * 2:
+            assert memo.quality(v) == _qt(v)
+            assert memo.share(v) == _qt(v, "0.0001")
+            assert memo.decimal(v) == f'"{decimal_str(v)}"'
+    # The sign of a rounded zero is kept: -0.001 at two places is -0.0, 0.001 is 0.0.
+    memo = TextMemo()
+    assert (memo.quality(Decimal("0.001")), memo.quality(Decimal("-0.001"))) == ("0.0", "-0.0")
