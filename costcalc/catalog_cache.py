@@ -44,7 +44,7 @@ import stat
 import sys
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
@@ -62,7 +62,7 @@ T = TypeVar("T")
 KEEP = 8
 """Cache files kept (one per distinct set of layers and contents)."""
 
-FORMAT = "costcalc-catalog-cache/3"
+FORMAT = "costcalc-catalog-cache/4"
 """Version of the file format; any other version is a miss."""
 
 CHUNK_BYTES = 1 << 20
@@ -312,8 +312,77 @@ class _Encoder:
             self.classes.append(f"{cls.__module__}:{cls.__qualname__}")
         return found
 
-    def _chunked(self, tag: str, groups: list[list[Any]]) -> list[Any]:
-        """A large outermost list or dict as ["Lc"/"Dc", first, count]: its items in JSON
+    def _tabular(self, rows: list[Any]) -> bool:
+        """Whether a list can be written as a column table (`_table`): distinct records (or
+        plain dataclasses) of one class, none written before."""
+        cls = type(rows[0])
+        if not (issubclass(cls, Record) or dataclasses.is_dataclass(cls)):
+            return False
+        if hasattr(cls, "model_fields") or issubclass(cls, Document):
+            return False  # pydantic models and documents have nodes of their own
+        if not _allowed_module(cls.__module__) or _dataclass_spec(cls) is None:
+            return False
+        memo = self._memo
+        seen: set[int] = set()
+        for row in rows:
+            if type(row) is not cls or id(row) in memo or id(row) in seen:
+                return False
+            seen.add(id(row))
+        return True
+
+    def _table(self, rows: list[Any]) -> list[Any]:
+        """Records of one class as ["T", class, rows, fields, column...]: a column of each
+        field that differs from its default in some row (every field of a dataclass), each
+        column one value per row (`_column`). The rows are numbered for references after
+        every column's contents, in order, as the decoder builds them."""
+        cls = type(rows[0])
+        if issubclass(cls, Record):
+            defaults = _defaults(cls)
+            fields = [
+                i
+                for i, (name, default) in enumerate(defaults)
+                if any(not _is_default(getattr(row, name), default) for row in rows)
+            ]
+            names = [defaults[i][0] for i in fields]
+        else:
+            names = list(_init_fields(cls))
+            fields = list(range(len(names)))
+        node: list[Any] = ["T", self._class_id(cls), len(rows), fields]
+        for name in names:
+            node.append(self._column([getattr(row, name) for row in rows]))
+        for row in rows:
+            self._memo[id(row)] = self._count
+            self._keep.append(row)
+            self._count += 1
+        return node
+
+    def _column(self, values: list[Any]) -> list[Any]:
+        """One field of a table's rows: strings ("s"), JSON scalars ("n"), decimals ("$") or
+        dates ("d") as text, objects written before as references ("r"), new records as a
+        nested table ("t"), anything else as encoded values ("x")."""
+        kinds = set(map(type, values))
+        if kinds == {str}:
+            return ["s", *values]
+        if kinds <= _JSON_SCALARS:
+            return ["n", *values]
+        if kinds == {Decimal}:
+            return ["$", *map(str, values)]
+        if kinds == {dt.date}:
+            return ["d", *(v.isoformat() for v in values)]
+        memo = self._memo
+        if not kinds & _NOT_REFERENCED and all(id(v) in memo for v in values):
+            return ["r", *(memo[id(v)] for v in values)]
+        if len(kinds) == 1 and len(values) >= TABLE_ROWS and self._tabular(values):
+            return ["t", self._table(values)]
+        if kinds == {list} and all(len(v) == 1 for v in values):
+            items = [v[0] for v in values]
+            if self._tabular(items):  # lists of one record each (an offer's price periods)
+                return ["l", self._table(items)]
+        return ["x", *(self.encode(v) for v in values)]
+
+    def _chunked(self, tag: str, groups: Sequence[Any], tables: bool = False) -> list[Any]:
+        """A large outermost list or dict as ["Lc"/"Dc", first, count] (of tables: "Bc"/"Ec",
+        `groups` of rows, or of a dict's (keys, values), each one table): its items in JSON
         texts of about CHUNK_BYTES each (lines after the document's first: `chunks`), parsed
         one at a time when read, so reading a large catalog never holds the parse tree of the
         whole file (a small list or dict stays a plain node)."""
@@ -324,7 +393,12 @@ class _Encoder:
             current: list[str] = []
             size = 0
             for group in groups:
-                encoded = [self.encode(v) for v in group]
+                if not tables:
+                    encoded = [self.encode(v) for v in group]
+                elif type(group) is tuple:  # a dict's block: ["K", keys, table of values]
+                    encoded = [["K", group[0], self._table(group[1])]]
+                else:
+                    encoded = [self._table(group)]
                 nodes += encoded
                 text = json.dumps(encoded, separators=(",", ":"), ensure_ascii=True)[1:-1]
                 current.append(text)
@@ -372,13 +446,31 @@ class _Encoder:
         if t is LineDict or t is LineList:
             return self.skeleton(x)
         if t is list:
+            table = len(x) >= TABLE_ROWS and self._tabular(x)
             if not self._in_chunk and len(x) > 1:
+                if table:
+                    blocks = [x[i : i + TABLE_BLOCK] for i in range(0, len(x), TABLE_BLOCK)]
+                    return self._chunked("B", blocks, tables=True)
                 return self._chunked("L", [[v] for v in x])
+            if table:
+                return self._table(x)
             return ["L", *(self.encode(v) for v in x)]
         if t is tuple:
             return ["U", *(self.encode(v) for v in x)]
         if t is dict:
             if not self._in_chunk and len(x) > 1:
+                values = list(x.values())
+                if (
+                    len(x) >= TABLE_ROWS
+                    and all(type(k) is str for k in x)
+                    and self._tabular(values)
+                ):
+                    keys = list(x)
+                    blocks = [
+                        (keys[i : i + TABLE_BLOCK], values[i : i + TABLE_BLOCK])
+                        for i in range(0, len(x), TABLE_BLOCK)
+                    ]
+                    return self._chunked("E", blocks, tables=True)
                 return self._chunked("D", [[k, v] for k, v in x.items()])
             flat: list[Any] = ["D"]
             for k, v in x.items():
@@ -451,6 +543,18 @@ def _model_text(model: Any) -> str:
         allow_nan=False,
     )
 
+
+TABLE_ROWS = 8
+"""Shortest list of records written as a column table (see _Encoder._table); shorter lists,
+where a table saves little, keep a node per record."""
+TABLE_BLOCK = 512
+"""Rows of each table of a long top-level list (its tables go in chunks, see _chunked)."""
+_JSON_SCALARS = frozenset([type(None), bool, int])
+_NOT_REFERENCED = frozenset(
+    [str, bool, int, type(None), Decimal, dt.date, dt.datetime, list, tuple, dict, LineDict,
+     LineList]
+)  # fmt: skip
+"""Types the encoder never writes as a reference (`["R", n]`)."""
 
 _NO_DEFAULT = object()
 _EMPTY_LIST = object()
@@ -587,6 +691,102 @@ class _Decoder:
             found = self.shared[("d", text)] = dt.date.fromisoformat(text)
         return found
 
+    def blocks(self, x: list[Any]) -> Iterator[Any]:
+        """The blocks of a "B" or "E" node, or of the chunks a "Bc" or "Ec" node names
+        (one chunk's parse tree at a time)."""
+        if x[0][-1] != "c":
+            yield from x[1:]
+            return
+        first, count = _int(x[1]), _int(x[2])
+        if len(x) != 3 or first < 0 or count < 1:
+            raise CacheMiss("bad chunk reference")
+        for i in range(first, first + count):
+            chunk = self.chunk(i)
+            if type(chunk) is not list:
+                raise CacheMiss("bad chunk")
+            yield from chunk
+            del chunk
+
+    def table(self, x: Any) -> list[Any]:
+        """The rows of a column table (`_Encoder._table`), every column type-checked against
+        its field as the "S" and "C" nodes are, then built and numbered in row order."""
+        if type(x) is not list or len(x) < 4 or x[0] != "T":
+            raise CacheMiss("bad table")
+        cls = self.classes[_int(x[1])]
+        count, fields = _int(x[2]), x[3]
+        dspec = _dataclass_spec(cls)
+        if dspec is None or count < 0 or type(fields) is not list or len(x) != 4 + len(fields):
+            raise CacheMiss("fields do not match the table")
+        if not issubclass(cls, Record) and fields != list(range(len(dspec))):
+            raise CacheMiss("fields do not match the table")
+        last = -1
+        names: list[str] = []
+        columns: list[list[Any]] = []
+        for i, column in zip(fields, x[4:], strict=True):
+            if type(i) is not int or not last < i < len(dspec):
+                raise CacheMiss("bad field index")
+            last = i
+            name, check, exact = dspec[i]
+            values = self.column(column, count)
+            if not (
+                set(map(type, values)) <= exact if exact is not None else all(map(check, values))
+            ):
+                raise CacheMiss(f"{cls.__name__}.{name} has the wrong type")
+            names.append(name)
+            columns.append(values)
+        # A missing required field: TypeError, a miss.
+        if columns:
+            rows = [cls(**dict(zip(names, row, strict=True))) for row in zip(*columns, strict=True)]
+        else:
+            rows = [cls() for _ in range(count)]
+        self.memo += rows
+        return rows
+
+    def column(self, x: Any, count: int) -> list[Any]:
+        """The values of one column of a table (`_Encoder._column`), `count` of them."""
+        if type(x) is not list or not x:
+            raise CacheMiss("bad column")
+        kind = x[0]
+        if kind == "t" or kind == "l":
+            if len(x) != 2:
+                raise CacheMiss("bad column")
+            values = self.table(x[1])
+            if len(values) != count:
+                raise CacheMiss("bad column")
+            return values if kind == "t" else [[v] for v in values]
+        if len(x) != count + 1:
+            raise CacheMiss("bad column")
+        raw = x[1:]
+        kinds = set(map(type, raw))
+        if kind == "s":
+            if not kinds <= _STR:
+                raise CacheMiss("bad column")
+            setdefault = self.shared.setdefault
+            return [setdefault(v, v) for v in raw]
+        if kind == "n":
+            if not kinds <= _JSON_SCALARS:
+                raise CacheMiss("bad column")
+            return raw
+        if kind == "$":
+            if not kinds <= _STR:
+                raise CacheMiss("bad column")
+            decimal = self.decimal
+            return [decimal(v) for v in raw]
+        if kind == "d":
+            if not kinds <= _STR:
+                raise CacheMiss("bad column")
+            date = self.date
+            return [date(v) for v in raw]
+        if kind == "r":
+            if not kinds <= _INT or (raw and min(raw) < 0):
+                raise CacheMiss("bad column")
+            memo = self.memo
+            return [memo[i] for i in raw]
+        if kind == "x":
+            decode = self.decode
+            return [decode(v) for v in raw]
+        raise CacheMiss("bad column")
+
     def skeleton(self, x: Any) -> Any:
         """Located data from `_Encoder.skeleton`: values are None."""
         if x is None:
@@ -642,6 +842,27 @@ class _Decoder:
             return self.skeleton(x)
         if tag == "L":
             return [self.decode(v) for v in x[1:]]
+        if tag == "T":
+            return self.table(x)
+        if tag == "B" or tag == "Bc":
+            rows: list[Any] = []
+            for block in self.blocks(x):
+                rows += self.table(block)
+            return rows
+        if tag == "E" or tag == "Ec":
+            found: dict[Any, Any] = {}
+            for block in self.blocks(x):
+                if type(block) is not list or len(block) != 3 or block[0] != "K":
+                    raise CacheMiss("bad dict block")
+                keys = block[1]
+                records = self.table(block[2])
+                if type(keys) is not list or set(map(type, keys)) - _STR:
+                    raise CacheMiss("bad dict keys")
+                if len(keys) != len(records):
+                    raise CacheMiss("bad dict block")
+                setdefault = self.shared.setdefault
+                found.update(zip([setdefault(k, k) for k in keys], records, strict=True))
+            return found
         if tag == "Lc" or tag == "Dc":
             items: list[Any] = []
             first, count = _int(x[1]), _int(x[2])
@@ -911,6 +1132,10 @@ class _Apart:
         if not hmac.compare_digest(hashlib.sha256(data).hexdigest(), self.digest):
             return None
         return data.decode("ascii")
+
+
+_STR = frozenset([str])
+_INT = frozenset([int])
 
 
 def _no_located(i: int, digest: str) -> Any:

@@ -1,0 +1,138 @@
+"""The catalog cache writes long lists of records as column tables (`_Encoder._table`):
+read back, they are the same records, sharing the same objects, and a table whose columns
+do not match their fields is a miss, never a crash or a wrong value."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from costcalc import catalog_cache as cc
+from costcalc.catalog import Catalog, build_catalog, load_catalog
+from costcalc.loader import load_folder
+from costcalc.records import PriceSheet, ScoreSheet
+
+
+def _sheets(folder: Path, n: int) -> Path:
+    """n models, each with one USD offer (one price period; every fourth also a cached-input
+    price and a note) and two scores, in two sheets of each kind."""
+    folder.mkdir()
+    for half in (0, 1):
+        ids = range(half * n // 2, (half + 1) * n // 2)
+        lines = [
+            "kind: price-sheet",
+            f"provider: {{id: tab-p{half}, name: Tab {half}, country: US, currency: USD,"
+            " pricing_url: 'https://example.com/pricing'}",
+            "models:",
+        ]
+        lines += [
+            f"  - {{id: tab-{i:03d}, name: Tab {i}, vendor: Tab, open_weights: false,"
+            " license: proprietary}"
+            for i in ids
+        ]
+        lines.append("offers:")
+        for i in ids:
+            extra = ", cached_input: 0.10, note: four" if i % 4 == 0 else ""
+            lines.append(
+                f"  - {{model: tab-{i:03d}, prices: [{{as_of: 2025-01-0{1 + i % 3},"
+                f" source: tab, input: {i + 1}.50, output: {2 * i + 1}{extra}}}]}}"
+            )
+        (folder / f"tab-{half}.yaml").write_text("\n".join(lines) + "\n")
+        scores = ["kind: scores", "scores:"]
+        for i in ids:
+            for bench in ("gpqa-diamond", "aime-2025"):
+                scores.append(
+                    f"  - {{model: tab-{i:03d}, benchmark: {bench}, score: {20 + i % 70}.5,"
+                    " metric: pass@1, source: tab, as_of: 2025-01-01}"
+                )
+        (folder / f"tab-scores-{half}.yaml").write_text("\n".join(scores) + "\n")
+    return folder
+
+
+def _built(sheets: Path) -> Catalog:
+    return build_catalog([load_folder(sheets)])
+
+
+def _same_catalog(read: Catalog, built: Catalog) -> None:
+    assert read.models == built.models
+    assert read.providers == built.providers
+    assert read.offers == built.offers
+    assert read.fx == built.fx
+    assert [d.model for d in read.documents] == [d.model for d in built.documents]
+    # The same sharing: an offer entry holds its sheet's own model and offer records.
+    for catalog in (read, built):
+        sheets = {d.model.provider.id: d.model for d in catalog.documents
+                  if isinstance(d.model, PriceSheet)}  # fmt: skip
+        for entry in catalog.offers:
+            assert entry.offer in sheets[entry.provider.id].offers
+            assert any(entry.offer is o for o in sheets[entry.provider.id].offers)
+            assert entry.model is catalog.models[entry.model.id]
+
+
+@pytest.mark.parametrize(("chunk_bytes", "block"), [(cc.CHUNK_BYTES, cc.TABLE_BLOCK), (2000, 8)])
+def test_tables_read_back_as_the_same_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk_bytes: int, block: int
+) -> None:
+    """A catalog of 40 offers and 80 scores (tables of offers, price periods, origins,
+    scores), also cut in chunks of 2,000 bytes and blocks of 8 rows: read back from the
+    cache, it equals the catalog built from the sheets, with the same objects shared."""
+    monkeypatch.setattr(cc, "CHUNK_BYTES", chunk_bytes)
+    monkeypatch.setattr(cc, "TABLE_BLOCK", block)
+    sheets, cache = _sheets(tmp_path / "tab", 40), tmp_path / "cache"
+    load_catalog([sheets], include_bundled=False, cache_dir=cache)
+    (path,) = cache.glob("catalog-*.json")
+    body = path.read_bytes()
+    assert b'["T",' in body  # tables were written
+    assert b'["l",["T",' in body  # the offers' price periods, one each
+    assert b'["E",["K",' in body or b'["Ec",' in body  # the models by id
+    if chunk_bytes == 2000:
+        assert b'["Bc",' in body  # the offers' blocks went in chunks
+    read = load_catalog([sheets], include_bundled=False, cache_dir=cache)
+    _same_catalog(read, _built(sheets))
+    scores = [s for d in read.documents if isinstance(d.model, ScoreSheet) for s in d.model.scores]
+    assert len(scores) == 80
+    # Exact decimals keep their exponent: 0.10, 1.50 as written.
+    cached = [e.offer.prices[0].cached_input for e in read.offers]
+    assert [str(c) for c in cached if c is not None] == ["0.10"] * 10
+    assert str(read.offers[0].offer.prices[0].input) == "1.50"
+
+
+def _tampered(tmp_path: Path, old: bytes, new: bytes) -> None:
+    """The cache entry of the 40-offer catalog with `old` replaced by `new`, authenticated
+    with the right secret: reading it is a CacheMiss, and a load rebuilds the catalog."""
+    sheets, cache = _sheets(tmp_path / "tab", 40), tmp_path / "cache"
+    load_catalog([sheets], include_bundled=False, cache_dir=cache)
+    (path,) = cache.glob("catalog-*.json")
+    secret = cc.secret_for(cache)
+    assert secret is not None
+    body = path.read_bytes().partition(b"\n")[2]
+    assert old in body, old
+    body = body.replace(old, new, 1)
+    path.write_bytes(cc._mac(secret, body).encode() + b"\n" + body)
+    with pytest.raises(cc.CacheMiss):
+        cc.loads(path.read_bytes(), json.loads(body.split(b"\n")[0])["key"], secret)
+    _same_catalog(load_catalog([sheets], include_bundled=False, cache_dir=cache), _built(sheets))
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (b'["$","1.50",', b'["s","1.50",'),  # decimals given as strings
+        (b'["$","1.50",', b'["$","NaN",'),  # not a finite decimal
+        (b'["$","1.50",', b'["n",null,'),  # a required price missing
+        (b'["$","1.50",', b'["$","1.50","2",'),  # a value too many
+        (b'["$","1.50",', b'["q","1.50",'),  # an unknown kind of column
+        (b'["s","tab-000",', b'["s",7,'),  # an id that is a number
+        (b'["d","2025-01-01",', b'["d","2025-13-01",'),  # not a date
+        (b'["r",', b'["r",-1,'),  # a reference before the first object (and one too many)
+        (b'["T",', b'["T",0,'),  # another class, other counts
+        (b'["K",["tab-000",', b'["K",[7,'),  # a model id key that is a number
+        (b'["K",["tab-000",', b'["K",["tab-000","x",'),  # a key without a model
+    ],
+)
+def test_tampered_tables_are_a_miss(tmp_path: Path, old: bytes, new: bytes) -> None:
+    """A column whose values are not of its kind or its field's type, a wrong count, an
+    unknown kind, a bad reference or a bad class: a miss, and the catalog is rebuilt."""
+    _tampered(tmp_path, old, new)
