@@ -359,7 +359,8 @@ class _Encoder:
     def _column(self, values: list[Any]) -> list[Any]:
         """One field of a table's rows: strings ("s"), JSON scalars ("n"), decimals ("$") or
         dates ("d") as text, objects written before as references ("r"), new records as a
-        nested table ("t"), anything else as encoded values ("x")."""
+        nested table ("t"), lists or tuples of one new record each as a table of those records
+        ("l", "u"), anything else as encoded values ("x")."""
         kinds = set(map(type, values))
         if kinds == {str}:
             return ["s", *values]
@@ -374,10 +375,10 @@ class _Encoder:
             return ["r", *(memo[id(v)] for v in values)]
         if len(kinds) == 1 and len(values) >= TABLE_ROWS and self._tabular(values):
             return ["t", self._table(values)]
-        if kinds == {list} and all(len(v) == 1 for v in values):
+        if (kinds == {list} or kinds == {tuple}) and all(len(v) == 1 for v in values):
             items = [v[0] for v in values]
-            if self._tabular(items):  # lists of one record each (an offer's price periods)
-                return ["l", self._table(items)]
+            if self._tabular(items):  # one record each (an offer's price periods, their origins)
+                return ["l" if list in kinds else "u", self._table(items)]
         return ["x", *(self.encode(v) for v in values)]
 
     def _chunked(self, tag: str, groups: Sequence[Any], tables: bool = False) -> list[Any]:
@@ -747,13 +748,15 @@ class _Decoder:
         if type(x) is not list or not x:
             raise CacheMiss("bad column")
         kind = x[0]
-        if kind == "t" or kind == "l":
+        if kind == "t" or kind == "l" or kind == "u":
             if len(x) != 2:
                 raise CacheMiss("bad column")
             values = self.table(x[1])
             if len(values) != count:
                 raise CacheMiss("bad column")
-            return values if kind == "t" else [[v] for v in values]
+            if kind == "t":
+                return values
+            return [[v] for v in values] if kind == "l" else [(v,) for v in values]
         if len(x) != count + 1:
             raise CacheMiss("bad column")
         raw = x[1:]
@@ -933,7 +936,7 @@ class _Decoder:
             if type(path) is not str or type(kind) is not str:
                 raise CacheMiss("bad document")
             if type(item_lines) is not dict or not all(
-                type(v) is list and all(type(n) is int for n in v) for v in item_lines.values()
+                type(v) is list and set(map(type, v)) <= _INT for v in item_lines.values()
             ):
                 raise CacheMiss("bad document lines")
             if text is not None:  # a pydantic model, decoded on first use
