@@ -136,3 +136,21 @@ def test_tampered_tables_are_a_miss(tmp_path: Path, old: bytes, new: bytes) -> N
     """A column whose values are not of its kind or its field's type, a wrong count, an
     unknown kind, a bad reference or a bad class: a miss, and the catalog is rebuilt."""
     _tampered(tmp_path, old, new)
+
+
+def test_a_reference_column_of_the_wrong_class_is_a_miss() -> None:
+    """Columns of objects are checked one object per class: a column of exchange-rate
+    entries whose `rate` refers to an Origin, even after a good first row, is a miss."""
+    decoder = cc._Decoder(
+        ["costcalc.catalog:Origin", "costcalc.catalog:FxEntry", "costcalc.records:FxRate"]
+    )
+    origins = decoder.decode(["T", 0, 2, [0, 1], ["s", "a.yaml", "b.yaml"], ["n", 1, 2]])
+    assert [str(o) for o in origins] == ["a.yaml:1", "b.yaml:2"]
+    rate = decoder.decode(
+        ["S", 2, 0, "USD", 1, "EUR", 2, ["$", "0.9"], 3, ["d", "2025-01-01"], 4, "x"]
+    )
+    assert decoder.memo.index(rate) == 2
+    good = decoder.decode(["T", 1, 2, [0, 1], ["r", 2, 2], ["r", 0, 1]])
+    assert [e.rate for e in good] == [rate, rate]
+    with pytest.raises(cc.CacheMiss):
+        decoder.decode(["T", 1, 2, [0, 1], ["r", 2, 0], ["r", 0, 1]])
