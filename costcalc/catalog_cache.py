@@ -30,6 +30,7 @@ atomically with mode 0600 (folder 0700); the newest few are kept.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import datetime as dt
@@ -37,6 +38,7 @@ import errno
 import hashlib
 import hmac
 import importlib
+import itertools
 import json
 import os
 import secrets
@@ -744,8 +746,10 @@ class _Decoder:
                 raise CacheMiss(f"{cls.__name__}.{name} has the wrong type")
             names.append(name)
             columns.append(values)
-        # A missing required field: TypeError, a miss.
-        if columns:
+        found = _record_rows(cls, count, names, columns)
+        if found is not None:
+            rows = found
+        elif columns:  # a missing required field: TypeError, a miss
             rows = [cls(**dict(zip(names, row, strict=True))) for row in zip(*columns, strict=True)]
         else:
             rows = [cls() for _ in range(count)]
@@ -1144,6 +1148,49 @@ class _Apart:
         if not hmac.compare_digest(hashlib.sha256(data).hexdigest(), self.digest):
             return None
         return data.decode("ascii")
+
+
+_SLOTS: dict[type, dict[str, Callable[[Any, Any], None]] | None] = {}
+
+
+def _slot_setters(cls: type) -> dict[str, Callable[[Any, Any], None]] | None:
+    """A record class's slot setters by field name (None if a field is not a plain slot)."""
+    if cls not in _SLOTS:
+        setters: dict[str, Callable[[Any, Any], None]] | None = {}
+        for name, _ in getattr(cls, "_FIELDS", ()):
+            slot = getattr(cls, name, None)
+            if type(slot) is not types.MemberDescriptorType or setters is None:
+                setters = None
+                break
+            setters[name] = slot.__set__
+        _SLOTS[cls] = setters if issubclass(cls, Record) else None
+    return _SLOTS[cls]
+
+
+def _record_rows(
+    cls: type, count: int, names: list[str], columns: list[list[Any]]
+) -> list[Any] | None:
+    """`count` records of a class from their columns, each slot set directly: the objects
+    `cls(**fields)` makes, a field left out taking its default (a new empty list for LIST),
+    because a record's __init__ only assigns its arguments (tests/test_catalog_cache_tables.py
+    reads every record's __init__ to hold it to that). CacheMiss when a required field is
+    missing; None for a class that is not a record of plain slots (built by its __init__)."""
+    setters = _slot_setters(cls)
+    if setters is None:
+        return None
+    rows = list(map(object.__new__, itertools.repeat(cls, count)))
+    given = dict(zip(names, columns, strict=True))
+    for name, default in cls._FIELDS:  # type: ignore[attr-defined]
+        values: Any = given.get(name)
+        if values is None:
+            if default is REQUIRED:
+                raise CacheMiss(f"{cls.__name__}.{name} is missing")
+            if default is LIST:
+                values = [[] for _ in range(count)]
+            else:
+                values = itertools.repeat(default, count)
+        collections.deque(map(setters[name], rows, values), maxlen=0)
+    return rows
 
 
 _OBJECT_COLUMNS = frozenset(["r", "t"])

@@ -154,3 +154,52 @@ def test_a_reference_column_of_the_wrong_class_is_a_miss() -> None:
     assert [e.rate for e in good] == [rate, rate]
     with pytest.raises(cc.CacheMiss):
         decoder.decode(["T", 1, 2, [0, 1], ["r", 2, 0], ["r", 0, 1]])
+
+
+def _records() -> list[type]:
+    from costcalc import records
+
+    return [
+        c for c in vars(records).values()
+        if isinstance(c, type) and issubclass(c, records.Record) and c is not records.Record
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("cls", _records(), ids=lambda c: c.__name__)
+def test_record_init_only_assigns_its_arguments(cls: type) -> None:
+    """The cache builds a table's records by setting their slots (`_record_rows`), which is
+    what `cls(**fields)` does only while every record's __init__ assigns each field its
+    argument (or a new list for an omitted list): read the source and hold it to that; and
+    both ways give equal records."""
+    import ast
+    import inspect
+    import textwrap
+
+    from costcalc.records import LIST, REQUIRED
+
+    tree = ast.parse(textwrap.dedent(inspect.getsource(cls.__init__)))  # type: ignore[misc]
+    (function,) = tree.body
+    assert isinstance(function, ast.FunctionDef)
+    assigned = []
+    for statement in function.body:
+        if isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant):
+            continue  # a docstring
+        assert isinstance(statement, ast.Assign), ast.unparse(statement)
+        (target,) = statement.targets
+        assert isinstance(target, ast.Attribute) and ast.unparse(target.value) == "self"
+        name = target.attr
+        text = ast.unparse(statement.value)
+        assert text in (name, f"[] if {name} is None else {name}"), ast.unparse(statement)
+        assigned.append(name)
+    fields = [name for name, _ in cls._FIELDS]  # type: ignore[attr-defined]
+    assert sorted(assigned) == sorted(fields)
+    # Both ways, with every field left at its default (required ones given a marker).
+    given = {name: object() for name, default in cls._FIELDS if default is REQUIRED}  # type: ignore[attr-defined]
+    built = cls(**given)
+    names = list(given)
+    (row,) = cc._record_rows(cls, 1, names, [[given[n]] for n in names]) or [None]
+    assert row is not None and type(row) is cls
+    for name, default in cls._FIELDS:  # type: ignore[attr-defined]
+        assert getattr(row, name) == getattr(built, name)
+        if default is LIST:
+            assert getattr(row, name) == [] and getattr(row, name) is not getattr(built, name)
