@@ -1178,7 +1178,7 @@ def _record_rows(
     setters = _slot_setters(cls)
     if setters is None:
         return None
-    rows = list(map(object.__new__, itertools.repeat(cls, count)))
+    rows: list[Any] = list(map(object.__new__, itertools.repeat(cls, count)))
     given = dict(zip(names, columns, strict=True))
     for name, default in cls._FIELDS:  # type: ignore[attr-defined]
         values: Any = given.get(name)
