@@ -199,7 +199,7 @@ def test_record_init_only_assigns_its_arguments(cls: type) -> None:
     names = list(given)
     (row,) = cc._record_rows(cls, 1, names, [[given[n]] for n in names]) or [None]
     assert row is not None and type(row) is cls
-    for name, default in cls._FIELDS:  # type: ignore[attr-defined]
+    for name, default in cls._FIELDS:
         assert getattr(row, name) == getattr(built, name)
         if default is LIST:
             assert getattr(row, name) == [] and getattr(row, name) is not getattr(built, name)
