@@ -11,7 +11,7 @@ import pytest
 
 from costcalc.catalog import load_catalog
 from costcalc.compare import CompareOptions, compare_full
-from costcalc.render.compare import _ROW_KEYS, model_json, model_text, payload
+from costcalc.render.compare import _ROW_KEYS, TextMemo, model_json, model_text, payload
 from costcalc.render.fastjson import _piece
 from costcalc.render.tables import to_json, write_json
 from costcalc.workload import request
@@ -57,10 +57,13 @@ def test_offer_text_is_the_text_of_its_dict(case: str) -> None:
     }
     for needle in reached.get(case, []):
         assert needle in texts
+    shared = TextMemo()  # one memo for every row at both indents, as a document shares it
     for row in ranking.rows:
         assert tuple(model_json(row, result)) == _ROW_KEYS
         for newline in ("\n    ", "\n"):
-            assert model_text(row, result, newline) == _piece(model_json(row, result), newline)
+            expected = _piece(model_json(row, result), newline)
+            assert model_text(row, result, newline) == expected
+            assert model_text(row, result, newline, shared) == expected
     # The whole document written in parts equals the one made from the dicts.
     parts: list[str] = []
     write_json(payload(ranking, options, result, lazy=True), parts.append)

@@ -477,12 +477,56 @@ class TextMemo:
     keeps the sign of a zero (-0.0), so a zero is never looked up: 0 and -0 are equal keys.
     """
 
-    __slots__ = ("decimals", "q2", "q4")
+    __slots__ = ("decimals", "hidden", "parts", "q2", "q4")
 
     def __init__(self) -> None:
         self.decimals: dict[Decimal, str] = {}
         self.q2: dict[Decimal, str] = {}
         self.q4: dict[Decimal, str] = {}
+        self.parts: dict[tuple[Any, ...], tuple[str, str, str]] = {}
+        self.hidden: dict[tuple[Any, ...], tuple[str, ...]] = {}
+
+    def part(self, p: Part, deeper: str) -> str:
+        """The text of `part_json(p)` at the indent of `deeper` (as `_part_texts` gives its
+        values): the fixed pieces of a benchmark, status, weight, metric, uncertainty and
+        source made once, the score, normalised value and error put between them."""
+        entry = p.entry
+        if entry is None:
+            score, metric, source = "null", None, None
+        else:
+            found = entry.score
+            score, metric, source = self.decimal(found.score), found.metric, found.source
+        key: tuple[Any, ...] = (deeper, p.benchmark, p.status, p.weight, metric, source)
+        key += (p.uncertainty, score)
+        try:
+            pieces = self.parts.get(key)
+        except TypeError:  # an unhashable value: made afresh
+            pieces, key = None, ()
+        if pieces is None:
+            texts = _part_texts(p, self)
+            sep = "," + deeper + "  "
+            items = [prefix + text for prefix, text in zip(_PART_PREFIXES, texts, strict=True)]
+            pieces = (
+                "{" + deeper + "  " + sep.join(items[:4]) + sep + _PART_PREFIXES[4] + texts[4]
+                + sep + _PART_PREFIXES[5],
+                sep + _PART_PREFIXES[6],
+                sep + sep.join(items[7:]) + deeper + "}",
+            )  # fmt: skip
+            if key:
+                self.parts[key] = pieces
+        head, middle, tail = pieces
+        return head + self.quality(p.value) + middle + self.quality(p.stderr) + tail
+
+    def hidden_texts(self, hidden: HiddenTokens, inner: str) -> tuple[str, ...]:
+        """The texts of `hidden_json(hidden)`'s values at the indent of `inner`."""
+        key = (inner, hidden.tokens, hidden.basis, hidden.source, hidden.as_of)
+        try:
+            found = self.hidden.get(key)
+        except TypeError:
+            return tuple(_text(v, inner) for v in hidden_json(hidden).values())
+        if found is None:
+            found = self.hidden[key] = tuple(_text(v, inner) for v in hidden_json(hidden).values())
+        return found
 
     def decimal(self, value: Decimal) -> str:
         """`encode_basestring(decimal_str(value))`."""
@@ -536,21 +580,9 @@ def model_text(
     parts = q.parts
     if parts:
         deeper = inner + "  "
-        part_prefix = "{" + deeper + "  "
-        part_sep = "," + deeper + "  "
-        part_end = deeper + "}"
-        benchmarks = (
-            "["
-            + deeper
-            + ("," + deeper).join(
-                part_prefix
-                + part_sep.join(map(str.__add__, _PART_PREFIXES, _part_texts(p, memo)))
-                + part_end
-                for p in parts
-            )
-            + inner
-            + "]"
-        )
+        part = memo.part
+        benchmarks = "[" + deeper + ("," + deeper).join([part(p, deeper) for p in parts])
+        benchmarks += inner + "]"
     else:
         benchmarks = "[]"
     if isinstance(cost, SelfHostedCost):
@@ -570,6 +602,7 @@ def model_text(
             "null" if conversion is None else s(conversion.describe()),
             "null",
         ]
+    predicted = [p.benchmark for p in parts if p.status == "predicted"]
     multiple = r.cost_multiple
     gain = r.quality_gain
     marginal = r.marginal_cost_per_point
@@ -601,16 +634,12 @@ def model_text(
         "null" if dominated_by is None else _text(dominated_by, inner),
         "true" if r.not_worth_it else "false",
         memo.decimal(cost.usage.reasoning_tokens),
-        *(
-            ('"0"', "null", "null", "null")
-            if hidden is None
-            else (_text(v, inner) for v in hidden_json(hidden).values())
-        ),
+        *(('"0"', "null", "null", "null") if hidden is None else memo.hidden_texts(hidden, inner)),
         *price,
         s(q.method),
         benchmarks,
         "[]" if not missing else _text(list(missing), inner),
-        _text([p.benchmark for p in parts if p.status == "predicted"], inner),
+        _text(predicted, inner) if predicted else "[]",
         "[]" if not unpredicted else _text(list(unpredicted), inner),
     ]
     return _dict_text(_ROW_PREFIXES, values, newline)
