@@ -220,6 +220,12 @@ def periods_in_force(entry: OfferEntry, when: dt.date) -> dict[str, tuple[PriceP
     """The offer's price period in force on a day per currency (`costcalc.dated`'s rule), with
     where each is written; a period naming no currency is in the provider's."""
     default = entry.provider.currency
+    prices, origins = entry.offer.prices, entry.period_origins
+    if len(prices) == 1 and len(origins) == 1:  # the common case, by the same rule
+        period = prices[0]
+        if not in_force(period.as_of, period.valid_until, when):
+            return {}
+        return {period.currency or default: (period, origins[0])}
     return latest_in_force_by(
         zip(entry.offer.prices, entry.period_origins, strict=True),
         when,
