@@ -6,8 +6,10 @@ executed), and read back by a decoder that builds only the classes of a fixed
 allow-list, checks every value against the type its field declares, and treats
 any mismatch as a miss. What it stores are the catalog's run-time records
 (costcalc.records, each with only the fields that differ from their defaults), so
-a warm run imports no pydantic; a large catalog's long lists and dicts go in
-lines of about a megabyte after the first, each parsed only when it is decoded.
+a warm run imports no pydantic; a long list of records of one class (offers,
+scores, models by id) is stored as a column table, one type-checked column per field,
+and a large catalog's long lists and dicts go in lines of about a megabyte after the
+first, each parsed only when it is decoded.
 
 Trust, the way ssh treats ~/.ssh:
 - the cache folder must be a real folder (not a symbolic link) owned by the
