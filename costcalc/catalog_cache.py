@@ -682,18 +682,20 @@ class _Decoder:
         # Equal values decoded once and shared (all immutable): a large catalog repeats the
         # same ids, sources, metrics, paths, dates and prices in every score and offer.
         self.shared: dict[Any, Any] = {}
+        self.decimals: dict[str, Decimal] = {}
+        self.dates: dict[str, dt.date] = {}
         self.chunk = chunk or _no_chunks
 
     def decimal(self, text: Any) -> Decimal:
-        found = self.shared.get(("$", text)) if type(text) is str else None
+        found = self.decimals.get(text) if type(text) is str else None
         if found is None:
-            found = self.shared[("$", text)] = _decimal(text)
+            found = self.decimals[text] = _decimal(text)
         return found
 
     def date(self, text: Any) -> dt.date:
-        found = self.shared.get(("d", text)) if type(text) is str else None
+        found = self.dates.get(text) if type(text) is str else None
         if found is None:
-            found = self.shared[("d", text)] = dt.date.fromisoformat(text)
+            found = self.dates[text] = dt.date.fromisoformat(text)
         return found
 
     def blocks(self, x: list[Any]) -> Iterator[Any]:
@@ -788,13 +790,21 @@ class _Decoder:
         if kind == "$":
             if not kinds <= _STR:
                 raise CacheMiss("bad column")
-            decimal = self.decimal
-            return [decimal(v) for v in raw]
+            found = list(map(self.decimals.get, raw))  # the texts seen before, shared
+            if None in found:
+                decimal = self.decimal
+                found = [
+                    v if v is not None else decimal(t) for v, t in zip(found, raw, strict=True)
+                ]
+            return found
         if kind == "d":
             if not kinds <= _STR:
                 raise CacheMiss("bad column")
-            date = self.date
-            return [date(v) for v in raw]
+            days = list(map(self.dates.get, raw))
+            if None in days:
+                date = self.date
+                days = [v if v is not None else date(t) for v, t in zip(days, raw, strict=True)]
+            return days
         if kind == "r":
             if not kinds <= _INT or (raw and min(raw) < 0):
                 raise CacheMiss("bad column")
@@ -1108,6 +1118,7 @@ class _CachedDocument(Document):
             try:
                 decoder = _Decoder.__new__(_Decoder)
                 decoder.classes, decoder.memo, decoder.shared = classes, [], {}
+                decoder.decimals, decoder.dates = {}, {}
                 raw = decoder.skeleton(json.loads(text))
             except (CacheMiss, ValueError, TypeError, KeyError, IndexError, RecursionError):
                 # Authenticated, so only a costcalc bug gets here: lines unknown, never a crash.
