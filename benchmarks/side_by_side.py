@@ -167,8 +167,10 @@ def write_synthetic(folder: Path, n: int, seed: int = 9, per_file: int = 1000) -
 def stages(folder: Path, cache: Path, runs: int) -> dict[str, float]:
     """In this process: CPU microseconds per offer of each stage of a warm compare over the
     catalog layered with `folder` (the best of `runs`, after one run that warms the cache):
-    load the catalog, index the scores, compare_full, the JSON payload, the JSON text (written
-    in parts to a sink, as `compare -f json` writes it; the table is not built for JSON).
+    load the catalog, index the scores, compare_full, the JSON payload and the JSON text, both
+    as `compare -f json` makes them: the lazy payload (each offer's text made as it is written,
+    `render.compare.model_text`) written in parts to a sink; the table is not built for JSON.
+    (Before 2026-12-01 this built the eager payload, a dict per offer, which the CLI does not.)
     The collector as the CLI sets it (costcalc.cli raises its first threshold)."""
     import datetime as dt
     import gc
@@ -209,7 +211,7 @@ def stages(folder: Path, cache: Path, runs: int) -> dict[str, float]:
         ranking, result = compare_full(catalog, options, index)
         took["compare_full"] = clock() - start
         start = clock()
-        out = payload(ranking, options, result)
+        out = payload(ranking, options, result, lazy=True)
         took["payload"] = clock() - start
         start = clock()
         write_json(out, len)  # made and measured, not kept

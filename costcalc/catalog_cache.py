@@ -6,8 +6,10 @@ executed), and read back by a decoder that builds only the classes of a fixed
 allow-list, checks every value against the type its field declares, and treats
 any mismatch as a miss. What it stores are the catalog's run-time records
 (costcalc.records, each with only the fields that differ from their defaults), so
-a warm run imports no pydantic; a large catalog's long lists and dicts go in
-lines of about a megabyte after the first, each parsed only when it is decoded.
+a warm run imports no pydantic; a long list of records of one class (offers,
+scores, models by id) is stored as a column table, one type-checked column per field,
+and a large catalog's long lists and dicts go in lines of about a megabyte after the
+first, each parsed only when it is decoded.
 
 Trust, the way ssh treats ~/.ssh:
 - the cache folder must be a real folder (not a symbolic link) owned by the
@@ -30,6 +32,7 @@ atomically with mode 0600 (folder 0700); the newest few are kept.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import datetime as dt
@@ -37,6 +40,7 @@ import errno
 import hashlib
 import hmac
 import importlib
+import itertools
 import json
 import os
 import secrets
@@ -44,7 +48,7 @@ import stat
 import sys
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, TypeVar
@@ -62,7 +66,7 @@ T = TypeVar("T")
 KEEP = 8
 """Cache files kept (one per distinct set of layers and contents)."""
 
-FORMAT = "costcalc-catalog-cache/3"
+FORMAT = "costcalc-catalog-cache/4"
 """Version of the file format; any other version is a miss."""
 
 CHUNK_BYTES = 1 << 20
@@ -312,8 +316,78 @@ class _Encoder:
             self.classes.append(f"{cls.__module__}:{cls.__qualname__}")
         return found
 
-    def _chunked(self, tag: str, groups: list[list[Any]]) -> list[Any]:
-        """A large outermost list or dict as ["Lc"/"Dc", first, count]: its items in JSON
+    def _tabular(self, rows: list[Any]) -> bool:
+        """Whether a list can be written as a column table (`_table`): distinct records (or
+        plain dataclasses) of one class, none written before."""
+        cls = type(rows[0])
+        if not (issubclass(cls, Record) or dataclasses.is_dataclass(cls)):
+            return False
+        if hasattr(cls, "model_fields") or issubclass(cls, Document):
+            return False  # pydantic models and documents have nodes of their own
+        if not _allowed_module(cls.__module__) or _dataclass_spec(cls) is None:
+            return False
+        memo = self._memo
+        seen: set[int] = set()
+        for row in rows:
+            if type(row) is not cls or id(row) in memo or id(row) in seen:
+                return False
+            seen.add(id(row))
+        return True
+
+    def _table(self, rows: list[Any]) -> list[Any]:
+        """Records of one class as ["T", class, rows, fields, column...]: a column of each
+        field that differs from its default in some row (every field of a dataclass), each
+        column one value per row (`_column`). The rows are numbered for references after
+        every column's contents, in order, as the decoder builds them."""
+        cls = type(rows[0])
+        if issubclass(cls, Record):
+            defaults = _defaults(cls)
+            fields = [
+                i
+                for i, (name, default) in enumerate(defaults)
+                if any(not _is_default(getattr(row, name), default) for row in rows)
+            ]
+            names = [defaults[i][0] for i in fields]
+        else:
+            names = list(_init_fields(cls))
+            fields = list(range(len(names)))
+        node: list[Any] = ["T", self._class_id(cls), len(rows), fields]
+        for name in names:
+            node.append(self._column([getattr(row, name) for row in rows]))
+        for row in rows:
+            self._memo[id(row)] = self._count
+            self._keep.append(row)
+            self._count += 1
+        return node
+
+    def _column(self, values: list[Any]) -> list[Any]:
+        """One field of a table's rows: strings ("s"), JSON scalars ("n"), decimals ("$") or
+        dates ("d") as text, objects written before as references ("r"), new records as a
+        nested table ("t"), lists or tuples of one new record each as a table of those records
+        ("l", "u"), anything else as encoded values ("x")."""
+        kinds = set(map(type, values))
+        if kinds == {str}:
+            return ["s", *values]
+        if kinds <= _JSON_SCALARS:
+            return ["n", *values]
+        if kinds == {Decimal}:
+            return ["$", *map(str, values)]
+        if kinds == {dt.date}:
+            return ["d", *(v.isoformat() for v in values)]
+        memo = self._memo
+        if not kinds & _NOT_REFERENCED and all(id(v) in memo for v in values):
+            return ["r", *(memo[id(v)] for v in values)]
+        if len(kinds) == 1 and len(values) >= TABLE_ROWS and self._tabular(values):
+            return ["t", self._table(values)]
+        if (kinds == {list} or kinds == {tuple}) and all(len(v) == 1 for v in values):
+            items = [v[0] for v in values]
+            if self._tabular(items):  # one record each (an offer's price periods, their origins)
+                return ["l" if list in kinds else "u", self._table(items)]
+        return ["x", *(self.encode(v) for v in values)]
+
+    def _chunked(self, tag: str, groups: Sequence[Any], tables: bool = False) -> list[Any]:
+        """A large outermost list or dict as ["Lc"/"Dc", first, count] (of tables: "Bc"/"Ec",
+        `groups` of rows, or of a dict's (keys, values), each one table): its items in JSON
         texts of about CHUNK_BYTES each (lines after the document's first: `chunks`), parsed
         one at a time when read, so reading a large catalog never holds the parse tree of the
         whole file (a small list or dict stays a plain node)."""
@@ -324,7 +398,12 @@ class _Encoder:
             current: list[str] = []
             size = 0
             for group in groups:
-                encoded = [self.encode(v) for v in group]
+                if not tables:
+                    encoded = [self.encode(v) for v in group]
+                elif type(group) is tuple:  # a dict's block: ["K", keys, table of values]
+                    encoded = [["K", group[0], self._table(group[1])]]
+                else:
+                    encoded = [self._table(group)]
                 nodes += encoded
                 text = json.dumps(encoded, separators=(",", ":"), ensure_ascii=True)[1:-1]
                 current.append(text)
@@ -372,13 +451,31 @@ class _Encoder:
         if t is LineDict or t is LineList:
             return self.skeleton(x)
         if t is list:
+            table = len(x) >= TABLE_ROWS and self._tabular(x)
             if not self._in_chunk and len(x) > 1:
+                if table:
+                    blocks = [x[i : i + TABLE_BLOCK] for i in range(0, len(x), TABLE_BLOCK)]
+                    return self._chunked("B", blocks, tables=True)
                 return self._chunked("L", [[v] for v in x])
+            if table:
+                return self._table(x)
             return ["L", *(self.encode(v) for v in x)]
         if t is tuple:
             return ["U", *(self.encode(v) for v in x)]
         if t is dict:
             if not self._in_chunk and len(x) > 1:
+                values = list(x.values())
+                if (
+                    len(x) >= TABLE_ROWS
+                    and all(type(k) is str for k in x)
+                    and self._tabular(values)
+                ):
+                    keys = list(x)
+                    blocks = [
+                        (keys[i : i + TABLE_BLOCK], values[i : i + TABLE_BLOCK])
+                        for i in range(0, len(x), TABLE_BLOCK)
+                    ]
+                    return self._chunked("E", blocks, tables=True)
                 return self._chunked("D", [[k, v] for k, v in x.items()])
             flat: list[Any] = ["D"]
             for k, v in x.items():
@@ -451,6 +548,18 @@ def _model_text(model: Any) -> str:
         allow_nan=False,
     )
 
+
+TABLE_ROWS = 8
+"""Shortest list of records written as a column table (see _Encoder._table); shorter lists,
+where a table saves little, keep a node per record."""
+TABLE_BLOCK = 512
+"""Rows of each table of a long top-level list (its tables go in chunks, see _chunked)."""
+_JSON_SCALARS = frozenset([type(None), bool, int])
+_NOT_REFERENCED = frozenset(
+    [str, bool, int, type(None), Decimal, dt.date, dt.datetime, list, tuple, dict, LineDict,
+     LineList]
+)  # fmt: skip
+"""Types the encoder never writes as a reference (`["R", n]`)."""
 
 _NO_DEFAULT = object()
 _EMPTY_LIST = object()
@@ -573,19 +682,138 @@ class _Decoder:
         # Equal values decoded once and shared (all immutable): a large catalog repeats the
         # same ids, sources, metrics, paths, dates and prices in every score and offer.
         self.shared: dict[Any, Any] = {}
+        self.decimals: dict[str, Decimal] = {}
+        self.dates: dict[str, dt.date] = {}
         self.chunk = chunk or _no_chunks
 
     def decimal(self, text: Any) -> Decimal:
-        found = self.shared.get(("$", text)) if type(text) is str else None
+        found = self.decimals.get(text) if type(text) is str else None
         if found is None:
-            found = self.shared[("$", text)] = _decimal(text)
+            found = self.decimals[text] = _decimal(text)
         return found
 
     def date(self, text: Any) -> dt.date:
-        found = self.shared.get(("d", text)) if type(text) is str else None
+        found = self.dates.get(text) if type(text) is str else None
         if found is None:
-            found = self.shared[("d", text)] = dt.date.fromisoformat(text)
+            found = self.dates[text] = dt.date.fromisoformat(text)
         return found
+
+    def blocks(self, x: list[Any]) -> Iterator[Any]:
+        """The blocks of a "B" or "E" node, or of the chunks a "Bc" or "Ec" node names
+        (one chunk's parse tree at a time)."""
+        if x[0][-1] != "c":
+            yield from x[1:]
+            return
+        first, count = _int(x[1]), _int(x[2])
+        if len(x) != 3 or first < 0 or count < 1:
+            raise CacheMiss("bad chunk reference")
+        for i in range(first, first + count):
+            chunk = self.chunk(i)
+            if type(chunk) is not list:
+                raise CacheMiss("bad chunk")
+            yield from chunk
+            del chunk
+
+    def table(self, x: Any) -> list[Any]:
+        """The rows of a column table (`_Encoder._table`), every column type-checked against
+        its field as the "S" and "C" nodes are, then built and numbered in row order."""
+        if type(x) is not list or len(x) < 4 or x[0] != "T":
+            raise CacheMiss("bad table")
+        cls = self.classes[_int(x[1])]
+        count, fields = _int(x[2]), x[3]
+        dspec = _dataclass_spec(cls)
+        if dspec is None or count < 0 or type(fields) is not list or len(x) != 4 + len(fields):
+            raise CacheMiss("fields do not match the table")
+        if not issubclass(cls, Record) and fields != list(range(len(dspec))):
+            raise CacheMiss("fields do not match the table")
+        last = -1
+        names: list[str] = []
+        columns: list[list[Any]] = []
+        for i, column in zip(fields, x[4:], strict=True):
+            if type(i) is not int or not last < i < len(dspec):
+                raise CacheMiss("bad field index")
+            last = i
+            name, check, exact = dspec[i]
+            values = self.column(column, count)
+            if exact is not None:
+                ok = set(map(type, values)) <= exact
+            elif column[0] in _OBJECT_COLUMNS:
+                # Objects of allow-listed classes (references, rows of a table): every checker
+                # decides on an object by its type alone, so one of each type is checked.
+                ok = all(map(check, dict(zip(map(type, values), values, strict=True)).values()))
+            elif column[0] in _ONE_ROW_COLUMNS:
+                # Lists (tuples) of one row each of one table: all alike, so the first decides.
+                ok = not values or check(values[0])
+            else:
+                ok = all(map(check, values))
+            if not ok:
+                raise CacheMiss(f"{cls.__name__}.{name} has the wrong type")
+            names.append(name)
+            columns.append(values)
+        found = _record_rows(cls, count, names, columns)
+        if found is not None:
+            rows = found
+        elif columns:  # a missing required field: TypeError, a miss
+            rows = [cls(**dict(zip(names, row, strict=True))) for row in zip(*columns, strict=True)]
+        else:
+            rows = [cls() for _ in range(count)]
+        self.memo += rows
+        return rows
+
+    def column(self, x: Any, count: int) -> list[Any]:
+        """The values of one column of a table (`_Encoder._column`), `count` of them."""
+        if type(x) is not list or not x:
+            raise CacheMiss("bad column")
+        kind = x[0]
+        if kind == "t" or kind == "l" or kind == "u":
+            if len(x) != 2:
+                raise CacheMiss("bad column")
+            values = self.table(x[1])
+            if len(values) != count:
+                raise CacheMiss("bad column")
+            if kind == "t":
+                return values
+            return [[v] for v in values] if kind == "l" else [(v,) for v in values]
+        if len(x) != count + 1:
+            raise CacheMiss("bad column")
+        raw = x[1:]
+        kinds = set(map(type, raw))
+        if kind == "s":
+            if not kinds <= _STR:
+                raise CacheMiss("bad column")
+            setdefault = self.shared.setdefault
+            return [setdefault(v, v) for v in raw]
+        if kind == "n":
+            if not kinds <= _JSON_SCALARS:
+                raise CacheMiss("bad column")
+            return raw
+        if kind == "$":
+            if not kinds <= _STR:
+                raise CacheMiss("bad column")
+            found = list(map(self.decimals.get, raw))  # the texts seen before, shared
+            if None in found:
+                decimal = self.decimal
+                found = [
+                    v if v is not None else decimal(t) for v, t in zip(found, raw, strict=True)
+                ]
+            return found
+        if kind == "d":
+            if not kinds <= _STR:
+                raise CacheMiss("bad column")
+            days = list(map(self.dates.get, raw))
+            if None in days:
+                date = self.date
+                days = [v if v is not None else date(t) for v, t in zip(days, raw, strict=True)]
+            return days
+        if kind == "r":
+            if not kinds <= _INT or (raw and min(raw) < 0):
+                raise CacheMiss("bad column")
+            memo = self.memo
+            return [memo[i] for i in raw]
+        if kind == "x":
+            decode = self.decode
+            return [decode(v) for v in raw]
+        raise CacheMiss("bad column")
 
     def skeleton(self, x: Any) -> Any:
         """Located data from `_Encoder.skeleton`: values are None."""
@@ -642,6 +870,27 @@ class _Decoder:
             return self.skeleton(x)
         if tag == "L":
             return [self.decode(v) for v in x[1:]]
+        if tag == "T":
+            return self.table(x)
+        if tag == "B" or tag == "Bc":
+            rows: list[Any] = []
+            for block in self.blocks(x):
+                rows += self.table(block)
+            return rows
+        if tag == "E" or tag == "Ec":
+            found: dict[Any, Any] = {}
+            for block in self.blocks(x):
+                if type(block) is not list or len(block) != 3 or block[0] != "K":
+                    raise CacheMiss("bad dict block")
+                keys = block[1]
+                records = self.table(block[2])
+                if type(keys) is not list or set(map(type, keys)) - _STR:
+                    raise CacheMiss("bad dict keys")
+                if len(keys) != len(records):
+                    raise CacheMiss("bad dict block")
+                setdefault = self.shared.setdefault
+                found.update(zip([setdefault(k, k) for k in keys], records, strict=True))
+            return found
         if tag == "Lc" or tag == "Dc":
             items: list[Any] = []
             first, count = _int(x[1]), _int(x[2])
@@ -712,7 +961,7 @@ class _Decoder:
             if type(path) is not str or type(kind) is not str:
                 raise CacheMiss("bad document")
             if type(item_lines) is not dict or not all(
-                type(v) is list and all(type(n) is int for n in v) for v in item_lines.values()
+                type(v) is list and set(map(type, v)) <= _INT for v in item_lines.values()
             ):
                 raise CacheMiss("bad document lines")
             if text is not None:  # a pydantic model, decoded on first use
@@ -869,6 +1118,7 @@ class _CachedDocument(Document):
             try:
                 decoder = _Decoder.__new__(_Decoder)
                 decoder.classes, decoder.memo, decoder.shared = classes, [], {}
+                decoder.decimals, decoder.dates = {}, {}
                 raw = decoder.skeleton(json.loads(text))
             except (CacheMiss, ValueError, TypeError, KeyError, IndexError, RecursionError):
                 # Authenticated, so only a costcalc bug gets here: lines unknown, never a crash.
@@ -911,6 +1161,55 @@ class _Apart:
         if not hmac.compare_digest(hashlib.sha256(data).hexdigest(), self.digest):
             return None
         return data.decode("ascii")
+
+
+_SLOTS: dict[type, dict[str, Callable[[Any, Any], None]] | None] = {}
+
+
+def _slot_setters(cls: type) -> dict[str, Callable[[Any, Any], None]] | None:
+    """A record class's slot setters by field name (None if a field is not a plain slot)."""
+    if cls not in _SLOTS:
+        setters: dict[str, Callable[[Any, Any], None]] | None = {}
+        for name, _ in getattr(cls, "_FIELDS", ()):
+            slot = getattr(cls, name, None)
+            if type(slot) is not types.MemberDescriptorType or setters is None:
+                setters = None
+                break
+            setters[name] = slot.__set__
+        _SLOTS[cls] = setters if issubclass(cls, Record) else None
+    return _SLOTS[cls]
+
+
+def _record_rows(
+    cls: type, count: int, names: list[str], columns: list[list[Any]]
+) -> list[Any] | None:
+    """`count` records of a class from their columns, each slot set directly: the objects
+    `cls(**fields)` makes, a field left out taking its default (a new empty list for LIST),
+    because a record's __init__ only assigns its arguments (tests/test_catalog_cache_tables.py
+    reads every record's __init__ to hold it to that). CacheMiss when a required field is
+    missing; None for a class that is not a record of plain slots (built by its __init__)."""
+    setters = _slot_setters(cls)
+    if setters is None:
+        return None
+    rows: list[Any] = list(map(object.__new__, itertools.repeat(cls, count)))
+    given = dict(zip(names, columns, strict=True))
+    for name, default in cls._FIELDS:  # type: ignore[attr-defined]
+        values: Any = given.get(name)
+        if values is None:
+            if default is REQUIRED:
+                raise CacheMiss(f"{cls.__name__}.{name} is missing")
+            if default is LIST:
+                values = [[] for _ in range(count)]
+            else:
+                values = itertools.repeat(default, count)
+        collections.deque(map(setters[name], rows, values), maxlen=0)
+    return rows
+
+
+_OBJECT_COLUMNS = frozenset(["r", "t"])
+_ONE_ROW_COLUMNS = frozenset(["l", "u"])
+_STR = frozenset([str])
+_INT = frozenset([int])
 
 
 def _no_located(i: int, digest: str) -> Any:

@@ -139,9 +139,12 @@ class Usage:
         return replace(self, requests=exact_product(self.requests, factor))
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class PriceChoice:
-    """The price period used for an offer on a day, and how it reaches the asked currency."""
+    """The price period used for an offer on a day, and how it reaches the asked currency.
+
+    Read-only by convention, not frozen: one is made per offer, and a frozen dataclass's
+    __init__ (each field set through object.__setattr__) is about ten times slower."""
 
     period: PricePeriod
     origin: Origin
@@ -151,9 +154,12 @@ class PriceChoice:
     conversion: Conversion | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class CostLine:
-    """One priced component of a usage."""
+    """One priced component of a usage.
+
+    Read-only by convention, not frozen: one is made per offer, and a frozen dataclass's
+    __init__ (each field set through object.__setattr__) is about ten times slower."""
 
     component: str
     mode: str
@@ -168,9 +174,12 @@ class CostLine:
     origin: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class CostResult:
-    """The cost of a usage on one offer, with its full breakdown."""
+    """The cost of a usage on one offer, with its full breakdown.
+
+    Read-only by convention, not frozen: one is made per offer, and a frozen dataclass's
+    __init__ (each field set through object.__setattr__) is about ten times slower."""
 
     model: str
     provider: str
@@ -211,6 +220,12 @@ def periods_in_force(entry: OfferEntry, when: dt.date) -> dict[str, tuple[PriceP
     """The offer's price period in force on a day per currency (`costcalc.dated`'s rule), with
     where each is written; a period naming no currency is in the provider's."""
     default = entry.provider.currency
+    prices, origins = entry.offer.prices, entry.period_origins
+    if len(prices) == 1 and len(origins) == 1:  # the common case, by the same rule
+        period = prices[0]
+        if not in_force(period.as_of, period.valid_until, when):
+            return {}
+        return {period.currency or default: (period, origins[0])}
     return latest_in_force_by(
         zip(entry.offer.prices, entry.period_origins, strict=True),
         when,

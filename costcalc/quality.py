@@ -68,9 +68,12 @@ class Weighting:
     min_coverage: Decimal
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Part:
-    """One benchmark's contribution to a model's quality."""
+    """One benchmark's contribution to a model's quality.
+
+    Read-only by convention, not frozen: one is made per offer, and a frozen dataclass's
+    __init__ (each field set through object.__setattr__) is about ten times slower."""
 
     benchmark: str
     weight: Decimal
@@ -86,9 +89,12 @@ class Part:
     """observed (a published score) or predicted (from the latent capability scale)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Quality:
-    """A model's quality under a weighting, with its uncertainty band and coverage."""
+    """A model's quality under a weighting, with its uncertainty band and coverage.
+
+    Read-only by convention, not frozen: one is made per offer, and a frozen dataclass's
+    __init__ (each field set through object.__setattr__) is about ten times slower."""
 
     value: Decimal
     stderr: Decimal

@@ -59,9 +59,12 @@ ONE = Decimal(1)
 DEFAULT_MULTIPLE_PER_POINT = Decimal(1)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Candidate:
-    """An offer to rank: its cost per request and its quality."""
+    """An offer to rank: its cost per request and its quality.
+
+    Read-only by convention, not frozen: one is made per offer, and a frozen dataclass's
+    __init__ (each field set through object.__setattr__) is about ten times slower."""
 
     entry: Entry
     cost: Cost

@@ -11,7 +11,7 @@ import pytest
 
 from costcalc.catalog import load_catalog
 from costcalc.compare import CompareOptions, compare_full
-from costcalc.render.compare import _ROW_KEYS, model_json, model_text, payload
+from costcalc.render.compare import _ROW_KEYS, TextMemo, model_json, model_text, payload
 from costcalc.render.fastjson import _piece
 from costcalc.render.tables import to_json, write_json
 from costcalc.workload import request
@@ -57,11 +57,35 @@ def test_offer_text_is_the_text_of_its_dict(case: str) -> None:
     }
     for needle in reached.get(case, []):
         assert needle in texts
+    shared = TextMemo()  # one memo for every row at both indents, as a document shares it
     for row in ranking.rows:
         assert tuple(model_json(row, result)) == _ROW_KEYS
         for newline in ("\n    ", "\n"):
-            assert model_text(row, result, newline) == _piece(model_json(row, result), newline)
+            expected = _piece(model_json(row, result), newline)
+            assert model_text(row, result, newline) == expected
+            assert model_text(row, result, newline, shared) == expected
     # The whole document written in parts equals the one made from the dicts.
     parts: list[str] = []
     write_json(payload(ranking, options, result, lazy=True), parts.append)
     assert "".join(parts) == to_json(payload(ranking, options, result))
+
+
+def test_text_memo_gives_each_value_its_own_text() -> None:
+    """The texts memoised per document equal the texts made afresh, in any order, for values
+    that are equal but written differently (1.0 and 1.00, 0 and -0, -0.001 and 0.001 which
+    both round to zero with their sign): a zero is never shared between 0 and -0."""
+    from costcalc.money import decimal_str
+    from costcalc.render.compare import TextMemo, _qt
+
+    values = [Decimal(v) for v in ("1.0", "1.00", "1", "0", "-0", "0.00", "-0.00", "0.001",
+                                   "-0.001", "-0.004", "0.004", "62.345", "62.355", "-62.345",
+                                   "1E+30", "0.00005", "-0.00005", "123456789.125")]  # fmt: skip
+    for order in (values, values[::-1]):
+        memo = TextMemo()
+        for v in order * 2:
+            assert memo.quality(v) == _qt(v)
+            assert memo.share(v) == _qt(v, "0.0001")
+            assert memo.decimal(v) == f'"{decimal_str(v)}"'
+    # The sign of a rounded zero is kept: -0.001 at two places is -0.0, 0.001 is 0.0.
+    memo = TextMemo()
+    assert (memo.quality(Decimal("0.001")), memo.quality(Decimal("-0.001"))) == ("0.0", "-0.0")
