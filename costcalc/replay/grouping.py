@@ -24,7 +24,7 @@ cost) are counted per file and reason in their own groups, never priced.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -241,53 +241,73 @@ def key_of(splits: Splits) -> Key:
 
 
 def _flagged(projections: Sequence[str]) -> str:
-    """`WITH log AS (…), flagged AS (…)`: every source's rows, with their bad-row code."""
+    """`WITH log AS (…), flagged AS (…)`: every source's rows, with their bad-row code.
+
+    A row is good when every check passes; only the rows that fail one are told apart by
+    a CASE in the order of `BAD_CODES`, highest code first (each condition is a plain
+    comparison of the typed columns, never NULL but for `model = ''`, which a WHEN takes
+    as false). Most rows are good: the engines evaluate one conjunction for them instead
+    of six flags, each cast to an integer and weighed.
+    """
     union = "\nUNION ALL\n".join(projections)
     odd = " OR ".join(f"{c}_odd" for c in _WHOLE)
     negative = " OR ".join(f"{c} < 0" for c in _WHOLE)
     codes = {name: n for n, name in enumerate(BAD_CODES)}
-    bad = (
-        "GREATEST("
-        + ", ".join(
-            f"{_flag(f'COALESCE({cond}, FALSE)')} * {codes[name]}"
-            for name, cond in (
-                ("timestamp", "t IS NULL"),
-                ("model", "model IS NULL OR model = ''"),
-                ("tokens", odd),
-                ("negative", negative),
-                ("cached", "cached_tokens + cache_write_tokens > input_tokens"),
-                ("cost", "cost_given AND c IS NULL"),
-            )
-        )
-        + ")"
+    checks = (
+        ("timestamp", "t IS NULL", "t IS NOT NULL"),
+        ("model", "model IS NULL OR model = ''", "model <> ''"),
+        ("tokens", odd, f"NOT ({odd})"),
+        ("negative", negative, f"NOT ({negative})"),
+        (
+            "cached",
+            "cached_tokens + cache_write_tokens > input_tokens",
+            "cached_tokens + cache_write_tokens <= input_tokens",
+        ),
+        ("cost", "cost_given AND c IS NULL", "(c IS NOT NULL OR NOT cost_given)"),
     )
+    good = " AND ".join(passes for _name, _fails, passes in checks)
+    which = " ".join(f"WHEN {fails} THEN {codes[name]}" for name, fails, _passes in checks)
+    bad = f"CASE WHEN {good} THEN 0 ELSE CASE {which} ELSE 0 END END"
     return f"WITH log AS (\n{union}\n),\nflagged AS (SELECT *, {bad} AS bad FROM log)"
 
 
+def _slice(values: Sequence[str], below: Callable[[str], str]) -> str:
+    """How many of the ascending `values` a row is at or past: a CASE that stops at the first
+    value the row is `below` (most rows stop early; no flag per value to add up)."""
+    if not values:
+        return "0"
+    whens = " ".join(f"WHEN {below(v)} THEN {n}" for n, v in enumerate(values))
+    return f"CASE {whens} ELSE {len(values)} END"
+
+
 def _packed(splits: Splits) -> str:
-    """The packed key `k` of a row (see `Key`), over the columns of `flagged`."""
+    """The packed key `k` of a row (see `Key`), over the columns of `flagged`.
+
+    Only a row with no timestamp has a NULL part (day, epoch, time of day): the whole key
+    is NULL then, and the row, bad for that, is keyed by its bad-row code alone (day 0,
+    every other part 0). Good rows never have a NULL part.
+    """
     key = key_of(splits)
     seconds = "EPOCH(t)"
-    minute = f"(FLOOR({seconds} / 60) % 1440)"
-    tod = " + ".join(_flag(f"COALESCE({minute} >= {m}, FALSE)") for m in splits.tod_edges) or "0"
-    epoch = (
-        " + ".join(
-            _flag(
-                "COALESCE(t >= CAST("
-                + _lit(b.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f+00:00"))
-                + " AS TIMESTAMPTZ), FALSE)"
-            )
-            for b in splits.breakpoints
-        )
-        or "0"
-    )
-    tier = " + ".join(_flag(f"input_tokens > {t} * requests") for t in splits.thresholds) or "0"
-    day = f"COALESCE(CAST(FLOOR({seconds} / 86400) AS BIGINT), 0)"
+    # Whole minutes since midnight UTC; `%` keeps the sign of a time before 1970 as the
+    # engines' modulo does (such a minute is below every edge).
+    minute = f"(CAST(FLOOR({seconds} / 60) AS BIGINT) % 1440)"
+    tod = _slice([str(m) for m in splits.tod_edges], lambda m: f"{minute} < {m}")
+    instants = [
+        "CAST("
+        + _lit(b.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f+00:00"))
+        + " AS TIMESTAMPTZ)"
+        for b in splits.breakpoints
+    ]
+    epoch = _slice(instants, lambda b: f"t < {b}")
+    tier = _slice([str(t) for t in splits.thresholds], lambda t: f"input_tokens <= {t} * requests")
+    day = f"CAST(FLOOR({seconds} / 86400) AS BIGINT)"
+    has_cost = "CAST((c IS NOT NULL) AS BIGINT)"
     packed = (
-        f"(((((({day} * {len(BAD_CODES)} + bad) * 2 + {_flag('c IS NOT NULL')}) * 2 + batch)"
+        f"(((((({day} * {len(BAD_CODES)} + bad) * 2 + {has_cost}) * 2 + batch)"
         f" * {key.tiers} + {tier}) * {key.epochs} + {epoch}) * {key.tods} + {tod})"
     )
-    return packed
+    return f"COALESCE({packed}, bad * {2 * 2 * key.tiers * key.epochs * key.tods})"
 
 
 def grouping_sql(
@@ -295,10 +315,10 @@ def grouping_sql(
 ) -> str:
     """The one grouping query, in DuckDB's dialect.
 
-    Written without CASE around shared expressions (flags are integers combined with
-    GREATEST and arithmetic), so that the engine's common-subexpression elimination
-    parses each timestamp and count once per row. `summed`: the counts some source has
-    (None: all); the others are their default in every row and are not summed.
+    Each timestamp and count is parsed once per row, in the sources' projection (`log`);
+    the CASEs above it (bad-row code, slices of the key) compare its columns only.
+    `summed`: the counts some source has (None: all); the others are their default in
+    every row and are not summed.
     """
     packed = _packed(splits)
     select = ["model", "provider", "src", f"{packed} AS k", "COUNT(*) AS n_rows"]
