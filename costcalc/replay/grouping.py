@@ -199,12 +199,15 @@ def projection(
             # Canonical digits only: each engine's cast accepts different oddities
             # ('12.0', '1e3', '0x1F', '1_000', '+5'); read back, they differ from the text
             # with its surrounding blanks trimmed (blank text counts as absent: it reads
-            # back as ''). The text is trimmed only where it differs untrimmed, so almost
-            # never: the engines evaluate the right side of AND only for the rows left.
+            # back as ''). A text that reads back as itself (almost every row) needs only
+            # the range check; the others are compared again, trimmed only where they
+            # differ untrimmed: the engines evaluate a CASE branch, and the right side of
+            # AND, only for the rows left.
             back = f"COALESCE(CAST({value} AS VARCHAR), '')"
             outer.append(
-                f"(COALESCE({back} <> {norm} AND {back} <> TRIM({norm}), FALSE)"
-                f" OR COALESCE(ABS({value}) > {MAX_TOKENS}, FALSE)) AS {norm}_odd"
+                f"CASE WHEN CAST({value} AS VARCHAR) = {norm} THEN ABS({value}) > {MAX_TOKENS}"
+                f" ELSE (COALESCE({back} <> {norm} AND {back} <> TRIM({norm}), FALSE)"
+                f" OR COALESCE(ABS({value}) > {MAX_TOKENS}, FALSE)) END AS {norm}_odd"
             )
     source = f"(SELECT {', '.join(inner)} FROM src_{index}) AS s{index}"
     return f"SELECT {', '.join(outer)} FROM {source}"
