@@ -299,6 +299,18 @@ def test_cli_exit_2_on_malformed_and_missing(tmp_path: Path) -> None:
     assert out.exit_code == 2
 
 
+def test_cli_exit_2_when_the_csv_reader_cannot_read_the_file(tmp_path: Path) -> None:
+    """Rows of unequal width past the header (DuckDB's sniffer gives up on the dialect)
+    are exit 2 naming the file, not a traceback."""
+    header = "timestamp,model,provider,input_tokens,output_tokens\n"
+    good = "2025-06-10T00:00:00Z,alpha,lab,1,1\n"
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text(header + good * 150 + "2025-06-10T00:00:00Z,alpha,lab,1\n" * 300)
+    out = runner.invoke(app, ["replay", str(ragged), "--pricing", str(PRICING), "--no-bundled"])
+    assert out.exit_code == 2, out.output
+    assert "ragged.csv" in out.output and "malformed" in out.output
+
+
 def test_cli_plot(tmp_path: Path) -> None:
     """--plot writes a PNG of spend per day."""
     png = tmp_path / "spend.png"
