@@ -190,6 +190,10 @@ def projection(
             outer.append("TRY_CAST(cost AS DECIMAL(38, 18)) AS c")
         elif norm in _WHOLE:
             default = 1 if norm == "requests" else 0
+            if col is None:  # absent: its default in every row (constants, nothing to check)
+                outer.append(f"CAST({default} AS BIGINT) AS {norm}")
+                outer.append(f"FALSE AS {norm}_odd")
+                continue
             if kind == "int":
                 outer.append(f"COALESCE(CAST({norm} AS BIGINT), {default}) AS {norm}")
                 outer.append(f"COALESCE(ABS({norm}) > {MAX_TOKENS}, FALSE) AS {norm}_odd")
@@ -275,13 +279,14 @@ def _flagged(projections: Sequence[str]) -> str:
     return f"WITH log AS (\n{union}\n),\nflagged AS (SELECT *, {bad} AS bad FROM log)"
 
 
-def _slice(values: Sequence[str], below: Callable[[str], str]) -> str:
+def _slice(values: Sequence[str], below: Callable[[str], str], first: str = "") -> str:
     """How many of the ascending `values` a row is at or past: a CASE that stops at the first
-    value the row is `below` (most rows stop early; no flag per value to add up)."""
+    value the row is `below` (most rows stop early; no flag per value to add up). `first`:
+    a leading `WHEN … THEN …` for the rows to leave out."""
     if not values:
         return "0"
     whens = " ".join(f"WHEN {below(v)} THEN {n}" for n, v in enumerate(values))
-    return f"CASE {whens} ELSE {len(values)} END"
+    return f"CASE {first}{whens} ELSE {len(values)} END"
 
 
 def _packed(splits: Splits) -> str:
@@ -304,7 +309,13 @@ def _packed(splits: Splits) -> str:
         for b in splits.breakpoints
     ]
     epoch = _slice(instants, lambda b: f"t < {b}")
-    tier = _slice([str(t) for t in splits.thresholds], lambda t: f"input_tokens <= {t} * requests")
+    # A bad row's tier is 0: its counts may be anything up to 2^63 - 1, and the product
+    # would overflow (an engine error naming no file); a good row's are at most 10^12.
+    tier = _slice(
+        [str(t) for t in splits.thresholds],
+        lambda t: f"input_tokens <= {t} * requests",
+        first="WHEN bad > 0 THEN 0 ",
+    )
     day = f"CAST(FLOOR({seconds} / 86400) AS BIGINT)"
     has_cost = "CAST((c IS NOT NULL) AS BIGINT)"
     packed = (
