@@ -299,6 +299,18 @@ def test_cli_exit_2_on_malformed_and_missing(tmp_path: Path) -> None:
     assert out.exit_code == 2
 
 
+def test_cli_exit_2_when_the_csv_reader_cannot_read_the_file(tmp_path: Path) -> None:
+    """Rows of unequal width past the header (DuckDB's sniffer gives up on the dialect)
+    are exit 2 naming the file, not a traceback."""
+    header = "timestamp,model,provider,input_tokens,output_tokens\n"
+    good = "2025-06-10T00:00:00Z,alpha,lab,1,1\n"
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text(header + good * 150 + "2025-06-10T00:00:00Z,alpha,lab,1\n" * 300)
+    out = runner.invoke(app, ["replay", str(ragged), "--pricing", str(PRICING), "--no-bundled"])
+    assert out.exit_code == 2, out.output
+    assert "ragged.csv" in out.output and "malformed" in out.output
+
+
 def test_cli_plot(tmp_path: Path) -> None:
     """--plot writes a PNG of spend per day."""
     png = tmp_path / "spend.png"
@@ -499,3 +511,22 @@ print(sorted(m for m in sys.modules if m.startswith(("pydantic", "costcalc.schem
     subprocess.run(run, check=True, capture_output=True, cwd=REPO)  # warms the cache
     out = subprocess.run(run, check=True, capture_output=True, text=True, cwd=REPO).stdout
     assert out.strip() == "[]"
+
+
+def test_a_count_near_2_63_is_a_bad_row_under_context_tiers(tmp_path: Path) -> None:
+    """With the bundled catalog's context tiers (thresholds x requests in the key), a row
+    whose requests is 2^63 - 1 is a bad row (over 10^12), not an engine overflow (exit 2
+    naming no file): a bad row's tier is never computed."""
+    log = tmp_path / "huge.csv"
+    log.write_text(
+        "timestamp,model,provider,input_tokens,output_tokens,requests\n"
+        "2025-06-10T00:00:00Z,gpt-4o,openai,1000,10,1\n"
+        "2025-06-10T00:00:00Z,gpt-4o,openai,1000,10,9223372036854775807\n"
+    )
+    out = runner.invoke(app, ["replay", str(log), "--format", "json"])
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    # Line 2 is good (1 request); line 3 is bad for its count, reported with its line.
+    assert doc["rows"] == 2
+    assert doc["bad_rows"]["count"] == 1
+    assert [e["line"] for e in doc["bad_rows"]["examples"]] == [3]

@@ -84,7 +84,10 @@ class DuckDBEngine:
             reader = f"read_json({path}, format = 'newline_delimited', columns = {{{cols}}})"
         else:
             reader = f"read_parquet({path})"
-        self.con.execute(f"CREATE OR REPLACE VIEW src_{index} AS SELECT * FROM {reader}")
+        try:
+            self.con.execute(f"CREATE OR REPLACE VIEW src_{index} AS SELECT * FROM {reader}")
+        except self._duckdb.Error as exc:  # e.g. rows of unequal width: the sniffer gives up
+            raise InputError(f"malformed: {_first_line(exc)}", file=source.name) from None
         self.names[index] = source.name
 
     def _csv_reader(self, path: str) -> str:

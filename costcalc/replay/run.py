@@ -186,7 +186,8 @@ def _priced(
             bad_by_reason[reason] = bad_by_reason.get(reason, 0) + n
             continue
         # A good group's counts are >= 0 (a negative one makes its row bad): packed, as
-        # `pricing.pack` does.
+        # `pricing.pack` does. The sums arrive as text (integers where a count is a
+        # default), the cost as the engine's decimal text (`grouping_sql`).
         packed = (
             int(requests or 0)
             | int(inp or 0) << lane
