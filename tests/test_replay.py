@@ -530,3 +530,47 @@ def test_a_count_near_2_63_is_a_bad_row_under_context_tiers(tmp_path: Path) -> N
     assert doc["rows"] == 2
     assert doc["bad_rows"]["count"] == 1
     assert [e["line"] for e in doc["bad_rows"]["examples"]] == [3]
+
+
+def test_a_context_tier_above_9_2_million_tokens_does_not_overflow(tmp_path: Path) -> None:
+    """A tier threshold t with t x 10^12 over 2^63 - 1 (here 10^7 tokens) times a good row's
+    10^12 requests overflowed a BIGINT (exit 2 naming no file). Priced by hand, beta @ lab
+    ($0.50 per 1M input tokens) given a tier of $2.50 above 10,000,000 prompt tokens:
+    - line 2: 10^12 requests, 10^12 prompt tokens, 1 token each: base tier,
+      10^12 x $0.50 / 10^6 = $500,000;
+    - line 3: one request of 2 x 10^7 prompt tokens, above the threshold: tier price,
+      2 x 10^7 x $2.50 / 10^6 = $50.
+    Total $500,050."""
+    layer = tmp_path / "tiers"
+    layer.mkdir()
+    (layer / "lab.yaml").write_text(
+        "kind: price-sheet\n"
+        "provider: {id: lab, name: Lab, country: US, currency: USD,"
+        " pricing_url: 'https://example.com/lab'}\n"
+        "offers:\n"
+        "  - model: beta\n"
+        "    prices:\n"
+        "      - as_of: 2025-01-01\n"
+        "        source: test\n"
+        "        input: 0.5\n"
+        "        output: 1\n"
+        "        tiers:\n"
+        "          - {above_input_tokens: 10000000, input: 2.5, output: 15}\n",
+        encoding="utf-8",
+    )
+    log = tmp_path / "big.csv"
+    log.write_text(
+        "timestamp,model,provider,input_tokens,output_tokens,requests\n"
+        "2025-06-10T00:00:00Z,beta,lab,1000000000000,0,1000000000000\n"
+        "2025-06-10T00:00:00Z,beta,lab,20000000,0,1\n",
+        encoding="utf-8",
+    )
+    out = runner.invoke(
+        app,
+        ["replay", str(log), "--no-bundled", "--pricing", str(PRICING), "--pricing", str(layer),
+         "--format", "json"],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    doc = json.loads(out.stdout)
+    assert doc["rows"] == 2 and doc["bad_rows"]["count"] == 0
+    assert Decimal(doc["total"]) == Decimal("500050")

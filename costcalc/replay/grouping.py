@@ -289,6 +289,19 @@ def _slice(values: Sequence[str], below: Callable[[str], str], first: str = "") 
     return f"CASE {first}{whens} ELSE {len(values)} END"
 
 
+def _requests_upto(threshold: int) -> str:
+    """A good row's request count, capped where `threshold` times it could overflow a BIGINT.
+
+    A good row has at most 10^12 input tokens, so from c = ceil(10^12 / threshold) requests
+    on, `input_tokens <= threshold * requests` holds for c as for any larger count: the cap
+    keeps the answer and the product stays under 10^12 + threshold. (A threshold above
+    about 9.2 million tokens times 10^12 requests overflowed.)
+    """
+    if threshold <= 0 or threshold * MAX_TOKENS < 2**63:
+        return "requests"
+    return f"LEAST(requests, {-(-MAX_TOKENS // threshold)})"
+
+
 def _packed(splits: Splits) -> str:
     """The packed key `k` of a row (see `Key`), over the columns of `flagged`.
 
@@ -313,7 +326,7 @@ def _packed(splits: Splits) -> str:
     # would overflow (an engine error naming no file); a good row's are at most 10^12.
     tier = _slice(
         [str(t) for t in splits.thresholds],
-        lambda t: f"input_tokens <= {t} * requests",
+        lambda t: f"input_tokens <= {t} * {_requests_upto(int(t))}",
         first="WHEN bad > 0 THEN 0 ",
     )
     day = f"CAST(FLOOR({seconds} / 86400) AS BIGINT)"
