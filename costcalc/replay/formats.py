@@ -168,10 +168,6 @@ def _first_json(head: bytes) -> Any:
         return None
 
 
-def _parquet_columns(path: Path, name: str) -> list[str]:
-    return [c for c, _ in _parquet_schema(path, name)]
-
-
 def _parquet_schema(path: Path, name: str) -> list[tuple[str, str]]:
     """(column, DuckDB type) of a Parquet file, from its footer."""
     import duckdb
@@ -227,11 +223,13 @@ def detect(path: Path, name: str, wanted: LogFormat = LogFormat.auto) -> LogFile
             )
         return _generic(path, name, container)
     fmt: LogFormat | None = None if wanted is LogFormat.auto else wanted
+    schema: list[tuple[str, str]] | None = None
     if fmt is None:
         if container is Container.csv:
             keys = set(_csv_header(head, name))
         elif container is Container.parquet:
-            keys = set(_parquet_columns(path, name))
+            schema = _parquet_schema(path, name)  # read once: each read opens a database
+            keys = {column for column, _ in schema}
         else:
             first = _first_json(head)
             if isinstance(first, list):
@@ -241,7 +239,7 @@ def detect(path: Path, name: str, wanted: LogFormat = LogFormat.auto) -> LogFile
             keys = set(first) if isinstance(first, dict) else set()
         fmt = _vendor_of_keys(keys)
         if fmt is None:
-            return _generic(path, name, container)
+            return _generic(path, name, container, schema)
     return LogFile(path, name, fmt, container)
 
 
@@ -251,7 +249,10 @@ def _sniff_json_keys(head: bytes) -> dict[str, Any]:
     return {k.decode(): None for k in found}
 
 
-def _generic(path: Path, name: str, container: Container) -> LogFile:
+def _generic(
+    path: Path, name: str, container: Container, schema: list[tuple[str, str]] | None = None
+) -> LogFile:
+    """The generic format's columns (`schema`: a Parquet file's, if already read)."""
     if container is Container.json:
         raise InputError(
             "a JSON array or document is not the generic format: write one JSON object per line"
@@ -264,7 +265,7 @@ def _generic(path: Path, name: str, container: Container) -> LogFile:
     if container is Container.csv:
         header = _csv_header(_head(path, name), name)
     else:
-        schema = _parquet_schema(path, name)
+        schema = schema if schema is not None else _parquet_schema(path, name)
         header = [c for c, _ in schema]
         types_of = dict(schema)
     by_lower: dict[str, str] = {}
