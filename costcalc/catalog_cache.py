@@ -704,6 +704,13 @@ class _Decoder:
         if x[0][-1] != "c":
             yield from x[1:]
             return
+        for chunk in self.chunks(x):
+            yield from chunk
+            del chunk  # before the next chunk is read
+
+    def chunks(self, x: list[Any]) -> Iterator[list[Any]]:
+        """The chunks a chunked node (`[tag, first, count]`) names, each checked to be a
+        list, read one at a time (only one chunk's parse tree is held)."""
         first, count = _int(x[1]), _int(x[2])
         if len(x) != 3 or first < 0 or count < 1:
             raise CacheMiss("bad chunk reference")
@@ -711,7 +718,7 @@ class _Decoder:
             chunk = self.chunk(i)
             if type(chunk) is not list:
                 raise CacheMiss("bad chunk")
-            yield from chunk
+            yield chunk
             del chunk
 
     def table(self, x: Any) -> list[Any]:
@@ -893,15 +900,9 @@ class _Decoder:
             return found
         if tag == "Lc" or tag == "Dc":
             items: list[Any] = []
-            first, count = _int(x[1]), _int(x[2])
-            if len(x) != 3 or first < 0 or count < 1:
-                raise CacheMiss("bad chunk reference")
-            for i in range(first, first + count):
-                chunk = self.chunk(i)
-                if type(chunk) is not list:
-                    raise CacheMiss("bad chunk")
+            for chunk in self.chunks(x):
                 items += [self.decode(v) for v in chunk]
-                del chunk  # one chunk's parse tree at a time
+                del chunk  # before the next chunk is read
             if tag == "Lc":
                 return items
             if len(items) % 2:
