@@ -36,3 +36,26 @@ def assert_golden(relative: str, text: str) -> None:
         path.write_text(text, encoding="utf-8")
     assert path.exists(), f"missing golden file {path}; run with UPDATE_GOLDEN=1"
     assert text == path.read_text(encoding="utf-8")
+
+
+def tiered_beta(folder: Path, threshold: int) -> Path:
+    """A --pricing layer in `folder`/tiers giving beta @ lab (tests/fixtures/replay) $/M 0.5
+    in and 1 out, and 2.5 in and 15 out above `threshold` prompt tokens."""
+    layer = folder / "tiers"
+    layer.mkdir()
+    (layer / "lab.yaml").write_text(
+        "kind: price-sheet\n"
+        "provider: {id: lab, name: Lab, country: US, currency: USD,"
+        " pricing_url: 'https://example.com/lab'}\n"
+        "offers:\n"
+        "  - model: beta\n"
+        "    prices:\n"
+        "      - as_of: 2025-01-01\n"
+        "        source: test\n"
+        "        input: 0.5\n"
+        "        output: 1\n"
+        "        tiers:\n"
+        f"          - {{above_input_tokens: {threshold}, input: 2.5, output: 15}}\n",
+        encoding="utf-8",
+    )
+    return layer

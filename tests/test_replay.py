@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from costcalc.catalog import Catalog, load_catalog
 from costcalc.cli import app
 from costcalc.replay import CounterfactualOptions, payload, replay
-from helpers import REPO
+from helpers import REPO, tiered_beta
 
 HERE = Path(__file__).parent / "fixtures" / "replay"
 PRICING = HERE / "pricing"
@@ -541,23 +541,7 @@ def test_a_context_tier_above_9_2_million_tokens_does_not_overflow(tmp_path: Pat
     - line 3: one request of 2 x 10^7 prompt tokens, above the threshold: tier price,
       2 x 10^7 x $2.50 / 10^6 = $50.
     Total $500,050."""
-    layer = tmp_path / "tiers"
-    layer.mkdir()
-    (layer / "lab.yaml").write_text(
-        "kind: price-sheet\n"
-        "provider: {id: lab, name: Lab, country: US, currency: USD,"
-        " pricing_url: 'https://example.com/lab'}\n"
-        "offers:\n"
-        "  - model: beta\n"
-        "    prices:\n"
-        "      - as_of: 2025-01-01\n"
-        "        source: test\n"
-        "        input: 0.5\n"
-        "        output: 1\n"
-        "        tiers:\n"
-        "          - {above_input_tokens: 10000000, input: 2.5, output: 15}\n",
-        encoding="utf-8",
-    )
+    layer = tiered_beta(tmp_path, 10_000_000)
     log = tmp_path / "big.csv"
     log.write_text(
         "timestamp,model,provider,input_tokens,output_tokens,requests\n"

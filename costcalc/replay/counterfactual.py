@@ -230,7 +230,7 @@ def reprice(
         for sums, is_own in ((other_sums, False), (own_sums, True)):
             if not any(sums):
                 continue
-            cost = pricer.price(narrowed, day, sums, bool(pkey[2])).total
+            cost = pricer.total(narrowed, day, sums, bool(pkey[2]))
             if is_own:
                 same += cost
             else:

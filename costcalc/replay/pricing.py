@@ -8,8 +8,10 @@ offer narrowed to what holds at that instant (the price periods in force, the
 tier every request of the group is in, the batch and off-peak prices in force, the
 off-peak share when the instant is inside the window), on that instant's day, so
 the currency choice and the FX conversion are the engine's own. Groups that share
-all of that are summed before pricing (cost is linear in tokens), so the engine is
-called once per distinct price, not once per group.
+all of that are summed before pricing (cost is linear in tokens), and a sum is priced
+from prices per token learnt from the engine's own cost lines (`Pricer.total`, the same
+Decimal digit for digit), so the engine is called a few dozen times per replay, not once
+per group or day.
 """
 
 from __future__ import annotations
@@ -22,13 +24,15 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from costcalc.catalog import Catalog, OfferEntry
-from costcalc.cost import CostResult, Usage, cost_of
+from costcalc.cost import COMPONENTS, MILLION_EXPONENT, CostResult, Usage, cost_of
 from costcalc.errors import NoPriceError
+from costcalc.numbers import exact_product, exact_shift, exact_sum
 from costcalc.records import Discounted, PricePeriod, Tier, as_instant, start_of
 from costcalc.replay.grouping import Splits
 
 ZERO = Decimal(0)
 UTC = dt.timezone.utc
+_COMPONENT_INDEX = {name: i for i, name in enumerate(COMPONENTS)}
 
 
 def splits_of(catalog: Catalog) -> Splits:
@@ -214,6 +218,8 @@ class Pricer:
         self._fx_epochs: dict[dt.date, int] = {}
         self._fx_days = sorted({e.rate.as_of for e in catalog.fx})
         self._all_bounds: list[dt.datetime] | None = None
+        self._units: dict[tuple[object, ...], tuple[Decimal | None, ...]] = {}
+        self._thresholds: dict[int, tuple[int, ...]] = {}
 
     def fx_epoch(self, day: dt.date) -> int:
         """Days with the same number of FX dates on or before them convert alike."""
@@ -396,6 +402,65 @@ class Pricer:
                 line=entry.origin.line,
             )
         return cost_of(narrowed.entry, usage, when=day, currency=self.currency, fx=self.catalog.fx)
+
+    def total(self, narrowed: Narrowed, day: dt.date, sums: Sequence[int], batch: bool) -> Decimal:
+        """`price(…).total`, the same Decimal (value and exponent), from prices per token.
+
+        Every cost line is tokens × rate × 10^-6 × the conversion factor, all exact, so on
+        one narrowing, exchange-rate epoch, batch and off-peak term and context tier (which
+        the engine picks by the summed prompt: `_units_key`) a component's price per token
+        is one Decimal, and a total is the exact sum of tokens × that price over the
+        components with tokens (the engine leaves out the others, as this does). The prices
+        per token are learnt from the engine's own lines, and the engine is asked again only
+        for a component not seen yet there; a failure is never kept (its message names the
+        day). A replay prices thousands of day-groups on a few dozen such terms.
+        """
+        key = self._units_key(narrowed, day, sums[1], batch)
+        units = self._units.get(key)
+        _requests, inp, cached, written, out, reasoning = sums
+        tokens = (inp - cached - written, cached, written, out, reasoning)
+        if units is not None:
+            known = [(Decimal(n), u) for n, u in zip(tokens, units, strict=True) if n]
+            if all(u is not None for _n, u in known):
+                return exact_sum(exact_product(n, u) for n, u in known if u is not None)
+        result = self.price(narrowed, day, sums, batch)
+        factor = result.choice.conversion.factor if result.choice.conversion else None
+        learnt: list[Decimal | None] = (
+            list(units) if units is not None else [None] * len(COMPONENTS)
+        )
+        for line in result.lines:
+            unit = exact_shift(line.rate, -MILLION_EXPONENT)
+            learnt[_COMPONENT_INDEX[line.component]] = (
+                exact_product(unit, factor) if factor is not None else unit
+            )
+        self._units[key] = tuple(learnt)
+        return result.total
+
+    def units(
+        self, narrowed: Narrowed, day: dt.date, sums: Sequence[int], batch: bool
+    ) -> tuple[Decimal, ...]:
+        """The price of one uncached input, cache-read, cache-write, output and reasoning token
+        of a group (its summed tokens `sums`) priced by `total` first, in its own context tier;
+        0 for a component with no tokens in the group (no row of it has any)."""
+        found = self._units[self._units_key(narrowed, day, sums[1], batch)]
+        return tuple(ZERO if u is None else u for u in found)
+
+    def _units_key(
+        self, narrowed: Narrowed, day: dt.date, prompt: int, batch: bool
+    ) -> tuple[object, ...]:
+        """What a price per token depends on besides the component: the narrowing, the
+        exchange-rate epoch, batch, off-peak, and which of the narrowing's tiers the engine
+        takes for the summed prompt (a narrowed period keeps at most the one tier its
+        group's requests are in; the engine takes it when the sum is above its threshold)."""
+        thresholds = self._thresholds.get(narrowed.signature)
+        if thresholds is None:
+            thresholds = self._thresholds[narrowed.signature] = tuple(
+                tier.above_input_tokens
+                for period in narrowed.entry.offer.prices
+                for tier in period.tiers
+            )
+        above = tuple(prompt > t for t in thresholds) if thresholds else ()
+        return (narrowed.signature, self.fx_epoch(day), batch, narrowed.off_peak, above)
 
 
 def _open(extra: Discounted | None) -> Discounted | None:

@@ -400,7 +400,7 @@ def _price_exact(
         narrowed, day, sums, logged, model_id, provider_id, batch, has_cost, model, provider = cell
         summed = unpack(sums)
         try:
-            cost = pricer.price(narrowed, day, summed, batch).total
+            cost = pricer.total(narrowed, day, summed, batch)
         except NoPriceError as exc:
             reason = exc.problems[0].message.removeprefix(f"{model_id} @ {provider_id}: ")
             not_priced(model, provider, summed[0], logged, reason)
@@ -483,16 +483,6 @@ def _price_exact(
     )
 
 
-UNIT_USAGES = (
-    (1, 1, 0, 0, 0, 0),  # an uncached input token
-    (1, 1, 1, 0, 0, 0),  # a cache read (part of the input)
-    (1, 1, 0, 1, 0, 0),  # a cache write (part of the input)
-    (1, 0, 0, 0, 1, 0),  # an output token
-    (1, 0, 0, 0, 0, 1),  # a reasoning token
-)
-"""Usages whose cost gives a price group's per-token prices (cost is linear in tokens)."""
-
-
 def _row_differences(
     pricer: Pricer,
     logs: Sequence[LogFile],
@@ -502,9 +492,10 @@ def _row_differences(
 ) -> list[RowDifference]:
     """The `limit` rows whose logged cost differs most from their list price, exactly.
 
-    Each priced group's per-token prices come from the cost engine (the price of one
-    uncached input token, one cache read, one cache write, one output and one reasoning
-    token, on the group's day, batch and off-peak terms); the engine ranks every row with
+    Each priced group's per-token prices come from the cost engine's lines for it
+    (`Pricer.units`: the price of one uncached input token, one cache read, one cache
+    write, one output and one reasoning token in the group's own context tier, on its
+    day, batch and off-peak terms); the engine ranks every row with
     a logged cost by them in floating point and returns a margin of candidates, which are
     priced again here in Decimal and ranked exactly.
     """
@@ -514,8 +505,8 @@ def _row_differences(
     for src, model, provider, k, cell in cost_groups:
         units = units_of.get(id(cell))
         if units is None:
-            narrowed, day, batch = cell[0], cell[1], cell[6]
-            units = tuple(pricer.price(narrowed, day, u, batch).total for u in UNIT_USAGES)
+            narrowed, day, sums, batch = cell[0], cell[1], unpack(cell[2]), cell[6]
+            units = pricer.units(narrowed, day, sums, batch)
             units_of[id(cell)] = units
         prices.append((src, model, provider, k, units))
         by_key[(src, model, provider, k)] = units
