@@ -271,8 +271,6 @@ def _did_you_mean(key: str, known: tuple[str, ...]) -> str:
 _KNOWN = (*SHARED_KEYS, *SECTIONS)
 
 
-
-
 def config_schema() -> dict[str, Any]:
     """The configuration file's JSON Schema (for editors, and `costcalc schema config`)."""
     from costcalc.schema.config import ConfigFile

@@ -111,9 +111,7 @@ def _dump(value: Any, exclude_none: bool = False) -> Any:
         return [_dump(v, exclude_none) for v in value]
     if type(value) is dict:
         return {
-            k: _dump(v, exclude_none)
-            for k, v in value.items()
-            if not (exclude_none and v is None)
+            k: _dump(v, exclude_none) for k, v in value.items() if not (exclude_none and v is None)
         }
     return value
 

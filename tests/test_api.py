@@ -86,13 +86,33 @@ def test_cost_by_hand_and_as_the_cli(mini: Catalog) -> None:
     assert report.currency == "CNY"
     assert report.payload()["total"] == "10.875"
     cli = cli_json(
-        "cost", "alpha", *MINI_ARGS, "--input-tokens", "1000000", "--output-tokens", "1000000",
-        "--currency", "CNY", "--as-of", "2025-04-13",
+        "cost",
+        "alpha",
+        *MINI_ARGS,
+        "--input-tokens",
+        "1000000",
+        "--output-tokens",
+        "1000000",
+        "--currency",
+        "CNY",
+        "--as-of",
+        "2025-04-13",
     )
     assert json.loads(report.to_json()) == cli
     assert report.to_json() == cli_text(
-        "cost", "alpha", *MINI_ARGS, "--input-tokens", "1000000", "--output-tokens", "1000000",
-        "--currency", "CNY", "--as-of", "2025-04-13", "--format", "json",
+        "cost",
+        "alpha",
+        *MINI_ARGS,
+        "--input-tokens",
+        "1000000",
+        "--output-tokens",
+        "1000000",
+        "--currency",
+        "CNY",
+        "--as-of",
+        "2025-04-13",
+        "--format",
+        "json",
     )
 
 
@@ -123,10 +143,27 @@ def test_cost_of_one_provider_with_cache_and_batch(mini: Catalog) -> None:
     assert report.total == Decimal("1.0875")
     assert report.currency == "USD"
     cli = cli_json(
-        "cost", "beta", *MINI_ARGS, "--provider", "ushost", "--input-tokens", "100000",
-        "--cached-tokens", "20000", "--cache-write-tokens", "10000", "--output-tokens", "50000",
-        "--reasoning-tokens", "10000", "--requests", "2", "--batch-share", "0.5",
-        "--as-of", "2025-06-01",
+        "cost",
+        "beta",
+        *MINI_ARGS,
+        "--provider",
+        "ushost",
+        "--input-tokens",
+        "100000",
+        "--cached-tokens",
+        "20000",
+        "--cache-write-tokens",
+        "10000",
+        "--output-tokens",
+        "50000",
+        "--reasoning-tokens",
+        "10000",
+        "--requests",
+        "2",
+        "--batch-share",
+        "0.5",
+        "--as-of",
+        "2025-06-01",
     )
     assert report.payload() == {k: v for k, v in cli.items() if k != "schema_version"}
 
@@ -169,7 +206,11 @@ def test_prices_diff() -> None:
     assert (first.model, first.price, first.percent) == ("beta", "input", Decimal("-20.00"))
     summary = report.payload()["summary"]
     assert summary == {
-        "added": 1, "removed": 1, "changed_offers": 2, "changed_prices": 5, "unchanged": 1,
+        "added": 1,
+        "removed": 1,
+        "changed_offers": 2,
+        "changed_prices": 5,
+        "unchanged": 1,
     }
     assert report.to_json() == cli_text("prices", "diff", DIFF_OLD, DIFF_NEW, "-f", "json")
 
@@ -212,8 +253,13 @@ def test_replay_by_hand_and_as_the_cli() -> None:
     assert report.result.by_model[("alpha", "lab")].cost == Decimal("10.25")
     assert report.result.bad_rows == 2
     cli = cli_text(
-        "replay", str(REPLAY / "generic.csv"), "--pricing", str(REPLAY / "pricing"),
-        "--no-bundled", "-f", "json",
+        "replay",
+        str(REPLAY / "generic.csv"),
+        "--pricing",
+        str(REPLAY / "pricing"),
+        "--no-bundled",
+        "-f",
+        "json",
     )
     assert report.to_json() == cli
     with pytest.raises(InputError, match="engine: unknown 'sqlite'"):
@@ -225,11 +271,21 @@ def test_replay_by_hand_and_as_the_cli() -> None:
     )
     (top,) = rows.payload()["reconciliation"]["rows"]
     assert (top["model"], top["logged"], top["list"], top["difference"]) == (
-        "alpha-chat", "3.1", "3", "0.1",
+        "alpha-chat",
+        "3.1",
+        "3",
+        "0.1",
     )
     assert rows.to_json() == cli_text(
-        "replay", str(REPLAY / "generic.csv"), "--pricing", str(REPLAY / "pricing"),
-        "--no-bundled", "--row-differences", "1", "-f", "json",
+        "replay",
+        str(REPLAY / "generic.csv"),
+        "--pricing",
+        str(REPLAY / "pricing"),
+        "--no-bundled",
+        "--row-differences",
+        "1",
+        "-f",
+        "json",
     )
 
 
@@ -260,11 +316,23 @@ def test_import_prices_as_the_cli(tmp_path: Path) -> None:
     assert report.offers == 1
     assert report.providers == ["acme"]
     assert len(report.result.skipped) == 1
-    code = CliRunner().invoke(
-        app,
-        ["import", "litellm", str(feed), "-o", str(tmp_path / "cli"), "--as-of", "2026-11-27",
-         "--no-bundled"],
-    ).exit_code
+    code = (
+        CliRunner()
+        .invoke(
+            app,
+            [
+                "import",
+                "litellm",
+                str(feed),
+                "-o",
+                str(tmp_path / "cli"),
+                "--as-of",
+                "2026-11-27",
+                "--no-bundled",
+            ],
+        )
+        .exit_code
+    )
     assert code == 0
     written = sorted(p.relative_to(tmp_path / "api") for p in (tmp_path / "api").rglob("*.yaml"))
     assert written == sorted(
@@ -273,8 +341,12 @@ def test_import_prices_as_the_cli(tmp_path: Path) -> None:
     for rel in written:
         assert (tmp_path / "api" / rel).read_text() == (tmp_path / "cli" / rel).read_text()
     priced = api.cost(
-        "acme/acme-chat", input_tokens=1_000_000, output_tokens=1_000_000, when=day,
-        pricing=tmp_path / "api", bundled=False,
+        "acme/acme-chat",
+        input_tokens=1_000_000,
+        output_tokens=1_000_000,
+        when=day,
+        pricing=tmp_path / "api",
+        bundled=False,
     )
     assert priced.total == Decimal("7.5")
     with pytest.raises(InputError, match="unknown feed 'litelm'"):
@@ -288,10 +360,17 @@ def test_cost_lists_the_offers_without_a_price(mini: Catalog) -> None:
     in and 1M out), cnhost's only from 2025-01-20, so it is listed as not priced, as the
     CLI's JSON and its warning on stderr say. Two offers asked: priced in USD."""
     report = api.cost(
-        "alpha", input_tokens=1_000_000, output_tokens=1_000_000, when=dt.date(2025, 1, 10),
+        "alpha",
+        input_tokens=1_000_000,
+        output_tokens=1_000_000,
+        when=dt.date(2025, 1, 10),
         catalog=mini,
     )
-    assert (report.best.provider, report.total, report.currency) == ("ushost", Decimal("1.5"), "USD")
+    assert (report.best.provider, report.total, report.currency) == (
+        "ushost",
+        Decimal("1.5"),
+        "USD",
+    )
     assert report.offers.others == ()
     assert [p.message.split(":")[0] for p in report.offers.not_priced] == ["alpha @ cnhost"]
     payload = report.payload()
@@ -299,15 +378,32 @@ def test_cost_lists_the_offers_without_a_price(mini: Catalog) -> None:
     assert len(payload["not_priced"]) == 1  # type: ignore[arg-type]
     result = CliRunner().invoke(
         app,
-        ["cost", "alpha", *MINI_ARGS, "--input-tokens", "1000000", "--output-tokens", "1000000",
-         "--as-of", "2025-01-10", "-f", "json"],
+        [
+            "cost",
+            "alpha",
+            *MINI_ARGS,
+            "--input-tokens",
+            "1000000",
+            "--output-tokens",
+            "1000000",
+            "--as-of",
+            "2025-01-10",
+            "-f",
+            "json",
+        ],
     )
     assert result.exit_code == 0
     assert result.stdout == report.to_json()
     assert result.stderr.startswith("warning: not priced: ")
     with pytest.raises(InputError, match="no price in force on 2025-01-10"):
-        api.cost("alpha", input_tokens=1, output_tokens=1, provider="cnhost",
-                 when=dt.date(2025, 1, 10), catalog=mini)
+        api.cost(
+            "alpha",
+            input_tokens=1,
+            output_tokens=1,
+            provider="cnhost",
+            when=dt.date(2025, 1, 10),
+            catalog=mini,
+        )
 
 
 def test_budget_by_hand_and_as_the_cli() -> None:

@@ -238,7 +238,9 @@ def test_sorted_and_choice_within_budget(catalog) -> None:  # type: ignore[no-un
     assert "Its rate limits are unverified" in result.verdict
 
 
-def test_an_offer_with_unverified_limits_never_beats_one_whose_limits_carry_the_load(catalog) -> None:  # type: ignore[no-untyped-def]
+def test_an_offer_with_unverified_limits_never_beats_one_whose_limits_carry_the_load(
+    catalog,
+) -> None:  # type: ignore[no-untyped-def]
     """open7 ($60) publishes no rate limits; closed ($180) publishes tier-1 limits that carry
     1,000 a day (1,000 x 30 / 43,200 = 0.694 rpm x peak 1 = 0.69 < 100 rpm): closed is chosen.
     Without budget the cheaper open7 is only named as unverified when nothing verified fits."""

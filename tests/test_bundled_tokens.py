@@ -60,7 +60,9 @@ def test_mean_of_deepseek_r1_by_hand() -> None:
 
 
 @pytest.mark.parametrize("model_id,name", sorted(MEASURED.items()))
-def test_bundled_figure_is_the_rounded_mean(models: dict[str, ModelInfo], model_id: str, name: str) -> None:
+def test_bundled_figure_is_the_rounded_mean(
+    models: dict[str, ModelInfo], model_id: str, name: str
+) -> None:
     info = models[model_id]
     assert info.thinking is True, "a model billed hidden tokens must be a thinking model"
     assert info.reasoning is not None and info.reasoning.output_multiple is None
@@ -123,7 +125,9 @@ def test_deepseek_r1_default_cost_bills_its_hidden_tokens() -> None:
     assert result.exit_code == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["workload"]["reasoning_tokens_added"]["deepseek-r1"] == "2107"
-    row = next(r for r in data["models"] if r["model"] == "deepseek-r1" and r["provider"] == "deepseek")
+    row = next(
+        r for r in data["models"] if r["model"] == "deepseek-r1" and r["provider"] == "deepseek"
+    )
     assert row["reasoning_tokens"] == "2107"
     assert Decimal(row["cost_per_request"]) == Decimal("0.00680933")
 
@@ -133,8 +137,22 @@ def test_reasoning_tokens_option_still_overrides() -> None:
     0.0011 + (500 + 4,000) x 2.19e-6 = 0.0011 + 0.009855 = $0.010955."""
     result = CliRunner().invoke(
         app,
-        ["compare", "--as-of", "2025-04-13", "--format", "json", "--reasoning-model", "deepseek-r1", "--reasoning-tokens", "4000"],
+        [
+            "compare",
+            "--as-of",
+            "2025-04-13",
+            "--format",
+            "json",
+            "--reasoning-model",
+            "deepseek-r1",
+            "--reasoning-tokens",
+            "4000",
+        ],
     )
     assert result.exit_code == 0, result.stderr
-    row = next(r for r in json.loads(result.stdout)["models"] if r["model"] == "deepseek-r1" and r["provider"] == "deepseek")
+    row = next(
+        r
+        for r in json.loads(result.stdout)["models"]
+        if r["model"] == "deepseek-r1" and r["provider"] == "deepseek"
+    )
     assert Decimal(row["cost_per_request"]) == Decimal("0.010955")

@@ -414,7 +414,9 @@ def test_cost_multiple_can_be_waived_or_turned_down(tmp_path: Path) -> None:
     """The new rule id is a waiver's `rule` and a `rules:` key like any other."""
     text = Path(f"{RULES}/cost-multiple-fail.yaml").read_text()
     warn = tmp_path / "warn.yaml"
-    warn.write_text(text.replace("kind: procurement\n", "kind: procurement\nrules: {cost-multiple: warn}\n"))
+    warn.write_text(
+        text.replace("kind: procurement\n", "kind: procurement\nrules: {cost-multiple: warn}\n")
+    )
     code, payload, _ = check(str(warn))
     assert code == 0 and payload["findings"][0]["severity"] == "warn"
     waived = tmp_path / "waived.yaml"

@@ -40,7 +40,9 @@ def odd_budget_rule() -> Iterator[str]:
     def round_budget(ctx: DecisionContext) -> Iterator[Hit]:
         monthly = ctx.decision.budget.monthly
         if monthly % 100:
-            yield Hit(f"the budget {monthly} is not a round hundred", "round it", {"budget": str(monthly)})
+            yield Hit(
+                f"the budget {monthly} is not a round hundred", "round it", {"budget": str(monthly)}
+            )
 
     try:
         yield "round-budget"
@@ -83,7 +85,9 @@ def test_a_rule_registered_from_a_test_reaches_sarif_docs_and_waivers(
     assert odd_budget_rule in schema["$defs"]["Waiver"]["properties"]["rule"]["enum"]
     text = Path(PASSING).read_text()
     denied = tmp_path / "deny.yaml"
-    denied.write_text(text.replace("kind: procurement\n", "kind: procurement\nrules: {round-budget: deny}\n"))
+    denied.write_text(
+        text.replace("kind: procurement\n", "kind: procurement\nrules: {round-budget: deny}\n")
+    )
     assert run(str(denied), "json")[0] == 1
     waived = tmp_path / "waived.yaml"
     waived.write_text(
@@ -102,7 +106,9 @@ def test_an_unregistered_rule_is_gone(tmp_path: Path) -> None:
     assert "round-budget" not in rule_ids()
     text = Path(PASSING).read_text()
     path = tmp_path / "p.yaml"
-    path.write_text(text.replace("kind: procurement\n", "kind: procurement\nrules: {round-budget: deny}\n"))
+    path.write_text(
+        text.replace("kind: procurement\n", "kind: procurement\nrules: {round-budget: deny}\n")
+    )
     assert run(str(path), "json")[0] == 2
 
 

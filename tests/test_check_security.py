@@ -62,7 +62,9 @@ def test_decisions_under_another_kind_are_invalid_input(
     assert code == 2, (out, err)
     assert out == ""
     line = 1  # the kind line, or without one, the `decisions:` line (also the first)
-    assert f"error: {folder / 'team.yaml'}:{line}: kind: {said} but the file holds `decisions:`" in err
+    assert (
+        f"error: {folder / 'team.yaml'}:{line}: kind: {said} but the file holds `decisions:`" in err
+    )
 
 
 def test_a_workloads_file_without_decisions_is_still_read_as_a_workload_file(
@@ -275,9 +277,7 @@ def test_markdown_neutralises_links_images_html_and_mentions(tmp_path: Path) -> 
 def test_sarif_messages_escape_embedded_link_brackets(tmp_path: Path) -> None:
     """SARIF plain-text messages may not hold `[text](n)` links: brackets are escaped."""
     path = tmp_path / "team.yaml"
-    path.write_text(
-        "kind: procurement\n" + DENIED.replace("name: a", 'name: "a [x](0)"')
-    )
+    path.write_text("kind: procurement\n" + DENIED.replace("name: a", 'name: "a [x](0)"'))
     code, out, _ = invoke(str(path), fmt="sarif")
     assert code == 1
     (result,) = json.loads(out)["runs"][0]["results"]

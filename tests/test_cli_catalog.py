@@ -29,7 +29,9 @@ def test_models_filters() -> None:
     code, out, _ = invoke("models", *MINI_ARGS, "--open-weights", "--format", "json")
     assert code == 0
     assert [m["id"] for m in json.loads(out)["models"]] == ["alpha", "gamma"]
-    code, out, _ = invoke("models", *MINI_ARGS, "--provider", "ushost", "--license", "proprietary", "--format", "json")
+    code, out, _ = invoke(
+        "models", *MINI_ARGS, "--provider", "ushost", "--license", "proprietary", "--format", "json"
+    )
     assert [m["id"] for m in json.loads(out)["models"]] == ["beta"]
     code, _, err = invoke("models", *MINI_ARGS, "--provider", "ushots")
     assert code == 2
@@ -42,8 +44,19 @@ def test_cost_golden(fmt: str) -> None:
     cnhost ¥ list: 1M x ¥4 + 1M x ¥16 = ¥20; ushost $ list converted: (0.5 + 1) x 7.25 = ¥10.875.
     So ushost (¥10.875) is shown with its breakdown, cnhost (¥20) under other offers."""
     code, out, err = invoke(
-        "cost", "alpha", *MINI_ARGS, "--input-tokens", "1000000", "--output-tokens", "1000000",
-        "--currency", "CNY", "--as-of", "2025-04-13", "--format", fmt,
+        "cost",
+        "alpha",
+        *MINI_ARGS,
+        "--input-tokens",
+        "1000000",
+        "--output-tokens",
+        "1000000",
+        "--currency",
+        "CNY",
+        "--as-of",
+        "2025-04-13",
+        "--format",
+        fmt,
     )
     assert code == 0, err
     assert_golden(f"catalog/cost.{fmt}", out)
@@ -52,29 +65,100 @@ def test_cost_golden(fmt: str) -> None:
 def test_cost_json_fields() -> None:
     """The JSON contract: model, provider, currency, total (decimal string), breakdown."""
     code, out, _ = invoke(
-        "cost", "alpha-latest", *MINI_ARGS, "--provider", "cnhost", "--input-tokens", "1000000",
-        "--output-tokens", "1000000", "--currency", "usd", "--as-of", "2025-04-13", "--format", "json",
+        "cost",
+        "alpha-latest",
+        *MINI_ARGS,
+        "--provider",
+        "cnhost",
+        "--input-tokens",
+        "1000000",
+        "--output-tokens",
+        "1000000",
+        "--currency",
+        "usd",
+        "--as-of",
+        "2025-04-13",
+        "--format",
+        "json",
     )
     assert code == 0
     data = json.loads(out)
     # DeepSeek-like USD list: $0.55 + $2.19 = $2.74, published, not converted.
-    assert (data["model"], data["provider"], data["currency"], data["total"]) == ("alpha", "cnhost", "USD", "2.74")
+    assert (data["model"], data["provider"], data["currency"], data["total"]) == (
+        "alpha",
+        "cnhost",
+        "USD",
+        "2.74",
+    )
     assert data["price_published_in_currency"] is True and data["conversion"] is None
-    assert [(b["component"], b["amount"]) for b in data["breakdown"]] == [("input", "0.55"), ("output", "2.19")]
+    assert [(b["component"], b["amount"]) for b in data["breakdown"]] == [
+        ("input", "0.55"),
+        ("output", "2.19"),
+    ]
     assert data["breakdown"][0]["origin"].endswith("cnhost.yaml:19")
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["cost", "alhpa", "--input-tokens", "1", "--output-tokens", "1"], "unknown model 'alhpa'; did you mean 'alpha'"),
-        (["cost", "alpha", "--input-tokens", "1", "--output-tokens", "1", "--currency", "XYZ"], "unknown currency 'XYZ'"),
-        (["cost", "alpha", "--input-tokens", "10", "--cached-tokens", "20", "--output-tokens", "1"], "cannot exceed"),
-        (["cost", "gamma", "--input-tokens", "1", "--output-tokens", "1"], "no provider sheet offers it"),
-        (["cost", "beta", "--provider", "cnhost", "--input-tokens", "1", "--output-tokens", "1"], "does not offer 'beta'; it is offered by: ushost"),
-        (["cost", "alpha", "--provider", "cnhost", "--input-tokens", "1", "--output-tokens", "1", "--as-of", "2024-01-01"], "no price in force on 2024-01-01"),
+        (
+            ["cost", "alhpa", "--input-tokens", "1", "--output-tokens", "1"],
+            "unknown model 'alhpa'; did you mean 'alpha'",
+        ),
+        (
+            ["cost", "alpha", "--input-tokens", "1", "--output-tokens", "1", "--currency", "XYZ"],
+            "unknown currency 'XYZ'",
+        ),
+        (
+            [
+                "cost",
+                "alpha",
+                "--input-tokens",
+                "10",
+                "--cached-tokens",
+                "20",
+                "--output-tokens",
+                "1",
+            ],
+            "cannot exceed",
+        ),
+        (
+            ["cost", "gamma", "--input-tokens", "1", "--output-tokens", "1"],
+            "no provider sheet offers it",
+        ),
+        (
+            ["cost", "beta", "--provider", "cnhost", "--input-tokens", "1", "--output-tokens", "1"],
+            "does not offer 'beta'; it is offered by: ushost",
+        ),
+        (
+            [
+                "cost",
+                "alpha",
+                "--provider",
+                "cnhost",
+                "--input-tokens",
+                "1",
+                "--output-tokens",
+                "1",
+                "--as-of",
+                "2024-01-01",
+            ],
+            "no price in force on 2024-01-01",
+        ),
         (["cost", "alpha", "--input-tokens", "-5", "--output-tokens", "1"], ""),
-        (["cost", "alpha", "--input-tokens", "1", "--output-tokens", "1", "--as-of", "13/04/2025"], ""),
+        (
+            [
+                "cost",
+                "alpha",
+                "--input-tokens",
+                "1",
+                "--output-tokens",
+                "1",
+                "--as-of",
+                "13/04/2025",
+            ],
+            "",
+        ),
     ],
 )
 def test_cost_bad_input_exits_2(args: list[str], message: str) -> None:
@@ -88,7 +172,9 @@ def test_cost_bad_input_exits_2(args: list[str], message: str) -> None:
 def test_validate_ok_and_counts() -> None:
     code, _, err = invoke("validate", *MINI_ARGS)
     assert code == 0
-    assert err == "ok: 4 files, 3 models, 2 providers, 3 offers, 5 price periods, 2 exchange rates\n"
+    assert (
+        err == "ok: 4 files, 3 models, 2 providers, 3 offers, 5 price periods, 2 exchange rates\n"
+    )
 
 
 def test_no_bundled_needs_pricing() -> None:
@@ -127,8 +213,21 @@ def test_user_layer_overrides_bundled_offer(tmp_path) -> None:  # type: ignore[n
         '  - model: alpha\n    prices:\n      - {as_of: 2025-01-01, source: "my contract", input: 1, output: 1}\n'
     )
     code, out, err = invoke(
-        "cost", "alpha", *MINI_ARGS, "--pricing", str(tmp_path), "--provider", "ushost",
-        "--input-tokens", "1000000", "--output-tokens", "1000000", "--as-of", "2025-04-13", "--format", "json",
+        "cost",
+        "alpha",
+        *MINI_ARGS,
+        "--pricing",
+        str(tmp_path),
+        "--provider",
+        "ushost",
+        "--input-tokens",
+        "1000000",
+        "--output-tokens",
+        "1000000",
+        "--as-of",
+        "2025-04-13",
+        "--format",
+        "json",
     )
     assert code == 0, err
     assert json.loads(out)["total"] == "2"

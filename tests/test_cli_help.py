@@ -20,7 +20,9 @@ def subcommands(text: str) -> list[str]:
     if "\nCommands:\n" not in text:
         return []
     block = text.split("\nCommands:\n", 1)[1]
-    return [line.split()[0] for line in block.splitlines() if line.startswith("  ") and line.strip()]
+    return [
+        line.split()[0] for line in block.splitlines() if line.startswith("  ") and line.strip()
+    ]
 
 
 def commands(path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -60,7 +62,9 @@ def test_arguments_show_words_not_types(path: tuple[str, ...]) -> None:
     nor a lower-case Python name; the usage line says the same."""
     text = help_text(path)
     usage = text.splitlines()[0]
-    block = text.split("\nArguments:\n", 1)[1].split("\n\n", 1)[0] if "\nArguments:\n" in text else ""
+    block = (
+        text.split("\nArguments:\n", 1)[1].split("\n\n", 1)[0] if "\nArguments:\n" in text else ""
+    )
     names = [line.split("  ")[1] for line in block.splitlines() if re.match(r"  \S", line)]
     for shown in [usage, *names]:
         assert "list[" not in shown and not re.search(r"<[^>]*>", shown), shown

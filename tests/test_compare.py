@@ -141,7 +141,9 @@ def test_min_coverage(catalog) -> None:  # type: ignore[no-untyped-def]
     """--min-coverage 0.6 drops partial (50% of the weight) and says why."""
     r = compare(catalog, opts(min_coverage=D("0.6")))
     assert "partial @ lab" not in labels(r)
-    assert "not scored: partial: scores cover 50% of the profile weight (< 60%; missing b1)" in r.notes
+    assert (
+        "not scored: partial: scores cover 50% of the profile weight (< 60%; missing b1)" in r.notes
+    )
 
 
 def test_filters(catalog) -> None:  # type: ignore[no-untyped-def]

@@ -186,7 +186,11 @@ def test_explicit_config_and_environment_variable(project: Path, tmp_path: Path)
             "'median' is not one of 'latent', 'mean'",
         ),
         ("currency = \n", "pyproject.toml:5:", "invalid TOML"),
-        ("currency = " + "[" * 100_000 + "]" * 100_000 + "\n", "pyproject.toml:", "nested too deeply"),
+        (
+            "currency = " + "[" * 100_000 + "]" * 100_000 + "\n",
+            "pyproject.toml:",
+            "nested too deeply",
+        ),
         (
             "[tool.costcalc.compare]\nband = 1e99999999\n",
             "pyproject.toml:5: compare.band:",

@@ -120,7 +120,9 @@ def _beta_limits(layers: list[Path], day: str) -> dict[str, int | None]:
 
     catalog = load_catalog(layers, include_bundled=False)
     entry = next(e for e in catalog.offers if e.key == ("beta", "ushost"))
-    return {tier: lim.rpm for tier, lim in _limits_in_force(entry, dt.date.fromisoformat(day)).items()}
+    return {
+        tier: lim.rpm for tier, lim in _limits_in_force(entry, dt.date.fromisoformat(day)).items()
+    }
 
 
 def _limits_layer(folder: Path, *limits: str) -> Path:

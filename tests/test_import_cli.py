@@ -149,7 +149,13 @@ def test_hand_written_sheet_is_never_overwritten_without_force(tmp_path: Path) -
 def test_stale_generated_sheets_are_removed(tmp_path: Path) -> None:
     """Sheets of an earlier import that this one no longer produces are removed (when untouched)."""
     code, _, err = invoke(
-        "import", "genai-prices", GENAI_DEEPSEEK, "-o", str(tmp_path), "--as-of", "2026-11-27",
+        "import",
+        "genai-prices",
+        GENAI_DEEPSEEK,
+        "-o",
+        str(tmp_path),
+        "--as-of",
+        "2026-11-27",
         "--no-bundled",
     )
     assert code == 0, err
@@ -199,7 +205,13 @@ def test_missing_file_is_exit_2(tmp_path: Path) -> None:
 def test_genai_prices_import_of_one_file(tmp_path: Path) -> None:
     """One genai-prices provider file becomes a sheet whose DeepSeek R1 off-peak price is costed."""
     code, _, err = invoke(
-        "import", "genai-prices", GENAI_DEEPSEEK, "-o", str(tmp_path), "--as-of", "2026-11-27",
+        "import",
+        "genai-prices",
+        GENAI_DEEPSEEK,
+        "-o",
+        str(tmp_path),
+        "--as-of",
+        "2026-11-27",
         "--no-bundled",
     )
     assert code == 0, err
@@ -234,7 +246,9 @@ def test_done_when_litellm_map_then_compare(tmp_path: Path) -> None:
     `compare` loads and checks every sheet as `validate` does; the costs of the imported
     offers are checked one by one in test_import_litellm.py.
     """
-    code, _, err = invoke("import", "litellm", LITELLM, "-o", str(tmp_path), "--as-of", "2026-11-27")
+    code, _, err = invoke(
+        "import", "litellm", LITELLM, "-o", str(tmp_path), "--as-of", "2026-11-27"
+    )
     assert code == 0, err
     # With --no-bundled the map gives 3,913 offers of 3,913 models; layered on the bundled
     # catalog, rows of known models are filed under bundled ids (38 when identity landed, more

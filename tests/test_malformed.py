@@ -186,4 +186,7 @@ def test_impossible_date(tmp_path: Path) -> None:
     body = SHEET_HEAD + '      - {as_of: 2025-13-45, source: "src", input: 1, output: 1}\n'
     code, _, err = run(tmp_path, {"sheet.yaml": body})
     assert code == 2
-    assert "sheet.yaml:6: offers[0].prices[0].as_of: 2025-13-45 is not a valid date or time (month must be in 1..12)" in err
+    assert (
+        "sheet.yaml:6: offers[0].prices[0].as_of: 2025-13-45 is not a valid date or time (month must be in 1..12)"
+        in err
+    )

@@ -204,5 +204,9 @@ def test_check_fits_and_shows_every_decision_and_cost(runner: CliRunner, width: 
     assert data["decisions"]
     for d in data["decisions"]:
         # an unknown model has no cost: the table shows "-"
-        cost = "-" if d["monthly_cost"] is None else fmt_money(Decimal(d["monthly_cost"]), d["currency"])
+        cost = (
+            "-"
+            if d["monthly_cost"] is None
+            else fmt_money(Decimal(d["monthly_cost"]), d["currency"])
+        )
         assert has_row(lines, d["name"], cost), (d["name"], cost)

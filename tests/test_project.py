@@ -14,6 +14,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+
 def test_every_subpackage_is_packaged() -> None:
     """A subpackage missing from pyproject's explicit list would be missing from the wheel."""
     listed = set(

@@ -32,7 +32,13 @@ def test_the_readme_has_python_examples() -> None:
     """One example at least per call of costcalc.api."""
     text = "".join(BLOCKS)
     for call in (
-        "load_catalog", "cost", "models", "prices_diff", "compare", "check", "replay",
+        "load_catalog",
+        "cost",
+        "models",
+        "prices_diff",
+        "compare",
+        "check",
+        "replay",
         "import_prices",
     ):
         assert f"api.{call}(" in text, call

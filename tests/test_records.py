@@ -77,7 +77,9 @@ def test_a_built_catalog_holds_records_equal_to_the_validated_models() -> None:
         if model_id in by_id:
             assert info.model_dump() == by_id[model_id].model_dump()
             # exclude_none as pydantic's (the importers keep bundled provider facts so)
-            assert info.model_dump(exclude_none=True) == by_id[model_id].model_dump(exclude_none=True)
+            assert info.model_dump(exclude_none=True) == by_id[model_id].model_dump(
+                exclude_none=True
+            )
     sheets = {d.model.provider.id: d.model.provider for d in documents if d.kind == "prices"}
     for provider_id, provider in catalog.providers.items():
         if provider_id in sheets:

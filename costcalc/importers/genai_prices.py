@@ -123,7 +123,11 @@ def convert(
 ) -> ImportResult:
     """Convert parsed genai-prices providers, each given as (file name, data)."""
     builder = SheetBuilder(
-        FEED, source, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers,
+        FEED,
+        source,
+        as_of,
+        default_url=DEFAULT_URL,
+        bundled_providers=bundled_providers,
         identity=identity,
     )
     for file, raw in providers:

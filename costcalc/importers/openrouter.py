@@ -99,7 +99,11 @@ def convert(
     except ValidationError as exc:
         raise BadValue(f"not an OpenRouter model listing: {first_error(exc)}") from None
     builder = SheetBuilder(
-        FEED, source_file, as_of, default_url=DEFAULT_URL, bundled_providers=bundled_providers,
+        FEED,
+        source_file,
+        as_of,
+        default_url=DEFAULT_URL,
+        bundled_providers=bundled_providers,
         identity=identity,
     )
     for i, raw in enumerate(listing.data):

@@ -93,9 +93,9 @@ class Shared(Strict):
     """Profile id (balanced, math, coding, ...), or a profiles YAML file."""
     weights: Weights = None
     """Your own benchmark weights: "aime-2024=2,gpqa-diamond=1", or a mapping."""
-    min_quality: (
-        Annotated[Decimal, BeforeValidator(_no_bool), Field(ge=0, le=100)] | None
-    ) = Field(None, alias="min-quality")
+    min_quality: Annotated[Decimal, BeforeValidator(_no_bool), Field(ge=0, le=100)] | None = Field(
+        None, alias="min-quality"
+    )
     """Absolute quality bar, 0-100."""
     good_enough: Annotated[Decimal, BeforeValidator(_no_bool), Field(gt=0, le=1)] | None = Field(
         None, alias="good-enough"
