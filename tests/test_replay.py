@@ -558,3 +558,22 @@ def test_a_context_tier_above_9_2_million_tokens_does_not_overflow(tmp_path: Pat
     doc = json.loads(out.stdout)
     assert doc["rows"] == 2 and doc["bad_rows"]["count"] == 0
     assert Decimal(doc["total"]) == Decimal("500050")
+
+
+def test_write_jsonl_writes_every_record_across_its_batches() -> None:
+    """Lines are written 4,096 at a time: 0, 1, 4,096 and 8,193 records each give that
+    many lines, in order, each one the record's compact JSON (non-ASCII kept as is)."""
+    import io
+
+    from costcalc.replay.formats import write_jsonl
+
+    for n in (0, 1, 4096, 8193):
+        out = io.StringIO()
+        records = ({"model": f"m-é-{i}", "line": i} for i in range(n))
+        assert write_jsonl(records, out) == n
+        text = out.getvalue()
+        assert text.count("\n") == n and (not text or text.endswith("\n"))
+        lines = text.splitlines()
+        assert [json.loads(x)["line"] for x in lines] == list(range(n))
+        if n:
+            assert lines[-1] == f'{{"model":"m-é-{n - 1}","line":{n - 1}}}'

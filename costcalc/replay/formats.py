@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from pathlib import Path
+from types import MappingProxyType
 from typing import IO, Any
 
 from costcalc.errors import InputError
@@ -297,6 +298,8 @@ def _int_text(value: Any) -> str | None:
     """A token count as text (None when absent); anything else is passed on for SQL to judge."""
     if value is None or value == "":
         return None
+    if type(value) is str:  # CSV exports: every value (SQL judges it)
+        return value
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, int):
@@ -339,8 +342,15 @@ def _epoch_text(value: Any, unit: int) -> str | None:
     return (instant + dt.timedelta(microseconds=micros)).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
 def _obj(value: Any) -> Mapping[str, Any]:
     """A nested object that may arrive as a JSON string (CSV exports) or be absent."""
+    if type(value) is dict:  # what json.loads makes; Mapping's ABC check costs more
+        return value
+    if value is None or value == "":
+        return _EMPTY
     if isinstance(value, Mapping):
         return value
     if isinstance(value, str) and value.strip().startswith("{"):
@@ -366,8 +376,12 @@ def _num(value: Any) -> int:
         return 0
 
 
+_RECORD_KEYS = (*COLUMNS, LINE)
+
+
 def _row(**fields: Any) -> Record:
-    return {c: fields.get(c) for c in (*COLUMNS, LINE)}
+    get = fields.get
+    return {c: get(c) for c in _RECORD_KEYS}
 
 
 def litellm_record(rec: Mapping[str, Any], line: int) -> Record:
@@ -662,12 +676,24 @@ def flatten(log: LogFile) -> Iterator[Record]:
 
 def write_jsonl(records: Iterator[Record], out: IO[str]) -> int:
     """Write normalised records as JSON lines; the number written."""
+    encode = _JSONL.encode
     count = 0
+    lines: list[str] = []
     for rec in records:
-        out.write(json.dumps(rec, ensure_ascii=False, separators=(",", ":")))
-        out.write("\n")
+        lines.append(encode(rec))
         count += 1
+        if len(lines) == 4096:
+            lines.append("")
+            out.write("\n".join(lines))
+            lines.clear()
+    if lines:
+        lines.append("")
+        out.write("\n".join(lines))
     return count
+
+
+_JSONL = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+"""One encoder for every line (json.dumps with options builds a new one per call)."""
 
 
 # ---------------------------------------------------------------- bad rows, in Python
