@@ -577,3 +577,68 @@ def test_write_jsonl_writes_every_record_across_its_batches() -> None:
         assert [json.loads(x)["line"] for x in lines] == list(range(n))
         if n:
             assert lines[-1] == f'{{"model":"m-é-{n - 1}","line":{n - 1}}}'
+
+
+def test_costs_the_engine_cannot_read_are_bad_rows_with_their_lines(
+    catalog: Catalog, tmp_path: Path
+) -> None:
+    """NaN, Infinity and costs of 10^20 or more do not fit the engines' DECIMAL(38, 18):
+    the rows are bad, and the Python locator names each with its line (before, it read
+    them as numbers and the examples list came back empty). 10^19 and
+    99999999999999999999.5 fit and are good (in two groups: the price of alpha changes at
+    12:00; one group summing both would overflow, see the next test)."""
+    log = tmp_path / "costs.csv"
+    log.write_text(
+        "timestamp,model,provider,input_tokens,output_tokens,cost\n"
+        "2025-06-10T11:00:00Z,alpha,lab,1,1,NaN\n"
+        "2025-06-10T11:00:00Z,alpha,lab,1,1,Infinity\n"
+        "2025-06-10T11:00:00Z,alpha,lab,1,1,1e400\n"
+        "2025-06-10T11:00:00Z,alpha,lab,1,1,1e20\n"
+        "2025-06-10T11:00:00Z,alpha,lab,1,1,1e19\n"
+        "2025-06-10T12:00:00Z,alpha,lab,1,1,99999999999999999999.5\n",
+        encoding="utf-8",
+    )
+    result = replay([log], catalog=catalog)
+    assert result.rows == 6 and result.bad_rows == 4
+    assert [(b.line, b.reason) for b in result.bad_examples] == [
+        (2, "cost: not a number: 'NaN'"),
+        (3, "cost: not a number: 'Infinity'"),
+        (4, "cost: '1e400' has more than 20 whole digits"),
+        (5, "cost: '1e20' has more than 20 whole digits"),
+    ]
+    assert result.logged_total == Decimal("1e19") + Decimal("99999999999999999999.5")
+
+
+def test_a_json_lines_log_with_a_line_that_is_not_an_object_is_exit_2_naming_it(
+    tmp_path: Path,
+) -> None:
+    """The engine's error names the file (before: "reading the log failed: …")."""
+    log = tmp_path / "mixed.jsonl"
+    log.write_text(
+        '{"timestamp": "2025-06-10T00:00:00Z", "model": "alpha", "input_tokens": 1,'
+        ' "output_tokens": 1}\n[1, 2]\n',
+        encoding="utf-8",
+    )
+    out = runner.invoke(
+        app, ["replay", str(log), "--no-bundled", "--pricing", str(PRICING), "-f", "json"]
+    )
+    assert out.exit_code == 2
+    assert f"error: {log}: malformed:" in out.stderr and "line 2" in out.stderr
+
+
+def test_logged_costs_summing_past_decimal_38_18_are_a_clear_exit_2(tmp_path: Path) -> None:
+    """Two costs of 6 x 10^19 each fit DECIMAL(38, 18) but their sum does not: exit 2
+    naming the file and saying why (before: "malformed: Out of Range Error")."""
+    log = tmp_path / "huge-costs.csv"
+    log.write_text(
+        "timestamp,model,provider,input_tokens,output_tokens,cost\n"
+        "2025-06-10T11:00:00Z,alpha,lab,1,1,60000000000000000000\n"
+        "2025-06-10T11:00:01Z,alpha,lab,1,1,60000000000000000000\n",
+        encoding="utf-8",
+    )
+    out = runner.invoke(
+        app, ["replay", str(log), "--no-bundled", "--pricing", str(PRICING), "-f", "json"]
+    )
+    assert out.exit_code == 2
+    assert out.stderr.startswith(f"error: {log}: the logged costs of one group")
+    assert "Traceback" not in out.output

@@ -74,6 +74,7 @@ class DuckDBEngine:
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         self.names: dict[int, str] = {}
+        self.paths: dict[int, str] = {}
 
     def register(self, index: int, source: Source) -> None:
         path = _sql_text(str(source.path))
@@ -89,6 +90,7 @@ class DuckDBEngine:
         except self._duckdb.Error as exc:  # e.g. rows of unequal width: the sniffer gives up
             raise InputError(f"malformed: {_first_line(exc)}", file=source.name) from None
         self.names[index] = source.name
+        self.paths[index] = str(source.path)
 
     def _csv_reader(self, path: str) -> str:
         return (
@@ -100,11 +102,27 @@ class DuckDBEngine:
         try:
             return self.con.execute(sql).fetchall()
         except self._duckdb.Error as exc:
+            if "Overflow in SUM of DECIMAL" in str(exc):
+                raise InputError(
+                    (self._only() or "the logs") + ": the logged costs of one group (a model on a"
+                    " day) add up to 10^20 or more, past the DECIMAL(38, 18) they are summed in"
+                    " exactly; is the cost column in units of the currency?"
+                ) from None
             raise InputError(self._blame(exc)) from None
 
+    def _only(self) -> str | None:
+        return next(iter(self.names.values())) if len(self.names) == 1 else None
+
     def _blame(self, exc: BaseException) -> str:
-        """Name the file a read failure is about (try each one when the message does not)."""
+        """Name the file a read failure is about: the only one, the one the message names,
+        or the first whose rows cannot be counted."""
         message = _first_line(exc)
+        only = self._only()
+        if only is not None:
+            return f"{only}: malformed: {message}"
+        for index, name in self.names.items():
+            if f'"{self.paths[index]}"' in message:
+                return f"{name}: malformed: {message}"
         for index, name in self.names.items():
             try:
                 self.con.execute(f"SELECT COUNT(*) FROM src_{index}").fetchall()

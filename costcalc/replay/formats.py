@@ -732,10 +732,19 @@ def row_problem(rec: Mapping[str, Any]) -> str | None:
     cost = rec.get("cost")
     if cost is not None and str(cost).strip() != "":
         try:
-            Decimal(str(cost).strip())
+            amount = Decimal(str(cost).strip())
         except InvalidOperation:
             return f"cost: not a number: {cost!r}"
+        if not amount.is_finite():  # NaN, Infinity: the engines' DECIMAL cast refuses them
+            return f"cost: not a number: {cost!r}"
+        if abs(amount) >= COST_LIMIT:
+            return f"cost: {cost!r} has more than 20 whole digits"
     return None
+
+
+COST_LIMIT = Decimal("99999999999999999999.9999999999999999995")
+"""The smallest cost the engines' DECIMAL(38, 18) cannot hold (rounded to 18 places it
+is 10^20): such a logged cost is a bad row, as an unreadable one."""
 
 
 def locate_bad_rows(log: LogFile, limit: int) -> list[tuple[int, str]]:

@@ -57,7 +57,7 @@ BAD_REASONS = {
     "tokens": "a token or request count is not plain digits (or is over 10^12)",
     "negative": "a negative token or request count",
     "cached": "cached and cache-write tokens exceed input tokens",
-    "cost": "cost is not a number",
+    "cost": "cost is not a number (or has more than 20 whole digits)",
 }
 
 KINDS = ("text", "int", "timestamptz", "timestamp", "decimal", "bool")
