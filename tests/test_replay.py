@@ -642,3 +642,26 @@ def test_logged_costs_summing_past_decimal_38_18_are_a_clear_exit_2(tmp_path: Pa
     assert out.exit_code == 2
     assert out.stderr.startswith(f"error: {log}: the logged costs of one group")
     assert "Traceback" not in out.output
+
+
+@pytest.mark.parametrize("width", [60, 80])
+def test_narrow_terminals_keep_the_costs(width: int) -> None:
+    """At 60 and 80 columns the costs stay: a model's list price and logged cost (the
+    provider goes under the model, token counts go first), and each alternative's cost
+    (its band and saving go first); no line is wider than the terminal."""
+    out = runner.invoke(
+        app,
+        ["replay", str(HERE / "generic.csv"), "--no-bundled", "--pricing", str(PRICING)],
+        env={"COLUMNS": str(width), "NO_COLOR": "1"},
+    )
+    assert out.exit_code == 0, out.output
+    lines = out.stdout.splitlines()
+    assert max(len(line) for line in lines) <= width
+    models = next(i for i, line in enumerate(lines) if line.startswith("model "))
+    assert lines[models].split()[-2:] == ["cost", "logged"]
+    assert lines[models + 2].split()[-2:] == ["$10.25", "$9.10"]  # alpha @ lab
+    assert lines[models + 3].strip() == "lab"
+    alts = next(i for i, line in enumerate(lines) if line.startswith("alternative "))
+    assert "cost" in lines[alts].split()
+    beta = next(line for line in lines[alts:] if line.startswith("beta @ lab "))
+    assert "$6.00" in beta.split()

@@ -19,14 +19,14 @@ def tables(result: ReplayResult) -> list[Table]:
     span = f"{result.first_day} .. {result.last_day}" if result.first_day else "no priced traffic"
     models = Table(
         [
-            Column("model", no_wrap=True),
-            Column("provider", no_wrap=True),
-            Column("requests", "right"),
-            Column("input", "right"),
-            Column("cached", "right"),
-            Column("output", "right"),
-            Column("cost", "right"),
-            Column("logged", "right"),
+            Column("model", no_wrap=True, essential=True),
+            Column("provider", no_wrap=True, priority=8, stack_under="model"),
+            Column("requests", "right", priority=6),
+            Column("input", "right", priority=5),
+            Column("cached", "right", priority=3),
+            Column("output", "right", priority=4),
+            Column("cost", "right", essential=True),
+            Column("logged", "right", priority=7),
         ],
         title=f"replay · {result.rows:,} rows · {span} · list price {fmt_money(result.total, cur)}",
     )
@@ -103,11 +103,12 @@ def tables(result: ReplayResult) -> list[Table]:
         out.append(rows)
     alts = Table(
         [
-            Column("alternative", no_wrap=True),
-            Column("good enough"),
-            Column("quality", "right"),
-            Column("cost (band)", "right"),
-            Column("saving", "right"),
+            Column("alternative", no_wrap=True, essential=True),
+            Column("good enough", priority=9),
+            Column("quality", "right", priority=6),
+            Column("cost", "right", essential=True),
+            Column("band", "right", priority=2),
+            Column("saving", "right", priority=8),
         ],
         title=(
             f"the same traffic on other offers · prices as logged, good enough as of"
@@ -121,8 +122,8 @@ def tables(result: ReplayResult) -> list[Table]:
                 a.label,
                 "yes" if a.good_enough else "no",
                 f"{a.quality:.1f}",
-                f"{fmt_money(a.cost, cur)} ({fmt_money(a.cost_low, cur)}"
-                f" – {fmt_money(a.cost_high, cur)})",
+                fmt_money(a.cost, cur),
+                f"{fmt_money(a.cost_low, cur)} – {fmt_money(a.cost_high, cur)}",
                 fmt_money(a.saving, cur),
             ]
         )
