@@ -28,6 +28,14 @@ COMPARE_ARGS = [
 1M prompt tokens, no answer, on 2025-06-01."""
 
 
+def million_each(currency: str, as_of: str) -> list[str]:
+    """`cost`'s arguments for 1M prompt and 1M answer tokens, in a currency, on a day."""
+    return [
+        *("--input-tokens", "1000000", "--output-tokens", "1000000"),
+        *("--currency", currency, "--as-of", as_of),
+    ]
+
+
 def assert_golden(relative: str, text: str) -> None:
     """Compare output with tests/golden/<relative>; UPDATE_GOLDEN=1 rewrites the file instead."""
     path = GOLDEN / relative

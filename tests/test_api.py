@@ -17,7 +17,7 @@ from costcalc import api
 from costcalc.catalog import Catalog
 from costcalc.cli import app
 from costcalc.errors import InputError
-from helpers import MINI, MINI_REL
+from helpers import MINI, MINI_REL, million_each
 
 MINI_ARGS = ["--no-bundled", "--pricing", MINI_REL]
 DIFF_OLD = "tests/fixtures/importers/diff/old"
@@ -89,28 +89,14 @@ def test_cost_by_hand_and_as_the_cli(mini: Catalog) -> None:
         "cost",
         "alpha",
         *MINI_ARGS,
-        "--input-tokens",
-        "1000000",
-        "--output-tokens",
-        "1000000",
-        "--currency",
-        "CNY",
-        "--as-of",
-        "2025-04-13",
+        *million_each("CNY", "2025-04-13"),
     )
     assert json.loads(report.to_json()) == cli
     assert report.to_json() == cli_text(
         "cost",
         "alpha",
         *MINI_ARGS,
-        "--input-tokens",
-        "1000000",
-        "--output-tokens",
-        "1000000",
-        "--currency",
-        "CNY",
-        "--as-of",
-        "2025-04-13",
+        *million_each("CNY", "2025-04-13"),
         "--format",
         "json",
     )

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from costcalc.cli import app
-from helpers import MINI, MINI_REL, assert_golden
+from helpers import MINI, MINI_REL, assert_golden, million_each
 
 MINI_ARGS = ["--no-bundled", "--pricing", MINI_REL]
 
@@ -47,14 +47,7 @@ def test_cost_golden(fmt: str) -> None:
         "cost",
         "alpha",
         *MINI_ARGS,
-        "--input-tokens",
-        "1000000",
-        "--output-tokens",
-        "1000000",
-        "--currency",
-        "CNY",
-        "--as-of",
-        "2025-04-13",
+        *million_each("CNY", "2025-04-13"),
         "--format",
         fmt,
     )
