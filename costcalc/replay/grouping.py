@@ -94,9 +94,23 @@ def kind_of(column: str, engine_type: str) -> str:
     return "text"
 
 
+Era = tuple[dt.datetime | None, tuple[int, ...]]
+"""(until, live): up to the instant `until` (None: from then on), only the edges or
+thresholds at these indices can change a price; see `Splits`."""
+
+
 @dataclass(frozen=True)
 class Splits:
-    """Where prices can change, from the catalog: the grouping splits there."""
+    """Where prices can change, from the catalog: the grouping splits there.
+
+    An off-peak edge or a tier threshold splits only while some offer's price period
+    that has it can hold (`tod_eras`, `tier_eras`; empty: all of them always). Elsewhere
+    the slices it divides are one slice, numbered as the lower one: a slice's number
+    is still the index of the edge or threshold it starts at, so an instant at that
+    start (`pricing.instant_at`) or a prompt above that threshold prices the whole
+    slice, since no price holding there tells its parts apart. The bundled catalog's
+    2026 tiers and windows then do not split a log of 2025: a third of the groups.
+    """
 
     breakpoints: tuple[dt.datetime, ...] = ()
     """Intra-day instants (UTC) at which a price stops or starts holding, ascending."""
@@ -104,6 +118,11 @@ class Splits:
     """Minutes after midnight UTC at which an off-peak window opens or closes, ascending, > 0."""
     thresholds: tuple[int, ...] = ()
     """Context-tier thresholds (prompt tokens), ascending."""
+    tod_eras: tuple[Era, ...] = ()
+    """Which `tod_edges` are live when, in eras ascending (each until an instant at midnight
+    or in `breakpoints`, so a day's slice between breakpoints is in one era)."""
+    tier_eras: tuple[Era, ...] = ()
+    """Which `thresholds` are live when, likewise."""
 
 
 def _q(name: str) -> str:
@@ -279,14 +298,51 @@ def _flagged(projections: Sequence[str]) -> str:
     return f"WITH log AS (\n{union}\n),\nflagged AS (SELECT *, {bad} AS bad FROM log)"
 
 
-def _slice(values: Sequence[str], below: Callable[[str], str], first: str = "") -> str:
+def _slice(
+    values: Sequence[str],
+    below: Callable[[str], str],
+    first: str = "",
+    live: Sequence[int] | None = None,
+) -> str:
     """How many of the ascending `values` a row is at or past: a CASE that stops at the first
     value the row is `below` (most rows stop early; no flag per value to add up). `first`:
-    a leading `WHEN … THEN …` for the rows to leave out."""
-    if not values:
+    a leading `WHEN … THEN …` for the rows to leave out. `live`: the indices of the values
+    that split (None: all); a row past a live value and below the next live one is
+    numbered as past that value (see `Splits`)."""
+    if live is None:
+        live = range(len(values))
+    if not live:
         return "0"
-    whens = " ".join(f"WHEN {below(v)} THEN {n}" for n, v in enumerate(values))
-    return f"CASE {first}{whens} ELSE {len(values)} END"
+    lower = [0, *(n + 1 for n in live)]
+    whens = " ".join(f"WHEN {below(values[n])} THEN {lower[i]}" for i, n in enumerate(live))
+    return f"CASE {first}{whens} ELSE {lower[-1]} END"
+
+
+def _by_era(eras: Sequence[Era], case: Callable[[Sequence[int] | None], str]) -> str:
+    """`case(live)` for the era a row's instant `t` is in: a CASE over the eras' ends (a
+    row with no instant takes the last era; its key is NULL anyway, see `_packed`)."""
+    if not eras:
+        return case(None)
+    parts: list[tuple[dt.datetime | None, str]] = []
+    for until, live in eras:
+        text = case(live)
+        if parts and parts[-1][1] == text:
+            parts[-1] = (until, text)
+        else:
+            parts.append((until, text))
+    if len(parts) == 1:
+        return parts[0][1]
+    whens = " ".join(f"WHEN t < {_instant(until)} THEN {text}" for until, text in parts[:-1])
+    return f"CASE {whens} ELSE {parts[-1][1]} END"
+
+
+def _instant(at: dt.datetime | None) -> str:
+    assert at is not None, "only the last era is open-ended"
+    return (
+        "CAST("
+        + _lit(at.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f+00:00"))
+        + " AS TIMESTAMPTZ)"
+    )
 
 
 def _requests_upto(threshold: int) -> str:
@@ -314,20 +370,22 @@ def _packed(splits: Splits) -> str:
     # Whole minutes since midnight UTC; `%` keeps the sign of a time before 1970 as the
     # engines' modulo does (such a minute is below every edge).
     minute = f"(CAST(FLOOR({seconds} / 60) AS BIGINT) % 1440)"
-    tod = _slice([str(m) for m in splits.tod_edges], lambda m: f"{minute} < {m}")
-    instants = [
-        "CAST("
-        + _lit(b.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f+00:00"))
-        + " AS TIMESTAMPTZ)"
-        for b in splits.breakpoints
-    ]
-    epoch = _slice(instants, lambda b: f"t < {b}")
+    edges = [str(m) for m in splits.tod_edges]
+    tod = _by_era(
+        splits.tod_eras, lambda live: _slice(edges, lambda m: f"{minute} < {m}", "", live)
+    )
+    epoch = _slice([_instant(b) for b in splits.breakpoints], lambda b: f"t < {b}")
     # A bad row's tier is 0: its counts may be anything up to 2^63 - 1, and the product
     # would overflow (an engine error naming no file); a good row's are at most 10^12.
-    tier = _slice(
-        [str(t) for t in splits.thresholds],
-        lambda t: f"input_tokens <= {t} * {_requests_upto(int(t))}",
-        first="WHEN bad > 0 THEN 0 ",
+    thresholds = [str(t) for t in splits.thresholds]
+    tier = _by_era(
+        splits.tier_eras,
+        lambda live: _slice(
+            thresholds,
+            lambda t: f"input_tokens <= {t} * {_requests_upto(int(t))}",
+            "WHEN bad > 0 THEN 0 ",
+            live,
+        ),
     )
     day = f"CAST(FLOOR({seconds} / 86400) AS BIGINT)"
     has_cost = "CAST((c IS NOT NULL) AS BIGINT)"

@@ -28,7 +28,7 @@ from costcalc.cost import COMPONENTS, MILLION_EXPONENT, CostResult, Usage, cost_
 from costcalc.errors import NoPriceError
 from costcalc.numbers import exact_product, exact_shift, exact_sum
 from costcalc.records import Discounted, PricePeriod, Tier, as_instant, start_of
-from costcalc.replay.grouping import Splits
+from costcalc.replay.grouping import Era, Splits
 
 ZERO = Decimal(0)
 UTC = dt.timezone.utc
@@ -36,10 +36,11 @@ _COMPONENT_INDEX = {name: i for i, name in enumerate(COMPONENTS)}
 
 
 def splits_of(catalog: Catalog) -> Splits:
-    """Where any offer's price can change within a day, its off-peak edges, its tier thresholds."""
+    """Where any offer's price can change within a day, its off-peak edges, its tier
+    thresholds, and when each edge and threshold can matter (`Splits`)."""
     breaks: set[dt.datetime] = set()
-    edges: set[int] = set()
-    thresholds: set[int] = set()
+    edges: dict[int, list[Span]] = {}
+    thresholds: dict[int, list[Span]] = {}
 
     def until(value: dt.date | dt.datetime | None) -> None:
         if value is None:
@@ -51,9 +52,15 @@ def splits_of(catalog: Catalog) -> Splits:
     for entry in catalog.offers:
         for period in entry.offer.prices:
             until(period.valid_until)
+            # When the period can hold, or a little more: `starts` may begin it up to a
+            # day before its date; it ends at its `valid_until`, a midnight or a break.
+            span = (
+                start_of(period.as_of) - dt.timedelta(days=1),
+                as_instant(period.valid_until) if period.valid_until else None,
+            )
             extras: list[Discounted | None] = [period.batch, period.off_peak]
             for tier in period.tiers:
-                thresholds.add(int(tier.above_input_tokens))
+                thresholds.setdefault(int(tier.above_input_tokens), []).append(span)
                 extras.append(tier.batch)
             for extra in extras:
                 if extra is not None:
@@ -63,8 +70,41 @@ def splits_of(catalog: Catalog) -> Splits:
                     hours, minutes = text.split(":")
                     minute = int(hours) * 60 + int(minutes)
                     if minute:
-                        edges.add(minute)
-    return Splits(tuple(sorted(breaks)), tuple(sorted(edges)), tuple(sorted(thresholds)))
+                        edges.setdefault(minute, []).append(span)
+    tod_edges, tod_eras = _eras(edges)
+    tiers, tier_eras = _eras(thresholds)
+    return Splits(tuple(sorted(breaks)), tod_edges, tiers, tod_eras, tier_eras)
+
+
+Span = tuple[dt.datetime, dt.datetime | None]
+"""[from, until) an edge or threshold can matter; until None: open-ended."""
+
+
+def _eras(spans: dict[int, list[Span]]) -> tuple[tuple[int, ...], tuple[Era, ...]]:
+    """The values ascending, and the eras in which each is live (none: all always are).
+
+    The eras end where any span starts or ends: midnights, or `valid_until` instants,
+    which are midnights or breakpoints.
+    """
+    values = tuple(sorted(spans))
+    ends = sorted({at for v in values for span in spans[v] for at in span if at is not None})
+    eras: list[Era] = []
+    for i, end in enumerate([*ends, None]):
+        probe = ends[i - 1] if i else None  # the era's first instant (None: before all)
+
+        def holds(span: Span, at: dt.datetime | None = probe) -> bool:
+            if at is None:
+                return False  # every span has a start
+            return span[0] <= at and (span[1] is None or at < span[1])
+
+        live = tuple(n for n, v in enumerate(values) if any(holds(s) for s in spans[v]))
+        if eras and eras[-1][1] == live:
+            eras[-1] = (end, live)
+        else:
+            eras.append((end, live))
+    if all(live == tuple(range(len(values))) for _end, live in eras):
+        return values, ()
+    return values, tuple(eras)
 
 
 LANE_BITS = 96
