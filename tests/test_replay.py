@@ -665,3 +665,37 @@ def test_narrow_terminals_keep_the_costs(width: int) -> None:
     assert "cost" in lines[alts].split()
     beta = next(line for line in lines[alts:] if line.startswith("beta @ lab "))
     assert "$6.00" in beta.split()
+
+
+def test_a_gap_in_prices_is_one_line_per_name(catalog: Catalog, tmp_path: Path) -> None:
+    """alpha @ lab has prices from 2025-06-01 only: its traffic of three slices on two days
+    before that is one unpriced line, from the earliest instant, with the days counted
+    (it was one line per slice of the day); a one-day gap names its instant alone."""
+    log = tmp_path / "early.csv"
+    log.write_text(
+        "timestamp,model,provider,input_tokens,cached_tokens,output_tokens\n"
+        "2025-05-30T08:00:00Z,alpha,lab,10,0,1\n"
+        "2025-05-31T17:00:00Z,alpha,lab,10,0,1\n"
+        "2025-05-30T03:15:00Z,alpha,lab,10,0,1\n"
+        "2025-05-20T09:00:00Z,beta,nowhere-inc,10,0,1\n",
+        encoding="utf-8",
+    )
+    result = replay([log], catalog=catalog)
+    assert [(u.model, u.provider, u.requests, u.reason) for u in result.unpriced] == [
+        (
+            "alpha",
+            "lab",
+            3,
+            "none of its offers has a price in force at 2025-05-30 00:00 UTC,"
+            " nor on 1 more day of traffic up to 2025-05-31",
+        ),
+        ("beta", "nowhere-inc", 1, "unknown provider 'nowhere-inc'"),
+    ]
+    one_day = tmp_path / "one.csv"
+    one_day.write_text(
+        "timestamp,model,provider,input_tokens,cached_tokens,output_tokens\n"
+        "2025-05-30T08:00:00Z,alpha,lab,10,0,1\n",
+        encoding="utf-8",
+    )
+    (line,) = replay([one_day], catalog=catalog).unpriced
+    assert line.reason == "none of its offers has a price in force at 2025-05-30 00:00 UTC"

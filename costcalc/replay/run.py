@@ -305,9 +305,30 @@ def _price_exact(
     entry_ids: dict[tuple[str, str], int] = {}
     merged: dict[tuple[object, ...], _Cell] = {}
     unpriced: dict[tuple[str, str, str], list[Any]] = {}
+    # Names with traffic where none of their offers has a price: [earliest instant, the
+    # days, requests, logged cost]; one line each, not one per slice of the day.
+    gaps: dict[tuple[str, str], list[Any]] = {}
     priced: list[tuple[str, str, Traffic]] = []
     cost_groups: list[tuple[int, str, str, int, _Cell]] = []
     logged_total: Decimal | None = None
+
+    def no_price(
+        model: str,
+        provider: str,
+        at: dt.datetime,
+        day: dt.date,
+        requests: int,
+        cost: Decimal | None,
+    ) -> None:
+        """Traffic at an instant no offer of the name has a price for (`gaps`)."""
+        gap = gaps.get((model, provider))
+        if gap is None:
+            gap = gaps[(model, provider)] = [at, set(), 0, None]
+        gap[0] = min(gap[0], at)
+        gap[1].add(day)
+        gap[2] += requests
+        if cost is not None:
+            gap[3] = (gap[3] or Decimal(0)) + cost
 
     def not_priced(
         model: str, provider: str, requests: int, cost: Decimal | None, why: str
@@ -344,14 +365,10 @@ def _price_exact(
             chosen[pick] = found
         if found is None:
             res = resolved[(model, provider)]
-            not_priced(
-                model,
-                provider,
-                requests_of(tokens),
-                cost,
-                res.reason
-                or f"none of its offers has a price in force at {slot.at:%Y-%m-%d %H:%M} UTC",
-            )
+            if res.reason:
+                not_priced(model, provider, requests_of(tokens), cost, res.reason)
+                continue
+            no_price(model, provider, slot.at, slot.day, requests_of(tokens), cost)
             continue
         entry, entry_id = found
         rkey = (entry_id, slot.instant)
@@ -399,6 +416,10 @@ def _price_exact(
     for cell in merged.values():
         narrowed, day, sums, logged, model_id, provider_id, batch, has_cost, model, provider = cell
         summed = unpack(sums)
+        if not narrowed.entry.offer.prices:  # none of the offer's periods holds then
+            no_price(model, provider, narrowed.at, day, summed[0], logged)
+            failed.add((model, provider, day))
+            continue
         try:
             cost = pricer.total(narrowed, day, summed, batch)
         except NoPriceError as exc:
@@ -422,6 +443,12 @@ def _price_exact(
             line[0] += summed[0]
             line[1] = line[1] + (logged or Decimal(0))
             line[2] = line[2] + cost
+    for (model, provider), (first, days, requests, cost) in gaps.items():
+        why = f"none of its offers has a price in force at {first:%Y-%m-%d %H:%M} UTC"
+        if len(days) > 1:
+            more = len(days) - 1
+            why += f", nor on {more} more day{'s' if more > 1 else ''} of traffic up to {max(days)}"
+        not_priced(model, provider, requests, cost, why)
     traffic = [t for m, p, t in priced if not failed or (m, p, t.slot.day) not in failed]
     unpriced_list = [
         Unpriced(m, p, int(v[0]), reason, v[1]) for (m, p, reason), v in sorted(unpriced.items())
