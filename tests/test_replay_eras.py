@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ from costcalc.catalog import Catalog, load_catalog
 from costcalc.replay import CounterfactualOptions, replay
 from costcalc.replay.engines import DuckDBEngine
 from costcalc.replay.grouping import Splits
-from costcalc.replay.pricing import splits_of
+from costcalc.replay.pricing import ERA_TERMS, _eras, splits_of
 
 PRICING = Path(__file__).parent / "fixtures" / "replay" / "pricing"
 UTC = dt.timezone.utc
@@ -202,3 +203,63 @@ def test_eras_price_as_splitting_everywhere(
         patch.setattr(replay_run, "splits_of", lambda catalog: split)
         everywhere = replay([log], catalog=catalog, alternatives=options)
     assert _totals(eras) == _totals(everywhere)
+
+
+instants = st.datetimes(min_value=dt.datetime(2025, 1, 1), max_value=dt.datetime(2025, 1, 20)).map(
+    lambda at: at.replace(minute=0, second=0, microsecond=0, tzinfo=UTC)
+)
+spans = st.dictionaries(
+    st.integers(min_value=1, max_value=6),
+    st.lists(st.tuples(instants, st.one_of(st.none(), instants)), min_size=1, max_size=3),
+    min_size=1,
+    max_size=4,
+)
+
+
+@given(spans=spans)
+def test_eras_are_the_values_holding_in_each(
+    spans: dict[int, list[tuple[dt.datetime, dt.datetime | None]]],
+) -> None:
+    """Each era's live values are those with a span holding at the era's first instant,
+    and no value holds anywhere else; or, with no eras, every value always holds where
+    any could matter (no span ends, and all start together)."""
+    values, eras = _eras(spans)
+    assert values == tuple(sorted(spans))
+
+    def live_at(at: dt.datetime) -> tuple[int, ...]:
+        return tuple(
+            n
+            for n, v in enumerate(values)
+            if any(s <= at and (e is None or at < e) for s, e in spans[v])
+        )
+
+    edges = sorted({at for found in spans.values() for span in found for at in span if at})
+    if not eras:
+        assert all(live_at(at) in ((), tuple(range(len(values)))) for at in edges)
+        return
+    begin: dt.datetime | None = None
+    for end, live in eras:
+        if begin is None:
+            assert live == ()  # before every start
+        else:
+            probes = [at for at in edges if at >= begin and (end is None or at < end)]
+            assert all(live_at(at) == live for at in [begin, *probes])
+        begin = end
+    assert eras[-1][0] is None
+
+
+def test_thousands_of_dated_tiers_split_everywhere_instead() -> None:
+    """5,000 thresholds, each in a period of its own day: 10,000 eras of one value each
+    would write a CASE of that many branches per row; past `ERA_TERMS` pairs the grouping
+    splits at every threshold always (right, with more groups), at once."""
+    day = dt.datetime(2025, 1, 1, tzinfo=UTC)
+    many = {
+        1000 + n: [(day + dt.timedelta(days=n), day + dt.timedelta(days=n + 1))]
+        for n in range(5000)
+    }
+    started = time.process_time()
+    values, eras = _eras(many)
+    assert time.process_time() - started < 1
+    assert len(values) == 5000
+    assert eras == ()
+    assert ERA_TERMS < (2 * 5000 + 1) * 5000  # instants x values

@@ -80,28 +80,43 @@ Span = tuple[dt.datetime, dt.datetime | None]
 """[from, until) an edge or threshold can matter; until None: open-ended."""
 
 
+ERA_TERMS = 4096
+"""At most this many (era, value) pairs: a catalog with more (a layer of thousands of dated
+tiers) splits everywhere instead, always right, with more groups, so neither the query nor
+the work of writing it grows with the product of its periods and thresholds."""
+
+
 def _eras(spans: dict[int, list[Span]]) -> tuple[tuple[int, ...], tuple[Era, ...]]:
     """The values ascending, and the eras in which each is live (none: all always are).
 
     The eras end where any span starts or ends: midnights, or `valid_until` instants,
-    which are midnights or breakpoints.
+    which are midnights or breakpoints. One sweep over those instants.
     """
     values = tuple(sorted(spans))
-    ends = sorted({at for v in values for span in spans[v] for at in span if at is not None})
+    index = {v: n for n, v in enumerate(values)}
+    events: dict[dt.datetime, list[tuple[int, int]]] = {}
+    for value, found in spans.items():
+        for start, end in found:
+            if end is not None and end <= start:
+                continue  # never holds
+            events.setdefault(start, []).append((index[value], 1))
+            if end is not None:
+                events.setdefault(end, []).append((index[value], -1))
+    if (len(events) + 1) * len(values) > ERA_TERMS:
+        return values, ()
+    holding = [0] * len(values)
+    live: tuple[int, ...] = ()  # before every span's start
     eras: list[Era] = []
-    for i, end in enumerate([*ends, None]):
-        probe = ends[i - 1] if i else None  # the era's first instant (None: before all)
-
-        def holds(span: Span, at: dt.datetime | None = probe) -> bool:
-            if at is None:
-                return False  # every span has a start
-            return span[0] <= at and (span[1] is None or at < span[1])
-
-        live = tuple(n for n, v in enumerate(values) if any(holds(s) for s in spans[v]))
+    for at in [*sorted(events), None]:
         if eras and eras[-1][1] == live:
-            eras[-1] = (end, live)
+            eras[-1] = (at, live)
         else:
-            eras.append((end, live))
+            eras.append((at, live))
+        if at is None:
+            break
+        for n, step in events[at]:
+            holding[n] += step
+        live = tuple(n for n, count in enumerate(holding) if count > 0)
     if all(live == tuple(range(len(values))) for _end, live in eras):
         return values, ()
     return values, tuple(eras)
