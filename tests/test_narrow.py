@@ -175,12 +175,19 @@ def test_color_is_off_when_piped_and_under_no_color(monkeypatch: pytest.MonkeyPa
     assert not use_color()
 
 
-def test_shell_completion_is_on(runner: CliRunner) -> None:
-    """`costcalc --show-completion bash` prints a script; completing 'comp' offers compare."""
+def test_shell_completion_is_on(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`costcalc --show-completion bash` prints a script; completing 'comp' offers compare.
+
+    `--show-completion` is a flag: typer finds the shell among the test process's parents
+    (shellingham), which a full test run did not always do (exit 1, "Shell  not
+    supported"); the shell is given here, as the user's own would be found."""
     import os
     import subprocess
     import sys
 
+    import typer.completion
+
+    monkeypatch.setattr(typer.completion, "_get_shell_name", lambda: "bash")
     result = runner.invoke(app, ["--show-completion", "bash"], prog_name="costcalc")
     assert result.exit_code == 0 and "_costcalc_completion" in result.stdout
     env = {**os.environ, "COMP_WORDS": "costcalc comp", "COMP_CWORD": "1"}
