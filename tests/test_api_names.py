@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -21,7 +22,7 @@ from costcalc.catalog import Catalog, load_catalog
 from costcalc.cli import app
 from costcalc.identity import Identity
 from costcalc.replay import replay
-from costcalc.replay.identity import offer_at, resolve, switches
+from costcalc.replay.identity import Resolution, offer_at, resolve, switches
 
 UTC = dt.timezone.utc
 D = dt.date
@@ -200,9 +201,12 @@ def _expected(name: str, at: dt.datetime) -> str | None:
     return timeline[i - 1][1] if i else None
 
 
-_CATALOG = load_catalog([])
-_RESOLVED = {name: resolve(_CATALOG, name, "deepseek") for name in TIMELINES}
-_SWITCHES = {name: switches(r.entries, r.windows) for name, r in _RESOLVED.items()}
+@functools.cache
+def _resolved(name: str) -> tuple[Resolution, list[dt.datetime]]:
+    """The name resolved on the bundled catalog, and its switches (once per test run)."""
+    res = resolve(load_catalog([]), name, "deepseek")
+    return res, switches(res.entries, res.windows)
+
 
 instants = st.datetimes(
     min_value=dt.datetime(2024, 12, 1), max_value=dt.datetime(2026, 12, 31), timezones=st.just(UTC)
@@ -214,10 +218,9 @@ instants = st.datetimes(
 def test_offer_at_follows_each_names_window(name: str, at: dt.datetime) -> None:
     """offer_at gives the model the name served at any instant (the hand-made timelines
     above), and the same one as at the start of its interval between two switches."""
-    res = _RESOLVED[name]
+    res, bounds = _resolved(name)
     chosen = offer_at(res.entries, at, res.windows)
     assert (chosen.model.id if chosen else None) == _expected(name, at)
-    bounds = _SWITCHES[name]
     i = bisect.bisect_right(bounds, at)
     if i:
         first = offer_at(res.entries, bounds[i - 1], res.windows)
