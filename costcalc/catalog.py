@@ -218,7 +218,8 @@ def _join(
     earlier ones too: the limit in force for a tier is the latest dated, and on
     the same day the later one (`costcalc.dated`), so a later layer's limit
     replaces only the earlier limit of its own tier and day. Its other fields
-    replace the earlier offer's where given.
+    replace the earlier offer's where given (`api_names` where not empty: a layer
+    that names other API names gives the whole list, as it gives `api_model`).
     """
     by_start: dict[tuple[object, object], tuple[PricePeriod, Origin]] = {}
     for period, origin in zip(earlier.prices, earlier_origins, strict=True):
@@ -230,6 +231,8 @@ def _join(
     for name in ("api_model", "context_window", "max_output", "note"):
         if getattr(later, name) is None:
             update[name] = getattr(earlier, name)
+    if not later.api_names:
+        update["api_names"] = earlier.api_names
     if earlier.rate_limits:
         update["rate_limits"] = [*earlier.rate_limits, *later.rate_limits]
     return later.model_copy(update=update), tuple(o for _, o in joined)

@@ -66,7 +66,7 @@ T = TypeVar("T")
 KEEP = 8
 """Cache files kept (one per distinct set of layers and contents)."""
 
-FORMAT = "costcalc-catalog-cache/4"
+FORMAT = "costcalc-catalog-cache/5"
 """Version of the file format; any other version is a miss."""
 
 CHUNK_BYTES = 1 << 20

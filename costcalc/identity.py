@@ -9,16 +9,19 @@ spellings of the *same* model (vendor snapshot names such as
 `gpt-4o-2024-08-06`, aggregator ids such as llm-stats' `gpt-4o-2024-08-06`).
 The names a provider's API uses live in each offer's `api_model`, because an
 API name can move from one model to the next (`deepseek-reasoner` was
-DeepSeek-R1, then R1-0528, then V3.1).
+DeepSeek-R1, then R1-0528, then V3.1), and in its `api_names`, other names the
+API answered for the same model within a window of time (from 2025-09-05 16:00
+UTC `deepseek-chat` also named V3.1, whose `api_model` is `deepseek-reasoner`).
 
 Resolution of a price row (provider id + the feed's names for the model), in
 order:
 
-1. **the provider's API name**: the provider sells an offer whose `api_model`
-   equals one of the names (case-insensitive), or, for genai-prices, matches
-   the row's `match` clause. When several models carried that API name over
-   time, the one whose prices are in force on the import's day wins; if none
-   or several are, the row stays unmatched and says why.
+1. **the provider's API name**: the provider sells an offer whose `api_model`,
+   or a name of its `api_names`, equals one of the names (case-insensitive),
+   or, for genai-prices, matches the row's `match` clause. When several models
+   carried that API name over time, the one whose prices are in force on the
+   import's day (and, for a name of `api_names`, inside its window) wins; if
+   none or several are, the row stays unmatched and says why.
 2. **the model's own names**: a name equals a canonical id or alias, after
    removing a leading `<provider>/` or `<vendor>/` segment (`openai/gpt-4o`,
    `gemini/gemini-2.5-pro`, `openrouter/qwen/qwq-32b`).
@@ -87,9 +90,21 @@ class ApiName:
     """First day of each price period."""
     ends: tuple[dt.date | None, ...]
     """First day each period no longer holds (None: open-ended)."""
+    since: dt.datetime | None = None
+    """For a name of the offer's `api_names`: first instant it named this model (None: no bound)."""
+    until: dt.datetime | None = None
+    """For a name of the offer's `api_names`: first instant it no longer did (None: no bound)."""
 
     def in_force(self, when: dt.date) -> bool:
-        """Whether any period holds on `when` (an open period holds until a later one starts)."""
+        """Whether the name named this model on `when`: a period holds that day and, for a
+        name of `api_names`, the day's 00:00 UTC is inside the name's window (a day's price
+        is the one holding at its 00:00 UTC)."""
+        if self.since is not None or self.until is not None:
+            at = dt.datetime(when.year, when.month, when.day, tzinfo=dt.timezone.utc)
+            if (self.since is not None and at < self.since) or (
+                self.until is not None and at >= self.until
+            ):
+                return False
         for start, end in zip(self.starts, self.ends, strict=True):
             if start <= when and (end is None or when < end):
                 return True
@@ -141,21 +156,22 @@ class Identity:
 
         apis: list[ApiName] = []
         for entry in catalog.offers:
-            if not entry.offer.api_model:
+            offer = entry.offer
+            if not offer.api_model and not offer.api_names:
                 continue
-            periods = sorted(entry.offer.prices, key=lambda p: p.as_of)
-            apis.append(
-                ApiName(
-                    entry.provider.id,
-                    entry.offer.api_model,
-                    entry.model.id,
-                    tuple(p.as_of for p in periods),
-                    tuple(
-                        as_instant(p.valid_until).date() if p.valid_until is not None else None
-                        for p in periods
-                    ),
-                )
+            periods = sorted(offer.prices, key=lambda p: p.as_of)
+            starts = tuple(p.as_of for p in periods)
+            ends = tuple(
+                as_instant(p.valid_until).date() if p.valid_until is not None else None
+                for p in periods
             )
+            provider, model = entry.provider.id, entry.model.id
+            if offer.api_model:
+                apis.append(ApiName(provider, offer.api_model, model, starts, ends))
+            for other in offer.api_names:  # in force: the periods within the name's window
+                since = as_instant(other.from_) if other.from_ is not None else None
+                until = as_instant(other.until) if other.until is not None else None
+                apis.append(ApiName(provider, other.name, model, starts, ends, since, until))
         return cls.build({m.id: m.aliases for m in catalog.models.values()}, apis)
 
     # ------------------------------------------------------------ lookups

@@ -400,11 +400,52 @@ class RateLimit(Record):
         self.note = note
 
 
+class OtherApiName(Record):
+    """Another name the provider's API answered for this offer's model, within a window
+    [from_, until) (the file's key is `from`), further limited by the offer's periods."""
+
+    __slots__ = ("from_", "name", "note", "source", "until")
+    _FIELDS: ClassVar[tuple[tuple[str, Any], ...]] = (
+        ("name", REQUIRED),
+        ("from_", None),
+        ("until", None),
+        ("source", REQUIRED),
+        ("note", None),
+    )
+    name: str
+    from_: dt.date | dt.datetime | None
+    until: dt.date | dt.datetime | None
+    source: str
+    note: str | None
+
+    def __init__(
+        self,
+        *,
+        name: str,
+        from_: dt.date | dt.datetime | None = None,
+        until: dt.date | dt.datetime | None = None,
+        source: str,
+        note: str | None = None,
+    ) -> None:
+        self.name = name
+        self.from_ = from_
+        self.until = until
+        self.source = source
+        self.note = note
+
+    def holds(self, at: dt.datetime) -> bool:
+        """Whether the name served this model at an instant (aware UTC)."""
+        return (self.from_ is None or as_instant(self.from_) <= at) and (
+            self.until is None or at < as_instant(self.until)
+        )
+
+
 class Offer(Record):
     """One model sold by one provider, with its dated prices."""
 
     __slots__ = (
         "api_model",
+        "api_names",
         "context_window",
         "max_output",
         "model",
@@ -415,6 +456,7 @@ class Offer(Record):
     _FIELDS: ClassVar[tuple[tuple[str, Any], ...]] = (
         ("model", REQUIRED),
         ("api_model", None),
+        ("api_names", LIST),
         ("context_window", None),
         ("max_output", None),
         ("prices", REQUIRED),
@@ -423,6 +465,7 @@ class Offer(Record):
     )
     model: str
     api_model: str | None
+    api_names: list[OtherApiName]
     context_window: int | None
     max_output: int | None
     prices: list[PricePeriod]
@@ -434,6 +477,7 @@ class Offer(Record):
         *,
         model: str,
         api_model: str | None = None,
+        api_names: list[OtherApiName] | None = None,
         context_window: int | None = None,
         max_output: int | None = None,
         prices: list[PricePeriod],
@@ -442,6 +486,7 @@ class Offer(Record):
     ) -> None:
         self.model = model
         self.api_model = api_model
+        self.api_names = [] if api_names is None else api_names
         self.context_window = context_window
         self.max_output = max_output
         self.prices = prices

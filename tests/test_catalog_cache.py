@@ -133,3 +133,55 @@ def test_large_located_data_is_read_apart_on_first_use(
         d.line_of("offers", 0, "prices", 0) is None and w is not None
         for d, w in zip(again.documents, want, strict=True)
     )
+
+
+def test_other_api_names_round_trip(tmp_path: Path) -> None:
+    """An offer's `api_names` (a date bound, an instant bound, an open bound, a note) come back
+    from the cache equal and of the same types, and a second layer's offer without them keeps
+    the earlier layer's (as for `api_model`)."""
+    import datetime as dt
+
+    from costcalc.records import OtherApiName
+
+    sheets, cache = copy_mini(tmp_path), tmp_path / "cache"
+    sheet = sheets / "providers" / "cnhost.yaml"
+    sheet.write_text(
+        sheet.read_text().replace(
+            "  - model: alpha\n    prices:\n",
+            "  - model: alpha\n    api_names:\n"
+            '      - {name: alpha-chat, from: 2025-02-01, until: "2025-09-05T16:00:00Z",'
+            " source: src, note: moved}\n"
+            "      - {name: alpha-latest, source: src2}\n"
+            "    prices:\n",
+            1,
+        )
+    )
+    first = load_catalog([sheets], include_bundled=False, cache_dir=cache)
+    second = load_catalog([sheets], include_bundled=False, cache_dir=cache)
+    assert len(list(cache.glob("catalog-*.json"))) == 1
+    (entry,) = second.offers_for("alpha", "cnhost")
+    names = entry.offer.api_names
+    assert names == [
+        OtherApiName(
+            name="alpha-chat",
+            from_=dt.date(2025, 2, 1),
+            until=dt.datetime(2025, 9, 5, 16, tzinfo=dt.timezone.utc),
+            source="src",
+            note="moved",
+        ),
+        OtherApiName(name="alpha-latest", source="src2"),
+    ]
+    assert type(names[0].from_) is dt.date and type(names[0].until) is dt.datetime
+    assert second.offers == first.offers
+    # A later layer's offer of the same model with no api_names keeps the earlier ones.
+    layer = tmp_path / "layer"
+    layer.mkdir()
+    (layer / "more.yaml").write_text(
+        "kind: price-sheet\n"
+        'provider: {id: cnhost, name: CN Host, country: CN, currency: CNY, pricing_url: "https://example.cn/pricing"}\n'
+        "offers:\n  - model: alpha\n    prices:\n"
+        '      - {as_of: 2026-01-01, source: "later", input: 1, output: 2}\n'
+    )
+    joined = load_catalog([sheets, layer], include_bundled=False, cache_dir=cache)
+    (entry,) = joined.offers_for("alpha", "cnhost")
+    assert entry.offer.api_names == names

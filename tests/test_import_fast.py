@@ -599,6 +599,64 @@ def test_certifier_vouches_for_the_shapes_importers_write() -> None:
     assert not certain.model({k: v for k, v in model.items() if k != "open_weights"})
 
 
+_NAME = {"name": "deepseek-chat", "source": "https://example.com/news"}
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        [{**_NAME, "from": DAY, "until": DAY}],  # empty window: refused
+        [{**_NAME, "from": DAY + dt.timedelta(1), "until": DAY}],  # reversed: refused
+        [{**_NAME, "from_": DAY}],  # the attribute name, not the key: refused
+        [{**_NAME, "from": dt.datetime(2025, 9, 5, 16, tzinfo=dt.timezone.utc)}],  # a time
+        [{**_NAME, "name": " deepseek-chat"}],  # stripped by pydantic first
+        [{**_NAME, "name": ""}],
+        [{**_NAME, "name": "x" * 201}],
+        [{"name": "deepseek-chat"}],  # no source: refused
+        [_NAME] * 51,  # too many: refused
+        {"name": "deepseek-chat"},
+    ],
+)
+def test_certifier_leaves_doubtful_api_names_to_pydantic(names: Any) -> None:
+    """An `api_names` list that is invalid, or valid only after pydantic's coercion, is
+    not vouched for."""
+    assert not Certain().offer({"model": "a", "prices": [_period()], "api_names": names})
+
+
+def test_certifier_vouches_for_dated_api_names() -> None:
+    """Date-bounded names with a source are certified, and pydantic agrees."""
+    offer = {
+        "model": "a",
+        "api_model": "a-1",
+        "api_names": [
+            {**_NAME, "from": DAY, "until": DAY + dt.timedelta(1), "note": "moved"},
+            {"name": "a-latest", "source": "https://example.com"},
+        ],
+        "prices": [_period()],
+    }
+    assert Certain().offer(offer)
+    assert len(Offer.model_validate(offer).api_names) == 2
+
+
+_api_name_entries = st.fixed_dictionaries(
+    {"name": st.text(max_size=3), "source": st.sampled_from(["abc", "  ab", "x"])},
+    optional={
+        "from": st.sampled_from([DAY, DAY + dt.timedelta(1), None]),
+        "until": st.sampled_from([DAY, DAY + dt.timedelta(1), None]),
+        "note": st.sampled_from(["n", " ", None]),
+    },
+)
+
+
+@given(st.lists(_api_name_entries, max_size=3))
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+def test_certified_api_names_are_valid(names: list[dict[str, Any]]) -> None:
+    """Whatever the certifier vouches for, pydantic accepts."""
+    offer = {"model": "a", "prices": [_period()], "api_names": names}
+    if Certain().offer(offer):
+        Offer.model_validate(offer)
+
+
 def _fingerprint(*classes: type[Any]) -> str:
     """The schema classes' JSON schema and validator names, hashed."""
     parts = []
@@ -617,7 +675,7 @@ def test_schema_fingerprint() -> None:
     schema changed: check costcalc/importers/certain.py still vouches only for data the
     new schema accepts, then update the fingerprint."""
     found = _fingerprint(ModelInfo, Offer, PricePeriod, Tier, OffPeak, Provider)
-    assert found == "6191e030d41e46aa", found
+    assert found == "a5c4ffad6ba160f9", found
 
 
 # ------------------------------------------------------------------ smaller pieces

@@ -29,6 +29,18 @@ offers:
 # Lines 1-5 above; a period written after them starts on line 6.
 
 
+SHEET_API = """kind: price-sheet
+provider: {{id: p1, name: P1, country: US, currency: USD, pricing_url: "https://p1.example/pricing"}}
+offers:
+  - model: m1
+    api_names:
+      - {}
+    prices:
+      - {{as_of: 2025-01-01, source: "src", input: 1, output: 1}}
+"""
+# `api_names:` is on line 5, its first entry on line 6.
+
+
 def run(tmp_path: Path, files: dict[str, str | bytes]) -> tuple[int, str, str]:
     for name, body in {"models.yaml": MODELS, **files}.items():
         path = tmp_path / name
@@ -117,6 +129,32 @@ CASES = {
         "kind: models\nmodels:\n  - {id: m1, name: M1 again, vendor: V, open_weights: true, license: mit}\n",
         "sheet.yaml:3: models[0].id: duplicate model id 'm1'",
     ),
+    "api name window reversed": (
+        SHEET_API.format('{name: n1, from: 2025-02-01, until: 2025-01-01, source: "src"}'),
+        "sheet.yaml:6: offers[0].api_names[0]: until 2025-01-01 is not after from 2025-02-01",
+    ),
+    "api name window empty": (
+        SHEET_API.format(
+            '{name: n1, from: "2025-01-01T16:00:00Z", until: 2025-01-01T16:00:00Z, source: src}'
+        ),
+        "sheet.yaml:6: offers[0].api_names[0]: until 2025-01-01 16:00:00+00:00 is not after",
+    ),
+    "api name unknown key": (
+        SHEET_API.format('{name: n1, form: 2025-01-01, source: "src"}'),
+        "sheet.yaml:6: offers[0].api_names[0].form: unknown field (check the spelling",
+    ),
+    "api name without source": (
+        SHEET_API.format("{name: n1, from: 2025-01-01}"),
+        "sheet.yaml:6: offers[0].api_names[0].source: Field required",
+    ),
+    "api name too long": (
+        SHEET_API.format("{name: " + "n" * 201 + ", source: src}"),
+        "sheet.yaml:6: offers[0].api_names[0].name: String should have at most 200 characters",
+    ),
+    "too many api names": (
+        SHEET_API.format("{name: n1, source: src}\n      - " * 50 + "{name: n1, source: src}"),
+        "sheet.yaml:5: offers[0].api_names: List should have at most 50 items",
+    ),
     "duplicate offer": (
         SHEET_HEAD
         + '      - {as_of: 2025-01-01, source: "src", input: 1, output: 1}\n'
@@ -176,6 +214,17 @@ def test_not_utf8(tmp_path: Path) -> None:
 
 def test_valid_folder_passes(tmp_path: Path) -> None:
     body = SHEET_HEAD + '      - {as_of: 2025-01-01, source: "src", input: 1, output: 1}\n'
+    code, _, err = run(tmp_path, {"sheet.yaml": body})
+    assert code == 0, err
+    assert "ok: 2 files, 1 models, 1 providers, 1 offers, 1 price periods" in err
+
+
+def test_valid_api_names_pass(tmp_path: Path) -> None:
+    """Dated and open-ended other API names, with a source and a note, are a valid sheet."""
+    body = SHEET_API.format(
+        '{name: n1, from: 2025-01-01, until: "2025-03-01T16:00:00Z", source: src, note: moved}'
+        "\n      - {name: n2, source: src}"
+    )
     code, _, err = run(tmp_path, {"sheet.yaml": body})
     assert code == 0, err
     assert "ok: 2 files, 1 models, 1 providers, 1 offers, 1 price periods" in err

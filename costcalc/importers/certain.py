@@ -93,6 +93,35 @@ def _api_model(value: Any) -> bool:
     return type(value) is str and len(value) <= 200 and (value.isascii() or _unicode(value))
 
 
+_API_NAME_KEYS = frozenset({"name", "from", "until", "source", "note"})
+_MAX_API_NAMES = 50  # costcalc.schema.pricing.MAX_API_NAMES (not imported: that loads pydantic)
+
+
+def _api_names(value: Any) -> bool:
+    """`Offer.api_names`: at most 50 entries, each a name (1 to 200 characters, no space
+    around it), a source, an optional note and a window whose bounds, where given, are
+    dates (never a datetime: left to pydantic) with `from` before `until`."""
+    if type(value) is not list or len(value) > _MAX_API_NAMES:
+        return False
+    for entry in value:
+        if type(entry) is not dict or not entry.keys() <= _API_NAME_KEYS:
+            return False
+        name, start, end = entry.get("name"), entry.get("from"), entry.get("until")
+        if not (
+            type(name) is str
+            and 0 < len(name) <= 200
+            and name == name.strip()
+            and _unicode(name)
+            and _source(entry.get("source"))
+            and (entry.get("note") is None or _text(entry["note"]))
+            and (start is None or _date(start))
+            and (end is None or _date(end))
+            and (start is None or end is None or start < end)
+        ):
+            return False
+    return True
+
+
 def _currency(value: Any) -> bool:
     return type(value) is str and value in _CURRENCIES
 
@@ -251,6 +280,7 @@ class Certain:
             {
                 "model": _id,
                 "api_model": _optional(_api_model),
+                "api_names": _api_names,
                 "context_window": _optional(_count),
                 "max_output": _optional(_count),
                 "prices": self.prices,

@@ -7,8 +7,10 @@ own names (canonical id or alias, same namespaces). Nothing is guessed: a dated
 snapshot name that is no alias (gpt-4o-2024-08-06) stays unknown and is counted in
 `unpriced`, never dropped. What replay adds is the instant: an API name that several
 models served in turn (deepseek-reasoner) resolves to all of them here, and `offer_at`
-picks the one serving at each request's instant; and an offer is chosen without a
-logged provider only when exactly one provider sells it.
+picks the one serving at each request's instant; a name of an offer's `api_names`
+(deepseek-chat on the V3.1 offer) names it only inside that entry's window, kept in
+`Resolution.windows`; and an offer is chosen without a logged provider only when
+exactly one provider sells it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,15 @@ PROVIDER_NAMES = {
 }
 
 
+EARLIEST = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
+
+Span = tuple[dt.datetime | None, dt.datetime | None]
+"""[from, until) of an API name at an offer; None: no bound on that side."""
+
+ALWAYS: tuple[Span, ...] = ((None, None),)
+"""The window of an offer's own `api_model` (or of its model's own names): no bound."""
+
+
 @dataclass(frozen=True)
 class Resolution:
     """Where a logged (model, provider) pair lands: the offers it may name, or why none."""
@@ -41,6 +52,10 @@ class Resolution:
     entries: tuple[OfferEntry, ...]
     """One offer, or several at one provider that served the same API name in turn."""
     reason: str | None = None
+    windows: tuple[tuple[Span, ...], ...] = ()
+    """Parallel to `entries`: when the logged name named each offer (a name of the offer's
+    `api_names` has its window; `api_model` and model names have ALWAYS). Empty: ALWAYS for
+    every entry."""
 
 
 def _provider_id(catalog: Catalog, provider: str) -> str | None:
@@ -68,7 +83,7 @@ def resolve(
         # LiteLLM's `provider/model`: the prefix names the provider when it is one.
         wanted = _provider_id(catalog, raw.split("/", 1)[0])
     lowered = {n.lower() for n in names}
-    # 1. A provider's API name.
+    # 1. A provider's API name (an offer's api_model, or a name of its api_names).
     sellers = [wanted] if wanted is not None else sorted(ident.api_names)
     hits = {
         (api.provider, api.model)
@@ -77,14 +92,16 @@ def resolve(
         if api.api_model.lower() in lowered
     }
     if hits:
-        offers = [
-            o
-            for o in catalog.offers
-            if (o.provider.id, o.model.id) in hits
-            and o.offer.api_model is not None
-            and o.offer.api_model.lower() in lowered
-        ]
-        return _one_seller(offers)
+        offers: list[OfferEntry] = []
+        windows: list[tuple[Span, ...]] = []
+        for o in catalog.offers:
+            if (o.provider.id, o.model.id) not in hits:
+                continue
+            window = name_window(o, lowered)
+            if window:
+                offers.append(o)
+                windows.append(window)
+        return _one_seller(offers, tuple(windows))
     # 2. The model's own names.
     model_id = ident.model(raw)
     if model_id is None:
@@ -111,24 +128,59 @@ def resolve(
     return _one_seller(offers)
 
 
-def _one_seller(offers: list[OfferEntry]) -> Resolution:
+def name_window(entry: OfferEntry, lowered: set[str]) -> tuple[Span, ...]:
+    """When one of the (lower-case) names named the offer: ALWAYS for its `api_model`,
+    else the windows of the matching names of its `api_names`; () when none matches."""
+    offer = entry.offer
+    if offer.api_model is not None and offer.api_model.lower() in lowered:
+        return ALWAYS
+    return tuple(
+        (
+            as_instant(other.from_) if other.from_ is not None else None,
+            as_instant(other.until) if other.until is not None else None,
+        )
+        for other in offer.api_names
+        if other.name.lower() in lowered
+    )
+
+
+def _one_seller(offers: list[OfferEntry], windows: tuple[tuple[Span, ...], ...] = ()) -> Resolution:
     sellers = sorted({o.provider.id for o in offers})
     if len(sellers) > 1:
         return Resolution((), f"provider not logged; offered by {', '.join(sellers)}")
-    return Resolution(tuple(offers))
+    if all(w == ALWAYS for w in windows):
+        windows = ()
+    return Resolution(tuple(offers), windows=windows)
 
 
-def offer_at(entries: tuple[OfferEntry, ...], at: dt.datetime) -> OfferEntry | None:
+def _inside(window: tuple[Span, ...], at: dt.datetime) -> dt.datetime | None:
+    """The latest start (EARLIEST for an open one) of the spans of `window` holding at
+    `at`, or None when none holds."""
+    found = None
+    for since, until in window:
+        if (since is None or since <= at) and (until is None or at < until):
+            start = EARLIEST if since is None else since
+            found = start if found is None else max(found, start)
+    return found
+
+
+def offer_at(
+    entries: tuple[OfferEntry, ...],
+    at: dt.datetime,
+    windows: tuple[tuple[Span, ...], ...] = (),
+) -> OfferEntry | None:
     """The offer an API name served at an instant, among offers of one provider.
 
-    Each offer holds from the start of its earliest price period in force; when an
-    older offer's price ends at an instant on the day a newer one starts (DeepSeek's
-    deepseek-chat moved to V3.1 at 2025-09-05 16:00 UTC), the newer one starts at that
+    `windows` (`Resolution.windows`, parallel to `entries`; empty: no bound) says when the
+    logged name named each offer: outside its window an offer is never chosen. Each offer
+    holds from the start of its earliest price period in force (or of its window, when
+    later); when an older price ends at an instant on the day a newer period starts
+    (DeepSeek's lists changed at 2025-09-05 16:00 UTC), the newer one starts at that
     instant. Of the offers holding at `at`, the one that started last is chosen.
     """
     from costcalc.replay.pricing import starts
 
-    if len(entries) == 1:
+    if len(entries) == 1 and not windows:
         return entries[0]
     ends = [
         as_instant(p.valid_until)
@@ -138,25 +190,30 @@ def offer_at(entries: tuple[OfferEntry, ...], at: dt.datetime) -> OfferEntry | N
     ]
     best: tuple[dt.datetime, str] | None = None
     chosen = None
-    for entry in entries:
+    for i, entry in enumerate(entries):
+        opened = _inside(windows[i], at) if windows else EARLIEST
+        if opened is None:
+            continue
         begun = []
         for period in entry.offer.prices:
             start = starts(period.as_of, ends)
             if start <= at and (period.valid_until is None or at < as_instant(period.valid_until)):
                 begun.append(start)
         if begun:
-            key = (min(begun), entry.model.id)
+            key = (max(min(begun), opened), entry.model.id)
             if best is None or key > best:
                 best, chosen = key, entry
     return chosen
 
 
-def switches(entries: tuple[OfferEntry, ...]) -> list[dt.datetime]:
-    """The instants at which `offer_at(entries, at)` can change, ascending.
+def switches(
+    entries: tuple[OfferEntry, ...], windows: tuple[tuple[Span, ...], ...] = ()
+) -> list[dt.datetime]:
+    """The instants at which `offer_at(entries, at, windows)` can change, ascending.
 
-    Between two consecutive ones (the first included) every period of every entry either
-    holds or not alike, so `offer_at` gives the same offer: callers choose once per
-    interval (`bisect_right(switches, at)`), not once per instant.
+    Between two consecutive ones (the first included) every period of every entry, and
+    every window, either holds or not alike, so `offer_at` gives the same offer: callers
+    choose once per interval (`bisect_right(switches, at)`), not once per instant.
     """
     from costcalc.replay.pricing import starts
 
@@ -170,4 +227,7 @@ def switches(entries: tuple[OfferEntry, ...]) -> list[dt.datetime]:
     for entry in entries:
         for period in entry.offer.prices:
             found.add(starts(period.as_of, ends))
+    for window in windows:
+        for span in window:
+            found.update(bound for bound in span if bound is not None)
     return sorted(found)

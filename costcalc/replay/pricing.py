@@ -36,8 +36,8 @@ _COMPONENT_INDEX = {name: i for i, name in enumerate(COMPONENTS)}
 
 
 def splits_of(catalog: Catalog) -> Splits:
-    """Where any offer's price can change within a day, its off-peak edges, its tier
-    thresholds, and when each edge and threshold can matter (`Splits`)."""
+    """Where any offer's price (or API name) can change within a day, its off-peak edges,
+    its tier thresholds, and when each edge and threshold can matter (`Splits`)."""
     breaks: set[dt.datetime] = set()
     edges: dict[int, list[Span]] = {}
     thresholds: dict[int, list[Span]] = {}
@@ -50,6 +50,9 @@ def splits_of(catalog: Catalog) -> Splits:
             breaks.add(instant)
 
     for entry in catalog.offers:
+        for other in entry.offer.api_names:  # a name that moves mid-day splits it there too
+            until(other.from_)
+            until(other.until)
         for period in entry.offer.prices:
             until(period.valid_until)
             # When the period can hold, or a little more: `starts` may begin it up to a

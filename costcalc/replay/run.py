@@ -350,13 +350,13 @@ def _price_exact(
                 res = resolved[(model, provider)] = resolve(
                     catalog, model, provider or None, identity
                 )
-                bounds[(model, provider)] = switches(res.entries)
+                bounds[(model, provider)] = switches(res.entries, res.windows)
             # offer_at gives the same offer between two of its switches: once per interval.
             where = (model, provider, bisect.bisect_right(bounds[(model, provider)], slot.at))
             if where in intervals:
                 found = intervals[where]
             else:
-                entry = offer_at(res.entries, slot.at) if res.entries else None
+                entry = offer_at(res.entries, slot.at, res.windows) if res.entries else None
                 if entry is None:
                     found = None
                 else:

@@ -158,6 +158,43 @@ class RateLimit(Strict):
     note: Text | None = None
 
 
+MAX_API_NAMES = 50
+"""Most `api_names` entries an offer may hold (hostile input)."""
+
+
+class OtherApiName(Strict):
+    """Another name the provider's API answered for this offer's model, within a window.
+
+    The window is [from, until), further limited by the offer's own price periods: a
+    request logged under this name at an instant inside both is priced by this offer.
+    """
+
+    name: str = Field(min_length=1, max_length=200)
+    """The API name, as requests send it (deepseek-chat)."""
+    from_: Instant | None = Field(
+        default=None,
+        alias="from",
+        # An aliased field's docstring is not found by costcalc.schema.docs: described here.
+        description="First instant the name served this model (a date is 00:00 UTC);"
+        " unbounded when absent.",
+    )
+    until: Instant | None = None
+    """First instant it no longer did (a date is 00:00 UTC); unbounded when absent."""
+    source: Source
+    """Where the move of the name is documented."""
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _ordered(self) -> OtherApiName:
+        if (
+            self.from_ is not None
+            and self.until is not None
+            and as_instant(self.until) <= as_instant(self.from_)
+        ):
+            raise ValueError(f"until {self.until} is not after from {self.from_}")
+        return self
+
+
 class Offer(Strict):
     """One model sold by one provider, with its dated prices."""
 
@@ -165,6 +202,9 @@ class Offer(Strict):
     """Id of the model (defined in a models file or in this sheet's `models`)."""
     api_model: str | None = Field(default=None, max_length=200)
     """The name the provider's API uses for it."""
+    api_names: list[OtherApiName] = Field(default_factory=list, max_length=MAX_API_NAMES)
+    """Other names the provider's API answered for this model, each for a window of time
+    (an API name that moved from model to model: DeepSeek's deepseek-chat)."""
     context_window: PositiveCount | None = None
     """Context window at this provider, when it differs from the model's."""
     max_output: PositiveCount | None = None
