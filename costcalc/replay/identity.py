@@ -182,12 +182,12 @@ def offer_at(
 
     if len(entries) == 1 and not windows:
         return entries[0]
-    ends = [
+    ends = sorted(
         as_instant(p.valid_until)
         for e in entries
         for p in e.offer.prices
         if p.valid_until is not None
-    ]
+    )
     best: tuple[dt.datetime, str] | None = None
     chosen = None
     for i, entry in enumerate(entries):
@@ -217,12 +217,12 @@ def switches(
     """
     from costcalc.replay.pricing import starts
 
-    ends = [
+    ends = sorted(
         as_instant(p.valid_until)
         for e in entries
         for p in e.offer.prices
         if p.valid_until is not None
-    ]
+    )
     found = set(ends)
     for entry in entries:
         for period in entry.offer.prices:

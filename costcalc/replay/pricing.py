@@ -224,15 +224,19 @@ def starts(as_of: dt.date, ends: Sequence[dt.datetime]) -> dt.datetime:
     Sheets date a period's start by day but may end the previous one at an instant
     (`valid_until: 2025-09-05T16:00:00Z`). The next period is then dated that day or,
     since a day's price is the one holding at its 00:00 UTC, the day after; either
-    way it starts at that instant, so a log splits exactly there and has no gap.
+    way it starts at that instant, so a log splits exactly there and has no gap:
+    the latest end within a day after midnight, else the latest within a day before.
+    `ends`: the offers' `valid_until` instants, ascending (bisected: a layer of
+    thousands of periods is not a scan per period).
     """
     start = start_of(as_of)
     day = dt.timedelta(days=1)
-    near = [x for x in ends if start - day < x < start + day and x != start]
-    later = [x for x in near if x > start]
-    if later:
-        return max(later)
-    return max(near) if near else start
+    lo = bisect.bisect_right(ends, start - day)
+    hi = bisect.bisect_left(ends, start + day)
+    if hi > lo and ends[hi - 1] > start:
+        return ends[hi - 1]
+    before = bisect.bisect_left(ends, start, lo, hi)
+    return ends[before - 1] if before > lo else start
 
 
 def _minute(at: dt.datetime) -> int:
@@ -296,7 +300,7 @@ class Pricer:
         found = self._bound_cache.get(entry.key)
         if found is not None:
             return found
-        ends = [as_instant(p.valid_until) for p in entry.offer.prices if p.valid_until]
+        ends = sorted(as_instant(p.valid_until) for p in entry.offer.prices if p.valid_until)
         bounds: set[dt.datetime] = set(ends)
         off_peak = False
         for period in entry.offer.prices:
@@ -362,7 +366,7 @@ class Pricer:
         off_peak_any = False
         schedule = self._schedule.get(entry.key)
         if schedule is None:
-            ends = [as_instant(p.valid_until) for p in entry.offer.prices if p.valid_until]
+            ends = sorted(as_instant(p.valid_until) for p in entry.offer.prices if p.valid_until)
             schedule = [
                 (
                     index,
