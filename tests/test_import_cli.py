@@ -16,12 +16,21 @@ from helpers import FIXTURES, assert_golden
 
 OPENROUTER = "tests/fixtures/importers/openrouter/models.json"
 GENAI_DEEPSEEK = "tests/fixtures/importers/genai-prices/providers/deepseek.yml"
+
 LITELLM = "tests/fixtures/importers/litellm/model_prices_and_context_window_backup.json"
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, list(args))
     return result.exit_code, result.stdout, result.stderr
+
+
+def import_deepseek(folder: Path) -> tuple[int, str, str]:
+    """`costcalc import genai-prices` of the DeepSeek provider file into `folder`."""
+    return invoke(
+        "import", "genai-prices", GENAI_DEEPSEEK, "-o", str(folder), "--as-of", "2026-11-27",
+        "--no-bundled",
+    )  # fmt: skip
 
 
 def import_openrouter(out: Path, *extra: str) -> tuple[int, str]:
@@ -148,16 +157,7 @@ def test_hand_written_sheet_is_never_overwritten_without_force(tmp_path: Path) -
 
 def test_stale_generated_sheets_are_removed(tmp_path: Path) -> None:
     """Sheets of an earlier import that this one no longer produces are removed (when untouched)."""
-    code, _, err = invoke(
-        "import",
-        "genai-prices",
-        GENAI_DEEPSEEK,
-        "-o",
-        str(tmp_path),
-        "--as-of",
-        "2026-11-27",
-        "--no-bundled",
-    )
+    code, _, err = import_deepseek(tmp_path)
     assert code == 0, err
     assert (tmp_path / "providers/deepseek.yaml").exists()
     code, err = import_openrouter(tmp_path, "--no-bundled")
@@ -204,16 +204,7 @@ def test_missing_file_is_exit_2(tmp_path: Path) -> None:
 
 def test_genai_prices_import_of_one_file(tmp_path: Path) -> None:
     """One genai-prices provider file becomes a sheet whose DeepSeek R1 off-peak price is costed."""
-    code, _, err = invoke(
-        "import",
-        "genai-prices",
-        GENAI_DEEPSEEK,
-        "-o",
-        str(tmp_path),
-        "--as-of",
-        "2026-11-27",
-        "--no-bundled",
-    )
+    code, _, err = import_deepseek(tmp_path)
     assert code == 0, err
     code, out, err = invoke(
         "cost",
