@@ -1191,7 +1191,7 @@ def _record_rows(
     missing; None for a class that is not a record of plain slots (built by its __init__)."""
     setters = _slot_setters(cls)
     if setters is None:
-        return None
+        return _dataclass_rows(cls, count, names, columns)
     rows: list[Any] = list(map(object.__new__, itertools.repeat(cls, count)))
     given = dict(zip(names, columns, strict=True))
     for name, default in cls._FIELDS:  # type: ignore[attr-defined]
@@ -1204,6 +1204,44 @@ def _record_rows(
             else:
                 values = itertools.repeat(default, count)
         collections.deque(map(setters[name], rows, values), maxlen=0)
+    return rows
+
+
+_DATACLASS_SLOTS: dict[type, tuple[tuple[str, Callable[[Any, Any], None]], ...] | None] = {}
+
+
+def _dataclass_rows(
+    cls: type, count: int, names: list[str], columns: list[list[Any]]
+) -> list[Any] | None:
+    """`count` objects of a slotted dataclass whose generated __init__ only assigns its fields
+    (not frozen, no __post_init__, catalog.Origin and OfferEntry), every field given in
+    `names`, each slot set directly as that __init__ would; None for any other class, or
+    when a field is missing (then __init__ builds them, and decides)."""
+    if cls not in _DATACLASS_SLOTS:
+        spec: tuple[tuple[str, Callable[[Any, Any], None]], ...] | None = None
+        params = getattr(cls, "__dataclass_params__", None)
+        if (
+            params is not None
+            and not params.frozen
+            and "__slots__" in cls.__dict__
+            and not hasattr(cls, "__post_init__")
+        ):
+            fields = dataclasses.fields(cls)
+            slots: list[Any] = [cls.__dict__.get(f.name) for f in fields]
+            if all(type(s) is types.MemberDescriptorType for s in slots) and all(
+                f.init for f in fields
+            ):
+                spec = tuple((f.name, s.__set__) for f, s in zip(fields, slots, strict=True))
+        _DATACLASS_SLOTS[cls] = spec
+    spec = _DATACLASS_SLOTS[cls]
+    if spec is None or len(names) != len(spec):
+        return None
+    given = dict(zip(names, columns, strict=True))
+    if given.keys() != {name for name, _ in spec}:
+        return None
+    rows: list[Any] = list(map(object.__new__, itertools.repeat(cls, count)))
+    for name, setter in spec:
+        collections.deque(map(setter, rows, given[name]), maxlen=0)
     return rows
 
 

@@ -203,3 +203,40 @@ def test_record_init_only_assigns_its_arguments(cls: type) -> None:
         assert getattr(row, name) == getattr(built, name)
         if default is LIST:
             assert getattr(row, name) == [] and getattr(row, name) is not getattr(built, name)
+
+
+def test_slotted_dataclass_rows_are_what_init_builds() -> None:
+    """`_dataclass_rows` sets the slots of the catalog's plain dataclasses (Origin, OfferEntry,
+    FxEntry) as their generated __init__ does; any other dataclass (frozen, with a
+    __post_init__, without slots) or a missing field is left to __init__ (None)."""
+    import dataclasses
+
+    from costcalc.catalog import FxEntry, OfferEntry, Origin
+
+    for cls in (Origin, OfferEntry, FxEntry):
+        names = [f.name for f in dataclasses.fields(cls)]
+        values = [[object(), object()] for _ in names]
+        rows = cc._dataclass_rows(cls, 2, names, values)
+        assert rows is not None
+        for i, row in enumerate(rows):
+            assert type(row) is cls
+            assert row == cls(**{n: v[i] for n, v in zip(names, values, strict=True)})
+        assert cc._dataclass_rows(cls, 2, names[:-1], values[:-1]) is None
+
+    @dataclasses.dataclass(slots=True)
+    class Checked:
+        x: int
+
+        def __post_init__(self) -> None:
+            raise AssertionError("never skipped")
+
+    @dataclasses.dataclass(slots=True, frozen=True)
+    class Frozen:
+        x: int
+
+    @dataclasses.dataclass
+    class Plain:
+        x: int
+
+    for other in (Checked, Frozen, Plain):
+        assert cc._dataclass_rows(other, 1, ["x"], [[1]]) is None

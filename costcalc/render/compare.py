@@ -462,9 +462,18 @@ def _qt(value: Decimal, places: str = "0.01") -> str:
     return _text(_q(value, places), "")
 
 
-def _dict_text(prefixes: tuple[str, ...], values: Any, newline: str) -> str:
-    inner = newline + "  "
-    return "{" + inner + ("," + inner).join(map(str.__add__, prefixes, values)) + newline + "}"
+_ROW_TEMPLATES: dict[str, str] = {}
+
+
+def _row_template(newline: str) -> str:
+    """A row's text with a `%s` for each value (`model_text`), at the indent of `newline`:
+    one formatting call per offer instead of a key-value join (half the time)."""
+    found = _ROW_TEMPLATES.get(newline)
+    if found is None:
+        inner = newline + "  "
+        text = "{" + inner + ("," + inner).join(p + "\0" for p in _ROW_PREFIXES) + newline + "}"
+        found = _ROW_TEMPLATES[newline] = text.replace("%", "%%").replace("\0", "%s")
+    return found
 
 
 class TextMemo:
@@ -642,7 +651,7 @@ def model_text(
         _text(predicted, inner) if predicted else "[]",
         "[]" if not unpredicted else _text(list(unpredicted), inner),
     ]
-    return _dict_text(_ROW_PREFIXES, values, newline)
+    return _row_template(newline) % tuple(values)
 
 
 def _part_texts(p: Part, memo: TextMemo) -> list[str]:
