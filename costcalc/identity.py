@@ -128,6 +128,9 @@ class Identity:
     """Lower-case id or alias -> canonical id."""
     api_names: dict[str, list[ApiName]] = field(default_factory=dict)
     """Provider id -> its offers' API names."""
+    offers: dict[tuple[str, str], tuple[str | None, bool]] = field(default_factory=dict)
+    """(provider id, canonical model id) of every offer the catalog has -> its `api_model`
+    and whether it has `api_names`."""
 
     @property
     def providers(self) -> frozenset[str]:
@@ -135,9 +138,13 @@ class Identity:
 
     @classmethod
     def build(
-        cls, models: Mapping[str, Sequence[str]], api_names: Iterable[ApiName] = ()
+        cls,
+        models: Mapping[str, Sequence[str]],
+        api_names: Iterable[ApiName] = (),
+        offers: Mapping[tuple[str, str], tuple[str | None, bool]] | None = None,
     ) -> Identity:
-        """From canonical id -> aliases, and the offers' API names."""
+        """From canonical id -> aliases, the offers' API names, and every offer's
+        (provider, model) -> (api_model, has api_names)."""
         names: dict[str, str] = {}
         for mid in sorted(models):
             names[mid.lower()] = mid
@@ -147,7 +154,7 @@ class Identity:
         by_provider: dict[str, list[ApiName]] = {}
         for api in api_names:
             by_provider.setdefault(api.provider, []).append(api)
-        return cls(names, by_provider)
+        return cls(names, by_provider, dict(offers or {}))
 
     @classmethod
     def from_catalog(cls, catalog: Catalog) -> Identity:
@@ -172,7 +179,24 @@ class Identity:
                 since = as_instant(other.from_) if other.from_ is not None else None
                 until = as_instant(other.until) if other.until is not None else None
                 apis.append(ApiName(provider, other.name, model, starts, ends, since, until))
-        return cls.build({m.id: m.aliases for m in catalog.models.values()}, apis)
+        offers = {
+            (o.provider.id, o.model.id): (o.offer.api_model, bool(o.offer.api_names))
+            for o in catalog.offers
+        }
+        return cls.build({m.id: m.aliases for m in catalog.models.values()}, apis, offers)
+
+    def names_offer(self, provider: str, model: str, api_model: str) -> bool:
+        """Whether an imported row for `model` at `provider` may give the offer the API name
+        `api_model`: always for an offer the catalog does not have, or has without API names
+        (the name adds to it); for one that has API names, only its own `api_model` (a row
+        layered over it would otherwise replace them: see `costcalc.catalog`)."""
+        found = self.offers.get((provider, model))
+        if found is None:
+            return True
+        own, windowed = found
+        if own is None and not windowed:
+            return True
+        return own is not None and own.lower() == api_model.lower()
 
     # ------------------------------------------------------------ lookups
     def model(self, name: str) -> str | None:

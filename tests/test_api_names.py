@@ -264,3 +264,49 @@ def test_a_window_inside_an_open_offer_takes_the_name_for_its_time(tmp_path: Pat
     # Its own api_model names `a` at any time; a name it does not give names nothing.
     assert [e.model.id for e in resolve(catalog, "a-1", "p").entries] == ["a"]
     assert resolve(catalog, "a-1", "p").windows == ()
+
+
+def test_an_imported_feed_leaves_the_offers_api_names_alone(
+    bundled: Catalog, tmp_path: Path
+) -> None:
+    """genai-prices spells DeepSeek's V3.x models by their own ids (deepseek-v3.2), not by the
+    API names the bundled offers hold (deepseek-reasoner, and deepseek-chat in windows). The
+    import files those rows under the bundled offers without an `api_model`, so layering it
+    keeps the offers' API names. Before, the layer replaced them, and a deepseek-reasoner row
+    of 2026-01-15 was billed as R1-0528 (0.55 + 2.19 = 2.74) instead of V3.2 (1M uncached in,
+    1M out: 0.28 + 0.42 = 0.70)."""
+    from costcalc.identity import Identity
+
+    feed = tmp_path / "feed"
+    out = CliRunner().invoke(
+        app,
+        ["import", "genai-prices", "tests/fixtures/importers/genai-prices/providers/deepseek.yml",
+         "-o", str(feed), "--as-of", "2026-11-27"],
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    sheet = (feed / "providers" / "deepseek.yaml").read_text(encoding="utf-8")
+    offers = sheet.split("\n- model: ")[1:]
+    api_models = {
+        o.split("\n")[0].strip('"'): next(
+            (line.split(": ")[1].strip('"') for line in o.split("\n") if "api_model:" in line),
+            None,
+        )
+        for o in offers
+    }
+    # Kept where it is the offer's own API name (or names a model the bundle does not sell).
+    assert api_models["deepseek-r1-0528"] == "deepseek-reasoner"
+    assert api_models["deepseek-v3-0324"] == "deepseek-chat"
+    assert api_models["deepseek-v4-flash"] == "deepseek-v4-flash"
+    # Left out where the bundled offer is named otherwise.
+    for model in ("deepseek-v3.1-terminus", "deepseek-v3.2-exp", "deepseek-v3.2"):
+        assert api_models[model] is None, model
+    log = tmp_path / "log.csv"
+    log.write_text(HEADER + "2026-01-15T10:00:00Z,deepseek-reasoner,deepseek,1000000,0,1000000\n")
+    layered = load_catalog([feed])
+    result = replay([log], catalog=layered)
+    assert {k[0]: t.cost for k, t in result.by_model.items()} == {"deepseek-v3.2": Decimal("0.70")}
+    assert result.total == replay([log], catalog=bundled).total
+    identity = Identity.from_catalog(bundled)
+    assert identity.names_offer("deepseek", "deepseek-v3.2", "DeepSeek-Reasoner")
+    assert not identity.names_offer("deepseek", "deepseek-v3.2", "deepseek-v3.2")
+    assert identity.names_offer("deepseek", "no-such-model", "anything")

@@ -482,6 +482,13 @@ class SheetBuilder:
             )
             return False
         resolved = {**offer, "model": found.model}
+        if api_model and not self.identity.names_offer(pid, found.model, api_model):
+            # The catalog's offer keeps its own API names: a feed's spelling says neither what
+            # the provider's API answers to nor when (deepseek-v3.2's `api_model` is
+            # deepseek-reasoner, with deepseek-chat for a window; genai-prices spells it
+            # deepseek-v3.2). Layered, a later `api_model` replaces the earlier one, and
+            # replay then billed deepseek-reasoner traffic of 2026-01 as R1-0528.
+            del resolved["api_model"]
         wrong = None if self.certain.offer(resolved) else refusal("Offer", resolved)
         if wrong is not None:
             self.skip(key, f"prices not valid: {wrong}")
