@@ -181,7 +181,7 @@ def load_catalog(
         problems: list[Problem] = []
         for folder, display in folders:
             try:
-                loaded.append(load_folder(folder, display=display))
+                loaded.append(load_folder(folder, display=display, each=as_records))
             except InputError as exc:
                 problems.extend(exc.problems)
         if problems:

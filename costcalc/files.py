@@ -7,7 +7,9 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from costcalc.errors import InputError
 
@@ -83,12 +85,18 @@ def decode_text(raw: bytes, name: str) -> str:
 
 
 def write_atomic(
-    path: Path, text: str | bytes, *, mode: int | None = None, sync: bool = True
+    path: Path,
+    text: str | bytes | Callable[[BinaryIO], None],
+    *,
+    mode: int | None = None,
+    sync: bool = True,
 ) -> None:
     """Write a file so readers see the old or the new content, never half of it.
 
-    The file gets `mode` (default: 0666 less the umask). `sync=False` skips the
-    fsync, for files whose loss in a crash only costs time (caches).
+    `text` is the content, or a function that writes it to the open file (a large
+    content in parts, never joined in memory). The file gets `mode` (default: 0666
+    less the umask). `sync=False` skips the fsync, for files whose loss in a crash
+    only costs time (caches).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -96,11 +104,13 @@ def write_atomic(
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    data = text.encode("utf-8") if isinstance(text, str) else text
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if callable(text):
+                text(handle)
+            else:
+                handle.write(text.encode("utf-8") if isinstance(text, str) else text)
             handle.flush()
             if sync:
                 os.fsync(handle.fileno())

@@ -20,6 +20,8 @@ from costcalc.files import MAX_BYTES
 from costcalc.located import LineDict, locate
 
 if TYPE_CHECKING:  # pydantic is imported when a file is validated, never on a warm run
+    from collections.abc import Callable
+
     from pydantic import BaseModel, ValidationError
 
 M = TypeVar("M", bound="BaseModel")
@@ -221,19 +223,25 @@ def _link_target(link: str, real_root: str, is_yaml: bool) -> str:
 
 
 def load_folder(
-    root: Path, expected: tuple[str, ...] | None = None, display: str | None = None
+    root: Path,
+    expected: tuple[str, ...] | None = None,
+    display: str | None = None,
+    each: Callable[[Document], Document] | None = None,
 ) -> list[Document]:
     """Load every YAML file of a folder, gathering all errors before raising.
 
     With `display`, files are named `display/<path inside root>` (the bundled sheets
-    show as `pricing/...` wherever costcalc is installed).
+    show as `pricing/...` wherever costcalc is installed). `each` maps every document
+    as soon as it is loaded (the catalog copies a validated model into run-time records
+    there, so one file's pydantic model is alive at a time, not the folder's).
     """
     documents: list[Document] = []
     problems: list[Problem] = []
     for path in yaml_files(root):
         name = f"{display}/{path.relative_to(root).as_posix()}" if display else None
         try:
-            documents.append(load_document(path, expected, name=name))
+            document = load_document(path, expected, name=name)
+            documents.append(document if each is None else each(document))
         except InputError as exc:
             problems.extend(exc.problems)
     if problems:

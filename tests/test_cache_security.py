@@ -285,3 +285,19 @@ def test_own_folder_left_readable_by_an_earlier_version_is_made_private_and_used
     assert _output_price(sheets, cache) == 16
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
     assert list(cache.glob("catalog-*.json"))  # an entry was stored
+
+
+def test_an_entry_is_written_in_parts_as_dumps_gives_it(tmp_path: Path) -> None:
+    """A cache miss writes its entry a line at a time, the HMAC line last (never the whole body
+    joined in memory): the file holds exactly the bytes `dumps` makes, and reads back."""
+    sheets, cache = _sheets(tmp_path), tmp_path / "cache"
+    assert _output_price(sheets, cache) == 16
+    key = cc.cache_key([(sheets, None)])
+    secret = cc.secret_for(cache)
+    assert key is not None and secret is not None
+    (entry,) = cache.glob("catalog-*.json")
+    catalog = load_catalog([sheets], include_bundled=False)
+    assert entry.read_bytes() == cc.dumps(catalog, key, secret)
+    assert entry.stat().st_mode & 0o777 == 0o600
+    assert _output_price(sheets, cache) == 16  # a hit now
+    assert cc.loads(entry.read_bytes(), key, secret).offers == catalog.offers
