@@ -105,6 +105,14 @@ def test_handover_instants(bundled: Catalog, tmp_path: Path) -> None:
         ("deepseek-chat", 1),
         ("deepseek-reasoner", 1),
     ]
+    # Each unpriced line says which window it fell outside of.
+    reasons = {u.model: u.reason for u in result.unpriced}
+    assert reasons["deepseek-chat"].endswith(
+        "; deepseek-chat names deepseek-v3.1 from 2025-09-05 16:00 UTC"
+    )
+    assert reasons["deepseek-reasoner"].endswith(
+        "; deepseek-reasoner named deepseek-v4-flash until 2026-07-24 15:59 UTC"
+    )
 
 
 def test_cli_replay_json_and_exit_codes(tmp_path: Path) -> None:

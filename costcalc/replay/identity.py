@@ -153,6 +153,22 @@ def _one_seller(offers: list[OfferEntry], windows: tuple[tuple[Span, ...], ...] 
     return Resolution(tuple(offers), windows=windows)
 
 
+def window_hint(name: str, res: Resolution, at: dt.datetime) -> str:
+    """For a logged name with no offer at `at`: when the name's windows say why, in words
+    ("; deepseek-chat names deepseek-v3.1 from 2025-09-05 16:00 UTC", the next window to open
+    after `at`, else the last one to close before it); "" for a name without windows."""
+    spans = [(span, e.model.id) for e, w in zip(res.entries, res.windows) for span in w]
+    opens = [(since, mid) for (since, _), mid in spans if since is not None and since > at]
+    if opens:
+        since, mid = min(opens)
+        return f"; {name} names {mid} from {since:%Y-%m-%d %H:%M} UTC"
+    closes = [(until, mid) for (_, until), mid in spans if until is not None and until <= at]
+    if closes:
+        until, mid = max(closes)
+        return f"; {name} named {mid} until {until:%Y-%m-%d %H:%M} UTC"
+    return ""
+
+
 def _inside(window: tuple[Span, ...], at: dt.datetime) -> dt.datetime | None:
     """The latest start (EARLIEST for an open one) of the spans of `window` holding at
     `at`, or None when none holds."""

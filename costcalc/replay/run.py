@@ -41,7 +41,7 @@ from costcalc.replay.grouping import (
     rows_sql,
     to_dialect,
 )
-from costcalc.replay.identity import Resolution, offer_at, resolve, switches
+from costcalc.replay.identity import Resolution, offer_at, resolve, switches, window_hint
 from costcalc.replay.pricing import (
     LANE_BITS,
     Narrowed,
@@ -448,6 +448,7 @@ def _price_exact(
         if len(days) > 1:
             more = len(days) - 1
             why += f", nor on {more} more day{'s' if more > 1 else ''} of traffic up to {max(days)}"
+        why += window_hint(model, resolved[(model, provider)], first)
         not_priced(model, provider, requests, cost, why)
     traffic = [t for m, p, t in priced if not failed or (m, p, t.slot.day) not in failed]
     unpriced_list = [
