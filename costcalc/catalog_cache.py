@@ -40,6 +40,7 @@ import errno
 import hashlib
 import hmac
 import importlib
+import io
 import itertools
 import json
 import os
@@ -1427,14 +1428,15 @@ def _deserialize(body: bytes | bytearray, start: int, key: str, source: Path | N
 
 def dumps(value: Any, key: str, secret: bytes) -> bytes:
     """A cache file: an HMAC line, then the plain data it authenticates (`_serialize`)."""
-    body = _serialize(value, key, apart=True)
-    return _mac(secret, body).encode("ascii") + b"\n" + body
+    buffer = io.BytesIO()
+    _entry_writer(_serialized_lines(value, key, apart=True), secret)(buffer)
+    return buffer.getvalue()
 
 
 def _entry_writer(lines: list[str], secret: bytes) -> Callable[[BinaryIO], None]:
-    """A function writing the bytes `dumps` gives for these `_serialized_lines` to a file,
-    a line at a time: the HMAC line is written last, over a placeholder of its length, so
-    the body is never joined in memory (at 100,000 offers it is about 110 MB, and the
+    """A function writing a cache file (`dumps`) of these `_serialized_lines` to an open
+    file, a line at a time: the HMAC line is written last, over a placeholder of its length,
+    so the body is never joined in memory (at 100,000 offers it is about 110 MB, and the
     join, its encoding and the HMAC line before it were three more copies)."""
 
     def write(handle: BinaryIO) -> None:
@@ -1448,7 +1450,6 @@ def _entry_writer(lines: list[str], secret: bytes) -> Callable[[BinaryIO], None]
                 handle.write(b"\n")
             mac.update(data)
             handle.write(data)
-            del data
         end = handle.tell()
         handle.seek(start)
         handle.write(mac.hexdigest().encode("ascii"))

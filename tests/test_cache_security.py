@@ -297,7 +297,9 @@ def test_an_entry_is_written_in_parts_as_dumps_gives_it(tmp_path: Path) -> None:
     assert key is not None and secret is not None
     (entry,) = cache.glob("catalog-*.json")
     catalog = load_catalog([sheets], include_bundled=False)
-    assert entry.read_bytes() == cc.dumps(catalog, key, secret)
+    body = cc._serialize(catalog, key, apart=True)  # the body joined, and its HMAC line
+    assert entry.read_bytes() == cc._mac(secret, body).encode() + b"\n" + body
+    assert cc.dumps(catalog, key, secret) == entry.read_bytes()
     assert entry.stat().st_mode & 0o777 == 0o600
     assert _output_price(sheets, cache) == 16  # a hit now
     assert cc.loads(entry.read_bytes(), key, secret).offers == catalog.offers

@@ -157,7 +157,10 @@ def window_hint(name: str, res: Resolution, at: dt.datetime) -> str:
     """For a logged name with no offer at `at`: when the name's windows say why, in words
     ("; deepseek-chat names deepseek-v3.1 from 2025-09-05 16:00 UTC", the next window to open
     after `at`, else the last one to close before it); "" for a name without windows."""
-    spans = [(span, e.model.id) for e, w in zip(res.entries, res.windows) for span in w]
+    if not res.windows:
+        return ""
+    windows = zip(res.entries, res.windows, strict=True)
+    spans = [(span, e.model.id) for e, w in windows for span in w]
     opens = [(since, mid) for (since, _), mid in spans if since is not None and since > at]
     if opens:
         since, mid = min(opens)
