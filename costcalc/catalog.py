@@ -186,7 +186,14 @@ def load_catalog(
                 problems.extend(exc.problems)
         if problems:
             raise InputError(problems=problems)
-        return build_catalog(loaded)
+        from costcalc.catalog_cache import compact
+
+        catalog = build_catalog(loaded)
+        del loaded  # each document's located tree is freed as it is compacted
+        documents = catalog.documents
+        for i, document in enumerate(documents):
+            documents[i] = compact(document)
+        return catalog
 
     if cache_dir is None:
         return build()

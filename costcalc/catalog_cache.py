@@ -488,21 +488,18 @@ class _Encoder:
         fields = getattr(t, "model_fields", None)
         if t is Document or t is _CachedDocument:
             # Located data goes in as text, decoded only if a line is looked up.
-            lines: Any = json.dumps(self.skeleton(x.raw), separators=(",", ":"), ensure_ascii=True)
+            lines: Any = _located_text(x)
+            if lines is None:
+                lines = json.dumps(self.skeleton(x.raw), separators=(",", ":"), ensure_ascii=True)
             if self.located is not None and len(lines) > LOCATED_APART:
                 digest = hashlib.sha256(lines.encode("ascii")).hexdigest()
                 self.located.append(lines)
                 lines = ["@", len(self.located) - 1, digest]
             # The line of each item of each top-level list, apart: line_of("scores", i),
             # the look-up made for every score, then needs no located data decoded.
-            raw = x.raw
-            items = {}
-            if type(raw) is LineDict:
-                items = {
-                    k: list(v.lines)
-                    for k, v in raw.items()
-                    if type(k) is str and type(v) is LineList
-                }
+            items = x.__dict__.get("_items") if "_raw" not in x.__dict__ else None
+            if items is None:
+                items = _item_lines(x.raw)
             model: Any
             if t is _CachedDocument and "_model_text" in x.__dict__:
                 model, text = None, x.__dict__["_model_text"]
@@ -1127,6 +1124,39 @@ class _CachedDocument(Document):
                 raw = LineDict()
             object.__setattr__(self, "_raw", raw)
         return state["_raw"]
+
+
+def _located_text(document: Document) -> str | None:
+    """The located text of a compact document whose located data was never decoded
+    (`compact`), or None (the encoder makes it from `raw`)."""
+    state = document.__dict__
+    if type(document) is not _CachedDocument or "_raw" in state:
+        return None
+    text = state["_lines"][0]
+    return text if type(text) is str else None
+
+
+def _item_lines(raw: Any) -> dict[str, list[int]]:
+    """The line of each item of each top-level list of located data (`_CachedDocument._items`)."""
+    if type(raw) is not LineDict:
+        return {}
+    return {k: list(v.lines) for k, v in raw.items() if type(k) is str and type(v) is LineList}
+
+
+def compact(document: Document) -> Document:
+    """The document with its located data kept as text, decoded again only if a line other
+    than a top-level list item's is looked up, as a document read from the cache keeps it.
+
+    A cold load holds a tree of located mappings per item of every sheet (at 100,000
+    synthetic offers about half the catalog's memory) until it is written to the cache;
+    a built catalog's documents are compacted first (`costcalc.catalog.load_catalog`)."""
+    if type(document) is not Document:
+        return document
+    raw = document.raw
+    text = json.dumps(_Encoder().skeleton(raw), separators=(",", ":"), ensure_ascii=True)
+    found = _CachedDocument.from_cache(document.path, document.kind, document.model, text, [])
+    found.__dict__["_items"] = _item_lines(raw)
+    return found
 
 
 class _Apart:

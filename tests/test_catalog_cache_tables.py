@@ -240,3 +240,34 @@ def test_slotted_dataclass_rows_are_what_init_builds() -> None:
 
     for other in (Checked, Frozen, Plain):
         assert cc._dataclass_rows(other, 1, ["x"], [[1]]) is None
+
+
+def test_a_built_catalog_keeps_its_located_data_as_text(tmp_path: Path) -> None:
+    """load_catalog compacts each document once the catalog is built (`compact`): its located
+    data is kept as the text the cache stores, decoded only for a line below a top-level list
+    item. Every line looked up is the line the loaded document gives, deep ones included, and
+    the cache written from the compacted catalog is the one the uncompacted catalog makes."""
+    sheets = _sheets(tmp_path / "sheets", 40)
+    loaded = load_folder(sheets)
+    built = load_catalog([sheets], include_bundled=False)
+    by_path = {d.path: d for d in loaded}
+    assert built.documents and all(type(d) is cc._CachedDocument for d in built.documents)
+    looked_up = 0
+    for document in built.documents:
+        original = by_path[document.path]
+        for key in ("offers", "scores", "models"):
+            items = original.raw.get(key) or []
+            for i, item in enumerate(items):
+                assert document.line_of(key, i) == original.line_of(key, i)
+                looked_up += 1
+        assert "_raw" not in document.__dict__  # item lines come from the list kept apart
+        for i, offer in enumerate(original.raw.get("offers") or []):
+            for j, _ in enumerate(offer["prices"]):
+                for field in ("as_of", "input", "output"):
+                    loc = ("offers", i, "prices", j, field)
+                    assert document.line_of(*loc) == original.line_of(*loc) is not None
+                    looked_up += 1
+    assert looked_up > 200
+    uncompacted = _built(sheets)
+    key = "k"
+    assert cc._serialize(built, key) == cc._serialize(uncompacted, key)
