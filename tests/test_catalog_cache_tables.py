@@ -256,8 +256,7 @@ def test_a_built_catalog_keeps_its_located_data_as_text(tmp_path: Path) -> None:
     for document in built.documents:
         original = by_path[document.path]
         for key in ("offers", "scores", "models"):
-            items = original.raw.get(key) or []
-            for i, item in enumerate(items):
+            for i in range(len(original.raw.get(key) or [])):
                 assert document.line_of(key, i) == original.line_of(key, i)
                 looked_up += 1
         assert "_raw" not in document.__dict__  # item lines come from the list kept apart
