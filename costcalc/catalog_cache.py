@@ -1043,7 +1043,8 @@ class _Decoder:
 
 
 class _CachedDocument(Document):
-    """A document read from the cache: its located data is decoded on first use.
+    """A document read from the cache, or compacted once a catalog is built (`compact`):
+    its located data is kept as text and decoded on first use.
 
     Most commands look up lines of a few documents only (scores, profiles); the
     price sheets' lines are needed only when the catalog is built, on a miss.
