@@ -171,6 +171,15 @@ def load_catalog(
         folders.insert(0, (bundled_pricing_dir(), "pricing"))
 
     def build() -> Catalog:
+        from costcalc.catalog_cache import compact
+
+        def settled(document: Document) -> Document:
+            """A loaded document as the catalog keeps it: its model as run-time records, and
+            its located data as text (`compact`), except a price sheet's until the catalog is
+            built (the origin of every price period is a line below an offer)."""
+            document = as_records(document)
+            return document if document.kind == "price-sheet" else compact(document)
+
         if include_bundled and not layers:
             from costcalc.catalog_cache import load_compiled
 
@@ -181,15 +190,13 @@ def load_catalog(
         problems: list[Problem] = []
         for folder, display in folders:
             try:
-                loaded.append(load_folder(folder, display=display, each=as_records))
+                loaded.append(load_folder(folder, display=display, each=settled))
             except InputError as exc:
                 problems.extend(exc.problems)
         if problems:
             raise InputError(problems=problems)
-        from costcalc.catalog_cache import compact
-
         catalog = build_catalog(loaded)
-        del loaded  # each document's located tree is freed as it is compacted
+        del loaded  # each price sheet's located tree is freed as it is compacted
         documents = catalog.documents
         for i, document in enumerate(documents):
             documents[i] = compact(document)
