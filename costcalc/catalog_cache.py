@@ -1150,11 +1150,16 @@ def compact(document: Document) -> Document:
 
     A cold load holds a tree of located mappings per item of every sheet (at 100,000
     synthetic offers about half the catalog's memory) until it is written to the cache;
-    a built catalog's documents are compacted first (`costcalc.catalog.load_catalog`)."""
+    `costcalc.catalog.load_catalog` compacts them as it loads and builds. Located data
+    the cache cannot write (a key of another type) leaves the document as it is, as the
+    cache then leaves the catalog unwritten."""
     if type(document) is not Document:
         return document
     raw = document.raw
-    text = json.dumps(_Encoder().skeleton(raw), separators=(",", ":"), ensure_ascii=True)
+    try:
+        text = json.dumps(_Encoder().skeleton(raw), separators=(",", ":"), ensure_ascii=True)
+    except (TypeError, ValueError, RecursionError):
+        return document
     found = _CachedDocument.from_cache(document.path, document.kind, document.model, text, [])
     found.__dict__["_items"] = _item_lines(raw)
     return found

@@ -270,3 +270,20 @@ def test_a_built_catalog_keeps_its_located_data_as_text(tmp_path: Path) -> None:
     uncompacted = _built(sheets)
     key = "k"
     assert cc._serialize(built, key) == cc._serialize(uncompacted, key)
+
+
+def test_located_data_the_cache_cannot_write_is_left_as_it_is() -> None:
+    """`compact` of a document whose located data has a key the cache cannot write (here an
+    arbitrary object; YAML keys are scalars, so only a costcalc bug could make one) keeps the
+    document, its lines intact, rather than failing the load."""
+    from costcalc.loader import Document
+    from costcalc.located import LineDict
+
+    raw = LineDict()
+    raw.line = 1
+    raw[object()] = "x"
+    raw["kind"] = "scores"
+    raw.lines.update({"kind": 2})
+    document = Document("odd.yaml", "scores", None, raw)
+    assert cc.compact(document) is document
+    assert document.line_of("kind") == 2
