@@ -176,8 +176,7 @@ class Identity:
             if offer.api_model:
                 apis.append(ApiName(provider, offer.api_model, model, starts, ends))
             for other in offer.api_names:  # in force: the periods within the name's window
-                since = as_instant(other.from_) if other.from_ is not None else None
-                until = as_instant(other.until) if other.until is not None else None
+                since, until = other.window()
                 apis.append(ApiName(provider, other.name, model, starts, ends, since, until))
         offers = {
             (o.provider.id, o.model.id): (o.offer.api_model, bool(o.offer.api_names))

@@ -433,10 +433,11 @@ class OtherApiName(Record):
         self.source = source
         self.note = note
 
-    def holds(self, at: dt.datetime) -> bool:
-        """Whether the name served this model at an instant (aware UTC)."""
-        return (self.from_ is None or as_instant(self.from_) <= at) and (
-            self.until is None or at < as_instant(self.until)
+    def window(self) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """[from, until) as aware UTC instants (None: no bound on that side)."""
+        return (
+            None if self.from_ is None else as_instant(self.from_),
+            None if self.until is None else as_instant(self.until),
         )
 
 

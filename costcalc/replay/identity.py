@@ -134,14 +134,7 @@ def name_window(entry: OfferEntry, lowered: set[str]) -> tuple[Span, ...]:
     offer = entry.offer
     if offer.api_model is not None and offer.api_model.lower() in lowered:
         return ALWAYS
-    return tuple(
-        (
-            as_instant(other.from_) if other.from_ is not None else None,
-            as_instant(other.until) if other.until is not None else None,
-        )
-        for other in offer.api_names
-        if other.name.lower() in lowered
-    )
+    return tuple(other.window() for other in offer.api_names if other.name.lower() in lowered)
 
 
 def _one_seller(offers: list[OfferEntry], windows: tuple[tuple[Span, ...], ...] = ()) -> Resolution:
