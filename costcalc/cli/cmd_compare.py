@@ -391,8 +391,11 @@ def compare_command(
     if fmt is Format.json:  # each offer's dict made as it is written
         _stream_json(payload(ranking, options, result, lazy=True))
         return
-    out = payload(ranking, options, result)
-    emit([csv_table(out) if fmt is Format.csv or data is None else data], fmt, out)
+    if fmt is Format.csv or data is None:  # the CSV's rows are the payload's
+        out = payload(ranking, options, result)
+        emit([csv_table(out)], fmt, out)
+        return
+    emit([data], fmt, None)  # a drawn table needs no payload (a dict per offer)
 
 
 _DRAWN = frozenset([Format.table, Format.markdown])

@@ -61,15 +61,19 @@ class _Fallback(Exception):
     """The table needs rich: a character or a width this module does not lay out."""
 
 
-def _measure_text(text: str, max_width: int) -> tuple[int, int]:
-    """`Measurement.get` of a rich Text: (longest word, longest line), within max_width."""
+def _lengths(text: str) -> tuple[int, int]:
+    """(longest word, longest line) of a text: all its measurement depends on."""
+    # "\n" is the only line break a drawable text holds.
+    high = max(map(len, text.splitlines())) if "\n" in text else len(text)
+    words = text.split()
+    return (max(map(len, words)) if words else high), high
+
+
+def _measure_text(lengths: tuple[int, int], max_width: int) -> tuple[int, int]:
+    """`Measurement.get` of a rich Text of these `_lengths`, within max_width."""
     if max_width < 1:
         return 0, 0
-    lines = text.splitlines()
-    high = max(len(line) for line in lines) if lines else 0
-    words = text.split()
-    low = max(len(word) for word in words) if words else high
-    low, high = _normalize(low, high)
+    low, high = _normalize(*lengths)
     low, high = min(low, max_width), min(high, max_width)
     if high < 1:
         return 0, 0
@@ -81,15 +85,17 @@ def _normalize(low: int, high: int) -> tuple[int, int]:
     return max(0, low), max(0, max(low, high))
 
 
-def _measure_cell(text: str, max_width: int, left: int, right: int) -> tuple[int, int]:
-    """`Measurement.get` of a rich Padding around a Text."""
+def _measure_cell(
+    lengths: tuple[int, int], max_width: int, left: int, right: int
+) -> tuple[int, int]:
+    """`Measurement.get` of a rich Padding around a Text of these `_lengths`."""
     if max_width < 1:
         return 0, 0
     extra = left + right
     if max_width - extra < 1:
         low, high = max_width, max_width
     else:
-        low, high = _measure_text(text, max_width)
+        low, high = _measure_text(lengths, max_width)
         low, high = min(low + extra, max_width), min(high + extra, max_width)
     low, high = _normalize(low, high)
     low, high = min(low, max_width), min(high, max_width)
@@ -99,13 +105,16 @@ def _measure_cell(text: str, max_width: int, left: int, right: int) -> tuple[int
 
 
 def _measure_column(
-    texts: list[str], max_width: int, pads: tuple[int, int], min_width: int | None
+    lengths: set[tuple[int, int]], max_width: int, pads: tuple[int, int], min_width: int | None
 ) -> tuple[int, int]:
-    """`Table._measure_column`: the narrowest and widest the column can be, padding included."""
+    """`Table._measure_column`: the narrowest and widest the column can be, padding included.
+
+    `lengths`: the distinct `_lengths` of its cells. A measurement depends only on them, and
+    only the maxima matter, so each pair is measured once (100,000 cells have a few dozen)."""
     if max_width < 1:
         return 0, 0
     left, right = pads
-    measured = [_measure_cell(t, max_width, left, right) for t in texts]
+    measured = [_measure_cell(n, max_width, left, right) for n in lengths]
     low = max(m[0] for m in measured)
     high = max(m[1] for m in measured)
     low, high = min(low, max_width), min(high, max_width)
@@ -193,7 +202,7 @@ def _wrap(text: str, width: int, justify: str, no_wrap: bool = False) -> list[st
     """`Text.wrap` with overflow "fold": the lines of a text at a width, justified."""
     out: list[str] = []
     for line in text.split("\n"):
-        if no_wrap:
+        if no_wrap or len(line) <= width:  # a line that fits is never broken
             pieces = [line]
         else:
             breaks = _divide_line(line, width)
@@ -224,7 +233,7 @@ def _fit(line: str, width: int) -> str:
 
 def _draw_table(table: Table, width: int, out: list[str]) -> list[str]:
     """Append the table's lines to `out`; the names of the columns it hides."""
-    from costcalc.render.tables import _min_width, _whole, layout
+    from costcalc.render.tables import _whole, layout
 
     plan = layout(table, width)
     shown = plan.columns
@@ -254,8 +263,8 @@ def _draw_table(table: Table, width: int, out: list[str]) -> list[str]:
     else:  # pad_edge=False: no padding at the table's two edges
         pads = [(0 if k == 0 else 1, 0 if k == n - 1 else 1) for k in range(n)]
     whole = [_whole(c) for c in columns]
-    min_widths = [_min_width(table, i) if w else None for i, w in zip(shown, whole, strict=True)]
-    by_column = [[r[k] for r in rows] for k in range(n)]
+    min_widths = [plan.min_widths[i] if w else None for i, w in zip(shown, whole, strict=True)]
+    by_column = [{_lengths(r[k]) for r in rows} for k in range(n)]
     extra = (2 if bordered else 0) + n - 1
     max_width = width - extra
 
@@ -278,18 +287,26 @@ def _draw_table(table: Table, width: int, out: list[str]) -> list[str]:
         lines += _wrap(table.title, table_width, "left")
     if bordered:
         lines.append(_rule(_TOP, widths))
+    rights = [c.align == "right" for c in columns]
     for r, texts in enumerate(rows):
         drawn: list[list[str]] = []
+        height = 1
         for k, text in enumerate(texts):
             left, right = pads[k]
-            justify = "right" if columns[k].align == "right" else "left"
-            wrapped = _wrap(text, inners[k], justify, whole[k])
-            drawn.append([" " * left + _fit(line, inners[k]) + " " * right for line in wrapped])
-        height = max(len(c) for c in drawn)
-        for k, lines_of in enumerate(drawn):
-            blank = [" " * widths[k]] * (height - len(lines_of))
-            # The header sits at the bottom of its row, the other cells at the top.
-            drawn[k] = blank + lines_of if r == 0 else lines_of + blank
+            inner = inners[k]
+            if "\n" not in text and len(text) <= inner:
+                # One line that fits: justified in place (what _wrap and _fit give it).
+                body = text.rstrip().rjust(inner) if rights[k] else text.ljust(inner)
+                drawn.append([" " * left + body + " " * right])
+                continue
+            wrapped = _wrap(text, inner, "right" if rights[k] else "left", whole[k])
+            drawn.append([" " * left + _fit(line, inner) + " " * right for line in wrapped])
+            height = max(height, len(wrapped))
+        if height > 1:
+            for k, lines_of in enumerate(drawn):
+                blank = [" " * widths[k]] * (height - len(lines_of))
+                # The header sits at the bottom of its row, the other cells at the top.
+                drawn[k] = blank + lines_of if r == 0 else lines_of + blank
         if bordered:
             left_side, divider, right_side = _HEAD_SIDES if r == 0 else _BODY_SIDES
         else:

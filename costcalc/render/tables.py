@@ -202,16 +202,23 @@ WRAP_MIN = 10
 class Layout:
     """How a table fits a width: which columns show, stacked columns, and the box style."""
 
-    __slots__ = ("columns", "compact", "hidden", "stacked")
+    __slots__ = ("columns", "compact", "hidden", "min_widths", "stacked")
 
     def __init__(
-        self, columns: list[int], stacked: dict[int, int], compact: bool, hidden: list[str]
+        self,
+        columns: list[int],
+        stacked: dict[int, int],
+        compact: bool,
+        hidden: list[str],
+        min_widths: list[int] | None = None,
     ) -> None:
         self.columns = columns
         self.stacked = stacked
         """Column index -> index of the column whose cells it joins as a second line."""
         self.compact = compact
         self.hidden = hidden
+        self.min_widths = min_widths or []
+        """`_min_width` of every column of the table, by index (measured once)."""
 
     def __repr__(self) -> str:
         return (
@@ -221,6 +228,8 @@ class Layout:
 
 
 def _cell_width(text: str) -> int:
+    if text.isascii() and text.isprintable():  # one line of one-cell characters
+        return len(text)
     from costcalc.render.plaintable import SINGLE_CELL
 
     if SINGLE_CELL.issuperset(text.replace("\n", "")):
@@ -239,8 +248,8 @@ def _min_width(table: Table, i: int) -> int:
     """The narrowest a column can be drawn: its widest cell for one-line columns, else its
     longest word (never below WRAP_MIN unless the whole column is narrower)."""
     col = table.columns[i]
-    cells = [col.name, *(row[i] for row in table.rows)]
-    natural = max(_cell_width(c) for c in cells)
+    cells = {col.name, *(row[i] for row in table.rows)}  # each distinct text once
+    natural = max(map(_cell_width, cells))
     if _whole(col):
         return natural
     longest_word = max((_cell_width(w) for c in cells for w in c.split()), default=0)
@@ -260,7 +269,7 @@ def layout(table: Table, width: int) -> Layout:
     widths = [_min_width(table, i) for i in range(n)]
     every = list(range(n))
     if _needed(widths, BORDERED_OVERHEAD) <= width:
-        return Layout(every, {}, compact=False, hidden=[])
+        return Layout(every, {}, compact=False, hidden=[], min_widths=widths)
     names = {c.name: i for i, c in enumerate(table.columns)}
     shown = list(every)
     stacked: dict[int, int] = {}
@@ -289,7 +298,7 @@ def layout(table: Table, width: int) -> Layout:
         i = droppable.pop(0)
         shown.remove(i)
         hidden.append(table.columns[i].name)
-    return Layout(shown, stacked, compact=True, hidden=hidden)
+    return Layout(shown, stacked, compact=True, hidden=hidden, min_widths=widths)
 
 
 HIDDEN_NOTE = (
@@ -353,7 +362,7 @@ def rich_tables(tables: list[Table], width: int, color: bool = False) -> str:
                 justify="right" if col.align == "right" else "left",
                 overflow="fold",
                 no_wrap=keep_whole,
-                min_width=_min_width(table, i) if keep_whole else None,
+                min_width=plan.min_widths[i] if keep_whole else None,
             )
         for r, row in enumerate(table.rows):
             cells = []
