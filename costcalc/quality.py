@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
+from decimal import Decimal, getcontext, localcontext
 from typing import TYPE_CHECKING
 
 from costcalc.catalog import Catalog, Origin, did_you_mean
@@ -164,6 +164,23 @@ class QualityIndex:
         default_factory=dict, repr=False, compare=False
     )
     """The `Quality.missing` tuples made so far, each kept once."""
+    _orders: dict[int, tuple[Weighting, list[tuple[str, Decimal]], Decimal]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
+    """By id of a weighting (kept alive here): its weights by benchmark id and their total,
+    worked out once instead of once per model."""
+
+    def weights_in_order(self, weighting: Weighting) -> tuple[list[tuple[str, Decimal]], Decimal]:
+        """A weighting's (benchmark, weight) pairs sorted by benchmark, and its total weight
+        (summed from zero at 28 digits, in dict order)."""
+        found = self._orders.get(id(weighting))
+        if found is None or found[0] is not weighting:
+            with localcontext() as ctx:
+                ctx.prec = 28
+                total = sum(weighting.weights.values(), ZERO)
+            found = (weighting, sorted(weighting.weights.items()), total)
+            self._orders[id(weighting)] = found
+        return found[1], found[2]
 
     def profile(self, name: str) -> Profile:
         found = self.profiles.get(name.strip().lower())
@@ -326,7 +343,8 @@ def model_quality(
     parts: list[Part] = []
     missing: list[str] = []
     memo = index._normalised
-    for bid, weight in sorted(weighting.weights.items()):
+    ordered, total = index.weights_in_order(weighting)
+    for bid, weight in ordered:
         entry = have.get(bid)
         if entry is None:
             missing.append(bid)
@@ -343,23 +361,33 @@ def model_quality(
         parts.append(Part(bid, weight, value, stderr, how, entry))
     if not parts:
         return None
-    with localcontext() as ctx:
-        ctx.prec = 28
-        total = sum(weighting.weights.values(), ZERO)
-        # One pass, the same sums in the same order as sum(..., ZERO) over the parts.
-        covered = weighted = squares = ZERO
-        for p in parts:
-            weight = p.weight
-            covered += weight
-            weighted += weight * p.value
-            squares += weight * weight * p.stderr * p.stderr
-        value = weighted / covered
-        stderr = squares.sqrt() / covered
-        low = max(ZERO, value - z * stderr)
-        high = min(HUNDRED, value + z * stderr)
+    if getcontext().prec == 28:  # the default: no context of its own needed (half a µs)
+        figures = _mean_figures(parts, z, total)
+    else:
+        with localcontext() as ctx:
+            ctx.prec = 28
+            figures = _mean_figures(parts, z, total)
     missed = tuple(missing)
     missed = index._missing.setdefault(missed, missed)  # models often miss the same ones
-    return Quality(value, stderr, low, high, covered / total, tuple(parts), missed)
+    return Quality(*figures, tuple(parts), missed)
+
+
+def _mean_figures(
+    parts: list[Part], z: Decimal, total: Decimal
+) -> tuple[Decimal, Decimal, Decimal, Decimal, Decimal]:
+    """Value, standard error, band and coverage of a weighted mean, in the current context."""
+    # One pass, the same sums in the same order as sum(..., ZERO) over the parts.
+    covered = weighted = squares = ZERO
+    for p in parts:
+        weight = p.weight
+        covered += weight
+        weighted += weight * p.value
+        squares += weight * weight * p.stderr * p.stderr
+    value = weighted / covered
+    stderr = squares.sqrt() / covered
+    low = max(ZERO, value - z * stderr)
+    high = min(HUNDRED, value + z * stderr)
+    return value, stderr, low, high, covered / total
 
 
 def latent_quality(

@@ -127,6 +127,34 @@ def test_user_weights(index) -> None:  # type: ignore[no-untyped-def]
     assert w.min_coverage == DEFAULT_MIN_COVERAGE
 
 
+def test_weightings_in_turn_on_one_index(index) -> None:  # type: ignore[no-untyped-def]
+    """The index keeps each weighting's sorted weights and total: a second weighting on the
+    same index gets its own (mid: 84.5 with b1=3, b2=1; (1 x 84 + 3 x 86) / 4 = 85.5 with the
+    weights swapped), and the first still gets its own afterwards."""
+    first = weighting(index, "ignored", {"b1": D(3), "b2": D(1)})
+    swapped = weighting(index, "ignored", {"b1": D(1), "b2": D(3)})
+    for w, value in ((first, "84.5"), (swapped, "85.5"), (first, "84.5")):
+        q = model_quality(index, "mid", w)
+        assert q is not None
+        assert q.value == D(value)
+
+
+def test_quality_is_worked_out_at_28_digits(index) -> None:  # type: ignore[no-untyped-def]
+    """Under a caller's 6-digit context the figures are the same as under the default 28
+    digits (the quality sets its own precision), and the caller's context is left alone."""
+    from decimal import localcontext
+
+    w = weighting(index, "balanced")
+    expected = model_quality(index, "cheap", w)
+    with localcontext() as ctx:
+        ctx.prec = 6
+        got = model_quality(index, "cheap", w)
+        assert ctx.prec == 6
+    assert got is not None and expected is not None
+    # sqrt(1 + 1) at 28 digits is 1.414213562373095048801688724; halved, not 0.707107:
+    assert got.stderr == expected.stderr == D("0.707106781186547524400844362")
+
+
 def test_missing_score_never_counts_as_zero(index) -> None:  # type: ignore[no-untyped-def]
     """partial has only b2 = 60: its quality is 60 (not (0 + 60) / 2 = 30) at 50% coverage."""
     q = model_quality(index, "partial", weighting(index, "balanced"))
