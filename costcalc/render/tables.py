@@ -210,14 +210,14 @@ class Layout:
         stacked: dict[int, int],
         compact: bool,
         hidden: list[str],
-        min_widths: list[int] | None = None,
+        min_widths: list[int],
     ) -> None:
         self.columns = columns
         self.stacked = stacked
         """Column index -> index of the column whose cells it joins as a second line."""
         self.compact = compact
         self.hidden = hidden
-        self.min_widths = min_widths or []
+        self.min_widths = min_widths
         """`_min_width` of every column of the table, by index (measured once)."""
 
     def __repr__(self) -> str:
