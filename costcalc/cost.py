@@ -28,7 +28,7 @@ the bound on every number read (`costcalc.numbers`) keeps small.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
@@ -179,16 +179,31 @@ class CostResult:
     """The cost of a usage on one offer, with its full breakdown.
 
     Read-only by convention, not frozen: one is made per offer, and a frozen dataclass's
-    __init__ (each field set through object.__setattr__) is about ten times slower."""
+    __init__ (each field set through object.__setattr__) is about ten times slower.
+
+    `cost_of` leaves the breakdown to be made on first access to `lines` (from the same
+    period, usage and day, by the same function that gave the total): a ranking of
+    100,000 offers reads only totals, and its lines were about 60 MB."""
 
     model: str
     provider: str
     currency: str
     usage: Usage
     total: Decimal
-    lines: tuple[CostLine, ...]
+    given_lines: tuple[CostLine, ...] | None = field(compare=False, repr=False)
+    """The breakdown, or None until `lines` first makes it."""
     choice: PriceChoice
     notes: tuple[str, ...] = field(default_factory=tuple)
+    when: dt.date | None = field(default=None, compare=False, repr=False)
+    """The day priced (for a breakdown made later); None when the lines were given."""
+
+    @property
+    def lines(self) -> tuple[CostLine, ...]:
+        """Each priced component: tokens, rate, amount and the price's source and date."""
+        if self.given_lines is None:
+            assert self.when is not None
+            self.given_lines = _lines(self.choice, self.usage, self.when)
+        return self.given_lines
 
 
 def choose_period(
@@ -287,11 +302,47 @@ def cost_of(
 ) -> CostResult:
     """Price a usage on an offer as of a day, in a currency, with a traceable breakdown."""
     choice = choose_period(entry, when, currency, fx)
-    period = choice.period
-    tier = _tier_for(period, usage.input_tokens)
     notes: list[str] = []
-    lines: list[CostLine] = []
-    origin = str(choice.origin)
+    fallbacks: list[str] = []
+    conversion = choice.conversion
+    amounts: list[Decimal] = []
+    for component, _mode, billed_as, _tier, _tokens, _rate, native, _source, _as_of in _priced(
+        choice.period, usage, when, notes
+    ):
+        amounts.append(conversion.apply(native) if conversion else native)
+        if billed_as != component:
+            fallbacks.append(f"{component} tokens are billed at the {billed_as} price")
+    notes += fallbacks
+    if conversion:
+        notes.append(
+            f"no {currency} price is published: {choice.currency} prices converted at"
+            f" {conversion.describe()}"
+        )
+    return CostResult(
+        entry.model.id,
+        entry.provider.id,
+        currency,
+        usage,
+        exact_sum(amounts),
+        None,
+        choice,
+        tuple(dict.fromkeys(notes)),
+        when,
+    )
+
+
+_Priced = tuple[str, str, str, "int | None", Decimal, Decimal, Decimal, str, dt.date]
+"""component, mode label, billed as, tier, tokens, rate, amount in the rate's currency,
+source, as of."""
+
+
+def _priced(
+    period: PricePeriod, usage: Usage, when: dt.date, notes: list[str]
+) -> Iterator[_Priced]:
+    """Each billed component of a usage on a price period, in order: the one rule both the
+    total and the breakdown come from. Notes explain the modes billed at standard prices."""
+    tier = _tier_for(period, usage.input_tokens)
+    above = tier.above_input_tokens if tier else None
     for mode, _share, billed in usage.billed_tokens():
         rates, source, as_of, label = _price_block(period, tier, mode, when, notes)
         for component, tokens in billed:
@@ -301,40 +352,30 @@ def cost_of(
                 billed_as = FALLBACK[billed_as]
                 rate = getattr(rates, billed_as)
             native = exact_shift(exact_product(tokens, rate), -MILLION_EXPONENT)
-            amount = choice.conversion.apply(native) if choice.conversion else native
-            lines.append(
-                CostLine(
-                    component=component,
-                    mode=label,
-                    billed_as=billed_as,
-                    tier=tier.above_input_tokens if tier else None,
-                    tokens=tokens,
-                    rate=rate,
-                    rate_currency=choice.currency,
-                    amount=amount,
-                    source=source,
-                    as_of=as_of,
-                    origin=origin,
-                )
-            )
-    total = exact_sum(line.amount for line in lines)
-    for line in lines:
-        if line.billed_as != line.component:
-            notes.append(f"{line.component} tokens are billed at the {line.billed_as} price")
-    if choice.conversion:
-        notes.append(
-            f"no {currency} price is published: {choice.currency} prices converted at"
-            f" {choice.conversion.describe()}"
+            yield component, label, billed_as, above, tokens, rate, native, source, as_of
+
+
+def _lines(choice: PriceChoice, usage: Usage, when: dt.date) -> tuple[CostLine, ...]:
+    """The breakdown `cost_of` summed: one line per priced component."""
+    conversion = choice.conversion
+    origin = str(choice.origin)
+    return tuple(
+        CostLine(
+            component=component,
+            mode=label,
+            billed_as=billed_as,
+            tier=tier,
+            tokens=tokens,
+            rate=rate,
+            rate_currency=choice.currency,
+            amount=conversion.apply(native) if conversion else native,
+            source=source,
+            as_of=as_of,
+            origin=origin,
         )
-    return CostResult(
-        model=entry.model.id,
-        provider=entry.provider.id,
-        currency=currency,
-        usage=usage,
-        total=total,
-        lines=tuple(lines),
-        choice=choice,
-        notes=tuple(dict.fromkeys(notes)),
+        for component, label, billed_as, tier, tokens, rate, native, source, as_of in _priced(
+            choice.period, usage, when, []
+        )
     )
 
 

@@ -255,3 +255,53 @@ def test_choice_prefers_asked_currency_then_provider_currency(mini_catalog) -> N
     # EUR is published by nobody and has no rate: the CNY list is chosen, and converting fails.
     with pytest.raises(NoPriceError, match="no CNY/EUR exchange rate"):
         choose_period(offer, APRIL, "EUR", mini_catalog.fx)
+
+
+def test_the_breakdown_is_made_on_first_use_and_adds_up(mini_catalog) -> None:  # type: ignore[no-untyped-def]
+    """cost_of sums the lines without keeping them (a ranking reads totals only); `lines`
+    makes them from the same period, usage and day, and they add up to the total.
+    The tier case above: 8 lines, $0.48375 in all; each line's amount is tokens x rate / 1M
+    (standard uncached: 100,000 x $2.50 / 1M = $0.25)."""
+    result = cost_of(
+        entry(mini_catalog, "beta", "ushost"),
+        Usage(
+            input_tokens=D(300_000),
+            cached_tokens=D(100_000),
+            output_tokens=D(1_000),
+            reasoning_tokens=D(2_000),
+            batch_share=D("0.5"),
+        ),
+        when=APRIL,
+        currency="USD",
+        fx=mini_catalog.fx,
+    )
+    assert result.given_lines is None
+    lines = result.lines
+    assert result.lines is lines  # made once
+    assert len(lines) == 8
+    assert sum((line.amount for line in lines), D(0)) == result.total == D("0.48375")
+    first = lines[0]
+    assert (first.component, first.mode, first.tokens, first.rate, first.amount) == (
+        "input",
+        "standard",
+        D(100_000),
+        D("2.50"),
+        D("0.25"),
+    )
+
+
+def test_a_converted_breakdown_adds_up_in_the_asked_currency(mini_catalog) -> None:  # type: ignore[no-untyped-def]
+    """alpha @ ushost in CNY on 2025-04-13 (rate 7.25): the lines made later are converted
+    one by one as the total was: 1M in x $0.5 x 7.25 = ¥3.625, 1M out x $1 x 7.25 = ¥7.25,
+    ¥10.875 in all."""
+    result = cost_of(
+        entry(mini_catalog, "alpha", "ushost"),
+        Usage(input_tokens=D(1_000_000), output_tokens=D(1_000_000)),
+        when=APRIL,
+        currency="CNY",
+        fx=mini_catalog.fx,
+    )
+    amounts = {line.component: line.amount for line in result.lines}
+    assert amounts == {"input": D("3.625"), "output": D("7.25")}
+    assert {line.rate_currency for line in result.lines} == {"USD"}
+    assert result.total == D("10.875")

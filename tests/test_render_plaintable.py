@@ -131,3 +131,38 @@ def test_colour_still_uses_rich(width: int) -> None:
     t = Table([Column("a")], [["x"], ["y"]], marks={0: "good"})
     assert to_rich([t], width, color=True) == rich_tables([t], width, color=True)
     assert "\x1b[" in to_rich([t], width, color=True)
+
+
+def test_a_long_table_is_written_in_parts_with_the_same_text() -> None:
+    """write_tables writes what to_rich returns, in parts of about 1 MB (a table of 100,000
+    offers is about 10 MB): 30,000 rows of about 60 characters are 2 to 3 parts."""
+    from costcalc.render.tables import write_tables
+
+    columns = [
+        Column("#", align="right"),
+        Column("model", no_wrap=True, essential=True),
+        Column("provider", stack_under="model"),
+        Column("quality", align="right"),
+        Column("flags"),
+    ]
+    rows = [
+        [str(i), f"model-{i:06d}", f"host-{i % 7}", f"{i % 97}.5 ± 1.2", "ok, dom #1" * (i % 3)]
+        for i in range(30_000)
+    ]
+    t = Table(columns, rows, title="a long table", notes=["a note under it"])
+    for width in (80, 60):
+        parts: list[str] = []
+        write_tables([t], width, False, parts.append)
+        assert len(parts) >= 2
+        assert all(part.endswith("\n") for part in parts)
+        assert "".join(parts) == to_rich([t], width)
+
+
+def test_a_table_rich_must_draw_is_written_whole() -> None:
+    """A wide character sends the table to rich: write_tables writes rich's text once."""
+    from costcalc.render.tables import write_tables
+
+    t = Table([Column("model")], [["通义千问"], ["qwen"]], title="wide")
+    parts: list[str] = []
+    write_tables([t], 40, False, parts.append)
+    assert parts == [rich_tables([t], 40)]

@@ -448,11 +448,14 @@ def use_color() -> bool:
 
 def emit(tables: "list[Table]", fmt: Format, payload: Any) -> None:
     """Write a result to stdout in the chosen format."""
-    from costcalc.render.tables import render
+    from costcalc.render.tables import render, write_tables
 
     width = table_width()
-    text = render(tables, fmt, payload, width, use_color())
-    sys.stdout.write(printable(text, json=fmt is Format.json))
+    if fmt is Format.table:  # written as it is drawn (see write_tables)
+        write_tables(tables, width, use_color(), lambda text: sys.stdout.write(printable(text)))
+    else:
+        text = render(tables, fmt, payload, width, use_color())
+        sys.stdout.write(printable(text, json=fmt is Format.json))
     sys.stdout.flush()
 
 

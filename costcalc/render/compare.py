@@ -297,6 +297,10 @@ def workload_text(options: CompareOptions) -> str:
     return text
 
 
+_REPEATING = (2, 4, 5, 6, 7, 8, 9, 10)
+"""The table's columns whose texts repeat across offers (not the rank, model or quality)."""
+
+
 def table(
     ranking: Ranking,
     options: CompareOptions,
@@ -305,6 +309,10 @@ def table(
     cur = options.currency
     ranks = {r.label: r.rank for r in ranking.rows}
     rows: list[list[str]] = []
+    # Most cells repeat (coverage, flags, multiples, gains, rounded prices): one string per
+    # distinct text keeps the table of 100,000 offers about 30 MiB smaller.
+    seen: dict[str, str] = {}
+    one = seen.setdefault
     for r in ranking.rows:
         q = r.quality
         rows.append(
@@ -324,6 +332,9 @@ def table(
                 ", ".join(flags(r, ranks)),
             ]
         )
+        cells = rows[-1]
+        for i in _REPEATING:
+            cells[i] = one(cells[i], cells[i])
     w = result.weighting
     title = (
         f"{w.id} profile · {result.quality_method} quality · {bar_text(ranking, result)}"

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -231,8 +233,43 @@ def _fit(line: str, width: int) -> str:
     return line[:width] if len(line) > width else line + " " * (width - len(line))
 
 
-def _draw_table(table: Table, width: int, out: list[str]) -> list[str]:
-    """Append the table's lines to `out`; the names of the columns it hides."""
+class _ShownRows:
+    """The header, then each row's shown cells, a stacked cell joined under its parent: made
+    again on each pass, not kept (at 100,000 offers, a copy of the rows is about 18 MiB)."""
+
+    def __init__(self, table: Table, shown: list[int], stacked: dict[int, int]) -> None:
+        self.table, self.shown, self.stacked = table, shown, stacked
+
+    def __iter__(self) -> Iterator[list[str]]:
+        shown, stacked = self.shown, self.stacked
+        yield [self.table.columns[i].name for i in shown]
+        for row in self.table.rows:
+            cells = []
+            for i in shown:
+                text = row[i]
+                for child, parent in stacked.items():
+                    if parent == i and row[child]:
+                        text += "\n  " + row[child]
+                cells.append(text)
+            yield cells
+
+
+@dataclass(slots=True)
+class _Plan:
+    """A table measured and checked, ready to draw: nothing can make it fall back now."""
+
+    title: str | None
+    rows: _ShownRows
+    widths: list[int]
+    pads: list[tuple[int, int]]
+    rights: list[bool]
+    whole: list[bool]
+    bordered: bool
+    hidden: list[str]
+
+
+def _plan_table(table: Table, width: int) -> _Plan:
+    """Lay out a table (rich's algorithm), or raise _Fallback when rich must draw it."""
     from costcalc.render.tables import _whole, layout
 
     plan = layout(table, width)
@@ -241,20 +278,13 @@ def _draw_table(table: Table, width: int, out: list[str]) -> list[str]:
     if n == 0:
         raise _Fallback
     columns = [table.columns[i] for i in shown]
-    rows: list[list[str]] = [[c.name for c in columns]]
-    for row in table.rows:
-        cells = []
-        for i in shown:
-            text = row[i]
-            for child, parent in plan.stacked.items():
-                if parent == i and row[child]:
-                    text += "\n  " + row[child]
-            cells.append(text)
-        rows.append(cells)
+    rows = _ShownRows(table, shown, plan.stacked)
+    by_column: list[set[tuple[int, int]]] = [set() for _ in range(n)]
     for texts in rows:
-        for text in texts:
+        for k, text in enumerate(texts):
             if not _drawable(text):
                 raise _Fallback
+            by_column[k].add(_lengths(text))
     if table.title and not _drawable(table.title):
         raise _Fallback
     bordered = not plan.compact
@@ -264,7 +294,6 @@ def _draw_table(table: Table, width: int, out: list[str]) -> list[str]:
         pads = [(0 if k == 0 else 1, 0 if k == n - 1 else 1) for k in range(n)]
     whole = [_whole(c) for c in columns]
     min_widths = [plan.min_widths[i] if w else None for i, w in zip(shown, whole, strict=True)]
-    by_column = [{_lengths(r[k]) for r in rows} for k in range(n)]
     extra = (2 if bordered else 0) + n - 1
     max_width = width - extra
 
@@ -281,14 +310,27 @@ def _draw_table(table: Table, width: int, out: list[str]) -> list[str]:
     inners = [w - left - right for w, (left, right) in zip(widths, pads, strict=True)]
     if table_width < 1 or min(inners) < 1:
         raise _Fallback
-
-    lines: list[str] = []
-    if table.title:
-        lines += _wrap(table.title, table_width, "left")
-    if bordered:
-        lines.append(_rule(_TOP, widths))
     rights = [c.align == "right" for c in columns]
-    for r, texts in enumerate(rows):
+    return _Plan(table.title, rows, widths, pads, rights, whole, bordered, plan.hidden)
+
+
+def _table_lines(plan: _Plan) -> Iterator[str]:
+    """The lines of a planned table, one at a time (not cropped to the width)."""
+    widths, pads, rights, whole, bordered = (
+        plan.widths,
+        plan.pads,
+        plan.rights,
+        plan.whole,
+        plan.bordered,
+    )
+    n = len(widths)
+    inners = [w - left - right for w, (left, right) in zip(widths, pads, strict=True)]
+    if plan.title:
+        table_width = sum(widths) + (2 if bordered else 0) + n - 1
+        yield from _wrap(plan.title, table_width, "left")
+    if bordered:
+        yield _rule(_TOP, widths)
+    for r, texts in enumerate(plan.rows):
         drawn: list[list[str]] = []
         height = 1
         for k, text in enumerate(texts):
@@ -312,14 +354,11 @@ def _draw_table(table: Table, width: int, out: list[str]) -> list[str]:
         else:
             left_side, divider, right_side = "", " ", ""
         for line_no in range(height):
-            lines.append(left_side + divider.join(c[line_no] for c in drawn) + right_side)
+            yield left_side + divider.join(c[line_no] for c in drawn) + right_side
         if r == 0:
-            rule = _rule(_HEAD_ROW, widths) if bordered else "─".join("─" * w for w in widths)
-            lines.append(rule)
+            yield _rule(_HEAD_ROW, widths) if bordered else "─".join("─" * w for w in widths)
     if bordered:
-        lines.append(_rule(_BOTTOM, widths))
-    out += [line[:width] for line in lines]
-    return plan.hidden
+        yield _rule(_BOTTOM, widths)
 
 
 def _rule(parts: tuple[str, str, str, str], widths: list[int]) -> str:
@@ -333,21 +372,39 @@ def draw(tables: list[Table], width: int, hidden_note: str) -> str | None:
     `hidden_note` is the note under a table that hides columns, with `{hidden}` for
     their names (the same words `to_rich` prints).
     """
-    out: list[str] = []
+    lines = draw_lines(tables, width, hidden_note)
+    return None if lines is None else "".join(lines)
+
+
+def draw_lines(tables: list[Table], width: int, hidden_note: str) -> Iterator[str] | None:
+    """`draw`'s text a line at a time (each ending in a newline), or None when rich must
+    draw the tables: every table is laid out and checked before the first line, so a
+    caller can write the lines as they come (a table of 100,000 offers is about 10 MB of
+    text, never held whole)."""
     if width < 1 or sys.platform == "win32":  # a legacy Windows console gets other boxes
         return None
+    planned: list[tuple[_Plan, list[str]]] = []
     try:
-        for t, table in enumerate(tables):
-            if t:
-                out.append("")
-            hidden = _draw_table(table, width, out)
+        for table in tables:
+            plan = _plan_table(table, width)
             notes = list(table.notes)
-            if hidden:
-                notes.append(hidden_note.format(width=width, hidden=", ".join(hidden)))
+            if plan.hidden:
+                notes.append(hidden_note.format(width=width, hidden=", ".join(plan.hidden)))
             for note in notes:
                 if not _drawable(note):
                     raise _Fallback
-                out += [line[:width] for line in _wrap(note, width, "default")]
+            planned.append((plan, notes))
     except _Fallback:
         return None
-    return "".join(line.rstrip() + "\n" for line in out)
+    return _lines(planned, width)
+
+
+def _lines(planned: list[tuple[_Plan, list[str]]], width: int) -> Iterator[str]:
+    for t, (plan, notes) in enumerate(planned):
+        if t:
+            yield "\n"
+        for line in _table_lines(plan):
+            yield line[:width].rstrip() + "\n"
+        for note in notes:
+            for line in _wrap(note, width, "default"):
+                yield line[:width].rstrip() + "\n"

@@ -321,6 +321,33 @@ def to_rich(tables: list[Table], width: int | None = None, color: bool = False) 
     return rich_tables(tables, width, color)
 
 
+def write_tables(
+    tables: list[Table], width: int | None, color: bool, write: Callable[[str], object]
+) -> None:
+    """`to_rich`'s text, written in parts of about 1 MB when costcalc.render.plaintable draws
+    it: the table of 100,000 offers (about 10 MB of text) is never held whole, nor its
+    200,000 lines at once."""
+    width = width or 120
+    if not color:
+        from costcalc.render.plaintable import draw_lines
+
+        lines = draw_lines(tables, width, HIDDEN_NOTE)
+        if lines is not None:
+            part: list[str] = []
+            size = 0
+            for line in lines:
+                part.append(line)
+                size += len(line)
+                if size >= 1 << 20:
+                    write("".join(part))
+                    part.clear()
+                    size = 0
+            if part:
+                write("".join(part))
+            return
+    write(rich_tables(tables, width, color))
+
+
 def rich_tables(tables: list[Table], width: int, color: bool = False) -> str:
     """The tables drawn by rich (rich is imported only here)."""
     import io
