@@ -17,6 +17,14 @@ from costcalc.cost import Usage, choose_period, cost_of
 from costcalc.errors import InputError, NoPriceError
 
 APRIL = dt.date(2025, 4, 13)
+TIER_USAGE = Usage(
+    input_tokens=D(300_000),
+    cached_tokens=D(100_000),
+    output_tokens=D(1_000),
+    reasoning_tokens=D(2_000),
+    batch_share=D("0.5"),
+)
+"""A prompt above beta's 200,000-token tier, half of it through batch."""
 
 
 def entry(catalog, model: str, provider: str):  # type: ignore[no-untyped-def]
@@ -174,13 +182,7 @@ def test_tier_reasoning_and_batch(mini_catalog) -> None:  # type: ignore[no-unty
     Total = 0.25 + 0.0125 + 0.0075 + 0.015 + 0.125 + 0.0625 + 0.00375 + 0.0075 = $0.48375."""
     result = cost_of(
         entry(mini_catalog, "beta", "ushost"),
-        Usage(
-            input_tokens=D(300_000),
-            cached_tokens=D(100_000),
-            output_tokens=D(1_000),
-            reasoning_tokens=D(2_000),
-            batch_share=D("0.5"),
-        ),
+        TIER_USAGE,
         when=APRIL,
         currency="USD",
         fx=mini_catalog.fx,
@@ -264,13 +266,7 @@ def test_the_breakdown_is_made_on_first_use_and_adds_up(mini_catalog) -> None:  
     (standard uncached: 100,000 x $2.50 / 1M = $0.25)."""
     result = cost_of(
         entry(mini_catalog, "beta", "ushost"),
-        Usage(
-            input_tokens=D(300_000),
-            cached_tokens=D(100_000),
-            output_tokens=D(1_000),
-            reasoning_tokens=D(2_000),
-            batch_share=D("0.5"),
-        ),
+        TIER_USAGE,
         when=APRIL,
         currency="USD",
         fx=mini_catalog.fx,
