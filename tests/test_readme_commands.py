@@ -47,15 +47,35 @@ def test_the_readme_has_commands_to_check() -> None:
     assert len(COMMANDS) >= 15
 
 
+_WRITES = ("--output", "-o", "--write")
+
+
 @pytest.fixture(scope="module")
 def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One folder for the whole README, read in order: a later command may use what an
-    earlier one wrote (an import, then compare over it)."""
+    """One folder for the whole README: a later command may use what an earlier one wrote
+    (an import, then compare over it)."""
     return tmp_path_factory.mktemp("readme")
 
 
-@pytest.mark.parametrize("command", COMMANDS)
-def test_readme_command_runs(command: str, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _outputs(command: str) -> set[str]:
+    """What a README command writes (the values of --output, -o and --write)."""
+    args = shlex.split(command)
+    return {args[i + 1] for i, a in enumerate(args[:-1]) if a in _WRITES}
+
+
+def _feeds(outputs: set[str], words: set[str]) -> bool:
+    """Whether a command reads what was written: the same path, or a file in a folder it
+    reads (`--output my-scores/llm-stats.yaml`, then `--pricing my-scores`)."""
+    return any(
+        out == word or out.startswith(word.rstrip("/") + "/") for out in outputs for word in words
+    )
+
+
+_RAN: set[tuple[Path, str]] = set()
+"""The commands already run in a work folder."""
+
+
+def _run(command: str, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
     tmp_path = workdir
     args = shlex.split(command)[1:]
     # files a command writes (plots, reports, schemas) land in a temporary folder
@@ -66,9 +86,7 @@ def test_readme_command_runs(command: str, workdir: Path, monkeypatch: pytest.Mo
     monkeypatch.chdir(tmp_path)  # outputs (my-scores/...) land here; inputs are read from the repo
     # inputs are read from the repository; outputs (after --output/-o/--write) never go there
     args = [
-        a
-        if (i and args[i - 1] in ("--output", "-o", "--write")) or not (REPO / a).exists()
-        else str(REPO / a)
+        a if (i and args[i - 1] in _WRITES) or not (REPO / a).exists() else str(REPO / a)
         for i, a in enumerate(args)
     ]
     if args[:1] == ["refresh"]:
@@ -76,4 +94,18 @@ def test_readme_command_runs(command: str, workdir: Path, monkeypatch: pytest.Mo
         args = ["refresh", "--check", "--root", str(REPO)]
     monkeypatch.setenv("COLUMNS", "100")
     result = CliRunner().invoke(app, args)
-    assert result.exit_code in (0, 1), f"{command}\n{result.output}"
+    _RAN.add((workdir, command))
+    return result.exit_code, result.output
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_readme_command_runs(command: str, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # What an earlier command writes and this one reads is made first when that command did
+    # not run here yet (a test selected alone with -k, or in another order).
+    words = set(shlex.split(command))
+    for earlier in COMMANDS[: COMMANDS.index(command)]:
+        if _feeds(_outputs(earlier), words) and (workdir, earlier) not in _RAN:
+            code, output = _run(earlier, workdir, monkeypatch)
+            assert code in (0, 1), f"{earlier} (run first for {command})\n{output}"
+    code, output = _run(command, workdir, monkeypatch)
+    assert code in (0, 1), f"{command}\n{output}"
