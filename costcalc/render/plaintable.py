@@ -330,19 +330,31 @@ def _table_lines(plan: _Plan) -> Iterator[str]:
         yield from _wrap(plan.title, table_width, "left")
     if bordered:
         yield _rule(_TOP, widths)
+    lefts = [" " * left for left, _ in pads]
+    right_pads = [" " * right for _, right in pads]
     for r, texts in enumerate(plan.rows):
         drawn: list[list[str]] = []
         height = 1
         for k, text in enumerate(texts):
-            left, right = pads[k]
             inner = inners[k]
-            if "\n" not in text and len(text) <= inner:
-                # One line that fits: justified in place (what _wrap and _fit give it).
-                body = text.rstrip().rjust(inner) if rights[k] else text.ljust(inner)
-                drawn.append([" " * left + body + " " * right])
-                continue
+            before, after = lefts[k], right_pads[k]
+            if "\n" not in text:
+                if len(text) <= inner:
+                    # One line that fits: justified in place (what _wrap and _fit give it).
+                    body = text.rstrip().rjust(inner) if rights[k] else text.ljust(inner)
+                    drawn.append([before + body + after])
+                    continue
+            else:
+                lines = text.split("\n")
+                if max(map(len, lines)) <= inner:  # lines that all fit (a stacked cell)
+                    if rights[k]:
+                        drawn.append([before + x.rstrip().rjust(inner) + after for x in lines])
+                    else:
+                        drawn.append([before + x.ljust(inner) + after for x in lines])
+                    height = max(height, len(lines))
+                    continue
             wrapped = _wrap(text, inner, "right" if rights[k] else "left", whole[k])
-            drawn.append([" " * left + _fit(line, inner) + " " * right for line in wrapped])
+            drawn.append([before + _fit(line, inner) + after for line in wrapped])
             height = max(height, len(wrapped))
         if height > 1:
             for k, lines_of in enumerate(drawn):
