@@ -405,13 +405,15 @@ class _Encoder:
                     encoded = [["K", group[0], self._table(group[1])]]
                 else:
                     encoded = [self._table(group)]
-                nodes += encoded
+                if not texts:  # kept only while the whole may still be small
+                    nodes += encoded
                 text = json.dumps(encoded, separators=(",", ":"), ensure_ascii=True)[1:-1]
                 current.append(text)
                 size += len(text)
                 if size >= CHUNK_BYTES:
                     texts.append("[" + ",".join(current) + "]")
                     current, size = [], 0
+                    nodes = []  # chunked: the encoded nodes are in the texts now
         finally:
             self._in_chunk = False
         if not texts:
