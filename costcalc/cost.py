@@ -331,7 +331,7 @@ def cost_of(
     )
 
 
-_Priced = tuple[str, str, str, "int | None", Decimal, Decimal, Decimal, str, dt.date]
+_Priced = tuple[str, str, str, int | None, Decimal, Decimal, Decimal, str, dt.date]
 """component, mode label, billed as, tier, tokens, rate, amount in the rate's currency,
 source, as of."""
 

@@ -188,6 +188,21 @@ def test_tier_reasoning_and_batch(mini_catalog) -> None:  # type: ignore[no-unty
         fx=mini_catalog.fx,
     )
     assert result.total == D("0.48375")
+    # The breakdown is made on first use (a ranking reads totals only), once, from the same
+    # period, usage and day, and adds up to the total: 8 lines, the first 100,000 x $2.50/M.
+    assert result.given_lines is None
+    lines = result.lines
+    assert result.lines is lines
+    assert len(lines) == 8
+    assert sum((line.amount for line in lines), D(0)) == result.total
+    first = lines[0]
+    assert (first.component, first.mode, first.tokens, first.rate, first.amount) == (
+        "input",
+        "standard",
+        D(100_000),
+        D("2.50"),
+        D("0.25"),
+    )
     assert all(line.tier == 200_000 for line in result.lines)
     reasoning = [line for line in result.lines if line.component == "reasoning"]
     assert {line.billed_as for line in reasoning} == {"output"}
@@ -257,33 +272,6 @@ def test_choice_prefers_asked_currency_then_provider_currency(mini_catalog) -> N
     # EUR is published by nobody and has no rate: the CNY list is chosen, and converting fails.
     with pytest.raises(NoPriceError, match="no CNY/EUR exchange rate"):
         choose_period(offer, APRIL, "EUR", mini_catalog.fx)
-
-
-def test_the_breakdown_is_made_on_first_use_and_adds_up(mini_catalog) -> None:  # type: ignore[no-untyped-def]
-    """cost_of sums the lines without keeping them (a ranking reads totals only); `lines`
-    makes them from the same period, usage and day, and they add up to the total.
-    The tier case above: 8 lines, $0.48375 in all; each line's amount is tokens x rate / 1M
-    (standard uncached: 100,000 x $2.50 / 1M = $0.25)."""
-    result = cost_of(
-        entry(mini_catalog, "beta", "ushost"),
-        TIER_USAGE,
-        when=APRIL,
-        currency="USD",
-        fx=mini_catalog.fx,
-    )
-    assert result.given_lines is None
-    lines = result.lines
-    assert result.lines is lines  # made once
-    assert len(lines) == 8
-    assert sum((line.amount for line in lines), D(0)) == result.total == D("0.48375")
-    first = lines[0]
-    assert (first.component, first.mode, first.tokens, first.rate, first.amount) == (
-        "input",
-        "standard",
-        D(100_000),
-        D("2.50"),
-        D("0.25"),
-    )
 
 
 def test_a_converted_breakdown_adds_up_in_the_asked_currency(mini_catalog) -> None:  # type: ignore[no-untyped-def]

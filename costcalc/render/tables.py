@@ -321,6 +321,30 @@ def to_rich(tables: list[Table], width: int | None = None, color: bool = False) 
     return rich_tables(tables, width, color)
 
 
+class InParts:
+    """A sink for many small texts that calls `write` once per part of about `size`
+    characters: a long output is never held whole, nor written a piece at a time."""
+
+    __slots__ = ("held", "parts", "size", "write")
+
+    def __init__(self, write: Callable[[str], object], size: int = 1 << 20) -> None:
+        self.write, self.size = write, size
+        self.parts: list[str] = []
+        self.held = 0
+
+    def __call__(self, text: str) -> None:
+        self.parts.append(text)
+        self.held += len(text)
+        if self.held >= self.size:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.parts:
+            self.write("".join(self.parts))
+            self.parts.clear()
+            self.held = 0
+
+
 def write_tables(
     tables: list[Table], width: int | None, color: bool, write: Callable[[str], object]
 ) -> None:
@@ -333,17 +357,10 @@ def write_tables(
 
         lines = draw_lines(tables, width, HIDDEN_NOTE)
         if lines is not None:
-            part: list[str] = []
-            size = 0
+            out = InParts(write)
             for line in lines:
-                part.append(line)
-                size += len(line)
-                if size >= 1 << 20:
-                    write("".join(part))
-                    part.clear()
-                    size = 0
-            if part:
-                write("".join(part))
+                out(line)
+            out.flush()
             return
     write(rich_tables(tables, width, color))
 
